@@ -1,0 +1,54 @@
+/*
+ * objref/capture.h — reading a live CPython heap.
+ *
+ * These functions are compiled against one Python's headers and are linked
+ * into each face (the `objref` module, `objref-chain`) as the static library
+ * objref_capture; they are not part of libobjref, which has no Python in it.
+ *
+ * Every function here must be called with the GIL held.  None of them runs
+ * Python code of the observed program (no repr, getattr, __eq__, __hash__,
+ * __sizeof__ of user classes), none triggers a collection (the collector is
+ * paused during the walk and restored after), and a pending exception is
+ * kept intact.  Objects created by the capture itself are not reported.
+ */
+#ifndef OBJREF_CAPTURE_H
+#define OBJREF_CAPTURE_H
+
+#include "census.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+	/* Also visit the objects the collector does not track (str, int,
+	 * float, bytes, atomic tuples and dicts) reachable from tracked ones. */
+	OBJREF_CAPTURE_UNTRACKED = 1u << 0,
+	/* Census rows named "module.name" (objgraph shortnames=False). */
+	OBJREF_CAPTURE_LONGNAMES = 1u << 1
+};
+
+/* A census of the live heap.  flags: OBJREF_CAPTURE_*. */
+OBJREF_EXTERN int objref_capture_census(objref_census **out, unsigned flags);
+
+/* A full snapshot: every tracked object, the untracked objects reachable
+ * from them, labelled references, types and descriptions. */
+OBJREF_EXTERN int objref_capture_snapshot(objref_snapshot **out, unsigned flags);
+
+/*
+ * Call fn(obj, arg) for every live object (PyObject *, borrowed) — tracked
+ * ones, plus untracked reachable ones with OBJREF_CAPTURE_UNTRACKED.  The
+ * objects are gathered first, so fn may allocate; fn must not free objects
+ * of the heap.  A non-zero return from fn stops the walk and is returned.
+ */
+OBJREF_EXTERN int objref_capture_each(int (*fn)(void *obj, void *arg), void *arg, unsigned flags);
+
+/* The short or long type name of a live object as objgraph would print it,
+ * written into buf (NUL-terminated, truncated to size).  Never calls
+ * Python code: reads the type's fields.  Returns the length needed. */
+OBJREF_EXTERN size_t objref_capture_typename(char *buf, size_t size, const void *obj, int longname);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

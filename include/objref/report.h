@@ -1,0 +1,53 @@
+/*
+ * objref/report.h — text tables, formatted into a growable buffer.  The
+ * caller decides where the text goes (stdout, a log, a Python file object).
+ */
+#ifndef OBJREF_REPORT_H
+#define OBJREF_REPORT_H
+
+#include <stdarg.h>
+#include "growth.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A growable NUL-terminated string.  Zero-initialise ({0}) before use;
+ * release with objref_buf_dispose.  After an allocation failure the buffer
+ * keeps what it had and every later append fails too (check once at the
+ * end with objref_buf_failed). */
+typedef struct {
+	char *data;
+	size_t len, cap;
+	int failed;
+} objref_buf;
+
+OBJREF_EXTERN int objref_buf_printf(objref_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+OBJREF_EXTERN int objref_buf_vprintf(objref_buf *b, const char *fmt, va_list ap);
+OBJREF_EXTERN int objref_buf_put(objref_buf *b, const char *s, size_t len);
+OBJREF_EXTERN int objref_buf_failed(const objref_buf *b);
+OBJREF_EXTERN void objref_buf_dispose(objref_buf *b);
+
+/* "1,048,395" */
+OBJREF_EXTERN int objref_format_count(objref_buf *b, uint64_t n);
+/* "244 MB", "88 KB", "512 B"; signed variant prints "+88 KB" / "-1 KB" */
+OBJREF_EXTERN int objref_format_bytes(objref_buf *b, double bytes, int with_sign);
+
+/* objgraph.show_most_common_types: "%-*s %i\n" per row (the first n rows). */
+OBJREF_EXTERN int objref_format_most_common(objref_buf *b, const objref_census_row *rows, size_t n);
+
+/* The same with a bytes column: "%-*s %*i %*s\n". */
+OBJREF_EXTERN int objref_format_census(objref_buf *b, const objref_census_row *rows, size_t n);
+
+/* objgraph.show_growth: "%-*s%9d %+9d\n" per row. */
+OBJREF_EXTERN int objref_format_growth(objref_buf *b, const objref_growth_row *rows, size_t n);
+
+/* The growing-types table: type, objects and bytes per checkpoint, how
+ * steady ("rose in 11/11 intervals", "steady since ckpt 1"). */
+OBJREF_EXTERN int objref_format_growing(objref_buf *b, const objref_growing_row *rows, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

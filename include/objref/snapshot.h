@@ -1,0 +1,205 @@
+/*
+ * objref/snapshot.h — a heap snapshot as plain C data.
+ *
+ * A snapshot is immutable once built.  It holds:
+ *   - a type table: one entry per distinct Python type seen;
+ *   - an object table: one entry per object (GC-tracked objects and the
+ *     untracked objects reachable from them);
+ *   - the references between objects, in CSR form, each with a label;
+ *   - a string table holding type names, descriptions and label names.
+ *
+ * Invariants (checked by objref_snapshot_validate):
+ *   - object ids are dense: 0 <= id < nobjects;
+ *   - every object's type id is < ntypes;
+ *   - edge_start is non-decreasing, edge_start[0] == 0 and
+ *     edge_start[nobjects] == nedges; the references of object i are the
+ *     edges edge_start[i] .. edge_start[i+1]-1;
+ *   - every edge target is < nobjects;
+ *   - every string id (descriptions, names, label payloads that name
+ *     strings) is < nstrings; string 0 is "";
+ *   - no two objects share an address.
+ *
+ * No Python is needed to read or build a snapshot: analyses and their tests
+ * work on snapshots built by hand with objref_builder_*.
+ */
+#ifndef OBJREF_SNAPSHOT_H
+#define OBJREF_SNAPSHOT_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t objref_id;      /* index into the object table */
+typedef uint32_t objref_type_id; /* index into the type table */
+typedef uint32_t objref_str;     /* index into the string table; 0 is "" */
+
+#define OBJREF_NO_ID UINT32_MAX
+
+/* Object flags. */
+enum {
+	OBJREF_F_TRACKED = 1u << 0,   /* tracked by the cyclic collector */
+	OBJREF_F_GCTYPE = 1u << 1,    /* its type supports GC (tracked or not) */
+	OBJREF_F_IMMORTAL = 1u << 2,  /* immortal (3.12+) */
+	OBJREF_F_MODULE = 1u << 3,    /* a module object */
+	OBJREF_F_TYPE = 1u << 4,      /* a type object */
+	OBJREF_F_FRAME = 1u << 5,     /* a frame object */
+	OBJREF_F_FUNCTION = 1u << 6,  /* a Python function */
+	OBJREF_F_CODE = 1u << 7,      /* a code object */
+	OBJREF_F_SIZE_EST = 1u << 8,  /* size is an estimate (dict tables) */
+	OBJREF_F_FINALIZED = 1u << 9, /* the collector already ran its finalizer */
+	OBJREF_F_ROOT = 1u << 10      /* listed in the root records */
+};
+
+/*
+ * An edge label: 4 bits of kind, 28 bits of payload.  The payload is a
+ * string id for KEY, ATTR, LOCAL and CELL; a number for INDEX (saturating at
+ * OBJREF_LABEL_PAYLOAD_MAX); an objref_special for SPECIAL.
+ */
+typedef uint32_t objref_label;
+
+typedef enum {
+	OBJREF_LABEL_NONE = 0,  /* a reference the collector sees, unnamed */
+	OBJREF_LABEL_KEY = 1,   /* dict value: ['k'] (payload: rendered key) */
+	OBJREF_LABEL_INDEX = 2, /* sequence item: [3] */
+	OBJREF_LABEL_ATTR = 3,  /* attribute or slot: .name */
+	OBJREF_LABEL_LOCAL = 4, /* frame local: local name */
+	OBJREF_LABEL_CELL = 5,  /* closure cell of free variable: cell name */
+	OBJREF_LABEL_SPECIAL = 6, /* a fixed role, see objref_special */
+	OBJREF_LABEL_DICTKEY = 7  /* a dict's key object itself */
+} objref_label_kind;
+
+typedef enum {
+	OBJREF_SP_CLASS = 1,    /* __class__ (instance to its heap type) */
+	OBJREF_SP_DICT,         /* __dict__ */
+	OBJREF_SP_SET_ITEM,     /* member of a set or frozenset */
+	OBJREF_SP_ATTR_UNNAMED, /* an attribute whose name the public API hides */
+	OBJREF_SP_COUNT
+} objref_special;
+
+#define OBJREF_LABEL_PAYLOAD_MAX 0x0fffffffu
+#define OBJREF_LABEL(kind, payload) \
+	((objref_label)(((uint32_t)(kind) << 28) | ((uint32_t)(payload) & OBJREF_LABEL_PAYLOAD_MAX)))
+#define OBJREF_LABEL_KIND(l) ((objref_label_kind)((l) >> 28))
+#define OBJREF_LABEL_PAYLOAD(l) ((uint32_t)(l) & OBJREF_LABEL_PAYLOAD_MAX)
+
+/* One object.  32 bytes; with its CSR offset, 40 bytes per object. */
+typedef struct {
+	uint64_t addr;       /* id() of the object in the observed process */
+	uint64_t size;       /* shallow size in bytes, as sys.getsizeof would say */
+	objref_type_id type; /* index into the type table */
+	uint32_t refcnt;     /* reference count, saturated at UINT32_MAX */
+	uint32_t flags;      /* OBJREF_F_* */
+	objref_str desc;     /* short safe description, or 0 */
+} objref_object;
+
+/* One type. */
+typedef struct {
+	uint64_t addr;     /* id() of the type object */
+	objref_str name;   /* __name__, e.g. "OrderedDict" */
+	objref_str module; /* __module__, e.g. "collections"; "builtins" for builtins */
+	objref_str qualname; /* __qualname__ (heap types), else same as name */
+} objref_type;
+
+typedef enum {
+	OBJREF_ROOT_MODULE = 1, /* a module in sys.modules; name: module name */
+	OBJREF_ROOT_FRAME,      /* a running frame's local; name: variable */
+	OBJREF_ROOT_HELD_FROM_C,/* refcount above the references seen */
+	OBJREF_ROOT_IMMORTAL,
+	OBJREF_ROOT_FROZEN,     /* gc.freeze() permanent generation */
+	OBJREF_ROOT_GC_GARBAGE  /* listed in gc.garbage */
+} objref_root_kind;
+
+typedef struct {
+	objref_root_kind kind;
+	objref_id object;
+	objref_str name;
+	uint32_t extra; /* kind-specific: unexplained references, line, ... */
+} objref_root;
+
+typedef struct objref_snapshot objref_snapshot;
+typedef struct objref_builder objref_builder;
+
+/* Sizes and counts of a snapshot. */
+typedef struct {
+	size_t nobjects, nedges, ntypes, nstrings, nroots;
+	size_t tracked;       /* objects with OBJREF_F_TRACKED */
+	size_t bytes_objects; /* memory of the object table and CSR offsets */
+	size_t bytes_edges;   /* memory of edge targets and labels */
+	size_t bytes_strings; /* memory of the string table */
+	uint64_t heap_bytes;  /* sum of object sizes */
+} objref_snapshot_stats;
+
+/* Free a snapshot; NULL is allowed.  Every pointer obtained from it becomes
+ * invalid. */
+OBJREF_EXTERN void objref_snapshot_free(objref_snapshot *snap);
+
+OBJREF_EXTERN size_t objref_snapshot_nobjects(const objref_snapshot *snap);
+OBJREF_EXTERN size_t objref_snapshot_ntypes(const objref_snapshot *snap);
+OBJREF_EXTERN void objref_snapshot_stats_get(objref_snapshot_stats *out, const objref_snapshot *snap);
+
+/* The object, type or string with the given id; the pointer lives as long as
+ * the snapshot.  Ids out of range return NULL ("" for strings). */
+OBJREF_EXTERN const objref_object *objref_snapshot_object(const objref_snapshot *snap, objref_id id);
+OBJREF_EXTERN const objref_type *objref_snapshot_type(const objref_snapshot *snap, objref_type_id id);
+OBJREF_EXTERN const char *objref_snapshot_string(const objref_snapshot *snap, objref_str id);
+
+/* The references of object `id`: sets *targets and *labels to arrays of
+ * length *n (borrowed from the snapshot).  Returns 0 or OBJREF_EINVAL. */
+OBJREF_EXTERN int objref_snapshot_edges(const objref_id **targets, const objref_label **labels,
+	size_t *n, const objref_snapshot *snap, objref_id id);
+
+/* The object with id() `addr`, or OBJREF_NO_ID.  The first call builds an
+ * address index (4 bytes per object) kept until the snapshot is freed. */
+OBJREF_EXTERN objref_id objref_snapshot_find(objref_snapshot *snap, uint64_t addr);
+
+OBJREF_EXTERN const objref_root *objref_snapshot_roots(const objref_snapshot *snap, size_t *n);
+
+/*
+ * Render a label as the text of a chain step into buf (at most size bytes,
+ * NUL-terminated): "['k']", "[3]", ".name", "local x", "cell x",
+ * "__class__", "key", "{item}".  Returns the length it needed.
+ */
+OBJREF_EXTERN size_t objref_label_format(char *buf, size_t size, const objref_snapshot *snap,
+	objref_label label);
+
+/*
+ * Check every invariant listed above.  Returns 0, or OBJREF_ECORRUPT with a
+ * message naming the first violation.  O(objects + edges).
+ */
+OBJREF_EXTERN int objref_snapshot_validate(const objref_snapshot *snap);
+
+/* ---- building a snapshot (capture, loaders, tests) ---- */
+
+/* A new empty builder; free it with objref_builder_free unless finished. */
+OBJREF_EXTERN int objref_builder_new(objref_builder **out);
+OBJREF_EXTERN void objref_builder_free(objref_builder *b);
+
+/* Intern a string (len bytes, need not be NUL-terminated). */
+OBJREF_EXTERN int objref_builder_string(objref_str *out, objref_builder *b, const char *s, size_t len);
+
+/* Add a type; names are copied. */
+OBJREF_EXTERN int objref_builder_type(objref_type_id *out, objref_builder *b, uint64_t addr,
+	const char *module, const char *name, const char *qualname);
+
+/* Add an object; ids are given in order 0, 1, 2, ... */
+OBJREF_EXTERN int objref_builder_object(objref_id *out, objref_builder *b, const objref_object *obj);
+
+/* The object already added with id `id`, for updates before finishing. */
+OBJREF_EXTERN objref_object *objref_builder_object_at(objref_builder *b, objref_id id);
+
+/* Add a reference src -> dst.  Edges may come in any order; adding them in
+ * increasing src order avoids a sort at finish. */
+OBJREF_EXTERN int objref_builder_edge(objref_builder *b, objref_id src, objref_id dst, objref_label label);
+
+OBJREF_EXTERN int objref_builder_root(objref_builder *b, const objref_root *root);
+
+/* Turn the builder into a snapshot.  The builder is consumed (freed) whether
+ * this succeeds or fails. */
+OBJREF_EXTERN int objref_builder_finish(objref_snapshot **out, objref_builder *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,97 @@
+/*
+ * lib/alloc.c — the allocator wrapper and its fault injection.
+ *
+ * Contract: objref__malloc/calloc/realloc behave as the C library's, except
+ * that a failure sets the error message.  When a test arms
+ * objref_alloc_fail_nth(n), the n-th allocation from then on fails once.
+ * The counters are process-global and not thread-safe: fault injection is a
+ * single-threaded test facility.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static unsigned long alloc_count;   /* allocations since the last arm */
+static unsigned long alloc_fail_at; /* 0: never fail */
+
+unsigned long objref_alloc_fail_nth(unsigned long nth)
+{
+	unsigned long made = alloc_count;
+	alloc_count = 0;
+	alloc_fail_at = nth;
+	return made;
+}
+
+/* Count an allocation; true when this one must fail. */
+static int should_fail(void)
+{
+	alloc_count++;
+	if (alloc_fail_at && alloc_count == alloc_fail_at) {
+		alloc_fail_at = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void *fail(size_t size)
+{
+	objref__error(OBJREF_ENOMEM, "out of memory allocating %zu bytes", size);
+	return NULL;
+}
+
+void *objref__malloc(size_t size)
+{
+	void *p = should_fail() ? NULL : malloc(size ? size : 1);
+	return p ? p : fail(size);
+}
+
+void *objref__calloc(size_t n, size_t size)
+{
+	void *p = should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+	return p ? p : fail(n * size);
+}
+
+void *objref__realloc(void *old, size_t size)
+{
+	void *p = should_fail() ? NULL : realloc(old, size ? size : 1);
+	return p ? p : fail(size);
+}
+
+void objref__free(void *p)
+{
+	free(p);
+}
+
+void objref_free(void *p)
+{
+	free(p);
+}
+
+char *objref__strndup(const char *s, size_t len)
+{
+	char *d = objref__malloc(len + 1);
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem)
+		return objref__error(OBJREF_ENOMEM, "array of %zu items is too large", need);
+	np = objref__realloc(*p, ncap * elem);
+	if (!np)
+		return OBJREF_ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}

@@ -1,0 +1,351 @@
+/*
+ * lib/capture_describe.c — names, sizes and short descriptions of live
+ * objects, computed from their C fields.  Nothing here calls repr(),
+ * getattr(), __eq__, __hash__ or __sizeof__, and nothing allocates Python
+ * objects except int.bit_length for integers too large for a C long.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "capture_internal.h"
+
+/* Append code point c as UTF-8 (or an escape when quoted) if it fits. */
+static size_t put_char(char *buf, size_t size, size_t at, Py_UCS4 c, int quoted)
+{
+	char tmp[12];
+	size_t n = 0;
+
+	if (quoted && (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')) {
+		n = (size_t)snprintf(tmp, sizeof(tmp), c == '\'' ? "\\'" : c == '\\' ? "\\\\" :
+			c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : "\\x%02x", (unsigned)c);
+	} else if (c < 0x80) {
+		tmp[n++] = (char)c;
+	} else if (c < 0x800) {
+		tmp[n++] = (char)(0xc0 | (c >> 6));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		if (c >= 0xd800 && c <= 0xdfff)  /* a lone surrogate: not valid UTF-8 */
+			return put_char(buf, size, at, 0xfffd, quoted);
+		tmp[n++] = (char)(0xe0 | (c >> 12));
+		tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		tmp[n++] = (char)(0xf0 | (c >> 18));
+		tmp[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
+		tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+		tmp[n++] = (char)(0x80 | (c & 0x3f));
+	}
+	if (at + n >= size)
+		return 0;
+	memcpy(buf + at, tmp, n);
+	return n;
+}
+
+size_t objref__utf8(char *buf, size_t size, PyObject *str, int quoted)
+{
+	Py_ssize_t chars;
+	return objref__utf8_count(buf, size, str, quoted, &chars);
+}
+
+size_t objref__utf8_count(char *buf, size_t size, PyObject *str, int quoted, Py_ssize_t *chars)
+{
+	size_t at = 0;
+	Py_ssize_t len;
+	int kind;
+	const void *data;
+
+	*chars = 0;
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!PyUnicode_Check(str))
+		return 0;
+#if PY_VERSION_HEX < 0x030C0000
+	if (PyUnicode_READY(str) < 0) {  /* legacy strings only; never fails for ready ones */
+		PyErr_Clear();
+		return 0;
+	}
+#endif
+	len = PyUnicode_GET_LENGTH(str);
+	kind = PyUnicode_KIND(str);
+	data = PyUnicode_DATA(str);
+	for (Py_ssize_t i = 0; i < len; i++) {
+		size_t n = put_char(buf, size, at, PyUnicode_READ(kind, data, i), quoted);
+		if (!n)
+			break;
+		at += n;
+		(*chars)++;
+	}
+	buf[at] = '\0';
+	return at;
+}
+
+PyObject *objref__dict_get_safe(PyObject *d, const char *name)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *v;
+
+	if (!d || !PyDict_Check(d))
+		return NULL;
+	while (PyDict_Next(d, &pos, &k, &v))
+		if (PyUnicode_CheckExact(k) && PyUnicode_CompareWithASCIIString(k, name) == 0)
+			return v;
+	return NULL;
+}
+
+void objref__type_names(PyTypeObject *tp, char *name, size_t nsize, char *module, size_t msize,
+	char *qualname, size_t qsize)
+{
+	const char *dot = strrchr(tp->tp_name, '.');
+
+	name[0] = module[0] = qualname[0] = '\0';
+	if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE) {
+		PyHeapTypeObject *ht = (PyHeapTypeObject *)tp;
+		PyObject *mod = objref__dict_get_safe(tp->tp_dict, "__module__");
+		objref__utf8(name, nsize, ht->ht_name, 0);
+		objref__utf8(qualname, qsize, ht->ht_qualname, 0);
+		if (mod && PyUnicode_Check(mod))
+			objref__utf8(module, msize, mod, 0);
+	} else {
+		snprintf(name, nsize, "%s", dot ? dot + 1 : tp->tp_name);
+		snprintf(qualname, qsize, "%s", name);
+		if (dot)
+			snprintf(module, msize, "%.*s", (int)(dot - tp->tp_name), tp->tp_name);
+		else
+			snprintf(module, msize, "builtins");
+	}
+	if (!qualname[0])
+		snprintf(qualname, qsize, "%s", name);
+}
+
+static uint64_t str_size(PyObject *op)
+{
+	Py_ssize_t len = PyUnicode_GET_LENGTH(op);
+
+	if (PyUnicode_IS_COMPACT_ASCII(op))
+		return sizeof(PyASCIIObject) + (uint64_t)len + 1;
+	if (PyUnicode_IS_COMPACT(op))
+		return sizeof(PyCompactUnicodeObject) + ((uint64_t)len + 1) * PyUnicode_KIND(op);
+	return (uint64_t)Py_TYPE(op)->tp_basicsize + ((uint64_t)len + 1) * PyUnicode_KIND(op);
+}
+
+/* Digits of an int: Py_SIZE before 3.12; from the value after. */
+static uint64_t int_size(PyObject *op)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	uint64_t digits;
+#if PY_VERSION_HEX >= 0x030C0000
+	int overflow = 0;
+	long v;
+	if (PyUnstable_Long_IsCompact((PyLongObject *)op))
+		return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize;
+	v = PyLong_AsLongAndOverflow(op, &overflow);
+	if (!overflow) {
+		unsigned long m = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+		uint64_t bits = m ? 64 - (uint64_t)__builtin_clzl(m) : 1;
+		digits = (bits + PyLong_SHIFT - 1) / PyLong_SHIFT;
+	} else {
+		PyObject *bl = PyObject_CallMethod((PyObject *)&PyLong_Type, "bit_length", "O", op);
+		size_t bits = bl ? PyLong_AsSize_t(bl) : 0;
+		Py_XDECREF(bl);
+		PyErr_Clear();
+		digits = (bits + PyLong_SHIFT - 1) / PyLong_SHIFT;
+	}
+#else
+	Py_ssize_t n = Py_SIZE(op);
+	digits = (uint64_t)(n < 0 ? -n : n);
+#endif
+	return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * OBJREF__MAX(digits, 1);
+}
+
+/* A dict's key table is private; estimate it from the fill, as
+ * dict.__sizeof__ would count a table grown by insertion. */
+static uint64_t dict_size(PyObject *op, uint32_t *flags)
+{
+	Py_ssize_t used = PyDict_GET_SIZE(op);
+	uint64_t size = 8, index_bytes;
+
+	if (used == 0)
+		return (uint64_t)Py_TYPE(op)->tp_basicsize;
+	*flags |= OBJREF_F_SIZE_EST;
+	while (size * 2 / 3 < (uint64_t)used)
+		size *= 2;
+	index_bytes = size <= 128 ? 1 : size <= 0xffff ? 2 : 4;
+	return (uint64_t)Py_TYPE(op)->tp_basicsize + 32 + size * index_bytes +
+		(size * 2 / 3) * 3 * sizeof(void *);
+}
+
+uint64_t objref__sizeof(PyObject *op, uint32_t *flags)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	uint64_t size;
+
+	if (PyUnicode_Check(op))
+		size = str_size(op);
+	else if (PyLong_Check(op))
+		size = int_size(op);
+	else if (PyDict_Check(op))
+		size = dict_size(op, flags);
+	else if (PyList_Check(op))
+		size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyListObject *)op)->allocated * sizeof(void *);
+	else if (PyAnySet_Check(op)) {
+		PySetObject *so = (PySetObject *)op;
+		size = (uint64_t)tp->tp_basicsize;
+		if (so->table != so->smalltable)
+			size += ((uint64_t)so->mask + 1) * sizeof(setentry);
+	} else if (PyByteArray_Check(op))
+		size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyByteArrayObject *)op)->ob_alloc;
+	else if (tp->tp_itemsize) {
+		Py_ssize_t n = Py_SIZE(op);
+		size = (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)(n < 0 ? -n : n);
+	} else
+		size = (uint64_t)tp->tp_basicsize;
+	if (PyObject_IS_GC(op))
+		size += OBJREF__GC_HEAD_SIZE;
+#if PY_VERSION_HEX >= 0x030C0000
+	if (tp->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF))
+		size += 2 * sizeof(void *);
+#elif PY_VERSION_HEX >= 0x030B0000
+	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		size += 2 * sizeof(void *);
+#endif
+	return size;
+}
+
+uint32_t objref__object_flags(PyObject *op)
+{
+	uint32_t f = 0;
+
+	if (PyObject_IS_GC(op))
+		f |= OBJREF_F_GCTYPE;
+	if (objref__is_tracked(op))
+		f |= OBJREF_F_TRACKED;
+#if PY_VERSION_HEX >= 0x030C0000
+	if ((int32_t)Py_REFCNT(op) < 0)
+		f |= OBJREF_F_IMMORTAL;
+#endif
+#if PY_VERSION_HEX >= 0x03090000
+	if (PyObject_IS_GC(op) && PyObject_GC_IsFinalized(op))
+		f |= OBJREF_F_FINALIZED;
+#endif
+	if (PyModule_Check(op))
+		f |= OBJREF_F_MODULE;
+	else if (PyType_Check(op))
+		f |= OBJREF_F_TYPE;
+	else if (PyFrame_Check(op))
+		f |= OBJREF_F_FRAME;
+	else if (PyFunction_Check(op))
+		f |= OBJREF_F_FUNCTION;
+	else if (PyCode_Check(op))
+		f |= OBJREF_F_CODE;
+	return f;
+}
+
+/* 'text' (escaped as repr() would), cut after about 40 bytes with "...". */
+static size_t describe_str(char *buf, size_t size, PyObject *op)
+{
+	size_t n, cap = OBJREF__MIN(size, 48);
+	Py_ssize_t chars;
+
+	if (cap < 8)
+		return 0;
+	buf[0] = '\'';
+	n = 1 + objref__utf8_count(buf + 1, cap - 5, op, 1, &chars);
+	n += (size_t)snprintf(buf + n, size - n, "'%s", chars < PyUnicode_GET_LENGTH(op) ? "..." : "");
+	return OBJREF__MIN(n, size - 1);
+}
+
+static size_t describe_code(char *buf, size_t size, PyCodeObject *co)
+{
+	char name[128], file[256];
+
+	objref__utf8(name, sizeof(name), co->co_name, 0);
+	objref__utf8(file, sizeof(file), co->co_filename, 0);
+	return (size_t)snprintf(buf, size, "%s %s:%d", name, file, co->co_firstlineno);
+}
+
+static size_t describe_frame(char *buf, size_t size, PyFrameObject *f)
+{
+#if PY_VERSION_HEX >= 0x03090000
+	PyCodeObject *co = PyFrame_GetCode(f);
+#else
+	PyCodeObject *co = f->f_code;
+	Py_INCREF(co);
+#endif
+	char name[128], file[256];
+
+	objref__utf8(name, sizeof(name), co->co_name, 0);
+	objref__utf8(file, sizeof(file), co->co_filename, 0);
+	Py_DECREF(co);
+	return (size_t)snprintf(buf, size, "%s %s:%d", name, file, PyFrame_GetLineNumber(f));
+}
+
+static size_t describe_number(char *buf, size_t size, PyObject *op)
+{
+	int overflow = 0;
+	long long v;
+
+	if (PyFloat_Check(op)) {
+		char *r = PyOS_double_to_string(PyFloat_AS_DOUBLE(op), 'r', 0, 0, NULL);
+		size_t n = r ? (size_t)snprintf(buf, size, "%s", r) : 0;
+		PyMem_Free(r);
+		return n;
+	}
+	v = PyLong_AsLongLongAndOverflow(op, &overflow);
+	if (v == -1 && PyErr_Occurred()) {
+		PyErr_Clear();
+		return 0;
+	}
+	return overflow ? (size_t)snprintf(buf, size, "%s", overflow > 0 ? "> 2**63" : "< -2**63")
+			: (size_t)snprintf(buf, size, "%lld", v);
+}
+
+size_t objref__describe(char *buf, size_t size, PyObject *op)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (PyUnicode_Check(op)) {
+		n = describe_str(buf, size, op);
+	} else if (PyLong_Check(op) || PyFloat_Check(op)) {
+		n = describe_number(buf, size, op);
+	} else if (PyModule_Check(op)) {
+		PyObject *name = objref__dict_get_safe(PyModule_GetDict(op), "__name__");
+		n = name ? objref__utf8(buf, size, name, 0) : 0;
+	} else if (PyType_Check(op)) {
+		char name[128], mod[128], qual[256];
+		objref__type_names((PyTypeObject *)op, name, sizeof(name), mod, sizeof(mod), qual, sizeof(qual));
+		n = (size_t)snprintf(buf, size, "%s%s%s", mod, mod[0] ? "." : "", qual);
+	} else if (PyFunction_Check(op)) {
+		n = objref__utf8(buf, size, ((PyFunctionObject *)op)->func_qualname, 0);
+	} else if (PyCode_Check(op)) {
+		n = describe_code(buf, size, (PyCodeObject *)op);
+	} else if (PyFrame_Check(op)) {
+		n = describe_frame(buf, size, (PyFrameObject *)op);
+	} else if (PyMethod_Check(op) && PyFunction_Check(PyMethod_GET_FUNCTION(op))) {
+		n = objref__utf8(buf, size, ((PyFunctionObject *)PyMethod_GET_FUNCTION(op))->func_qualname, 0);
+	} else if (PyBytes_Check(op)) {
+		n = (size_t)snprintf(buf, size, "%zd bytes", PyBytes_GET_SIZE(op));
+	} else if (PyTuple_Check(op) || PyList_Check(op) || PyDict_Check(op) || PyAnySet_Check(op)) {
+		/* Read the size fields: len() could run a subclass's __len__. */
+		Py_ssize_t len = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_Check(op) ?
+			PyList_GET_SIZE(op) : PyDict_Check(op) ? PyDict_GET_SIZE(op) : PySet_GET_SIZE(op);
+		n = (size_t)snprintf(buf, size, "len %zd", len);
+	}
+	return OBJREF__MIN(n, size - 1);
+}
+
+size_t objref__render_key(char *buf, size_t size, PyObject *key)
+{
+	size_t n;
+
+	if (PyUnicode_Check(key)) {
+		buf[0] = '\'';
+		n = 1 + objref__utf8(buf + 1, size - 2, key, 1);
+		buf[n++] = '\'';
+		buf[n] = '\0';
+		return n;
+	}
+	if (PyLong_CheckExact(key) || PyFloat_CheckExact(key))
+		return objref__describe(buf, size, key);
+	return (size_t)snprintf(buf, size, "<%s>", Py_TYPE(key)->tp_name);
+}

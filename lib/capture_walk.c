@@ -1,0 +1,470 @@
+/*
+ * lib/capture_walk.c — the full snapshot of a live heap.
+ *
+ * Objects get ids in discovery order: first the tracked objects (as the
+ * collector lists them), then the untracked ones as references reach them.
+ * Object i is processed when the loop reaches i, so its edges are added in
+ * increasing source order and the builder needs no sort.
+ *
+ * Edges are exactly the references tp_traverse reports, plus dict keys
+ * (which a dict of str keys does not traverse).  Labels come from "hints":
+ * (object, label) pairs read from fields we can name — items, dict entries,
+ * members and slots, __dict__, a function's or frame's fields.  A traversed
+ * reference that matches an unused hint takes its label; the others stay
+ * unlabelled.  So labels never add or drop a reference.
+ */
+#include <string.h>
+#include "capture_internal.h"
+#include "objref/census.h"
+
+typedef struct {
+	PyObject *obj;
+	objref_label label;
+	int used;
+} hint;
+
+typedef struct {
+	objref_type_id id;
+	size_t nmembers;
+	Py_ssize_t *offsets;  /* T_OBJECT / T_OBJECT_EX members over the MRO */
+	objref_label *labels;
+} type_info;
+
+typedef struct {
+	objref_builder *b;
+	objref__objset objs;      /* every object; id == builder id */
+	size_t ntracked;          /* ids below hold a reference from `keep` */
+	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
+	objref__objset types;
+	type_info *tinfo;
+	size_t tinfo_cap;
+	objref__objset closures;  /* closure tuples of functions */
+	PyObject **closure_code;  /* their function's code, by closure id */
+	size_t closure_cap;
+	hint *hints;
+	size_t nhints, hints_cap;
+	PyObject **targets;
+	size_t ntargets, targets_cap;
+	char text[512];
+} walk;
+
+static int intern(objref_str *out, walk *w, const char *s)
+{
+	return objref_builder_string(out, w->b, s, strlen(s));
+}
+
+/* ---- types ------------------------------------------------------------ */
+
+static int add_members(walk *w, type_info *ti, PyTypeObject *base)
+{
+	for (PyMemberDef *m = base->tp_members; m && m->name; m++) {
+		objref_str s;
+		int err;
+		objref_label label;
+		if (m->type != OBJREF__T_OBJECT && m->type != OBJREF__T_OBJECT_EX)
+			continue;
+		if (strcmp(m->name, "__dict__") == 0) {
+			label = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT);
+		} else if ((err = intern(&s, w, m->name)) < 0) {
+			return err;
+		} else {
+			label = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
+		}
+		Py_ssize_t *o = objref__realloc(ti->offsets, (ti->nmembers + 1) * sizeof(*o));
+		if (!o)
+			return OBJREF_ENOMEM;
+		ti->offsets = o;
+		objref_label *l = objref__realloc(ti->labels, (ti->nmembers + 1) * sizeof(*l));
+		if (!l)
+			return OBJREF_ENOMEM;
+		ti->labels = l;
+		ti->offsets[ti->nmembers] = m->offset;
+		ti->labels[ti->nmembers++] = label;
+	}
+	return 0;
+}
+
+static int new_type(walk *w, type_info *ti, PyTypeObject *tp)
+{
+	char name[256], mod[256], qual[256];
+	PyObject *mro = tp->tp_mro;
+	int err;
+
+	memset(ti, 0, sizeof(*ti));
+	objref__type_names(tp, name, sizeof(name), mod, sizeof(mod), qual, sizeof(qual));
+	if ((err = objref_builder_type(&ti->id, w->b, (uint64_t)(uintptr_t)tp, mod, name, qual)) < 0)
+		return err;
+	if (!mro || !PyTuple_Check(mro))
+		return add_members(w, ti, tp);
+	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro) && !err; i++)
+		if (PyType_Check(PyTuple_GET_ITEM(mro, i)))
+			err = add_members(w, ti, (PyTypeObject *)PyTuple_GET_ITEM(mro, i));
+	return err;
+}
+
+static type_info *type_of(walk *w, PyObject *op)
+{
+	int added;
+	uint32_t id = objref__objset_add(&w->types, (PyObject *)Py_TYPE(op), &added);
+
+	if (id == OBJREF_NO_ID)
+		return NULL;
+	if (added) {
+		if (objref__grow((void **)&w->tinfo, &w->tinfo_cap, id + 1, sizeof(type_info)) < 0 ||
+		    new_type(w, &w->tinfo[id], Py_TYPE(op)) < 0) {
+			w->types.n--; /* not usable; the capture fails */
+			return NULL;
+		}
+	}
+	return &w->tinfo[id];
+}
+
+static void dispose_types(walk *w)
+{
+	for (size_t i = 0; i < w->types.n; i++) {
+		objref__free(w->tinfo[i].offsets);
+		objref__free(w->tinfo[i].labels);
+	}
+	objref__free(w->tinfo);
+	objref__objset_dispose(&w->types);
+}
+
+/* ---- hints ------------------------------------------------------------ */
+
+static int hint_add(walk *w, PyObject *obj, objref_label label)
+{
+	if (!obj)
+		return 0;
+	if (objref__grow((void **)&w->hints, &w->hints_cap, w->nhints + 1, sizeof(hint)) < 0)
+		return OBJREF_ENOMEM;
+	w->hints[w->nhints++] = (hint){ obj, label, 0 };
+	return 0;
+}
+
+static int hint_attr(walk *w, PyObject *obj, const char *name)
+{
+	objref_str s;
+	int err;
+
+	if (!obj)
+		return 0;
+	return (err = intern(&s, w, name)) < 0 ? err : hint_add(w, obj, OBJREF_LABEL(OBJREF_LABEL_ATTR, s));
+}
+
+static objref_label index_label(Py_ssize_t i)
+{
+	return OBJREF_LABEL(OBJREF_LABEL_INDEX, (uint64_t)i < OBJREF_LABEL_PAYLOAD_MAX ? (uint32_t)i
+		: OBJREF_LABEL_PAYLOAD_MAX);
+}
+
+/* A closure tuple's items are cells of the free variables, by name. */
+static int hint_sequence(walk *w, PyObject *op)
+{
+	uint32_t cid = PyTuple_Check(op) ? objref__objset_find(&w->closures, op) : OBJREF_NO_ID;
+	PyObject *names = NULL;
+	Py_ssize_t n = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_GET_SIZE(op);
+	int err = 0;
+
+	if (cid != OBJREF_NO_ID) {
+#if PY_VERSION_HEX >= 0x030B0000
+		names = PyCode_GetFreevars((PyCodeObject *)w->closure_code[cid]);
+#else
+		names = Py_NewRef(((PyCodeObject *)w->closure_code[cid])->co_freevars);
+#endif
+		PyErr_Clear();
+	}
+	for (Py_ssize_t i = 0; i < n && !err; i++) {
+		PyObject *item = PyTuple_Check(op) ? PyTuple_GET_ITEM(op, i) : PyList_GET_ITEM(op, i);
+		objref_str s;
+		if (names && i < PyTuple_GET_SIZE(names)) {
+			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(names, i), 0);
+			if (!(err = intern(&s, w, w->text)))
+				err = hint_add(w, item, OBJREF_LABEL(OBJREF_LABEL_CELL, s));
+		} else {
+			err = hint_add(w, item, index_label(i));
+		}
+	}
+	Py_XDECREF(names);
+	return err;
+}
+
+static int hint_dict(walk *w, PyObject *op)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *v;
+	int err = 0;
+
+	while (!err && PyDict_Next(op, &pos, &k, &v)) {
+		objref_str s;
+		objref__render_key(w->text, sizeof(w->text), k);
+		if (!(err = intern(&s, w, w->text)) &&
+		    !(err = hint_add(w, v, OBJREF_LABEL(OBJREF_LABEL_KEY, s))))
+			err = hint_add(w, k, OBJREF_LABEL(OBJREF_LABEL_DICTKEY, 0));
+	}
+	return err;
+}
+
+static int hint_function(walk *w, PyFunctionObject *f)
+{
+	int err = 0;
+
+	err = err ? err : hint_attr(w, f->func_code, "__code__");
+	err = err ? err : hint_attr(w, f->func_globals, "__globals__");
+	err = err ? err : hint_attr(w, f->func_defaults, "__defaults__");
+	err = err ? err : hint_attr(w, f->func_kwdefaults, "__kwdefaults__");
+	err = err ? err : hint_attr(w, f->func_closure, "__closure__");
+	err = err ? err : hint_attr(w, f->func_name, "__name__");
+	err = err ? err : hint_attr(w, f->func_qualname, "__qualname__");
+	err = err ? err : hint_attr(w, f->func_annotations, "__annotations__");
+	err = err ? err : hint_add(w, f->func_dict, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	return err;
+}
+
+static int hint_type(walk *w, PyTypeObject *tp)
+{
+	int err = hint_add(w, tp->tp_dict, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+
+	err = err ? err : hint_attr(w, tp->tp_mro, "__mro__");
+	err = err ? err : hint_attr(w, tp->tp_bases, "__bases__");
+	err = err ? err : hint_attr(w, (PyObject *)tp->tp_base, "__base__");
+	if (!err && (tp->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+		PyHeapTypeObject *ht = (PyHeapTypeObject *)tp;
+		err = err ? err : hint_attr(w, ht->ht_name, "__name__");
+		err = err ? err : hint_attr(w, ht->ht_qualname, "__qualname__");
+		err = err ? err : hint_attr(w, ht->ht_slots, "__slots__");
+	}
+	return err;
+}
+
+/* Locals of a frame, by name: the frame's layout is public before 3.11. */
+static int hint_frame(walk *w, PyFrameObject *f)
+{
+	int err = 0;
+#if PY_VERSION_HEX < 0x030B0000
+	PyCodeObject *co = f->f_code;
+	PyObject *groups[3] = { co->co_varnames, co->co_cellvars, co->co_freevars };
+	Py_ssize_t at = 0;
+
+	err = err ? err : hint_attr(w, (PyObject *)f->f_back, "f_back");
+	err = err ? err : hint_attr(w, (PyObject *)f->f_code, "f_code");
+	err = err ? err : hint_attr(w, f->f_globals, "f_globals");
+	err = err ? err : hint_attr(w, f->f_builtins, "f_builtins");
+	err = err ? err : hint_attr(w, f->f_locals, "f_locals");
+	for (int g = 0; g < 3 && !err; g++) {
+		Py_ssize_t n = g == 0 ? co->co_nlocals : PyTuple_GET_SIZE(groups[g]);
+		for (Py_ssize_t i = 0; i < n && !err; i++, at++) {
+			objref_str s;
+			if (!f->f_localsplus[at] || i >= PyTuple_GET_SIZE(groups[g]))
+				continue;
+			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(groups[g], i), 0);
+			if (!(err = intern(&s, w, w->text)))
+				err = hint_add(w, f->f_localsplus[at], OBJREF_LABEL(OBJREF_LABEL_LOCAL, s));
+		}
+	}
+#else
+	(void)w;
+	(void)f;
+#endif
+	return err;
+}
+
+/* Every hint for op, from its type's members and its kind. */
+static int collect_hints(walk *w, PyObject *op, const type_info *ti)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	int err = 0;
+
+	w->nhints = 0;
+	for (size_t i = 0; i < ti->nmembers && !err; i++)
+		err = hint_add(w, *(PyObject **)((char *)op + ti->offsets[i]), ti->labels[i]);
+	if (!err && tp->tp_dictoffset > 0)
+		err = hint_add(w, *(PyObject **)((char *)op + tp->tp_dictoffset),
+			OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	if (err)
+		return err;
+	if (PyTuple_Check(op) || PyList_Check(op))
+		return hint_sequence(w, op);
+	if (PyDict_Check(op))
+		return hint_dict(w, op);
+	if (PyFunction_Check(op))
+		return hint_function(w, (PyFunctionObject *)op);
+	if (PyType_Check(op))
+		return hint_type(w, (PyTypeObject *)op);
+	if (PyModule_Check(op))
+		return hint_add(w, PyModule_GetDict(op), OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	if (PyCell_Check(op))
+		return hint_attr(w, PyCell_GET(op), "cell_contents");
+	if (PyFrame_Check(op))
+		return hint_frame(w, (PyFrameObject *)op);
+	return 0;
+}
+
+/* ---- edges ------------------------------------------------------------ */
+
+static int collect_target(PyObject *t, void *arg)
+{
+	walk *w = arg;
+
+	if (!t)
+		return 0;
+	if (objref__grow((void **)&w->targets, &w->targets_cap, w->ntargets + 1, sizeof(PyObject *)) < 0)
+		return -1;
+	w->targets[w->ntargets++] = t;
+	return 0;
+}
+
+/* The label of traversed reference t: the next unused matching hint,
+ * searched from where the last match was (traversal and hints usually run
+ * in the same order). */
+static objref_label match_hint(walk *w, PyObject *op, PyObject *t, size_t *cursor)
+{
+	for (size_t k = 0; k < w->nhints; k++) {
+		size_t j = (*cursor + k) % w->nhints;
+		if (!w->hints[j].used && w->hints[j].obj == t) {
+			w->hints[j].used = 1;
+			*cursor = j + 1;
+			return w->hints[j].label;
+		}
+	}
+	if (t == (PyObject *)Py_TYPE(op))
+		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
+#ifdef Py_TPFLAGS_MANAGED_DICT
+	if (Py_TYPE(op)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+#endif
+	return OBJREF_LABEL(OBJREF_LABEL_NONE, 0);
+}
+
+static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
+{
+	int added;
+	uint32_t dst = objref__objset_add(&w->objs, t, &added);
+
+	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
+}
+
+static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
+{
+	traverseproc trav = Py_TYPE(op)->tp_traverse;
+	size_t cursor = 0;
+	int err;
+
+	if ((err = collect_hints(w, op, ti)) < 0)
+		return err;
+	w->ntargets = 0;
+	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < w->ntargets && !err; i++)
+		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i], &cursor));
+	/* Dict keys are references even where traversal skips them. */
+	for (size_t j = 0; j < w->nhints && !err; j++)
+		if (!w->hints[j].used && OBJREF_LABEL_KIND(w->hints[j].label) == OBJREF_LABEL_DICTKEY)
+			err = add_edge(w, id, w->hints[j].obj, w->hints[j].label);
+	return err;
+}
+
+/* ---- objects ---------------------------------------------------------- */
+
+static int add_object(walk *w, objref_id id)
+{
+	PyObject *op = w->objs.objs[id];
+	type_info *ti = type_of(w, op);
+	objref_object o = { .addr = (uint64_t)(uintptr_t)op };
+	Py_ssize_t rc = Py_REFCNT(op) - (id < w->ntracked ? w->refcnt_bias : 0);
+	objref_id got;
+	size_t n;
+	int err;
+
+	if (!ti)
+		return OBJREF_ENOMEM;
+	o.type = ti->id;
+	o.refcnt = rc < 0 ? 0 : (uint64_t)rc > UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
+	o.flags = objref__object_flags(op);
+	o.size = objref__sizeof(op, &o.flags);
+	if ((n = objref__describe(w->text, sizeof(w->text), op)) &&
+	    (err = objref_builder_string(&o.desc, w->b, w->text, n)) < 0)
+		return err;
+	if ((err = objref_builder_object(&got, w->b, &o)) < 0)
+		return err;
+	return emit_edges(w, id, op, ti);
+}
+
+/* Closure tuples, so their items can be named after the free variables. */
+static int find_closures(walk *w)
+{
+	for (size_t i = 0; i < w->ntracked; i++) {
+		PyObject *op = w->objs.objs[i], *cl;
+		int added;
+		uint32_t cid;
+		if (!PyFunction_Check(op) || !(cl = ((PyFunctionObject *)op)->func_closure))
+			continue;
+		if ((cid = objref__objset_add(&w->closures, cl, &added)) == OBJREF_NO_ID ||
+		    objref__grow((void **)&w->closure_code, &w->closure_cap, cid + 1, sizeof(PyObject *)) < 0)
+			return OBJREF_ENOMEM;
+		w->closure_code[cid] = ((PyFunctionObject *)op)->func_code;
+	}
+	return 0;
+}
+
+/* sys.modules entries are roots, named by their key. */
+static int add_module_roots(walk *w)
+{
+	PyObject *modules = PySys_GetObject("modules"), *k, *v; /* borrowed */
+	Py_ssize_t pos = 0;
+	int err = 0;
+
+	while (!err && modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
+		objref_root r = { .kind = OBJREF_ROOT_MODULE };
+		if ((r.object = objref__objset_find(&w->objs, v)) == OBJREF_NO_ID || !PyUnicode_Check(k))
+			continue;
+		objref__utf8(w->text, sizeof(w->text), k, 0);
+		if (!(err = intern(&r.name, w, w->text)) && !(err = objref_builder_root(w->b, &r)))
+			objref_builder_object_at(w->b, r.object)->flags |= OBJREF_F_ROOT;
+	}
+	return err;
+}
+
+static void walk_dispose(walk *w)
+{
+	objref_builder_free(w->b);
+	objref__objset_dispose(&w->objs);
+	objref__objset_dispose(&w->closures);
+	objref__free(w->closure_code);
+	objref__free(w->hints);
+	objref__free(w->targets);
+	dispose_types(w);
+}
+
+int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
+{
+	objref__session session;
+	walk w;
+	PyObject *keep = NULL;
+	int err;
+
+	(void)flags; /* a snapshot always includes the untracked objects */
+	*out = NULL;
+	memset(&w, 0, sizeof(w));
+	if ((err = objref__session_enter(&session)) < 0)
+		return err;
+	if ((err = objref_builder_new(&w.b)) < 0 ||
+	    (err = objref__gather_tracked(&w.objs, &keep)) < 0)
+		goto cleanup;
+	w.ntracked = w.objs.n;
+	w.refcnt_bias = keep ? 1 : 0;
+	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < w.objs.n && !err; i++)
+		err = add_object(&w, (objref_id)i);
+	if (!err)
+		err = add_module_roots(&w);
+	if (!err) {
+		err = objref_builder_finish(out, w.b);
+		w.b = NULL;
+	}
+cleanup:
+	Py_XDECREF(keep);
+	walk_dispose(&w);
+	objref__session_exit(&session);
+	return err;
+}

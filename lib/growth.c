@@ -1,0 +1,192 @@
+/*
+ * lib/growth.c — objgraph's peak growth, and growth trends over a series of
+ * checkpoints.
+ */
+#include <string.h>
+#include "internal.h"
+#include "objref/growth.h"
+
+/* Stable insertion of a growth row by delta, descending. */
+static void insert_by_delta(objref_growth_row *rows, size_t n, objref_growth_row r)
+{
+	size_t j = n;
+	for (; j > 0 && rows[j - 1].delta < r.delta; j--)
+		rows[j] = rows[j - 1];
+	rows[j] = r;
+}
+
+int objref_growth_since_peak(objref_growth_row **out, size_t *n, objref_census *peaks,
+	const objref_census *now)
+{
+	size_t len = objref_census_len(now), k = 0;
+	const objref_census_row *rows = objref_census_rows(now);
+	objref_growth_row *res = objref__malloc(OBJREF__MAX(len, 1) * sizeof(*res));
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!res)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < len && !err; i++) {
+		const objref_census_row *p = objref_census_find(peaks, rows[i].name);
+		uint64_t peak = p ? p->count : 0;
+		if (rows[i].count <= peak)
+			continue;
+		err = objref_census_add(peaks, rows[i].name, strlen(rows[i].name),
+			rows[i].count - peak, 0);
+		insert_by_delta(res, k++, (objref_growth_row){ rows[i].name, rows[i].count,
+			rows[i].count - peak });
+	}
+	if (err) {
+		objref__free(res);
+		return err;
+	}
+	*out = res;
+	*n = k;
+	return 0;
+}
+
+typedef struct {
+	objref_census *census;
+	double t;
+	char *label;
+} checkpoint;
+
+struct objref_series {
+	checkpoint *ck;
+	size_t n, cap;
+};
+
+int objref_series_new(objref_series **out)
+{
+	*out = objref__calloc(1, sizeof(objref_series));
+	return *out ? 0 : OBJREF_ENOMEM;
+}
+
+void objref_series_clear(objref_series *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		objref_census_free(s->ck[i].census);
+		objref__free(s->ck[i].label);
+	}
+	s->n = 0;
+}
+
+void objref_series_free(objref_series *s)
+{
+	if (!s)
+		return;
+	objref_series_clear(s);
+	objref__free(s->ck);
+	objref__free(s);
+}
+
+int objref_series_add(objref_series *s, objref_census *c, double t, const char *label)
+{
+	char *copy = NULL;
+	int err;
+
+	if ((err = objref__grow((void **)&s->ck, &s->cap, s->n + 1, sizeof(*s->ck))) < 0 ||
+	    (label && !(copy = objref__strndup(label, strlen(label))))) {
+		objref_census_free(c);
+		return err ? err : OBJREF_ENOMEM;
+	}
+	s->ck[s->n++] = (checkpoint){ c, t, copy };
+	return 0;
+}
+
+size_t objref_series_len(const objref_series *s)
+{
+	return s->n;
+}
+
+const objref_census *objref_series_census(const objref_series *s, size_t i)
+{
+	return i < s->n ? s->ck[i].census : NULL;
+}
+
+double objref_series_time(const objref_series *s, size_t i)
+{
+	return i < s->n ? s->ck[i].t : 0.0;
+}
+
+const char *objref_series_label(const objref_series *s, size_t i)
+{
+	return i < s->n && s->ck[i].label ? s->ck[i].label : "";
+}
+
+/* The trend of one type over the series; returns 1 when it grows. */
+static int trend(objref_growing_row *r, const objref_series *s, const objref_census_row *last,
+	const objref_growth_opts *o)
+{
+	uint64_t prev = 0, prev_bytes = 0, falls_sum = 0, first_bytes = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->name = last->name;
+	r->intervals = (uint32_t)(s->n - 1);
+	for (size_t i = 0; i < s->n; i++) {
+		const objref_census_row *c = objref_census_find(s->ck[i].census, last->name);
+		uint64_t v = c ? c->count : 0, b = c ? c->bytes : 0;
+		if (i == 0) {
+			r->first = v;
+			first_bytes = b;
+		} else if (v > prev) {
+			r->rises++;
+		} else {
+			if (v < prev) {
+				r->falls++;
+				falls_sum += prev - v;
+			}
+			r->steady_since = (uint32_t)i;
+		}
+		prev = v;
+		prev_bytes = b;
+	}
+	r->last = prev;
+	r->last_bytes = prev_bytes;
+	r->objects_per_ckpt = ((double)r->last - (double)r->first) / r->intervals;
+	r->bytes_per_ckpt = ((double)prev_bytes - (double)first_bytes) / r->intervals;
+	return r->last > r->first && r->last - r->first > o->min_net &&
+		r->last - r->first > falls_sum &&
+		(double)r->rises > o->min_rise_fraction * r->intervals;
+}
+
+static int rank_before(const objref_growing_row *a, const objref_growing_row *b)
+{
+	if (a->objects_per_ckpt != b->objects_per_ckpt)
+		return a->objects_per_ckpt > b->objects_per_ckpt;
+	if (a->bytes_per_ckpt != b->bytes_per_ckpt)
+		return a->bytes_per_ckpt > b->bytes_per_ckpt;
+	return strcmp(a->name, b->name) < 0;
+}
+
+int objref_series_growing(objref_growing_row **out, size_t *n, const objref_series *s,
+	const objref_growth_opts *opts)
+{
+	static const objref_growth_opts defaults = OBJREF_GROWTH_OPTS_INIT;
+	const objref_census *lastc;
+	objref_growing_row *res;
+	size_t k = 0, len;
+
+	*out = NULL;
+	*n = 0;
+	if (s->n < 2)
+		return 0;
+	lastc = s->ck[s->n - 1].census;
+	len = objref_census_len(lastc);
+	if (!(res = objref__malloc(OBJREF__MAX(len, 1) * sizeof(*res))))
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		objref_growing_row r;
+		size_t j;
+		if (!trend(&r, s, &objref_census_rows(lastc)[i], opts ? opts : &defaults))
+			continue;
+		for (j = k; j > 0 && rank_before(&r, &res[j - 1]); j--)
+			res[j] = res[j - 1];
+		res[j] = r;
+		k++;
+	}
+	*out = res;
+	*n = k;
+	return 0;
+}

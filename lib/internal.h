@@ -1,0 +1,49 @@
+/*
+ * lib/internal.h — what the library's files share and nobody else sees:
+ * the allocator wrapper, error setting, and small helpers.
+ */
+#ifndef OBJREF_INTERNAL_H
+#define OBJREF_INTERNAL_H
+
+#include <stdarg.h>
+#include "objref/common.h"
+
+/*
+ * The one allocator.  Every allocation of the library goes through these,
+ * so objref_alloc_fail_nth() can make any of them fail in tests.  On
+ * failure they set the error message and return NULL; the caller returns
+ * OBJREF_ENOMEM.  objref__free(NULL) is a no-op.
+ */
+void *objref__malloc(size_t size);
+void *objref__calloc(size_t n, size_t size);
+void *objref__realloc(void *p, size_t size);
+void objref__free(void *p);
+char *objref__strndup(const char *s, size_t len);
+
+/* Grow *p (an array of elem-sized items with capacity *cap) to hold at least
+ * need items, doubling.  Returns 0 or OBJREF_ENOMEM (then *p is unchanged). */
+int objref__grow(void **p, size_t *cap, size_t need, size_t elem);
+
+/* Set the message for objref_error_last() and return code. */
+int objref__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 64-bit mixing hash (splitmix64 finaliser) and a byte-string hash (FNV-1a). */
+static inline uint64_t objref__hash64(uint64_t x)
+{
+	x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27; x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t objref__hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+#define OBJREF__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define OBJREF__MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

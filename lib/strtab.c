@@ -1,0 +1,83 @@
+/*
+ * lib/strtab.c — the interning string table (see strtab.h for invariants).
+ */
+#include <string.h>
+#include "strtab.h"
+
+int objref__strtab_init(objref__strtab *t)
+{
+	uint32_t id;
+
+	memset(t, 0, sizeof(*t));
+	return objref__strtab_intern(&id, t, "", 0);
+}
+
+void objref__strtab_dispose(objref__strtab *t)
+{
+	objref__free(t->arena);
+	objref__free(t->off);
+	objref__free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+void objref__strtab_freeze(objref__strtab *t)
+{
+	objref__free(t->index);
+	t->index = NULL;
+	t->index_cap = 0;
+}
+
+static int equal_at(const objref__strtab *t, uint32_t id, const char *s, size_t len)
+{
+	const char *p = t->arena + t->off[id];
+	return memcmp(p, s, len) == 0 && p[len] == '\0';
+}
+
+/* Rebuild the index with twice the capacity. */
+static int rehash(objref__strtab *t)
+{
+	size_t cap = t->index_cap ? t->index_cap * 2 : 64;
+	uint32_t *idx = objref__calloc(cap, sizeof(uint32_t));
+
+	if (!idx)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *s = t->arena + t->off[i];
+		size_t h = objref__hash_bytes(s, strlen(s)) & (cap - 1);
+		while (idx[h])
+			h = (h + 1) & (cap - 1);
+		idx[h] = (uint32_t)i + 1;
+	}
+	objref__free(t->index);
+	t->index = idx;
+	t->index_cap = cap;
+	return 0;
+}
+
+int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len)
+{
+	size_t h;
+	int err;
+
+	if ((t->n + 1) * 2 > t->index_cap && (err = rehash(t)) < 0)
+		return err;
+	h = objref__hash_bytes(s, len) & (t->index_cap - 1);
+	for (; t->index[h]; h = (h + 1) & (t->index_cap - 1)) {
+		if (equal_at(t, t->index[h] - 1, s, len)) {
+			*out = t->index[h] - 1;
+			return 0;
+		}
+	}
+	if (t->n >= UINT32_MAX - 1)
+		return objref__error(OBJREF_ENOMEM, "string table is full");
+	if ((err = objref__grow((void **)&t->arena, &t->arena_cap, t->arena_len + len + 1, 1)) < 0 ||
+	    (err = objref__grow((void **)&t->off, &t->off_cap, t->n + 1, sizeof(uint64_t))) < 0)
+		return err;
+	memcpy(t->arena + t->arena_len, s, len);
+	t->arena[t->arena_len + len] = '\0';
+	t->off[t->n] = t->arena_len;
+	t->arena_len += len + 1;
+	t->index[h] = (uint32_t)t->n + 1;
+	*out = (uint32_t)t->n++;
+	return 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * lib/strtab.h — an interning string table.
+ *
+ * Strings live NUL-terminated in one arena; string i starts at off[i].
+ * Invariants: string 0 is ""; ids are dense; interning the same bytes twice
+ * returns the same id; the index is open-addressed with capacity a power of
+ * two, at most half full, slots holding id+1 (0 = empty).
+ */
+#ifndef OBJREF_STRTAB_H
+#define OBJREF_STRTAB_H
+
+#include "internal.h"
+
+typedef struct {
+	char *arena;
+	size_t arena_len, arena_cap;
+	uint64_t *off;      /* off[i]: start of string i in arena */
+	size_t n, off_cap;
+	uint32_t *index;    /* hash slots: id + 1, or 0 */
+	size_t index_cap;
+} objref__strtab;
+
+int objref__strtab_init(objref__strtab *t);
+void objref__strtab_dispose(objref__strtab *t);
+int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len);
+/* Drop the hash index (the table stays readable, no longer internable). */
+void objref__strtab_freeze(objref__strtab *t);
+
+static inline const char *objref__strtab_get(const objref__strtab *t, uint32_t id)
+{
+	return id < t->n ? t->arena + t->off[id] : "";
+}
+
+static inline size_t objref__strtab_bytes(const objref__strtab *t)
+{
+	return t->arena_cap + t->off_cap * sizeof(uint64_t) + t->index_cap * sizeof(uint32_t);
+}
+
+#endif

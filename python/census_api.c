@@ -1,0 +1,739 @@
+/*
+ * python/census_api.c — objgraph's census functions with objgraph's names,
+ * arguments, results and output layout: count, typestats,
+ * most_common_types, show_most_common_types, growth, show_growth, by_type,
+ * at, at_addrs, get_new_ids.
+ *
+ * Default: count what gc.get_objects() sees, as objgraph does, so a script
+ * doing `import objref as objgraph` keeps its numbers (and logs stay
+ * comparable).  untracked=True adds the objects the collector does not
+ * track (str, int, atomic tuples and dicts) reachable from tracked ones.
+ */
+#include <string.h>
+#include "module.h"
+
+#define MODSTATE(m) objref_py_state(m)
+
+typedef struct {
+	objref_census *census;
+	PyObject *filter;
+	int longnames;
+	int err;  /* objref error, or -1 with a Python exception */
+} census_walk;
+
+static int add_to_census(void *obj, void *arg)
+{
+	census_walk *w = arg;
+	char name[512];
+	size_t len;
+	int err;
+
+	if (w->filter && w->filter != Py_None) {
+		PyObject *r = PyObject_CallFunctionObjArgs(w->filter, (PyObject *)obj, NULL);
+		int keep = r ? PyObject_IsTrue(r) : -1;
+		Py_XDECREF(r);
+		if (keep < 0)
+			return w->err = -1;
+		if (!keep)
+			return 0;
+	}
+	len = objref_capture_typename(name, sizeof(name), obj, w->longnames);
+	if ((err = objref_census_add(w->census, name, len < sizeof(name) ? len : sizeof(name) - 1, 1, 0)) < 0)
+		return w->err = err;
+	return 0;
+}
+
+/* Call fn for each object of `objects` (an iterable), or of the live heap. */
+static int each_object(PyObject *objects, int untracked, int (*fn)(void *, void *), void *arg)
+{
+	PyObject *it, *o;
+	int rc = 0;
+
+	if (!objects || objects == Py_None)
+		return objref_capture_each(fn, arg, untracked ? OBJREF_CAPTURE_UNTRACKED : 0);
+	if (!(it = PyObject_GetIter(objects)))
+		return -1;
+	while (!rc && (o = PyIter_Next(it))) {
+		rc = fn(o, arg);
+		Py_DECREF(o);
+	}
+	Py_DECREF(it);
+	return rc ? rc : PyErr_Occurred() ? -1 : 0;
+}
+
+objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortnames, int untracked)
+{
+	census_walk w = { NULL, filter, !shortnames, 0 };
+	int err;
+
+	if ((!objects || objects == Py_None) && (!filter || filter == Py_None)) {
+		unsigned flags = (untracked ? OBJREF_CAPTURE_UNTRACKED : 0) |
+			(shortnames ? 0 : OBJREF_CAPTURE_LONGNAMES);
+		if ((err = objref_capture_census(&w.census, flags)) < 0)
+			return objref_py_error(err), NULL;
+		return w.census;
+	}
+	if ((err = objref_census_new(&w.census)) < 0)
+		return objref_py_error(err), NULL;
+	err = each_object(objects, untracked, add_to_census, &w);
+	if (err || w.err) {
+		objref_census_free(w.census);
+		if (!PyErr_Occurred())
+			objref_py_error(w.err ? w.err : err);
+		return NULL;
+	}
+	return w.census;
+}
+
+/* [(name, count)] of the first `limit` rows (limit <= 0: all). */
+static PyObject *rows_list(const objref_census *c, Py_ssize_t limit)
+{
+	size_t n = objref_census_len(c);
+	PyObject *list;
+
+	if (limit > 0 && (size_t)limit < n)
+		n = (size_t)limit;
+	if (!(list = PyList_New((Py_ssize_t)n)))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const objref_census_row *r = &objref_census_rows(c)[i];
+		PyObject *t = Py_BuildValue("(sK)", r->name, (unsigned long long)r->count);
+		if (!t) {
+			Py_DECREF(list);
+			return NULL;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	return list;
+}
+
+/* objgraph's `limit`: None or 0 means no limit. */
+static int parse_limit(PyObject *o, Py_ssize_t *limit)
+{
+	*limit = 0;
+	if (!o || o == Py_None)
+		return 0;
+	*limit = PyLong_AsSsize_t(o);
+	return *limit == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *py_typestats(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "objects", "shortnames", "filter", "untracked", NULL };
+	PyObject *objects = Py_None, *filter = Py_None, *dict;
+	int shortnames = 1, untracked = 0;
+	objref_census *c;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OpOp:typestats", kwlist, &objects, &shortnames,
+			&filter, &untracked) ||
+	    !(c = objref_py_census(objects, filter, shortnames, untracked)))
+		return NULL;
+	dict = PyDict_New();
+	for (size_t i = 0; dict && i < objref_census_len(c); i++) {
+		const objref_census_row *r = &objref_census_rows(c)[i];
+		PyObject *v = PyLong_FromUnsignedLongLong(r->count);
+		if (!v || PyDict_SetItemString(dict, r->name, v) < 0)
+			Py_CLEAR(dict);
+		Py_XDECREF(v);
+	}
+	objref_census_free(c);
+	return dict;
+}
+
+static char *most_common_kw[] = { "limit", "objects", "shortnames", "file", "filter", "untracked", NULL };
+
+static PyObject *py_most_common_types(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "limit", "objects", "shortnames", "filter", "untracked", NULL };
+	PyObject *lim = NULL, *objects = Py_None, *filter = Py_None, *res;
+	int shortnames = 1, untracked = 0;
+	Py_ssize_t limit = 10;
+	objref_census *c;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOp:most_common_types", kwlist, &lim, &objects,
+			&shortnames, &filter, &untracked) ||
+	    (lim && parse_limit(lim, &limit) < 0) ||
+	    !(c = objref_py_census(objects, filter, shortnames, untracked)))
+		return NULL;
+	objref_census_sort(c);
+	res = rows_list(c, limit);
+	objref_census_free(c);
+	return res;
+}
+
+static PyObject *py_show_most_common_types(PyObject *m, PyObject *args, PyObject *kw)
+{
+	PyObject *lim = NULL, *objects = Py_None, *filter = Py_None, *file = Py_None;
+	int shortnames = 1, untracked = 0, rc;
+	Py_ssize_t limit = 10;
+	objref_census *c;
+	objref_buf b = { 0 };
+	size_t n;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOOp:show_most_common_types", most_common_kw,
+			&lim, &objects, &shortnames, &file, &filter, &untracked) ||
+	    (lim && parse_limit(lim, &limit) < 0) ||
+	    !(c = objref_py_census(objects, filter, shortnames, untracked)))
+		return NULL;
+	objref_census_sort(c);
+	n = objref_census_len(c);
+	if (limit > 0 && (size_t)limit < n)
+		n = (size_t)limit;
+	objref_format_most_common(&b, objref_census_rows(c), n);
+	objref_census_free(c);
+	if (objref_buf_failed(&b)) {
+		objref_buf_dispose(&b);
+		return PyErr_NoMemory();
+	}
+	rc = objref_py_write(file, b.data ? b.data : "");
+	objref_buf_dispose(&b);
+	if (rc < 0)
+		return NULL;
+	Py_RETURN_NONE;
+}
+
+/* gc.collect(), as objgraph's growth() and get_new_ids() do. */
+static int collect(void)
+{
+	PyObject *gc = PyImport_ImportModule("gc"), *r;
+
+	if (!gc)
+		return -1;
+	r = PyObject_CallMethod(gc, "collect", NULL);
+	Py_DECREF(gc);
+	Py_XDECREF(r);
+	return r ? 0 : -1;
+}
+
+/* objgraph.growth(): [(name, count, delta)] for types above their peak in
+ * peak_stats (a dict it updates), largest delta first. */
+static PyObject *growth_list(PyObject *m, Py_ssize_t limit, PyObject *peaks, int shortnames,
+	PyObject *filter, int untracked, int do_collect)
+{
+	objref_census *c;
+	PyObject *res = NULL;
+	objref_growth_row *rows = NULL;
+	size_t n = 0, k = 0;
+
+	if (!peaks || peaks == Py_None)
+		peaks = MODSTATE(m)->peak_stats;
+	if (!PyDict_Check(peaks))
+		return PyErr_Format(PyExc_TypeError, "peak_stats must be a dict, not %.100s",
+			Py_TYPE(peaks)->tp_name);
+	if ((do_collect && collect() < 0) || !(c = objref_py_census(NULL, filter, shortnames, untracked)))
+		return NULL;
+	rows = PyMem_Calloc(objref_census_len(c) + 1, sizeof(*rows));
+	if (!rows)
+		goto cleanup;
+	for (size_t i = 0; i < objref_census_len(c); i++) {
+		const objref_census_row *r = &objref_census_rows(c)[i];
+		PyObject *old = PyDict_GetItemString(peaks, r->name); /* borrowed */
+		unsigned long long peak = old && PyLong_Check(old) ? PyLong_AsUnsignedLongLong(old) : 0;
+		PyObject *v;
+		if (PyErr_Occurred())
+			PyErr_Clear(), peak = 0;
+		if (r->count <= peak)
+			continue;
+		if (!(v = PyLong_FromUnsignedLongLong(r->count)) || PyDict_SetItemString(peaks, r->name, v) < 0) {
+			Py_XDECREF(v);
+			goto cleanup;
+		}
+		Py_DECREF(v);
+		/* stable insertion by delta, descending */
+		objref_growth_row g = { r->name, r->count, r->count - peak };
+		size_t j = n++;
+		for (; j > 0 && rows[j - 1].delta < g.delta; j--)
+			rows[j] = rows[j - 1];
+		rows[j] = g;
+	}
+	k = limit > 0 && (size_t)limit < n ? (size_t)limit : n;
+	if (!(res = PyList_New((Py_ssize_t)k)))
+		goto cleanup;
+	for (size_t i = 0; i < k; i++) {
+		PyObject *t = Py_BuildValue("(sKK)", rows[i].name, (unsigned long long)rows[i].count,
+			(unsigned long long)rows[i].delta);
+		if (!t) {
+			Py_CLEAR(res);
+			break;
+		}
+		PyList_SET_ITEM(res, (Py_ssize_t)i, t);
+	}
+cleanup:
+	if (!rows && !PyErr_Occurred())
+		PyErr_NoMemory();
+	PyMem_Free(rows);
+	objref_census_free(c);
+	return res;
+}
+
+static char *growth_kw[] = { "limit", "peak_stats", "shortnames", "filter", "untracked", "collect", NULL };
+static char *show_growth_kw[] = { "limit", "peak_stats", "shortnames", "file", "filter", "untracked",
+	"collect", NULL };
+
+static PyObject *py_growth(PyObject *m, PyObject *args, PyObject *kw)
+{
+	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None;
+	int shortnames = 1, untracked = 0, do_collect = 1;
+	Py_ssize_t limit = 10;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOpp:growth", growth_kw, &lim, &peaks,
+			&shortnames, &filter, &untracked, &do_collect) ||
+	    (lim && parse_limit(lim, &limit) < 0))
+		return NULL;
+	return growth_list(m, limit, peaks, shortnames, filter, untracked, do_collect);
+}
+
+static PyObject *py_show_growth(PyObject *m, PyObject *args, PyObject *kw)
+{
+	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None, *file = Py_None, *res;
+	int shortnames = 1, untracked = 0, do_collect = 1, rc = 0;
+	Py_ssize_t limit = 10, n;
+	objref_growth_row *rows;
+	objref_buf b = { 0 };
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOOpp:show_growth", show_growth_kw, &lim, &peaks,
+			&shortnames, &file, &filter, &untracked, &do_collect) ||
+	    (lim && parse_limit(lim, &limit) < 0) ||
+	    !(res = growth_list(m, limit, peaks, shortnames, filter, untracked, do_collect)))
+		return NULL;
+	n = PyList_GET_SIZE(res);
+	if (!(rows = PyMem_Calloc((size_t)n + 1, sizeof(*rows)))) {
+		Py_DECREF(res);
+		return PyErr_NoMemory();
+	}
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *t = PyList_GET_ITEM(res, i);
+		rows[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0));
+		rows[i].count = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 1));
+		rows[i].delta = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 2));
+	}
+	if (n && objref_format_growth(&b, rows, (size_t)n) < 0)
+		PyErr_NoMemory(), rc = -1;
+	else if (n)
+		rc = objref_py_write(file, b.data);
+	PyMem_Free(rows);
+	objref_buf_dispose(&b);
+	Py_DECREF(res);
+	if (rc < 0)
+		return NULL;
+	Py_RETURN_NONE;
+}
+
+/* ---- by name: count, by_type ---------------------------------------- */
+
+typedef struct {
+	const char *name;
+	int longnames;
+	Py_ssize_t count;
+	PyObject *list;   /* NULL: only count */
+} name_match;
+
+static int match_name(void *obj, void *arg)
+{
+	name_match *mm = arg;
+	char name[512];
+
+	objref_capture_typename(name, sizeof(name), obj, mm->longnames);
+	if (strcmp(name, mm->name) != 0)
+		return 0;
+	mm->count++;
+	return mm->list && PyList_Append(mm->list, (PyObject *)obj) < 0 ? -1 : 0;
+}
+
+static int by_name(name_match *mm, PyObject *objects, int untracked)
+{
+	int rc;
+
+	mm->longnames = strchr(mm->name, '.') != NULL; /* objgraph: a dot means module.Name */
+	rc = each_object(objects, untracked, match_name, mm);
+	if (rc && !PyErr_Occurred())
+		objref_py_error(rc);
+	return rc ? -1 : 0;
+}
+
+static PyObject *py_count(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "typename", "objects", "untracked", NULL };
+	name_match mm = { NULL, 0, 0, NULL };
+	PyObject *objects = Py_None;
+	int untracked = 0;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|Op:count", kwlist, &mm.name, &objects, &untracked) ||
+	    by_name(&mm, objects, untracked) < 0)
+		return NULL;
+	return PyLong_FromSsize_t(mm.count);
+}
+
+static PyObject *py_by_type(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "typename", "objects", "untracked", NULL };
+	name_match mm = { NULL, 0, 0, NULL };
+	PyObject *objects = Py_None;
+	int untracked = 0;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|Op:by_type", kwlist, &mm.name, &objects, &untracked) ||
+	    !(mm.list = PyList_New(0)))
+		return NULL;
+	if (by_name(&mm, objects, untracked) < 0)
+		Py_CLEAR(mm.list);
+	return mm.list;
+}
+
+/* ---- by address: at, at_addrs --------------------------------------- */
+
+typedef struct {
+	void *addr;        /* at(): the one address */
+	PyObject *addrs;   /* at_addrs(): a container of ints */
+	PyObject *found;   /* at(): borrowed result; at_addrs(): the list */
+} addr_match;
+
+static int match_addr(void *obj, void *arg)
+{
+	addr_match *am = arg;
+	PyObject *id;
+	int in;
+
+	if (!am->addrs) {
+		if (obj == am->addr) {
+			am->found = Py_NewRef((PyObject *)obj);
+			return 1; /* stop */
+		}
+		return 0;
+	}
+	if (!(id = PyLong_FromVoidPtr(obj)))
+		return -1;
+	in = PySequence_Contains(am->addrs, id);
+	Py_DECREF(id);
+	if (in < 0 || (in && PyList_Append(am->found, (PyObject *)obj) < 0))
+		return -1;
+	return 0;
+}
+
+static PyObject *py_at(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "addr", "untracked", NULL };
+	addr_match am = { NULL, NULL, NULL };
+	PyObject *addr;
+	int untracked = 0, rc;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:at", kwlist, &addr, &untracked))
+		return NULL;
+	am.addr = PyLong_AsVoidPtr(addr);
+	if (PyErr_Occurred())
+		return NULL;
+	rc = objref_capture_each(match_addr, &am, untracked ? OBJREF_CAPTURE_UNTRACKED : 0);
+	if (rc < 0)
+		return PyErr_Occurred() ? NULL : objref_py_error(rc);
+	return am.found ? am.found : Py_NewRef(Py_None);
+}
+
+static PyObject *py_at_addrs(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "address_set", "untracked", NULL };
+	addr_match am = { NULL, NULL, NULL };
+	int untracked = 0, rc;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:at_addrs", kwlist, &am.addrs, &untracked) ||
+	    !(am.found = PyList_New(0)))
+		return NULL;
+	rc = objref_capture_each(match_addr, &am, untracked ? OBJREF_CAPTURE_UNTRACKED : 0);
+	if (rc) {
+		Py_CLEAR(am.found);
+		if (!PyErr_Occurred())
+			objref_py_error(rc);
+	}
+	return am.found;
+}
+
+/* ---- get_new_ids ------------------------------------------------------ */
+
+/* d[key], created as an empty set when absent (a defaultdict(set)). */
+static PyObject *set_at(PyObject *d, PyObject *key)
+{
+	return PyObject_GetItem(d, key); /* defaultdict creates it */
+}
+
+typedef struct {
+	PyObject *current;
+	int longnames;
+} ids_walk;
+
+static int add_id(void *obj, void *arg)
+{
+	ids_walk *w = arg;
+	char name[512];
+	PyObject *key, *set, *id;
+	int rc = -1;
+
+	objref_capture_typename(name, sizeof(name), obj, w->longnames);
+	if (!(key = PyUnicode_FromString(name)))
+		return -1;
+	if ((set = set_at(w->current, key)) && (id = PyLong_FromVoidPtr(obj))) {
+		rc = PySet_Add(set, id);
+		Py_DECREF(id);
+	}
+	Py_XDECREF(set);
+	Py_DECREF(key);
+	return rc;
+}
+
+/* old := current; current := ids of live objects by type name. */
+static int rotate_ids(PyObject *old, PyObject *current, int shortnames)
+{
+	PyObject *k, *v, *o;
+	Py_ssize_t pos = 0;
+	ids_walk w = { current, !shortnames };
+
+	while (PyDict_Next(old, &pos, &k, &v))
+		if (PySet_Clear(v) < 0)
+			return -1;
+	for (pos = 0; PyDict_Next(current, &pos, &k, &v);) {
+		PyObject *r = (o = set_at(old, k)) ? PyObject_CallMethod(o, "update", "O", v) : NULL;
+		Py_XDECREF(o);
+		if (!r)
+			return -1;
+		Py_DECREF(r);
+	}
+	for (pos = 0; PyDict_Next(current, &pos, &k, &v);)
+		if (PySet_Clear(v) < 0)
+			return -1;
+	return objref_capture_each(add_id, &w, 0) ? -1 : 0;
+}
+
+/* The (name, old, current, new, delta) row of one type; fills `new`.
+ * *row is NULL (and 0 returned) when the type has neither old nor current ids. */
+static int ids_row(PyObject **row, PyObject *name, PyObject *old, PyObject *current, PyObject *new_ids)
+{
+	PyObject *o = set_at(old, name), *c = set_at(current, name), *n = set_at(new_ids, name);
+	PyObject *diff = NULL, *r = NULL;
+	int rc = -1;
+
+	*row = NULL;
+	if (!o || !c || !n)
+		goto cleanup;
+	if (PySet_GET_SIZE(o) == 0 && PySet_GET_SIZE(c) == 0) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (!(diff = PyNumber_Subtract(c, o)) || !(r = PyObject_CallMethod(n, "update", "O", diff)))
+		goto cleanup;
+	*row = Py_BuildValue("(Onnnn)", name, PySet_GET_SIZE(o), PySet_GET_SIZE(c), PySet_GET_SIZE(diff),
+		PySet_GET_SIZE(c) - PySet_GET_SIZE(o));
+	rc = *row ? 0 : -1;
+cleanup:
+	Py_XDECREF(o);
+	Py_XDECREF(c);
+	Py_XDECREF(n);
+	Py_XDECREF(diff);
+	Py_XDECREF(r);
+	return rc;
+}
+
+/* Rows for every type in current; types with nothing are dropped from all
+ * three tables, as objgraph does. */
+static PyObject *ids_rows(PyObject *old, PyObject *current, PyObject *new_ids)
+{
+	PyObject *names = PyDict_Keys(current), *rows = PyList_New(0);
+	int ok = names && rows;
+
+	for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(names); i++) {
+		PyObject *name = PyList_GET_ITEM(names, i), *row;
+		if (ids_row(&row, name, old, current, new_ids) < 0)
+			ok = 0;
+		else if (row)
+			ok = PyList_Append(rows, row) == 0, Py_DECREF(row);
+		else
+			ok = PyDict_DelItem(old, name) == 0 && PyDict_DelItem(current, name) == 0 &&
+			     PyDict_DelItem(new_ids, name) == 0;
+	}
+	Py_XDECREF(names);
+	if (!ok)
+		Py_CLEAR(rows);
+	return rows;
+}
+
+/* Sort rows by column col then name, descending (objgraph's sort). */
+static int sort_rows(PyObject *rows, int col)
+{
+	PyObject *op = PyImport_ImportModule("operator"), *key = NULL, *sort = NULL, *kw = NULL, *r = NULL;
+
+	if (op && (key = PyObject_CallMethod(op, "itemgetter", "ii", col, 0)) &&
+	    (sort = PyObject_GetAttrString(rows, "sort")) &&
+	    (kw = Py_BuildValue("{sOsO}", "key", key, "reverse", Py_True))) {
+		PyObject *noargs = PyTuple_New(0);
+		r = noargs ? PyObject_Call(sort, noargs, kw) : NULL;
+		Py_XDECREF(noargs);
+	}
+	Py_XDECREF(op);
+	Py_XDECREF(key);
+	Py_XDECREF(sort);
+	Py_XDECREF(kw);
+	Py_XDECREF(r);
+	return r ? 0 : -1;
+}
+
+/* A str of n '=' characters. */
+static PyObject *rule_of(Py_ssize_t n)
+{
+	PyObject *eq = PyUnicode_FromString("="), *r;
+
+	if (!eq)
+		return NULL;
+	r = PySequence_Repeat(eq, n);
+	Py_DECREF(eq);
+	return r;
+}
+
+/* Print objgraph's get_new_ids table with Python's own % formatting. */
+static int print_ids_table(PyObject *rows, PyObject *file)
+{
+	Py_ssize_t width = 0, n = PyList_GET_SIZE(rows);
+	PyObject *text = PyUnicode_FromString(""), *line;
+	int rc = -1;
+
+	for (Py_ssize_t i = 0; i < n; i++)
+		width = Py_MAX(width, PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(PyList_GET_ITEM(rows, i), 0)));
+	for (Py_ssize_t i = -3; text && i <= n; i++) {
+		PyObject *fmt, *args;
+		PyObject *row = i >= 0 && i < n ? PyList_GET_ITEM(rows, i) : NULL;
+		if (i == -3 || i == -1 || i == n) {
+			fmt = PyUnicode_FromString("%s\n");
+			args = Py_BuildValue("(N)", rule_of(width + 52));
+		} else if (i == -2) {
+			fmt = PyUnicode_FromString("%-*s%13s%13s%13s%13s\n");
+			args = Py_BuildValue("(nsssss)", width, "Type", "Old_ids", "Current_ids", "New_ids",
+				"Count_Deltas");
+		} else {
+			fmt = PyUnicode_FromString("%-*s%13d%13d%+13d%+13d\n");
+			args = Py_BuildValue("(nOOOOO)", width, PyTuple_GET_ITEM(row, 0), PyTuple_GET_ITEM(row, 1),
+				PyTuple_GET_ITEM(row, 2), PyTuple_GET_ITEM(row, 3), PyTuple_GET_ITEM(row, 4));
+		}
+		line = fmt && args ? PyUnicode_Format(fmt, args) : NULL;
+		Py_XDECREF(fmt);
+		Py_XDECREF(args);
+		if (!line)
+			Py_CLEAR(text);
+		else
+			PyUnicode_AppendAndDel(&text, line);
+	}
+	if (text)
+		rc = objref_py_write(file, PyUnicode_AsUTF8(text));
+	Py_XDECREF(text);
+	return rc;
+}
+
+/* The three tables of get_new_ids' state, created on first use. */
+static int ids_state(PyObject *m, PyObject **old, PyObject **current, PyObject **new_ids)
+{
+	objref_modstate *st = MODSTATE(m);
+	const char *names[3] = { "old", "current", "new" };
+	PyObject **out[3] = { old, current, new_ids };
+
+	if (PyDict_GET_SIZE(st->new_ids) == 0) {
+		for (int i = 0; i < 3; i++) {
+			PyObject *d = PyObject_CallFunctionObjArgs(st->defaultdict, (PyObject *)&PySet_Type, NULL);
+			int rc = d ? PyDict_SetItemString(st->new_ids, names[i], d) : -1;
+			Py_XDECREF(d);
+			if (rc < 0)
+				return -1;
+		}
+		if (PyDict_SetItemString(st->new_ids, "shortnames", Py_True) < 0)
+			return -1;
+	}
+	for (int i = 0; i < 3; i++)
+		*out[i] = PyDict_GetItemString(st->new_ids, names[i]); /* borrowed */
+	return 0;
+}
+
+static PyObject *py_get_new_ids(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "skip_update", "limit", "sortby", "shortnames", "file", NULL };
+	static const char *cols[] = { "old", "current", "new", "deltas" };
+	PyObject *limit = NULL, *shortnames = Py_None, *file = Py_None, *old, *current, *new_ids, *rows;
+	const char *sortby = "deltas";
+	int skip = 0, col = 0, shorts;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pOsOO:get_new_ids", kwlist, &skip, &limit, &sortby,
+			&shortnames, &file) || ids_state(m, &old, &current, &new_ids) < 0)
+		return NULL;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(sortby, cols[i]) == 0)
+			col = i + 1;
+	if (!col)
+		return PyErr_Format(PyExc_KeyError, "sortby must be one of 'old', 'current', 'new', "
+			"'deltas', not '%s'", sortby);
+	if (skip)
+		return Py_NewRef(new_ids);
+	if (shortnames == Py_None)
+		shortnames = PyDict_GetItemString(MODSTATE(m)->new_ids, "shortnames");
+	else if (PyDict_SetItemString(MODSTATE(m)->new_ids, "shortnames", shortnames) < 0)
+		return NULL;
+	if ((shorts = PyObject_IsTrue(shortnames)) < 0 || collect() < 0 ||
+	    rotate_ids(old, current, shorts) < 0)
+		return NULL;
+	if (PyErr_Occurred())
+		return NULL;
+	{
+		Py_ssize_t pos = 0;
+		PyObject *k, *v;
+		while (PyDict_Next(new_ids, &pos, &k, &v))
+			if (PySet_Clear(v) < 0)
+				return NULL;
+	}
+	if (!(rows = ids_rows(old, current, new_ids)) || sort_rows(rows, col) < 0)
+		goto fail;
+	if (!limit || limit != Py_None) {  /* objgraph: limit=10; None: all rows */
+		Py_ssize_t lim = limit ? PyLong_AsSsize_t(limit) : 10;
+		if (lim == -1 && PyErr_Occurred())
+			goto fail;
+		if (lim >= 0 && lim < PyList_GET_SIZE(rows) && PyList_SetSlice(rows, lim, PyList_GET_SIZE(rows), NULL) < 0)
+			goto fail;
+	}
+	if (PyList_GET_SIZE(rows) && print_ids_table(rows, file) < 0)
+		goto fail;
+	Py_DECREF(rows);
+	return Py_NewRef(new_ids);
+fail:
+	Py_XDECREF(rows);
+	return NULL;
+}
+
+#define KW (METH_VARARGS | METH_KEYWORDS)
+#define FN(f) (PyCFunction)(void (*)(void))(f)
+
+PyMethodDef objref_census_methods[] = {
+	{ "count", FN(py_count), KW, "count(typename, objects=None, untracked=False)\n--\n\n"
+	  "Count live objects of a type (short name, or 'module.Name')." },
+	{ "typestats", FN(py_typestats), KW,
+	  "typestats(objects=None, shortnames=True, filter=None, untracked=False)\n--\n\n"
+	  "{type name: count} of live objects." },
+	{ "most_common_types", FN(py_most_common_types), KW,
+	  "most_common_types(limit=10, objects=None, shortnames=True, filter=None, untracked=False)\n--\n\n"
+	  "[(type name, count)], most frequent first." },
+	{ "show_most_common_types", FN(py_show_most_common_types), KW,
+	  "show_most_common_types(limit=10, objects=None, shortnames=True, file=None, filter=None, "
+	  "untracked=False)\n--\n\nPrint the most common types, as objgraph does." },
+	{ "growth", FN(py_growth), KW,
+	  "growth(limit=10, peak_stats=None, shortnames=True, filter=None, untracked=False, collect=True)"
+	  "\n--\n\n[(type name, count, increase)] since the peaks in peak_stats.\n"
+	  "Calls gc.collect() first, as objgraph does (collect=False to skip)." },
+	{ "show_growth", FN(py_show_growth), KW,
+	  "show_growth(limit=10, peak_stats=None, shortnames=True, file=None, filter=None, "
+	  "untracked=False, collect=True)\n--\n\nPrint the increase in peak object counts." },
+	{ "by_type", FN(py_by_type), KW, "by_type(typename, objects=None, untracked=False)\n--\n\n"
+	  "The live objects of a type." },
+	{ "at", FN(py_at), KW, "at(addr, untracked=False)\n--\n\nThe object whose id() is addr, or None." },
+	{ "at_addrs", FN(py_at_addrs), KW, "at_addrs(address_set, untracked=False)\n--\n\n"
+	  "The objects whose id() is in address_set." },
+	{ "get_new_ids", FN(py_get_new_ids), KW,
+	  "get_new_ids(skip_update=False, limit=10, sortby='deltas', shortnames=None, file=None)\n--\n\n"
+	  "{type name: set of ids} created since the last call, with objgraph's table." },
+	{ NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,380 @@
+/*
+ * python/module.c — the `objref` module: definition, state, errors, and the
+ * checkpoint series (checkpoint, growing_types, the log).
+ */
+#include <time.h>
+#include "module.h"
+
+objref_modstate *objref_py_state(PyObject *module)
+{
+	return (objref_modstate *)PyModule_GetState(module);
+}
+
+PyObject *objref_py_error(int code)
+{
+	const char *msg = objref_error_last();
+
+	if (PyErr_Occurred())
+		return NULL;
+	PyErr_SetString(code == OBJREF_ENOMEM ? PyExc_MemoryError :
+			code == OBJREF_EINVAL ? PyExc_ValueError :
+			code == OBJREF_ENOTFOUND ? PyExc_LookupError : PyExc_RuntimeError,
+			msg[0] ? msg : "objref failed");
+	return NULL;
+}
+
+int objref_py_write(PyObject *file, const char *text)
+{
+	if (!file || file == Py_None) {
+		file = PySys_GetObject("stdout"); /* borrowed */
+		if (!file || file == Py_None)
+			return 0; /* no stdout (pythonw, closed): nothing to print to */
+	}
+	return PyFile_WriteString(text, file);
+}
+
+double objref_py_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Append the census of checkpoint i to the log, in show_most_common_types
+ * layout after a header, so `grep "^tuple " log` follows one type.
+ * 0, or -1 with an exception. */
+static int append_log(objref_modstate *st, size_t i)
+{
+	objref_census *c = NULL;
+	objref_buf b = { 0 };
+	FILE *f;
+	int err, ok;
+
+	if (!st->log_path)
+		return 0;
+	if ((err = objref_census_copy(&c, objref_series_census(st->series, i))) < 0) {
+		objref_py_error(err);
+		return -1;
+	}
+	objref_census_sort(c);
+	objref_buf_printf(&b, "# checkpoint %zu%s%s t=%.2fs objects=%llu bytes=%llu\n", i,
+		objref_series_label(st->series, i)[0] ? " " : "", objref_series_label(st->series, i),
+		objref_series_time(st->series, i), (unsigned long long)objref_census_total_count(c),
+		(unsigned long long)objref_census_total_bytes(c));
+	objref_format_most_common(&b, objref_census_rows(c), objref_census_len(c));
+	objref_census_free(c);
+	if (objref_buf_failed(&b)) {
+		objref_buf_dispose(&b);
+		PyErr_NoMemory();
+		return -1;
+	}
+	f = fopen(st->log_path, "a");
+	ok = f && fwrite(b.data, 1, b.len, f) == b.len;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	objref_buf_dispose(&b);
+	if (!ok) {
+		PyErr_SetFromErrnoWithFilename(PyExc_OSError, st->log_path);
+		return -1;
+	}
+	return 0;
+}
+
+static PyObject *py_checkpoint(PyObject *module, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "label", "untracked", NULL };
+	objref_modstate *st = objref_py_state(module);
+	const char *label = NULL;
+	int untracked = 1, err;
+	objref_census *c;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zp:checkpoint", kwlist, &label, &untracked))
+		return NULL;
+	if ((err = objref_capture_census(&c, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
+		return objref_py_error(err);
+	if ((err = objref_series_add(st->series, c, objref_py_now() - st->t0, label)) < 0)
+		return objref_py_error(err);
+	if (append_log(st, objref_series_len(st->series) - 1) < 0)
+		return NULL;
+	return PyLong_FromSize_t(objref_series_len(st->series) - 1);
+}
+
+static PyObject *py_checkpoints(PyObject *module, PyObject *unused)
+{
+	objref_modstate *st = objref_py_state(module);
+	size_t n = objref_series_len(st->series);
+	PyObject *list = PyList_New((Py_ssize_t)n);
+
+	(void)unused;
+	for (size_t i = 0; list && i < n; i++) {
+		const objref_census *c = objref_series_census(st->series, i);
+		PyObject *t = Py_BuildValue("(sdKK)", objref_series_label(st->series, i),
+			objref_series_time(st->series, i),
+			(unsigned long long)objref_census_total_count(c),
+			(unsigned long long)objref_census_total_bytes(c));
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	return list;
+}
+
+static PyObject *py_reset(PyObject *module, PyObject *unused)
+{
+	(void)unused;
+	objref_series_clear(objref_py_state(module)->series);
+	Py_RETURN_NONE;
+}
+
+/* The growing rows of the series, with the options from args. */
+static int growing_rows(objref_growing_row **rows, size_t *n, PyObject *module, PyObject *args,
+	PyObject *kw, PyObject **file, Py_ssize_t *limit)
+{
+	static char *kwlist[] = { "limit", "min_rise_fraction", "min_net", "file", NULL };
+	objref_growth_opts o = OBJREF_GROWTH_OPTS_INIT;
+	PyObject *lim = Py_None;
+	unsigned long long min_net = 0;
+	int err;
+
+	*file = Py_None;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OdKO", kwlist, &lim, &o.min_rise_fraction,
+			&min_net, file))
+		return -1;
+	o.min_net = min_net;
+	*limit = lim == Py_None ? -1 : PyLong_AsSsize_t(lim);
+	if (*limit == -1 && PyErr_Occurred())
+		return -1;
+	if ((err = objref_series_growing(rows, n, objref_py_state(module)->series, &o)) < 0) {
+		objref_py_error(err);
+		return -1;
+	}
+	if (*limit >= 0 && (size_t)*limit < *n)
+		*n = (size_t)*limit;
+	return 0;
+}
+
+static PyObject *py_growing_types(PyObject *module, PyObject *args, PyObject *kw)
+{
+	objref_growing_row *rows;
+	PyObject *file, *list;
+	Py_ssize_t limit;
+	size_t n;
+
+	if (growing_rows(&rows, &n, module, args, kw, &file, &limit) < 0)
+		return NULL;
+	list = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; list && i < n; i++) {
+		const objref_growing_row *r = &rows[i];
+		PyObject *t = Py_BuildValue("(sKKddIII)", r->name, (unsigned long long)r->first,
+			(unsigned long long)r->last, r->objects_per_ckpt, r->bytes_per_ckpt,
+			r->rises, r->intervals, r->steady_since);
+		if (!t) {
+			Py_CLEAR(list);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+	}
+	objref_free(rows);
+	return list;
+}
+
+static PyObject *py_show_growing_types(PyObject *module, PyObject *args, PyObject *kw)
+{
+	objref_growing_row *rows;
+	objref_buf b = { 0 };
+	PyObject *file;
+	Py_ssize_t limit;
+	size_t n;
+	int rc;
+
+	if (growing_rows(&rows, &n, module, args, kw, &file, &limit) < 0)
+		return NULL;
+	if (objref_format_growing(&b, rows, n) < 0) {
+		objref_free(rows);
+		objref_buf_dispose(&b);
+		return PyErr_NoMemory();
+	}
+	rc = n ? objref_py_write(file, b.data) : 0;
+	objref_free(rows);
+	objref_buf_dispose(&b);
+	if (rc < 0)
+		return NULL;
+	return PyLong_FromSize_t(n);
+}
+
+static PyObject *py_configure(PyObject *module, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "log", NULL };
+	objref_modstate *st = objref_py_state(module);
+	PyObject *log = Py_None, *bytes = NULL;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:_configure", kwlist, &log))
+		return NULL;
+	if (log != Py_None && !PyUnicode_FSConverter(log, &bytes))
+		return NULL;
+	PyMem_Free(st->log_path);
+	st->log_path = NULL;
+	if (bytes) {
+		st->log_path = PyMem_Malloc((size_t)PyBytes_GET_SIZE(bytes) + 1);
+		if (st->log_path)
+			memcpy(st->log_path, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes) + 1);
+		Py_DECREF(bytes);
+		if (!st->log_path)
+			return PyErr_NoMemory();
+	}
+	Py_RETURN_NONE;
+}
+
+static PyObject *py_snapshot(PyObject *module, PyObject *unused)
+{
+	objref_snapshot *snap;
+	int err;
+
+	(void)unused;
+	if ((err = objref_capture_snapshot(&snap, OBJREF_CAPTURE_UNTRACKED)) < 0)
+		return objref_py_error(err);
+	return objref_py_snapshot_wrap(objref_py_state(module)->snapshot_type, snap);
+}
+
+PyMethodDef objref_series_methods[] = {
+	{ "checkpoint", (PyCFunction)(void (*)(void))py_checkpoint, METH_VARARGS | METH_KEYWORDS,
+	  "checkpoint(label=None, untracked=True)\n--\n\n"
+	  "Record a census of the live heap (untracked objects included by default)\n"
+	  "as the next checkpoint of the series; returns its index." },
+	{ "checkpoints", py_checkpoints, METH_NOARGS,
+	  "checkpoints()\n--\n\nThe checkpoints so far: [(label, seconds, objects, bytes)]." },
+	{ "reset", py_reset, METH_NOARGS, "reset()\n--\n\nForget every checkpoint." },
+	{ "growing_types", (PyCFunction)(void (*)(void))py_growing_types, METH_VARARGS | METH_KEYWORDS,
+	  "growing_types(limit=None, min_rise_fraction=0.5, min_net=0)\n--\n\n"
+	  "Types whose counts trend up across the checkpoints: rising in more than\n"
+	  "min_rise_fraction of the intervals, with net growth above min_net and\n"
+	  "above the sum of their falls.  Ranked by objects, then bytes, per\n"
+	  "checkpoint.  Tuples: (name, first, last, objects_per_ckpt,\n"
+	  "bytes_per_ckpt, rises, intervals, steady_since)." },
+	{ "show_growing_types", (PyCFunction)(void (*)(void))py_show_growing_types,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "show_growing_types(limit=None, min_rise_fraction=0.5, min_net=0, file=None)\n--\n\n"
+	  "Print the growing types table; returns the number of rows." },
+	{ "snapshot", py_snapshot, METH_NOARGS,
+	  "snapshot()\n--\n\nA full snapshot of the heap: objects (untracked ones too),\n"
+	  "labelled references, types and roots." },
+	{ "_configure", (PyCFunction)(void (*)(void))py_configure, METH_VARARGS | METH_KEYWORDS,
+	  "_configure(log=None)\n--\n\nFor objref-chain: append each checkpoint's census to log." },
+	{ NULL, NULL, 0, NULL }
+};
+
+/* ---- module definition ------------------------------------------------ */
+
+static int add_methods(PyObject *m, PyMethodDef *defs)
+{
+	PyObject *name = PyModule_GetNameObject(m);
+	int rc = name ? 0 : -1;
+
+	for (PyMethodDef *d = defs; d->ml_name && rc == 0; d++) {
+		PyObject *f = PyCFunction_NewEx(d, m, name);
+		if (!f || (rc = PyModule_AddObject(m, d->ml_name, f)) < 0) {
+			Py_XDECREF(f);
+			rc = -1;
+		}
+	}
+	Py_XDECREF(name);
+	return rc;
+}
+
+static int objref_exec(PyObject *m)
+{
+	objref_modstate *st = objref_py_state(m);
+	PyObject *collections, *capsule;
+
+	st->t0 = objref_py_now();
+	if (objref_series_new(&st->series) < 0) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	if (!(st->peak_stats = PyDict_New()) || !(st->new_ids = PyDict_New()))
+		return -1;
+	if (!(collections = PyImport_ImportModule("collections")))
+		return -1;
+	st->defaultdict = PyObject_GetAttrString(collections, "defaultdict");
+	Py_DECREF(collections);
+	if (!st->defaultdict || !(st->snapshot_type = objref_py_snapshot_type_new(m)))
+		return -1;
+	if (add_methods(m, objref_census_methods) < 0 || add_methods(m, objref_series_methods) < 0)
+		return -1;
+	if (PyModule_AddObject(m, "Snapshot", Py_NewRef(st->snapshot_type)) < 0) {
+		Py_DECREF(st->snapshot_type);
+		return -1;
+	}
+	capsule = PyCapsule_New(st->series, "objref._series", NULL);
+	if (!capsule || PyModule_AddObject(m, "_series", capsule) < 0) {
+		Py_XDECREF(capsule);
+		return -1;
+	}
+	return PyModule_AddStringConstant(m, "__version__", objref_version());
+}
+
+static int objref_traverse(PyObject *m, visitproc visit, void *arg)
+{
+	objref_modstate *st = objref_py_state(m);
+
+	if (st) {
+		Py_VISIT(st->peak_stats);
+		Py_VISIT(st->new_ids);
+		Py_VISIT(st->defaultdict);
+		Py_VISIT(st->snapshot_type);
+	}
+	return 0;
+}
+
+static int objref_clear(PyObject *m)
+{
+	objref_modstate *st = objref_py_state(m);
+
+	if (st) {
+		Py_CLEAR(st->peak_stats);
+		Py_CLEAR(st->new_ids);
+		Py_CLEAR(st->defaultdict);
+		Py_CLEAR(st->snapshot_type);
+	}
+	return 0;
+}
+
+static void objref_free_state(void *m)
+{
+	objref_modstate *st = objref_py_state((PyObject *)m);
+
+	objref_clear((PyObject *)m);
+	if (st) {
+		objref_series_free(st->series);
+		st->series = NULL;
+		PyMem_Free(st->log_path);
+		st->log_path = NULL;
+	}
+}
+
+static PyModuleDef_Slot objref_slots[] = {
+	{ Py_mod_exec, (void *)objref_exec },
+	{ 0, NULL }
+};
+
+PyDoc_STRVAR(objref_doc,
+"objref: find what leaks in a Python process and who holds it.\n\n"
+"objgraph-compatible names (import objref as objgraph): count, typestats,\n"
+"most_common_types, show_most_common_types, growth, show_growth, by_type,\n"
+"at, at_addrs, get_new_ids.  They count what gc.get_objects() sees, as\n"
+"objgraph does; pass untracked=True to also count the str, int, float,\n"
+"bytes and atomic tuples and dicts the collector does not track.\n\n"
+"New: checkpoint(), growing_types(), show_growing_types(), snapshot().");
+
+static struct PyModuleDef objref_def = {
+	PyModuleDef_HEAD_INIT, "objref", objref_doc, sizeof(objref_modstate), NULL,
+	objref_slots, objref_traverse, objref_clear, objref_free_state
+};
+
+PyMODINIT_FUNC PyInit_objref(void)
+{
+	return PyModuleDef_Init(&objref_def);
+}

@@ -1,0 +1,58 @@
+/*
+ * python/module.h — what the files of the `objref` extension module share.
+ * The module is thin: it converts arguments, calls libobjref and the
+ * capture layer, and formats results as objgraph does.
+ */
+#ifndef OBJREF_PY_MODULE_H
+#define OBJREF_PY_MODULE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "objref/objref.h"
+#include "objref/capture.h"
+
+#if PY_VERSION_HEX < 0x030A0000
+static inline PyObject *objref_py_newref(PyObject *o)
+{
+	Py_INCREF(o);
+	return o;
+}
+#define Py_NewRef objref_py_newref
+#endif
+
+/* Per-module state (multi-phase init: no C globals). */
+typedef struct {
+	objref_series *series;    /* checkpoints: objref.checkpoint() */
+	double t0;                /* monotonic seconds at module exec */
+	PyObject *peak_stats;     /* growth()'s default peak table (a dict) */
+	PyObject *new_ids;        /* get_new_ids() state: dict */
+	PyObject *defaultdict;    /* collections.defaultdict */
+	PyObject *snapshot_type;  /* objref.Snapshot */
+	char *log_path;           /* _configure(log=...) */
+} objref_modstate;
+
+objref_modstate *objref_py_state(PyObject *module);
+
+/* Set a Python exception from an objref error code; returns NULL. */
+PyObject *objref_py_error(int code);
+
+/* Write text to `file` (None: sys.stdout). 0 or -1 with an exception. */
+int objref_py_write(PyObject *file, const char *text);
+
+/* Seconds on a monotonic clock. */
+double objref_py_now(void);
+
+/* The census for objgraph-style arguments: objects (None: the live heap),
+ * filter (None or a callable), shortnames, untracked.  NULL with an
+ * exception set on failure. */
+objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortnames, int untracked);
+
+/* Method tables of the other files. */
+extern PyMethodDef objref_census_methods[];
+extern PyMethodDef objref_series_methods[];
+
+/* The Snapshot type (snapshot_type.c). */
+PyObject *objref_py_snapshot_type_new(PyObject *module);
+PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap);
+
+#endif
