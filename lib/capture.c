@@ -149,34 +149,37 @@ static int gather_one(PyObject *op, void *arg)
 }
 #endif
 
-int objref__gather_tracked(objref__objset *s, PyObject **keep)
+int objref__gather_tracked(objref__tracked *t)
 {
-	*keep = NULL;
+	memset(t, 0, sizeof(*t));
 #if PY_VERSION_HEX >= 0x030C0000
 	objref_error_clear();
-	PyUnstable_GC_VisitObjects(gather_one, s);
+	PyUnstable_GC_VisitObjects(gather_one, &t->own);
+	t->items = t->own.objs;
+	t->n = t->own.n;
 	return objref_error_last()[0] ? OBJREF_ENOMEM : 0;
 #else
 	PyObject *gc = PyImport_ImportModule("gc");
-	PyObject *list = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
-	Py_ssize_t n;
 
+	t->keep = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
 	Py_XDECREF(gc);
-	if (!list || !PyList_Check(list)) {
-		Py_XDECREF(list);
+	if (!t->keep || !PyList_Check(t->keep)) {
+		Py_CLEAR(t->keep);
 		PyErr_Clear();
 		return objref__error(OBJREF_EPYTHON, "gc.get_objects() failed");
 	}
-	n = PyList_GET_SIZE(list);
-	if (objref__grow((void **)&s->objs, &s->cap, (size_t)n + 1, sizeof(PyObject *)) < 0) {
-		Py_DECREF(list);
-		return OBJREF_ENOMEM;
-	}
-	memcpy(s->objs, PySequence_Fast_ITEMS(list), (size_t)n * sizeof(PyObject *));
-	s->n = (size_t)n;
-	*keep = list;
+	t->items = PySequence_Fast_ITEMS(t->keep);
+	t->n = (size_t)PyList_GET_SIZE(t->keep);
 	return 0;
 #endif
+}
+
+void objref__tracked_dispose(objref__tracked *t)
+{
+	Py_CLEAR(t->keep);
+	objref__objset_dispose(&t->own);
+	t->items = NULL;
+	t->n = 0;
 }
 
 /* ---- walking the untracked objects reachable from tracked ones -------- */
@@ -218,13 +221,13 @@ static int reach_from(reach *r, PyObject *op)
 	return 0;
 }
 
-/* Everything untracked that the tracked objects in `tracked` reach, in r. */
-static int reach_untracked(reach *r, const objref__objset *tracked)
+/* Everything untracked that the tracked objects reach, in r. */
+static int reach_untracked(reach *r, const objref__tracked *tracked)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < tracked->n && !err; i++)
-		err = reach_from(r, tracked->objs[i]);
+		err = reach_from(r, tracked->items[i]);
 	for (size_t i = 0; i < r->untracked.n && !err; i++)
 		err = reach_from(r, r->untracked.objs[i]);
 	return err;
@@ -232,28 +235,75 @@ static int reach_untracked(reach *r, const objref__objset *tracked)
 
 /* ---- census ----------------------------------------------------------- */
 
+/*
+ * Counting by type.  Most objects are of fixed-size types (instances,
+ * functions, floats ...): their bytes are count * size, so the hot loop
+ * only finds the type (a direct-mapped cache in front of the hash) and
+ * counts.  Variable-size kinds (str, int, containers) are sized per object.
+ */
+typedef struct {
+	PyTypeObject *tp;
+	uint32_t id;
+} tcache_entry;
+
+#define TCACHE_SIZE 256
+
 typedef struct {
 	objref__objset types;  /* type objects, in first-seen order */
 	uint64_t *count, *bytes;
+	objref__size_class *size;
 	size_t cap;
+	tcache_entry cache[TCACHE_SIZE];
 } tally;
 
-static int tally_add(tally *t, PyObject *op)
+static int tally_new_type(tally *t, PyObject *op, uint32_t *out)
 {
 	int added;
-	uint32_t flags = 0;
 	uint32_t id = objref__objset_add(&t->types, (PyObject *)Py_TYPE(op), &added);
 
 	if (id == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
-	if (added && (objref__grow((void **)&t->count, &t->cap, id + 1, sizeof(uint64_t)) < 0 ||
-		      !(t->bytes = objref__realloc(t->bytes, t->cap * sizeof(uint64_t)))))
-		return OBJREF_ENOMEM;
-	if (added)
+	if (added) {
+		size_t cap = t->cap;
+		if (objref__grow((void **)&t->count, &cap, id + 1, sizeof(uint64_t)) < 0 ||
+		    !(t->bytes = objref__realloc(t->bytes, cap * sizeof(uint64_t))) ||
+		    !(t->size = objref__realloc(t->size, cap * sizeof(objref__size_class))))
+			return OBJREF_ENOMEM;
+		t->cap = cap;
 		t->count[id] = t->bytes[id] = 0;
-	t->count[id]++;
-	t->bytes[id] += objref__sizeof(op, &flags);
+		objref__size_class_of(&t->size[id], Py_TYPE(op));
+	}
+	*out = id;
 	return 0;
+}
+
+static inline int tally_add(tally *t, PyObject *op)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	tcache_entry *e = &t->cache[((uintptr_t)tp >> 6) & (TCACHE_SIZE - 1)];
+	uint32_t id, flags = 0;
+	int err;
+
+	if (e->tp == tp) {
+		id = e->id;
+	} else {
+		if ((err = tally_new_type(t, op, &id)) < 0)
+			return err;
+		e->tp = tp;
+		e->id = id;
+	}
+	t->count[id]++;
+	if (t->size[id].kind != OBJREF__SZ_FIXED)
+		t->bytes[id] += objref__sizeof_class(op, &t->size[id], &flags);
+	return 0;
+}
+
+static void tally_dispose(tally *t)
+{
+	objref__objset_dispose(&t->types);
+	objref__free(t->count);
+	objref__free(t->bytes);
+	objref__free(t->size);
 }
 
 static int tally_census(objref_census **out, const tally *t, int longnames)
@@ -266,7 +316,8 @@ static int tally_census(objref_census **out, const tally *t, int longnames)
 			sizeof(mod), qual, sizeof(qual));
 		int len = longnames && mod[0] ? snprintf(full, sizeof(full), "%s.%s", mod, name)
 					      : snprintf(full, sizeof(full), "%s", name);
-		err = objref_census_add(*out, full, (size_t)len, t->count[i], t->bytes[i]);
+		err = objref_census_add(*out, full, (size_t)len, t->count[i],
+			t->size[i].kind == OBJREF__SZ_FIXED ? t->size[i].fixed * t->count[i] : t->bytes[i]);
 	}
 	if (err) {
 		objref_census_free(*out);
@@ -278,32 +329,29 @@ static int tally_census(objref_census **out, const tally *t, int longnames)
 int objref_capture_census(objref_census **out, unsigned flags)
 {
 	objref__session session;
-	objref__objset tracked = { 0 };
+	objref__tracked tracked;
 	reach r = { { 0 }, 0 };
-	tally t = { { 0 }, NULL, NULL, 0 };
-	PyObject *keep = NULL;
+	tally t;
 	int err;
 
 	*out = NULL;
+	memset(&t, 0, sizeof(t));
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
-	if ((err = objref__gather_tracked(&tracked, &keep)) < 0)
+	if ((err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
 	if ((flags & OBJREF_CAPTURE_UNTRACKED) && (err = reach_untracked(&r, &tracked)) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < tracked.n && !err; i++)
-		err = tally_add(&t, tracked.objs[i]);
+		err = tally_add(&t, tracked.items[i]);
 	for (size_t i = 0; i < r.untracked.n && !err; i++)
 		err = tally_add(&t, r.untracked.objs[i]);
 	if (!err)
 		err = tally_census(out, &t, (flags & OBJREF_CAPTURE_LONGNAMES) != 0);
 cleanup:
-	Py_XDECREF(keep);
-	objref__objset_dispose(&tracked);
+	objref__tracked_dispose(&tracked);
 	objref__objset_dispose(&r.untracked);
-	objref__objset_dispose(&t.types);
-	objref__free(t.count);
-	objref__free(t.bytes);
+	tally_dispose(&t);
 	objref__session_exit(&session);
 	return err;
 }
@@ -314,16 +362,15 @@ cleanup:
 static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 {
 	objref__session session;
-	objref__objset tracked = { 0 };
+	objref__tracked tracked;
 	reach r = { { 0 }, 0 };
-	PyObject *keep = NULL;
 	int err;
 
 	*objs = NULL;
 	*n = 0;
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
-	if ((err = objref__gather_tracked(&tracked, &keep)) < 0)
+	if ((err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
 	if ((flags & OBJREF_CAPTURE_UNTRACKED) && (err = reach_untracked(&r, &tracked)) < 0)
 		goto cleanup;
@@ -332,12 +379,11 @@ static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < tracked.n; i++)
-		(*objs)[(*n)++] = Py_NewRef(tracked.objs[i]);
+		(*objs)[(*n)++] = Py_NewRef(tracked.items[i]);
 	for (size_t i = 0; i < r.untracked.n; i++)
 		(*objs)[(*n)++] = Py_NewRef(r.untracked.objs[i]);
 cleanup:
-	Py_XDECREF(keep);
-	objref__objset_dispose(&tracked);
+	objref__tracked_dispose(&tracked);
 	objref__objset_dispose(&r.untracked);
 	objref__session_exit(&session);
 	return err;

@@ -154,7 +154,10 @@ static uint64_t int_size(PyObject *op)
 	Py_ssize_t n = Py_SIZE(op);
 	digits = (uint64_t)(n < 0 ? -n : n);
 #endif
-	return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * OBJREF__MAX(digits, 1);
+#if PY_VERSION_HEX >= 0x030B0000
+	digits = OBJREF__MAX(digits, 1); /* 3.11+: zero is stored with one digit */
+#endif
+	return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * digits;
 }
 
 /* A dict's key table is private; estimate it from the fill, as
@@ -174,41 +177,84 @@ static uint64_t dict_size(PyObject *op, uint32_t *flags)
 		(size * 2 / 3) * 3 * sizeof(void *);
 }
 
-uint64_t objref__sizeof(PyObject *op, uint32_t *flags)
+/* Bytes every instance of tp has outside its own struct: the collector's
+ * header, and before 3.13 the pre-header of managed dicts and weakrefs. */
+static uint64_t extra_of(PyTypeObject *tp)
 {
-	PyTypeObject *tp = Py_TYPE(op);
-	uint64_t size;
-
-	if (PyUnicode_Check(op))
-		size = str_size(op);
-	else if (PyLong_Check(op))
-		size = int_size(op);
-	else if (PyDict_Check(op))
-		size = dict_size(op, flags);
-	else if (PyList_Check(op))
-		size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyListObject *)op)->allocated * sizeof(void *);
-	else if (PyAnySet_Check(op)) {
-		PySetObject *so = (PySetObject *)op;
-		size = (uint64_t)tp->tp_basicsize;
-		if (so->table != so->smalltable)
-			size += ((uint64_t)so->mask + 1) * sizeof(setentry);
-	} else if (PyByteArray_Check(op))
-		size = (uint64_t)tp->tp_basicsize + (uint64_t)((PyByteArrayObject *)op)->ob_alloc;
-	else if (tp->tp_itemsize) {
-		Py_ssize_t n = Py_SIZE(op);
-		size = (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)(n < 0 ? -n : n);
-	} else
-		size = (uint64_t)tp->tp_basicsize;
-	if (PyObject_IS_GC(op))
-		size += OBJREF__GC_HEAD_SIZE;
+	uint64_t extra = PyType_IS_GC(tp) ? OBJREF__GC_HEAD_SIZE : 0;
 #if PY_VERSION_HEX >= 0x030C0000
 	if (tp->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF))
-		size += 2 * sizeof(void *);
+		extra += 2 * sizeof(void *);
 #elif PY_VERSION_HEX >= 0x030B0000
 	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-		size += 2 * sizeof(void *);
+		extra += 2 * sizeof(void *);
 #endif
-	return size;
+	return extra;
+}
+
+void objref__size_class_of(objref__size_class *c, PyTypeObject *tp)
+{
+	c->extra = extra_of(tp);
+	if (tp->tp_is_gc)
+		c->kind = OBJREF__SZ_GENERIC; /* GC or not depends on the object (types) */
+	else if (PyType_IsSubtype(tp, &PyUnicode_Type))
+		c->kind = OBJREF__SZ_STR;
+	else if (PyType_IsSubtype(tp, &PyLong_Type))
+		c->kind = OBJREF__SZ_INT;
+	else if (PyType_IsSubtype(tp, &PyDict_Type))
+		c->kind = OBJREF__SZ_DICT;
+	else if (PyType_IsSubtype(tp, &PyList_Type))
+		c->kind = OBJREF__SZ_LIST;
+	else if (PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type))
+		c->kind = OBJREF__SZ_SET;
+	else if (PyType_IsSubtype(tp, &PyByteArray_Type))
+		c->kind = OBJREF__SZ_BYTEARRAY;
+	else if (tp->tp_itemsize)
+		c->kind = OBJREF__SZ_VAR;
+	else
+		c->kind = OBJREF__SZ_FIXED;
+	c->fixed = c->kind == OBJREF__SZ_FIXED ? (uint64_t)tp->tp_basicsize + c->extra : 0;
+}
+
+uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_t *flags)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	Py_ssize_t n;
+
+	switch (c->kind) {
+	case OBJREF__SZ_FIXED:
+		return c->fixed;
+	case OBJREF__SZ_VAR:
+		n = Py_SIZE(op);
+		return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)(n < 0 ? -n : n) + c->extra;
+	case OBJREF__SZ_STR:
+		return str_size(op) + c->extra;
+	case OBJREF__SZ_INT:
+		return int_size(op) + c->extra;
+	case OBJREF__SZ_DICT:
+		return dict_size(op, flags) + c->extra;
+	case OBJREF__SZ_LIST:
+		return (uint64_t)tp->tp_basicsize + (uint64_t)((PyListObject *)op)->allocated * sizeof(void *) + c->extra;
+	case OBJREF__SZ_SET: {
+		PySetObject *so = (PySetObject *)op;
+		uint64_t size = (uint64_t)tp->tp_basicsize + c->extra;
+		return so->table != so->smalltable ? size + ((uint64_t)so->mask + 1) * sizeof(setentry) : size;
+	}
+	case OBJREF__SZ_BYTEARRAY:
+		return (uint64_t)tp->tp_basicsize + (uint64_t)((PyByteArrayObject *)op)->ob_alloc + c->extra;
+	default: /* types with tp_is_gc (metatypes): GC-ness depends on the object */
+		n = Py_SIZE(op);
+		return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)(n < 0 ? -n : n) +
+			(PyObject_IS_GC(op) ? OBJREF__GC_HEAD_SIZE : 0);
+	}
+}
+
+uint64_t objref__sizeof(PyObject *op, uint32_t *flags)
+{
+	objref__size_class c;
+
+	objref__size_class_of(&c, Py_TYPE(op));
+	return objref__sizeof_class(op, &c, flags);
 }
 
 uint32_t objref__object_flags(PyObject *op)

@@ -62,10 +62,17 @@ uint32_t objref__objset_find(const objref__objset *s, PyObject *op);
 /* Build the index of objects appended without one (by gathering). */
 int objref__objset_index(objref__objset *s);
 
-/* Append every GC-tracked object to s (no index built).  On < 3.12 the list
- * from gc.get_objects() is returned in *keep (a new reference: release it
- * after the walk), else *keep is NULL. */
-int objref__gather_tracked(objref__objset *s, PyObject **keep);
+/* The GC-tracked objects, borrowed: `items` points into gc.get_objects()'s
+ * list (held in `keep`) before 3.12, into our own array from 3.12. */
+typedef struct {
+	PyObject **items;
+	size_t n;
+	PyObject *keep;      /* the list, or NULL */
+	objref__objset own;  /* the array, from 3.12 */
+} objref__tracked;
+
+int objref__gather_tracked(objref__tracked *t);
+void objref__tracked_dispose(objref__tracked *t);
 
 /* Is op tracked by the collector? */
 static inline int objref__is_tracked(PyObject *op)
@@ -104,6 +111,22 @@ void objref__type_names(PyTypeObject *tp, char *name, size_t nsize, char *module
 /* Shallow size in bytes as sys.getsizeof would report for builtins; sets
  * OBJREF_F_SIZE_EST in *flags where it estimates. */
 uint64_t objref__sizeof(PyObject *op, uint32_t *flags);
+
+/* How the instances of one type are sized, worked out once per type so the
+ * census loop does no type checks per object. */
+typedef enum {
+	OBJREF__SZ_FIXED, OBJREF__SZ_VAR, OBJREF__SZ_STR, OBJREF__SZ_INT, OBJREF__SZ_DICT,
+	OBJREF__SZ_LIST, OBJREF__SZ_SET, OBJREF__SZ_BYTEARRAY, OBJREF__SZ_GENERIC
+} objref__size_kind;
+
+typedef struct {
+	objref__size_kind kind;
+	uint64_t extra;  /* GC header and pre-header bytes */
+	uint64_t fixed;  /* the size of every instance, for OBJREF__SZ_FIXED */
+} objref__size_class;
+
+void objref__size_class_of(objref__size_class *c, PyTypeObject *tp);
+uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_t *flags);
 
 /* OBJREF_F_* flags that follow from the object itself. */
 uint32_t objref__object_flags(PyObject *op);

@@ -43,6 +43,9 @@ typedef struct {
 	size_t closure_cap;
 	hint *hints;
 	size_t nhints, hints_cap;
+	uint32_t *hslots;         /* many hints: object -> first unused hint + 1 */
+	uint32_t *hnext;          /* next hint of the same object + 1 */
+	size_t hslots_cap, hnext_cap;
 	PyObject **targets;
 	size_t ntargets, targets_cap;
 	char text[512];
@@ -313,21 +316,79 @@ static int collect_target(PyObject *t, void *arg)
 	return 0;
 }
 
-/* The label of traversed reference t: the next unused matching hint,
- * searched from where the last match was (traversal and hints usually run
- * in the same order). */
-static objref_label match_hint(walk *w, PyObject *op, PyObject *t, size_t *cursor)
+#define HINT_INDEX_MIN 16
+
+static size_t hint_slot(const walk *w, PyObject *t)
 {
-	for (size_t k = 0; k < w->nhints; k++) {
-		size_t j = (*cursor + k) % w->nhints;
+	size_t mask = w->hslots_cap - 1, h = objref__hash64((uint64_t)(uintptr_t)t) & mask;
+
+	while (w->hslots[h] && w->hints[w->hslots[h] - 1].obj != t)
+		h = (h + 1) & mask;
+	return h;
+}
+
+/* With many hints (big containers of a subclass), index them by object so
+ * matching stays linear whatever order traversal visits them in. */
+static int index_hints(walk *w)
+{
+	size_t cap = 64;
+
+	if (w->nhints < HINT_INDEX_MIN)
+		return 0;
+	while (cap < w->nhints * 2)
+		cap *= 2;
+	if (cap > w->hslots_cap) {
+		objref__free(w->hslots);
+		w->hslots_cap = 0;
+		if (!(w->hslots = objref__malloc(cap * sizeof(uint32_t))))
+			return OBJREF_ENOMEM;
+	}
+	w->hslots_cap = cap;
+	memset(w->hslots, 0, cap * sizeof(uint32_t));
+	if (objref__grow((void **)&w->hnext, &w->hnext_cap, w->nhints, sizeof(uint32_t)) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t j = w->nhints; j-- > 0;) {  /* chains in hint order */
+		size_t h = hint_slot(w, w->hints[j].obj);
+		w->hnext[j] = w->hslots[h];
+		w->hslots[h] = (uint32_t)j + 1;
+	}
+	return 0;
+}
+
+/* The first unused hint for t, or -1; marks it used. */
+static long take_hint(walk *w, PyObject *t)
+{
+	if (w->nhints >= HINT_INDEX_MIN) {
+		size_t h = hint_slot(w, t);
+		uint32_t j = w->hslots[h];
+		if (!j)
+			return -1;
+		w->hslots[h] = w->hnext[j - 1] ? w->hnext[j - 1] : j; /* keep the key while chains last */
+		if (w->hints[j - 1].used)
+			return -1;
+		w->hints[j - 1].used = 1;
+		return (long)j - 1;
+	}
+	for (size_t j = 0; j < w->nhints; j++)
 		if (!w->hints[j].used && w->hints[j].obj == t) {
 			w->hints[j].used = 1;
-			*cursor = j + 1;
-			return w->hints[j].label;
+			return (long)j;
 		}
-	}
+	return -1;
+}
+
+/* The label of traversed reference t: its next unused hint, else the role
+ * it can only have. */
+static objref_label match_hint(walk *w, PyObject *op, PyObject *t)
+{
+	long j = take_hint(w, t);
+
+	if (j >= 0)
+		return w->hints[j].label;
 	if (t == (PyObject *)Py_TYPE(op))
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
+	if (PyAnySet_Check(op))
+		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_SET_ITEM);
 #ifdef Py_TPFLAGS_MANAGED_DICT
 	if (Py_TYPE(op)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
@@ -346,16 +407,24 @@ static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
-	size_t cursor = 0;
 	int err;
 
 	if ((err = collect_hints(w, op, ti)) < 0)
+		return err;
+	/* Exact lists, tuples and dicts reference their items and nothing else
+	 * (keys included, which dicts of str keys do not traverse). */
+	if (PyList_CheckExact(op) || PyTuple_CheckExact(op) || PyDict_CheckExact(op)) {
+		for (size_t j = 0; j < w->nhints && !err; j++)
+			err = add_edge(w, id, w->hints[j].obj, w->hints[j].label);
+		return err;
+	}
+	if ((err = index_hints(w)) < 0)
 		return err;
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < w->ntargets && !err; i++)
-		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i], &cursor));
+		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i]));
 	/* Dict keys are references even where traversal skips them. */
 	for (size_t j = 0; j < w->nhints && !err; j++)
 		if (!w->hints[j].used && OBJREF_LABEL_KIND(w->hints[j].label) == OBJREF_LABEL_DICTKEY)
@@ -431,6 +500,8 @@ static void walk_dispose(walk *w)
 	objref__objset_dispose(&w->closures);
 	objref__free(w->closure_code);
 	objref__free(w->hints);
+	objref__free(w->hslots);
+	objref__free(w->hnext);
 	objref__free(w->targets);
 	dispose_types(w);
 }
@@ -438,8 +509,8 @@ static void walk_dispose(walk *w)
 int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 {
 	objref__session session;
+	objref__tracked tracked;
 	walk w;
-	PyObject *keep = NULL;
 	int err;
 
 	(void)flags; /* a snapshot always includes the untracked objects */
@@ -447,11 +518,16 @@ int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 	memset(&w, 0, sizeof(w));
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
-	if ((err = objref_builder_new(&w.b)) < 0 ||
-	    (err = objref__gather_tracked(&w.objs, &keep)) < 0)
+	memset(&tracked, 0, sizeof(tracked));
+	if ((err = objref_builder_new(&w.b)) < 0 || (err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
-	w.ntracked = w.objs.n;
-	w.refcnt_bias = keep ? 1 : 0;
+	if (objref__grow((void **)&w.objs.objs, &w.objs.cap, tracked.n + 1, sizeof(PyObject *)) < 0) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
+	w.objs.n = w.ntracked = tracked.n;
+	w.refcnt_bias = tracked.keep ? 1 : 0;
 	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < w.objs.n && !err; i++)
@@ -463,7 +539,7 @@ int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 		w.b = NULL;
 	}
 cleanup:
-	Py_XDECREF(keep);
+	objref__tracked_dispose(&tracked);
 	walk_dispose(&w);
 	objref__session_exit(&session);
 	return err;

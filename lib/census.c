@@ -67,6 +67,7 @@ int objref_census_add(objref_census *c, const char *name, size_t len, uint64_t c
 	char *copy;
 	int err;
 
+	len = strnlen(name, len); /* names are C strings */
 	if ((c->n + 1) * 2 > c->index_cap && (err = reindex(c, c->index_cap ? c->index_cap * 2 : 64)) < 0)
 		return err;
 	h = slot_of(c, name, len);
@@ -155,6 +156,8 @@ void objref_census_sort(objref_census *c)
 			c->rows[j] = r;
 		}
 	}
+	if (!c->index)
+		return;
 	memset(c->index, 0, c->index_cap * sizeof(uint32_t));
 	for (size_t i = 0; i < c->n; i++)
 		c->index[slot_of(c, c->rows[i].name, strlen(c->rows[i].name))] = (uint32_t)i + 1;

@@ -191,10 +191,14 @@ static int growing_row(objref_buf *b, const objref_growing_row *r, size_t width,
 	if (!err)
 		err = objref_buf_printf(b, " %*s  (", (int)cwidth, count);
 	if (!err && !(err = objref_format_bytes(&bytes, r->bytes_per_ckpt, 1)))
-		err = objref_buf_printf(b, "%s)  now %llu, rose in %u/%u intervals", bytes.data,
-			(unsigned long long)r->last, r->rises, r->intervals);
+		err = objref_buf_printf(b, "%s)  now ", bytes.data);
+	if (!err)
+		err = objref_format_count(b, r->last);
+	if (!err)
+		err = objref_buf_printf(b, ", rose in %u/%u intervals", r->rises, r->intervals);
+	/* Checkpoints are numbered from 1 in text. */
 	if (!err && r->steady_since < r->intervals)
-		err = objref_buf_printf(b, ", steady since ckpt %u", r->steady_since);
+		err = objref_buf_printf(b, ", steady since ckpt %u", r->steady_since + 1);
 	objref_buf_dispose(&bytes);
 	return err ? err : objref_buf_put(b, "\n", 1);
 }

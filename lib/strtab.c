@@ -7,9 +7,12 @@
 int objref__strtab_init(objref__strtab *t)
 {
 	uint32_t id;
+	int err;
 
 	memset(t, 0, sizeof(*t));
-	return objref__strtab_intern(&id, t, "", 0);
+	if ((err = objref__strtab_intern(&id, t, "", 0)) < 0)
+		objref__strtab_dispose(t);
+	return err;
 }
 
 void objref__strtab_dispose(objref__strtab *t)
@@ -59,6 +62,7 @@ int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_
 	size_t h;
 	int err;
 
+	len = strnlen(s, len); /* strings are C strings: an embedded NUL ends one */
 	if ((t->n + 1) * 2 > t->index_cap && (err = rehash(t)) < 0)
 		return err;
 	h = objref__hash_bytes(s, len) & (t->index_cap - 1);

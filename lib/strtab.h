@@ -2,7 +2,8 @@
  * lib/strtab.h — an interning string table.
  *
  * Strings live NUL-terminated in one arena; string i starts at off[i].
- * Invariants: string 0 is ""; ids are dense; interning the same bytes twice
+ * Strings are C strings: interning bytes that hold a NUL keeps what comes
+ * before it.  Invariants: string 0 is ""; ids are dense; interning the same bytes twice
  * returns the same id; the index is open-addressed with capacity a power of
  * two, at most half full, slots holding id+1 (0 = empty).
  */

@@ -58,7 +58,7 @@ static int append_log(objref_modstate *st, size_t i)
 		return -1;
 	}
 	objref_census_sort(c);
-	objref_buf_printf(&b, "# checkpoint %zu%s%s t=%.2fs objects=%llu bytes=%llu\n", i,
+	objref_buf_printf(&b, "# checkpoint %zu%s%s t=%.2fs objects=%llu bytes=%llu\n", i + 1,
 		objref_series_label(st->series, i)[0] ? " " : "", objref_series_label(st->series, i),
 		objref_series_time(st->series, i), (unsigned long long)objref_census_total_count(c),
 		(unsigned long long)objref_census_total_bytes(c));
@@ -374,7 +374,9 @@ static struct PyModuleDef objref_def = {
 	objref_slots, objref_traverse, objref_clear, objref_free_state
 };
 
-PyMODINIT_FUNC PyInit_objref(void)
+/* Visible although symbols are hidden by default: before 3.9,
+ * PyMODINIT_FUNC does not say so itself. */
+__attribute__((visibility("default"))) PyMODINIT_FUNC PyInit_objref(void)
 {
 	return PyModuleDef_Init(&objref_def);
 }

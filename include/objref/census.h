@@ -35,8 +35,8 @@ enum {
 OBJREF_EXTERN int objref_census_new(objref_census **out);
 OBJREF_EXTERN void objref_census_free(objref_census *c);
 
-/* Add count objects and bytes to the row called name (len bytes), creating
- * the row if needed.  The name is copied. */
+/* Add count objects and bytes to the row called name (len bytes, or up to
+ * an embedded NUL), creating the row if needed.  The name is copied. */
 OBJREF_EXTERN int objref_census_add(objref_census *c, const char *name, size_t len,
 	uint64_t count, uint64_t bytes);
 

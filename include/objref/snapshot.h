@@ -176,7 +176,8 @@ OBJREF_EXTERN int objref_snapshot_validate(const objref_snapshot *snap);
 OBJREF_EXTERN int objref_builder_new(objref_builder **out);
 OBJREF_EXTERN void objref_builder_free(objref_builder *b);
 
-/* Intern a string (len bytes, need not be NUL-terminated). */
+/* Intern a string: len bytes, need not be NUL-terminated; an embedded NUL
+ * ends it (strings are C strings). */
 OBJREF_EXTERN int objref_builder_string(objref_str *out, objref_builder *b, const char *s, size_t len);
 
 /* Add a type; names are copied. */

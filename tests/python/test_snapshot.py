@@ -179,7 +179,7 @@ class SeriesTest(unittest.TestCase):
         out = io.StringIO()
         self.assertGreaterEqual(objref.show_growing_types(file=out), 1)
         self.assertRegex(out.getvalue().splitlines()[0],
-                         r"^  tuple +\+5\d\d/ckpt  \(\+\d+(\.\d)? KB\)  now \d+, rose in 5/5 intervals")
+                         r"^  tuple +\+5\d\d/ckpt  \(\+\d+(\.\d)? KB\)  now [\d,]+, rose in 5/5 intervals")
         del leak, churn
 
     def test_one_checkpoint_is_not_a_trend(self):

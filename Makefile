@@ -1,0 +1,98 @@
+# Makefile — a thin front over CMake.  Everything real is in CMakeLists.txt.
+#
+#   make deps      check the Debian packages; install the missing ones as root
+#   make build     configure and build in build/ (PYTHON=... picks the interpreter)
+#   make demo      build, then run objref-chain on examples/leaky_service.py
+#   make test      build + ctest; ASan+UBSan build + ctest; every CPython 3.8-3.13
+#                  (make test-build / test-asan / test-pythons: one stage)
+#   make bench     bench/run.sh, if there is one
+#   make install   cmake --install build (PREFIX=..., DESTDIR=... honoured)
+#   make clean     remove the build directories
+#
+# Variables: PYTHON, BUILD (build), ASAN_BUILD (build-asan), PY_BUILD_ROOT
+# (build-py), JOBS (2), PREFIX (CMake's default), CMAKE_ARGS (extra -D...).
+
+PYTHON ?= $(shell if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PY_BUILD_ROOT ?= build-py
+JOBS ?= 2
+PREFIX ?=
+CMAKE ?= cmake
+CTEST ?= ctest
+CMAKE_ARGS ?=
+
+# Nested makes (cmake --build) need not announce every directory.
+MAKEFLAGS += --no-print-directory
+
+DEB_PACKAGES := cmake pkg-config gcc make python3-dev libgraphviz-dev libpng-dev \
+	fonts-dejavu-core python3-objgraph
+
+.PHONY: all deps build demo test test-build test-asan test-pythons bench install clean
+# The steps depend on each other in the order written; the parallelism is
+# inside the builds (-j$(JOBS)).
+.NOTPARALLEL:
+
+all: build
+
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+		echo "deps: no dpkg here; make sure these (or your system's equivalents) are installed:"; \
+		echo "  $(DEB_PACKAGES)"; \
+		exit 0; \
+	fi; \
+	missing=""; \
+	for p in $(DEB_PACKAGES); do \
+		dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
+	echo "deps: missing:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else \
+		echo "deps: not root; run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+		exit 1; \
+	fi
+
+# Configuring every time is cheap on an existing cache and picks up a new PYTHON.
+build:
+	$(CMAKE) -S . -B $(BUILD) -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+demo: deps build
+	$(BUILD)/cli/objref-chain --growth examples/leaky_service.py
+
+# Every stage runs even if an earlier one failed; the summary says which did.
+test: deps build
+	@failed=""; \
+	$(MAKE) test-build || failed="$$failed test-build($(BUILD))"; \
+	$(MAKE) test-asan || failed="$$failed test-asan($(ASAN_BUILD))"; \
+	$(MAKE) test-pythons || failed="$$failed test-pythons($(PY_BUILD_ROOT))"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: all passed"
+
+test-build:
+	$(CTEST) --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+test-asan:
+	$(CMAKE) -S . -B $(ASAN_BUILD) -DOBJREF_SANITIZE=ON -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
+	$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
+	$(CTEST) --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+
+test-pythons:
+	JOBS=$(JOBS) PY_BUILD_ROOT=$(PY_BUILD_ROOT) tests/run_pythons.sh
+
+bench: build
+	@if [ -f bench/run.sh ]; then \
+		OBJREF_BUILD_DIR=$(BUILD) PYTHON=$(PYTHON) bash bench/run.sh; \
+	else \
+		echo "bench: no bench/run.sh yet"; \
+	fi
+
+install: build
+	$(CMAKE) --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PY_BUILD_ROOT)

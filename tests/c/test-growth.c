@@ -1,0 +1,367 @@
+/*
+ * tests/c/test-growth.c — objgraph's peak-based growth, and trends over a
+ * series of checkpoints.
+ */
+#include "fixtures.h"
+
+#define ASSERT_GROWTH(row, nm, cnt, dlt) \
+	do { \
+		ASSERT_STR_EQ((row).name, nm); \
+		ASSERT_EQ((row).count, cnt); \
+		ASSERT_EQ((row).delta, dlt); \
+	} while (0)
+
+/*
+ * objgraph.growth():
+ *     for name, count in stats.items():
+ *         old_count = peak_stats.get(name, 0)
+ *         if count > old_count:
+ *             deltas[name] = count - old_count
+ *             peak_stats[name] = count
+ *     deltas.sort(key=itemgetter(2), reverse=True)
+ */
+TEST_IMPL(growth_since_peak)
+{
+	objref_census *peaks = NULL, *now1 = NULL, *now2 = NULL, *now3 = NULL;
+	objref_growth_row *rows = NULL;
+	size_t n = 99;
+
+	ASSERT_OK(objref_census_new(&peaks));
+	CHECK(fx_census(&now1, "a=5 b=3"));
+	ASSERT_OK(objref_growth_since_peak(&rows, &n, peaks, now1));
+	ASSERT_EQ(n, 2);
+	ASSERT_GROWTH(rows[0], "a", 5, 5);
+	ASSERT_GROWTH(rows[1], "b", 3, 3);
+	/* names are borrowed from `now` */
+	ASSERT_PTR_EQ(rows[0].name, objref_census_find(now1, "a")->name);
+	objref_free(rows);
+	ASSERT_EQ(objref_census_find(peaks, "a")->count, 5);
+	ASSERT_EQ(objref_census_find(peaks, "b")->count, 3);
+
+	/* a fell below its peak: not reported, peak kept */
+	CHECK(fx_census(&now2, "a=4 b=10 c=1"));
+	ASSERT_OK(objref_growth_since_peak(&rows, &n, peaks, now2));
+	ASSERT_EQ(n, 2);
+	ASSERT_GROWTH(rows[0], "b", 10, 7);
+	ASSERT_GROWTH(rows[1], "c", 1, 1);
+	objref_free(rows);
+	ASSERT_EQ(objref_census_find(peaks, "a")->count, 5);
+	ASSERT_EQ(objref_census_find(peaks, "b")->count, 10);
+	ASSERT_EQ(objref_census_find(peaks, "c")->count, 1);
+
+	/* a comes back to 5 (its peak, not above): nothing; then to 6: +1 */
+	CHECK(fx_census(&now3, "a=5 b=10 c=1"));
+	rows = NULL;
+	ASSERT_OK(objref_growth_since_peak(&rows, &n, peaks, now3));
+	ASSERT_EQ(n, 0);
+	objref_free(rows);
+	ASSERT_OK(objref_census_add(now3, "a", 1, 1, 0));
+	ASSERT_OK(objref_growth_since_peak(&rows, &n, peaks, now3));
+	ASSERT_EQ(n, 1);
+	ASSERT_GROWTH(rows[0], "a", 6, 1);
+	objref_free(rows);
+	ASSERT_EQ(objref_census_find(peaks, "a")->count, 6);
+
+	objref_census_free(now1);
+	objref_census_free(now2);
+	objref_census_free(now3);
+	objref_census_free(peaks);
+	return TEST_OK;
+}
+
+/* Equal deltas keep the order of `now` (Python's sort is stable, also with
+ * reverse=True); counts above 32 bits are kept. */
+TEST_IMPL(growth_ties_stable)
+{
+	objref_census *peaks = NULL, *now = NULL;
+	objref_growth_row *rows = NULL;
+	size_t n = 0;
+
+	CHECK(fx_census(&peaks, "z=10 q=1"));
+	CHECK(fx_census(&now, "x=2 y=5 z=12 w=2 q=5000000001"));
+	ASSERT_OK(objref_growth_since_peak(&rows, &n, peaks, now));
+	ASSERT_EQ(n, 5);
+	ASSERT_GROWTH(rows[0], "q", 5000000001ull, 5000000000ull);
+	ASSERT_GROWTH(rows[1], "y", 5, 5);
+	ASSERT_GROWTH(rows[2], "x", 2, 2);
+	ASSERT_GROWTH(rows[3], "z", 12, 2);
+	ASSERT_GROWTH(rows[4], "w", 2, 2);
+	objref_free(rows);
+	objref_census_free(now);
+	objref_census_free(peaks);
+	return TEST_OK;
+}
+
+TEST_IMPL(series_basic)
+{
+	objref_series *s = NULL;
+	objref_census *c = NULL;
+	const char *label;
+
+	ASSERT_OK(objref_series_new(&s));
+	ASSERT_EQ(objref_series_len(s), 0);
+	CHECK(fx_census(&c, "a=1"));
+	ASSERT_OK(objref_series_add(s, c, 1.5, "start"));
+	CHECK(fx_census(&c, "a=2"));
+	ASSERT_OK(objref_series_add(s, c, 2.25, NULL));
+	CHECK(fx_census(&c, "a=3"));
+	ASSERT_OK(objref_series_add(s, c, 7.0, "end"));
+	ASSERT_EQ(objref_series_len(s), 3);
+	ASSERT_DBL_NEAR(objref_series_time(s, 0), 1.5, 0);
+	ASSERT_DBL_NEAR(objref_series_time(s, 1), 2.25, 0);
+	ASSERT_DBL_NEAR(objref_series_time(s, 2), 7.0, 0);
+	ASSERT_STR_EQ(objref_series_label(s, 0), "start");
+	label = objref_series_label(s, 1);
+	ASSERT(label == NULL || label[0] == '\0');
+	ASSERT_STR_EQ(objref_series_label(s, 2), "end");
+	ASSERT_PTR_EQ(objref_series_census(s, 2), c); /* owned, not copied */
+	ASSERT_EQ(objref_census_find(objref_series_census(s, 0), "a")->count, 1);
+	ASSERT_EQ(objref_census_find(objref_series_census(s, 1), "a")->count, 2);
+	objref_series_clear(s);
+	ASSERT_EQ(objref_series_len(s), 0);
+	CHECK(fx_census(&c, "b=1"));
+	ASSERT_OK(objref_series_add(s, c, 8.0, "again"));
+	ASSERT_EQ(objref_series_len(s), 1);
+	ASSERT_STR_EQ(objref_series_label(s, 0), "again");
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+enum { K = 5 }; /* checkpoints in the trend tests */
+
+/* The shapes the trend tests use, one type each. */
+static const char *const shape_names[] = {
+	"riser", "updown", "updown_net", "flat", "noise", "late", "newcomer", "gone",
+	"spike_back",
+};
+static const uint64_t shape_counts[][K] = {
+	{10, 20, 30, 40, 50},  /* riser: +10 each interval */
+	{10, 20, 10, 20, 10},  /* updown: rises in half the intervals */
+	{10, 40, 35, 60, 55},  /* updown_net: rises 2/4, net 45, falls 10 */
+	{7, 7, 7, 7, 7},       /* flat */
+	{10, 11, 10, 11, 12},  /* noise: rises 3/4, net 2 > falls 1 */
+	{5, 5, 10, 20, 30},    /* late: flat, then steady from ckpt 1 */
+	{0, 5, 10, 15, 20},    /* newcomer: no row at ckpt 0 */
+	{10, 20, 30, 40, 0},   /* gone: no row at the last ckpt */
+	{10, 20, 30, 40, 15},  /* spike_back: rises 3/4 but net 5 <= falls 25 */
+};
+static const uint64_t shape_units[] = {8, 8, 8, 8, 8, 100, 4, 8, 8};
+
+static int shapes_series(objref_series **s)
+{
+	return fx_series(s, K, ARRAY_SIZE(shape_names), shape_names, &shape_counts[0][0],
+		shape_units);
+}
+
+TEST_IMPL(series_growing_default)
+{
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	const objref_growing_row *r;
+	size_t n = 0;
+
+	CHECK(shapes_series(&s));
+	ASSERT_OK(objref_series_growing(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 4);
+
+	r = fx_growing_find(rows, n, "riser");
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->first, 10);
+	ASSERT_EQ(r->last, 50);
+	ASSERT_EQ(r->last_bytes, 400);
+	ASSERT_DBL_NEAR(r->objects_per_ckpt, 10.0, 1e-9);
+	ASSERT_DBL_NEAR(r->bytes_per_ckpt, 80.0, 1e-9);
+	ASSERT_EQ(r->rises, 4);
+	ASSERT_EQ(r->falls, 0);
+	ASSERT_EQ(r->intervals, 4);
+	/* the name is borrowed from the last census */
+	ASSERT_PTR_EQ(r->name, objref_census_find(objref_series_census(s, K - 1), "riser")->name);
+
+	r = fx_growing_find(rows, n, "noise");
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->rises, 3);
+	ASSERT_EQ(r->falls, 1);
+	ASSERT_DBL_NEAR(r->objects_per_ckpt, 0.5, 1e-9);
+
+	r = fx_growing_find(rows, n, "late");
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->rises, 3);
+	ASSERT_EQ(r->falls, 0);
+	ASSERT_DBL_NEAR(r->objects_per_ckpt, 25.0 / 4, 1e-9);
+	ASSERT_DBL_NEAR(r->bytes_per_ckpt, 2500.0 / 4, 1e-9);
+
+	r = fx_growing_find(rows, n, "newcomer");
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->first, 0);
+	ASSERT_EQ(r->last, 20);
+	ASSERT_EQ(r->rises, 4);
+	ASSERT_DBL_NEAR(r->objects_per_ckpt, 5.0, 1e-9);
+
+	ASSERT_NULL(fx_growing_find(rows, n, "updown"));
+	ASSERT_NULL(fx_growing_find(rows, n, "updown_net"));
+	ASSERT_NULL(fx_growing_find(rows, n, "flat"));
+	ASSERT_NULL(fx_growing_find(rows, n, "gone"));
+	ASSERT_NULL(fx_growing_find(rows, n, "spike_back"));
+
+	/* ranked by objects per checkpoint */
+	ASSERT_STR_EQ(rows[0].name, "riser");   /* 10 */
+	ASSERT_STR_EQ(rows[1].name, "late");    /* 6.25 */
+	ASSERT_STR_EQ(rows[2].name, "newcomer"); /* 5 */
+	ASSERT_STR_EQ(rows[3].name, "noise");   /* 0.5 */
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* steady_since: the checkpoint from which every interval rose.  A type that
+ * rose from the start is steady one checkpoint earlier than one that was
+ * flat over the first interval. */
+TEST_IMPL(series_growing_steady_since)
+{
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	const objref_growing_row *riser, *late, *noise;
+	size_t n = 0;
+
+	CHECK(shapes_series(&s));
+	ASSERT_OK(objref_series_growing(&rows, &n, s, NULL));
+	riser = fx_growing_find(rows, n, "riser");
+	late = fx_growing_find(rows, n, "late");
+	noise = fx_growing_find(rows, n, "noise");
+	ASSERT_NOT_NULL(riser);
+	ASSERT_NOT_NULL(late);
+	ASSERT_NOT_NULL(noise);
+	ASSERT_EQ(riser->steady_since, 0);
+	ASSERT_EQ(late->steady_since, 1);
+	ASSERT_EQ(noise->steady_since, 2); /* 10 -> 11 -> 12 from ckpt 2 */
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* The options: a lower rise fraction admits updown_net (net 45 > falls 10)
+ * but still not updown (net 0); min_net is a strict bound. */
+TEST_IMPL(series_growing_opts)
+{
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	objref_growth_opts opts = OBJREF_GROWTH_OPTS_INIT;
+	size_t n = 0;
+
+	ASSERT_DBL_NEAR(opts.min_rise_fraction, 0.5, 0);
+	ASSERT_EQ(opts.min_net, 0);
+	CHECK(shapes_series(&s));
+
+	opts.min_rise_fraction = 0.4;
+	ASSERT_OK(objref_series_growing(&rows, &n, s, &opts));
+	ASSERT_NOT_NULL(fx_growing_find(rows, n, "updown_net"));
+	ASSERT_NULL(fx_growing_find(rows, n, "updown"));
+	ASSERT_NULL(fx_growing_find(rows, n, "spike_back"));
+	ASSERT_EQ(n, 5);
+	objref_free(rows);
+
+	opts.min_rise_fraction = 0.5;
+	opts.min_net = 2; /* noise's net growth is exactly 2: not above */
+	ASSERT_OK(objref_series_growing(&rows, &n, s, &opts));
+	ASSERT_NULL(fx_growing_find(rows, n, "noise"));
+	ASSERT_NOT_NULL(fx_growing_find(rows, n, "riser"));
+	ASSERT_EQ(n, 3);
+	objref_free(rows);
+
+	opts.min_net = 1;
+	ASSERT_OK(objref_series_growing(&rows, &n, s, &opts));
+	ASSERT_NOT_NULL(fx_growing_find(rows, n, "noise"));
+	ASSERT_EQ(n, 4);
+	objref_free(rows);
+
+	opts.min_net = 40; /* riser +40, late +25, newcomer +20 */
+	ASSERT_OK(objref_series_growing(&rows, &n, s, &opts));
+	ASSERT_EQ(n, 0);
+	objref_free(rows);
+
+	opts.min_rise_fraction = 0.75; /* more than 3/4: only 4/4 */
+	opts.min_net = 0;
+	ASSERT_OK(objref_series_growing(&rows, &n, s, &opts));
+	ASSERT_EQ(n, 2);
+	ASSERT_STR_EQ(rows[0].name, "riser");
+	ASSERT_STR_EQ(rows[1].name, "newcomer");
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Equal objects per checkpoint: more bytes per checkpoint first. */
+TEST_IMPL(series_growing_rank_bytes)
+{
+	static const char *const names[] = {"small", "big", "fast"};
+	static const uint64_t counts[] = {
+		1, 2, 3,
+		1, 2, 3,
+		1, 5, 9,
+	};
+	static const uint64_t units[] = {8, 100, 1};
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	size_t n = 0;
+
+	CHECK(fx_series(&s, 3, 3, names, counts, units));
+	ASSERT_OK(objref_series_growing(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 3);
+	ASSERT_STR_EQ(rows[0].name, "fast");
+	ASSERT_STR_EQ(rows[1].name, "big");
+	ASSERT_STR_EQ(rows[2].name, "small");
+	ASSERT_DBL_NEAR(rows[1].bytes_per_ckpt, 100.0, 1e-9);
+	ASSERT_DBL_NEAR(rows[2].bytes_per_ckpt, 8.0, 1e-9);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Fewer than two checkpoints: no trend can be reported. */
+TEST_IMPL(series_growing_too_short)
+{
+	static const char *const names[] = {"a"};
+	static const uint64_t counts[] = {10};
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	ASSERT_OK(objref_series_new(&s));
+	rc = objref_series_growing(&rows, &n, s, NULL);
+	ASSERT(rc < 0 || n == 0);
+	if (rc == 0)
+		objref_free(rows);
+	objref_series_free(s);
+
+	CHECK(fx_series(&s, 1, 1, names, counts, NULL));
+	rows = NULL;
+	n = 0;
+	rc = objref_series_growing(&rows, &n, s, NULL);
+	ASSERT(rc < 0 || n == 0);
+	if (rc == 0)
+		objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Two checkpoints: one interval, so any rise is "most intervals". */
+TEST_IMPL(series_growing_two)
+{
+	static const char *const names[] = {"up", "down", "same"};
+	static const uint64_t counts[] = {3, 4, 9, 8, 5, 5};
+	objref_series *s = NULL;
+	objref_growing_row *rows = NULL;
+	size_t n = 0;
+
+	CHECK(fx_series(&s, 2, 3, names, counts, NULL));
+	ASSERT_OK(objref_series_growing(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(rows[0].name, "up");
+	ASSERT_EQ(rows[0].intervals, 1);
+	ASSERT_EQ(rows[0].rises, 1);
+	ASSERT_DBL_NEAR(rows[0].objects_per_ckpt, 1.0, 1e-9);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}

@@ -1,0 +1,84 @@
+/*
+ * tests/c/test-list.h — every C test, by name.  A test `foo` is the function
+ * `int test_foo(void)` (see test.h), run alone with `objref-tests foo`, and
+ * registered with ctest as `c.foo` (tests/CMakeLists.txt reads the X(...)
+ * lines of this file: keep one per line).
+ */
+#ifndef OBJREF_TEST_LIST_H
+#define OBJREF_TEST_LIST_H
+
+#define TEST_LIST(X) \
+	/* test-error.c */ \
+	X(version) \
+	X(error_message) \
+	X(error_thread_local) \
+	X(error_codes) \
+	/* test-snapshot.c */ \
+	X(strings_intern) \
+	X(strings_many) \
+	X(strings_embedded_nul) \
+	X(snapshot_empty) \
+	X(snapshot_accessors) \
+	X(snapshot_type_names_copied) \
+	X(snapshot_edges_csr) \
+	X(snapshot_edges_order_kept) \
+	X(snapshot_edges_many) \
+	X(snapshot_find) \
+	X(snapshot_roots) \
+	/* test-validate.c */ \
+	X(snapshot_validate) \
+	X(snapshot_validate_edge_target) \
+	X(snapshot_validate_edge_source) \
+	X(snapshot_validate_object_type) \
+	X(snapshot_validate_desc_string) \
+	X(snapshot_validate_label_string) \
+	X(snapshot_validate_duplicate_addr) \
+	X(snapshot_validate_root) \
+	X(snapshot_validate_many_edges_one_object) \
+	/* test-label.c */ \
+	X(label_format_kinds) \
+	X(label_format_other) \
+	X(label_format_truncate) \
+	/* test-census.c */ \
+	X(census_add_find_totals) \
+	X(census_name_copied) \
+	X(census_many_rows) \
+	X(census_sort_stable) \
+	X(census_sort_stable_many) \
+	X(census_copy) \
+	X(census_from_snapshot_short) \
+	X(census_from_snapshot_long) \
+	X(census_tracked_only) \
+	X(census_from_empty_snapshot) \
+	/* test-growth.c */ \
+	X(growth_since_peak) \
+	X(growth_ties_stable) \
+	X(series_basic) \
+	X(series_growing_default) \
+	X(series_growing_steady_since) \
+	X(series_growing_opts) \
+	X(series_growing_rank_bytes) \
+	X(series_growing_too_short) \
+	X(series_growing_two) \
+	/* test-report.c */ \
+	X(buf_basic) \
+	X(format_count) \
+	X(format_bytes) \
+	X(format_most_common) \
+	X(format_most_common_utf8) \
+	X(format_growth) \
+	X(format_census) \
+	X(format_growing) \
+	/* test-fault.c */ \
+	X(fault_build_census) \
+	X(fault_series_add) \
+	X(fault_buf) \
+	X(fault_snapshot_find) \
+	X(fault_builder) \
+	/* end */
+
+#define X(name) int test_##name(void);
+TEST_LIST(X)
+#undef X
+
+#endif
