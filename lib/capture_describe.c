@@ -177,6 +177,10 @@ static uint64_t dict_size(PyObject *op, uint32_t *flags)
 		(size * 2 / 3) * 3 * sizeof(void *);
 }
 
+/* More items than any real object could hold in memory: a type whose
+ * instances have tp_itemsize but no ob_size field (frames from 3.11). */
+#define VAR_ITEMS_MAX ((Py_ssize_t)1 << 36)
+
 /* Bytes every instance of tp has outside its own struct: the collector's
  * header, and before 3.13 the pre-header of managed dicts and weakrefs. */
 static uint64_t extra_of(PyTypeObject *tp)
@@ -209,6 +213,10 @@ void objref__size_class_of(objref__size_class *c, PyTypeObject *tp)
 		c->kind = OBJREF__SZ_SET;
 	else if (PyType_IsSubtype(tp, &PyByteArray_Type))
 		c->kind = OBJREF__SZ_BYTEARRAY;
+#if PY_VERSION_HEX >= 0x030B0000
+	else if (PyType_IsSubtype(tp, &PyFrame_Type))
+		c->kind = OBJREF__SZ_FIXED; /* has tp_itemsize but no ob_size from 3.11 */
+#endif
 	else if (tp->tp_itemsize)
 		c->kind = OBJREF__SZ_VAR;
 	else
@@ -226,7 +234,13 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 		return c->fixed;
 	case OBJREF__SZ_VAR:
 		n = Py_SIZE(op);
-		return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)(n < 0 ? -n : n) + c->extra;
+		if (n < 0)
+			n = -n;
+		if (n > VAR_ITEMS_MAX) {  /* not an item count: a type that is not a PyVarObject */
+			*flags |= OBJREF_F_SIZE_EST;
+			n = 0;
+		}
+		return (uint64_t)tp->tp_basicsize + (uint64_t)tp->tp_itemsize * (uint64_t)n + c->extra;
 	case OBJREF__SZ_STR:
 		return str_size(op) + c->extra;
 	case OBJREF__SZ_INT:

@@ -538,6 +538,13 @@ int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 		err = objref_builder_finish(out, w.b);
 		w.b = NULL;
 	}
+#ifndef NDEBUG
+	/* Debug builds (and the sanitizer build) check every capture. */
+	if (!err && (err = objref_snapshot_validate(*out)) < 0) {
+		objref_snapshot_free(*out);
+		*out = NULL;
+	}
+#endif
 cleanup:
 	objref__tracked_dispose(&tracked);
 	walk_dispose(&w);

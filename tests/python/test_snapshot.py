@@ -14,6 +14,10 @@ class Slotted:
     __slots__ = ("first", "second")
 
 
+class Leaked:
+    pass
+
+
 class Plain:
     def method(self):
         return self
@@ -105,6 +109,15 @@ class SnapshotTest(unittest.TestCase):
                 self.assertEqual(snap.object(id(obj))["size"], sys.getsizeof(obj))
             del holder
 
+    def test_frame_size_is_sane(self):
+        frame = sys._getframe()  # a frame object, as a traceback holds
+        holder = [frame]
+        snap = objref.snapshot()
+        size = snap.object(id(frame))["size"]
+        self.assertGreater(size, 40)
+        self.assertLess(size, 4096)
+        del holder, frame
+
     def test_dict_size_estimated_close(self):
         for n in (0, 1, 5, 6, 100, 10000):
             d = {i: i for i in range(n)}
@@ -160,26 +173,26 @@ class SeriesTest(unittest.TestCase):
     def test_growing_types(self):
         leak, churn = [], []
         for i in range(6):
-            leak.extend((i, j, "g") for j in range(500))
+            leak.extend(Leaked() for j in range(500))
             churn[:] = [Plain() for _ in range(300 if i % 2 else 10)]
             objref.checkpoint("tick %d" % i)
         rows = objref.growing_types()
         names = [r[0] for r in rows]
-        self.assertEqual(names[0], "tuple")
+        self.assertEqual(names[0], "Leaked")
         self.assertNotIn("Plain", names)  # up and down is not growth
         name, first, last, per_ckpt, bytes_per, rises, intervals, steady = rows[0]
-        self.assertEqual(intervals, 5)
-        self.assertEqual(rises, 5)
-        self.assertGreater(per_ckpt, 490)
-        self.assertLess(per_ckpt, 520)
-        self.assertGreater(bytes_per, 500 * 40)
+        self.assertEqual((first, last), (500, 3000))
+        self.assertEqual((rises, intervals, steady), (5, 5, 0))
+        self.assertEqual(per_ckpt, 500)
+        self.assertEqual(bytes_per, 500 * sys.getsizeof(leak[0]))
         cks = objref.checkpoints()
         self.assertEqual(len(cks), 6)
         self.assertEqual(cks[2][0], "tick 2")
         out = io.StringIO()
         self.assertGreaterEqual(objref.show_growing_types(file=out), 1)
         self.assertRegex(out.getvalue().splitlines()[0],
-                         r"^  tuple +\+5\d\d/ckpt  \(\+\d+(\.\d)? KB\)  now [\d,]+, rose in 5/5 intervals")
+                         r"^  Leaked +\+500/ckpt  \(\+\d+(\.\d)? KB\)  now 3,000, "
+                         r"rose in 5/5 intervals, steady since ckpt 1$")
         del leak, churn
 
     def test_one_checkpoint_is_not_a_trend(self):

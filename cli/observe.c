@@ -1,0 +1,200 @@
+/*
+ * cli/observe.c — the observation of one program run (see observe.h).
+ *
+ * Checkpoints go through objref.checkpoint(), the same function programs
+ * call, so every census lands in the module's one series (and in its --log).
+ * The report reads that series directly through the objref._series capsule.
+ * All state here is touched with the GIL held only.
+ */
+#include <Python.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "objref/growth.h"
+#include "every.h"
+#include "observe.h"
+#include "pycompat.h"
+#include "report.h"
+#include "timer.h"
+
+static struct {
+	const chain_options *opts;
+	PyObject *checkpoint;   /* objref.checkpoint */
+	objref_series *series;  /* owned by the objref module */
+	double t_start, t_end;  /* chain_clock(); t_end 0 until the end */
+	int failed;             /* a checkpoint failed: the run exits 3 */
+} S;
+
+/* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
+static void report_python_failure(const char *what)
+{
+	chain_pyerr e;
+	PyObject *text;
+	const char *msg = NULL;
+
+	chain_pyerr_fetch(&e);
+	text = chain_pyerr_value(&e) ? PyObject_Str(chain_pyerr_value(&e)) : NULL;
+	if (text)
+		msg = PyUnicode_AsUTF8(text);
+	PyErr_Clear();
+	fprintf(stderr, "objref-chain: %s failed: %s%s%s\n", what,
+		chain_pyerr_value(&e) ? Py_TYPE(chain_pyerr_value(&e))->tp_name : "error",
+		msg && *msg ? ": " : "", msg ? msg : "");
+	Py_XDECREF(text);
+	chain_pyerr_clear(&e);
+}
+
+/* objref._configure(log=ABSOLUTE_PATH): the program may chdir. */
+static int configure_log(PyObject *objref, const char *path)
+{
+	char *abs = realpath(path, NULL);
+	PyObject *fn = NULL, *args = NULL, *kw = NULL, *r = NULL;
+
+	fn = PyObject_GetAttrString(objref, "_configure");
+	args = fn ? PyTuple_New(0) : NULL;
+	kw = args ? Py_BuildValue("{s:s}", "log", abs ? abs : path) : NULL;
+	r = kw ? PyObject_Call(fn, args, kw) : NULL;
+	free(abs);
+	Py_XDECREF(fn);
+	Py_XDECREF(args);
+	Py_XDECREF(kw);
+	if (!r)
+		return -1;
+	Py_DECREF(r);
+	return 0;
+}
+
+int chain_observe_start(const chain_options *o, const char *main_name)
+{
+	PyObject *objref = PyImport_ImportModule("objref");
+
+	S.opts = o;
+	if (!objref) {
+		report_python_failure("import of the built-in objref module");
+		return -1;
+	}
+	S.checkpoint = PyObject_GetAttrString(objref, "checkpoint");
+	S.series = S.checkpoint ? PyCapsule_Import("objref._series", 0) : NULL;
+	if (S.series && o->log_path && configure_log(objref, o->log_path) < 0) {
+		Py_DECREF(objref);
+		report_python_failure("--log");
+		return -1;
+	}
+	Py_DECREF(objref);
+	if (!S.series) {
+		report_python_failure("setting up objref");
+		return -1;
+	}
+	if (o->has_every && chain_every_start(&o->every, main_name) < 0) {
+		report_python_failure("--every");
+		return -1;
+	}
+	return 0;
+}
+
+int chain_observe_script_started(void)
+{
+	S.t_start = chain_clock();
+	if (!S.opts->interval && !S.opts->duration)
+		return 0;
+	return chain_timer_start(S.opts->interval, S.opts->duration, S.opts->display);
+}
+
+int chain_observe_script_ended(void)
+{
+	int stopped;
+
+	chain_every_stop();
+	chain_timer_finish();
+	stopped = chain_timer_stopped();
+	chain_observe_mark_end();
+	if (!stopped)
+		chain_observe_checkpoint("end");
+	return stopped;
+}
+
+int chain_observe_checkpoint(const char *label)
+{
+	chain_pyerr saved;
+	PyObject *r;
+
+	if (S.failed || !S.checkpoint)
+		return -1;
+	chain_pyerr_fetch(&saved);
+	r = PyObject_CallFunction(S.checkpoint, "s", label);
+	if (r) {
+		Py_DECREF(r);
+	} else {
+		char what[128];
+		snprintf(what, sizeof(what), "checkpoint '%s' (heap capture)", label);
+		report_python_failure(what);
+		S.failed = 1;
+	}
+	chain_pyerr_restore(&saved);
+	return r ? 0 : -1;
+}
+
+void chain_observe_mark_end(void)
+{
+	if (!S.t_end)
+		S.t_end = chain_clock();
+}
+
+int chain_observe_render(objref_buf *b)
+{
+	chain_report r = {
+		.display = S.opts->display,
+		.seconds = (S.t_end ? S.t_end : chain_clock()) - S.t_start,
+		.series = S.series,
+		.top = S.opts->top,
+		.growth = S.opts->growth,
+	};
+	return chain_report_format(b, &r);
+}
+
+/* sys.stdout.flush(), as Python does before it exits. */
+static void flush_python_file(const char *name)
+{
+	PyObject *f = PySys_GetObject(name); /* borrowed */
+	PyObject *r;
+
+	if (!f || f == Py_None)
+		return;
+	r = PyObject_CallMethod(f, "flush", NULL);
+	if (r)
+		Py_DECREF(r);
+	else
+		PyErr_Clear();
+}
+
+void chain_flush_python_std(void)
+{
+	flush_python_file("stderr");
+	flush_python_file("stdout");
+}
+
+void chain_observe_report(void)
+{
+	objref_buf b = { 0 };
+
+	chain_flush_python_std();
+	if (!S.series)
+		return;
+	if (chain_observe_render(&b) < 0 || objref_buf_failed(&b))
+		fprintf(stderr, "objref-chain: out of memory while writing the report\n");
+	else
+		fputs(b.data ? b.data : "", stdout);
+	fflush(stdout);
+	objref_buf_dispose(&b);
+}
+
+int chain_observe_failed(void)
+{
+	return S.failed;
+}
+
+void chain_observe_dispose(void)
+{
+	Py_CLEAR(S.checkpoint);
+	S.series = NULL;
+}

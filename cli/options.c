@@ -1,0 +1,273 @@
+/*
+ * cli/options.c — parsing the command line of objref-chain.
+ *
+ * Options come before SCRIPT (getopt_long with "+"): everything from SCRIPT
+ * on, or after -m MODULE, belongs to the program, as with `python`.
+ * Every bad input is a usage error (exit 2) that says what was wrong and
+ * what would be accepted.
+ */
+#include <Python.h> /* PY_VERSION; first, as Python requires */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "objref/common.h"
+#include "options.h"
+
+enum {
+	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
+	OPT_LOG, OPT_JSON, OPT_VERSION
+};
+
+static const struct option long_options[] = {
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "growth", no_argument, NULL, OPT_GROWTH },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_line[] =
+	"usage: objref-chain [OPTIONS] SCRIPT [ARGS...]\n"
+	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
+
+static const char valid_options[] =
+	"valid options: --top N, --growth, --every MODULE:FUNC=N, --interval SEC,\n"
+	"  --duration SEC, --log FILE, -m MODULE, -h/--help, --version\n"
+	"  (--type T and --json are reserved: not implemented yet)\n";
+
+static const char help_text[] =
+	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
+	"its heap (a census of live objects by type), and report what grows.\n"
+	"\n"
+	"options:\n"
+	"  --growth               print the growing-types table (the default report)\n"
+	"  --top N                print the N most common types at the last checkpoint\n"
+	"                         (objgraph show_most_common_types format, untracked\n"
+	"                         objects counted)\n"
+	"  --every MODULE:FUNC=N  a checkpoint every N calls of MODULE.FUNC, in any\n"
+	"                         thread; FUNC may be Class.method (before Python 3.11\n"
+	"                         only the last name is compared); MODULE may name the\n"
+	"                         script (app for app.py) or be __main__\n"
+	"  --interval SEC         a checkpoint every SEC seconds\n"
+	"  --duration SEC         after SEC seconds take a last checkpoint, stop the\n"
+	"                         program (as Ctrl-C would) and report\n"
+	"  --log FILE             append every checkpoint's census to FILE (truncated at\n"
+	"                         start), one '# checkpoint' header per census\n"
+	"  -m MODULE              run a library module as a script, as `python -m`\n"
+	"  -h, --help             this help\n"
+	"  --version              versions of objref-chain and of its Python\n"
+	"  --type T, --json       reserved for chains and JSON output: not implemented yet\n"
+	"\n"
+	"A checkpoint is always taken when the program ends (normally, by sys.exit,\n"
+	"an exception or Ctrl-C).  Programs may take their own with\n"
+	"objref.checkpoint().  The report goes to stdout after the program's output;\n"
+	"messages of objref-chain go to stderr.\n"
+	"\n"
+	"exit status:\n"
+	"  0     the program ended normally, or --duration stopped it\n"
+	"  N     the program's own status (sys.exit(N))\n"
+	"  1     the program raised an uncaught exception (or has a syntax error)\n"
+	"  2     usage error (bad option or value, script not found)\n"
+	"  3     objref failed (a heap capture or the interpreter setup failed)\n"
+	"  130   interrupted by SIGINT\n";
+
+/* A usage error: the message, the valid choices, exit status 2. */
+static int usage_error(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "objref-chain: ");
+	fprintf(stderr, fmt, a, b);
+	fprintf(stderr, "\n%s%sTry 'objref-chain --help' for more.\n", usage_line, valid_options);
+	return CHAIN_EXIT_USAGE;
+}
+
+/* A positive integer that fits an unsigned long, the whole string. */
+static int parse_count(unsigned long *out, const char *s)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*out = strtoul(s, &end, 10);
+	return (errno || *end || *out == 0) ? -1 : 0;
+}
+
+/* A positive finite number of seconds, the whole string. */
+static int parse_seconds(double *out, const char *s)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return (errno || end == s || *end || !isfinite(*out) || *out <= 0) ? -1 : 0;
+}
+
+/* MODULE:FUNC=N into spec; MODULE and FUNC must be non-empty. */
+static int parse_every(chain_every_spec *spec, const char *s)
+{
+	const char *colon = strchr(s, ':'), *eq = strrchr(s, '=');
+
+	if (!colon || !eq || eq < colon || colon == s || eq == colon + 1)
+		return -1;
+	if (parse_count(&spec->n, eq + 1) < 0)
+		return -1;
+	spec->module = strndup(s, (size_t)(colon - s));
+	spec->func = strndup(colon + 1, (size_t)(eq - colon - 1));
+	return spec->module && spec->func ? 0 : -1;
+}
+
+/* --log FILE must be writable now, not after the program ran for an hour.
+ * The file is truncated: a log describes one run. */
+static int check_log(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "objref-chain: cannot write log '%s': %s\n", path, strerror(errno));
+		return CHAIN_EXIT_USAGE;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int print_version(void)
+{
+	printf("objref-chain %s (libobjref %s, Python %s)\n", OBJREF_VERSION, objref_version(),
+		PY_VERSION);
+	return CHAIN_EXIT_OK;
+}
+
+static int print_help(void)
+{
+	printf("%s\n%s", usage_line, help_text);
+	return CHAIN_EXIT_OK;
+}
+
+/* The option getopt stopped at, as the user typed it. */
+static int bad_option(char **argv, int c)
+{
+	/* optopt: the short option, or the val of a long one (>= 256), or 0
+	 * for an unknown long option */
+	char shortopt[3] = { '-', (char)optopt, 0 };
+	const char *what = optopt > 0 && optopt < 256 ? shortopt : argv[optind - 1];
+
+	if (c == ':')
+		return usage_error("option '%s' needs a value%s", what, "");
+	return usage_error("unknown option '%s'%s", what, "");
+}
+
+/* One option with its value; returns CHAIN_OPTIONS_RUN or an exit status. */
+static int take_option(chain_options *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_TYPE:
+		fprintf(stderr, "objref-chain: chains for --type are not implemented yet\n");
+		return CHAIN_EXIT_USAGE;
+	case OPT_JSON:
+		fprintf(stderr, "objref-chain: --json is not implemented yet\n");
+		return CHAIN_EXIT_USAGE;
+	case OPT_TOP:
+		if (parse_count(&o->top, arg) < 0)
+			return usage_error("--top '%s': expected N, a positive integer%s", arg, "");
+		return CHAIN_OPTIONS_RUN;
+	case OPT_GROWTH:
+		o->growth = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_EVERY:
+		if (o->has_every)
+			return usage_error("--every given twice ('%s'); one function can be watched%s",
+				arg, "");
+		o->has_every = 1;
+		if (parse_every(&o->every, arg) < 0)
+			return usage_error("--every '%s': expected MODULE:FUNC=N with N a positive "
+				"integer, e.g. %s", arg, "app:handle_request=100");
+		return CHAIN_OPTIONS_RUN;
+	case OPT_INTERVAL:
+	case OPT_DURATION:
+		if (parse_seconds(c == OPT_INTERVAL ? &o->interval : &o->duration, arg) < 0)
+			return usage_error("%s '%s': expected SEC, a positive number of seconds",
+				c == OPT_INTERVAL ? "--interval" : "--duration", arg);
+		return CHAIN_OPTIONS_RUN;
+	case OPT_LOG:
+		o->log_path = arg;
+		return check_log(arg) ? CHAIN_EXIT_USAGE : CHAIN_OPTIONS_RUN;
+	case 'h':
+		return print_help();
+	case OPT_VERSION:
+		return print_version();
+	}
+	return usage_error("internal: unhandled option %s%s", "", "");
+}
+
+/* Options up to SCRIPT, or up to and including -m MODULE. */
+static int parse_options(chain_options *o, int argc, char **argv)
+{
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hm:", long_options, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(argv, c);
+		if (c == 'm') {
+			o->run_module = optarg;
+			return CHAIN_OPTIONS_RUN;
+		}
+		if ((rc = take_option(o, c, optarg)) != CHAIN_OPTIONS_RUN)
+			return rc;
+	}
+	return CHAIN_OPTIONS_RUN;
+}
+
+static int make_display(chain_options *o)
+{
+	size_t len = o->run_module ? strlen(o->run_module) + 4 : strlen(o->script) + 1;
+
+	if (!(o->display = malloc(len)))
+		return -1;
+	if (o->run_module)
+		snprintf(o->display, len, "-m %s", o->run_module);
+	else
+		memcpy(o->display, o->script, len);
+	return 0;
+}
+
+int chain_options_parse(chain_options *out, int argc, char **argv)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->argv0 = argv[0];
+	if ((rc = parse_options(out, argc, argv)) != CHAIN_OPTIONS_RUN)
+		return rc;
+	if (!out->run_module) {
+		if (optind >= argc)
+			return usage_error("no script given%s%s", "", "");
+		out->script = argv[optind++];
+	}
+	out->args = argv + optind;
+	out->nargs = argc - optind;
+	if (!out->top)
+		out->growth = 1;
+	if (make_display(out) < 0) {
+		fprintf(stderr, "objref-chain: out of memory\n");
+		return CHAIN_EXIT_INTERNAL;
+	}
+	return CHAIN_OPTIONS_RUN;
+}
+
+void chain_options_dispose(chain_options *o)
+{
+	free(o->every.module);
+	free(o->every.func);
+	free(o->display);
+	memset(o, 0, sizeof(*o));
+}

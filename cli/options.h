@@ -1,0 +1,60 @@
+/*
+ * cli/options.h — the command line of objref-chain.
+ *
+ * Exit statuses of objref-chain (also listed by --help):
+ *   0    the script ran to its end and exited 0 (or --duration stopped it)
+ *   N    the script's own exit status (sys.exit(N), SystemExit)
+ *   1    the script raised an uncaught exception (or a syntax error)
+ *   2    usage error: unknown option, bad value, script not found
+ *   3    objref failed: a checkpoint (heap capture) or the interpreter setup
+ *   130  interrupted by SIGINT (KeyboardInterrupt not caught by the script)
+ * objref failing (3) takes precedence over the script's status: a report
+ * with a missing checkpoint must not pass for a good one.
+ */
+#ifndef OBJREF_CLI_OPTIONS_H
+#define OBJREF_CLI_OPTIONS_H
+
+enum {
+	CHAIN_EXIT_OK = 0,
+	CHAIN_EXIT_EXCEPTION = 1,
+	CHAIN_EXIT_USAGE = 2,
+	CHAIN_EXIT_INTERNAL = 3,
+	CHAIN_EXIT_SIGINT = 130,
+	/* chain_options_parse: go on and run the script */
+	CHAIN_OPTIONS_RUN = -1
+};
+
+/* --every MODULE:FUNC=N: a checkpoint every n calls of MODULE.FUNC. */
+typedef struct {
+	char *module; /* owned; "app", "pkg.mod" */
+	char *func;   /* owned; "handle" or "Class.method" */
+	unsigned long n;
+} chain_every_spec;
+
+typedef struct {
+	const char *argv0;       /* how objref-chain was invoked */
+	const char *script;      /* SCRIPT, or NULL when -m is given */
+	const char *run_module;  /* MODULE of -m, or NULL */
+	char **args;             /* the program's arguments after SCRIPT/MODULE */
+	int nargs;
+	unsigned long top;       /* --top N; 0: not asked */
+	int growth;              /* the growing-types table is wanted */
+	int has_every;
+	chain_every_spec every;
+	double interval;         /* --interval SEC; 0: none */
+	double duration;         /* --duration SEC; 0: none */
+	const char *log_path;    /* --log FILE; NULL: none */
+	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
+} chain_options;
+
+/*
+ * Parse argv into *out.  Returns CHAIN_OPTIONS_RUN when the script should
+ * run, otherwise the exit status to return at once: 0 after --help or
+ * --version (printed on stdout), 2 after a usage error (reported on stderr).
+ * Options stop at SCRIPT (or at -m MODULE): what follows is the program's.
+ * Release with chain_options_dispose.
+ */
+int chain_options_parse(chain_options *out, int argc, char **argv);
+void chain_options_dispose(chain_options *o);
+
+#endif

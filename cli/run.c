@@ -1,0 +1,206 @@
+/*
+ * cli/run.c — one run of objref-chain: start CPython (PyConfig, sys.argv =
+ * [SCRIPT, ARGS...] or ["-m", ARGS...], `objref` built in), observe the
+ * program (program.c runs it), and turn the way it ended into the exit
+ * status, as Python would (pythonrun.c handle_system_exit).
+ *
+ * Python is never allowed to exit the process: SystemExit is read here, so
+ * that the end checkpoint and the report always happen.  The exit statuses
+ * are listed in options.h.
+ */
+#include <Python.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "observe.h"
+#include "program.h"
+#include "pycompat.h"
+#include "run.h"
+
+PyMODINIT_FUNC PyInit_objref(void);
+
+/* SCRIPT must be readable before Python starts, as `python` checks it. */
+static int check_script(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "objref-chain: cannot open script '%s': %s\n", path, strerror(errno));
+		return CHAIN_EXIT_USAGE;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The interpreter sys.executable names, so that the program's subprocesses
+ * (sys.executable -c ..., multiprocessing) start a Python, not us. */
+static const char *program_name(const char *argv0)
+{
+#ifdef OBJREF_PYTHON_EXECUTABLE
+	if (access(OBJREF_PYTHON_EXECUTABLE, X_OK) == 0)
+		return OBJREF_PYTHON_EXECUTABLE;
+#endif
+	return argv0;
+}
+
+/* sys.argv: [SCRIPT, ARGS...], or ["-m", ARGS...] until runpy sets argv[0]. */
+static PyStatus set_argv(PyConfig *c, const chain_options *o)
+{
+	char **argv = malloc(sizeof(char *) * ((size_t)o->nargs + 1));
+	PyStatus st;
+
+	if (!argv)
+		return PyStatus_NoMemory();
+	argv[0] = o->run_module ? (char *)"-m" : (char *)o->script;
+	memcpy(argv + 1, o->args, sizeof(char *) * (size_t)o->nargs);
+	st = PyConfig_SetBytesArgv(c, o->nargs + 1, argv);
+	free(argv);
+	return st;
+}
+
+/* PyConfig from the options; *safe_path: PYTHONSAFEPATH (3.11+). */
+static PyStatus configure(PyConfig *c, const chain_options *o, int *safe_path)
+{
+	PyStatus st;
+
+	*safe_path = 0;
+	c->parse_argv = 0;
+	st = PyConfig_SetBytesString(c, &c->program_name, program_name(o->argv0));
+	if (!PyStatus_Exception(st))
+		st = set_argv(c, o);
+	if (!PyStatus_Exception(st))
+		st = PyConfig_Read(c);
+#if PY_VERSION_HEX >= 0x030B0000
+	*safe_path = c->safe_path;
+#endif
+	return st;
+}
+
+/* Py_InitializeFromConfig with `objref` built in.  Returns 0 or a status. */
+static int start_python(const chain_options *o, int *safe_path)
+{
+	PyConfig config;
+	PyStatus st;
+
+	if (PyImport_AppendInittab("objref", PyInit_objref) < 0) {
+		fprintf(stderr, "objref-chain: cannot register the objref module\n");
+		return CHAIN_EXIT_INTERNAL;
+	}
+	PyConfig_InitPythonConfig(&config);
+	st = configure(&config, o, safe_path);
+	if (!PyStatus_Exception(st))
+		st = Py_InitializeFromConfig(&config);
+	PyConfig_Clear(&config);
+	if (PyStatus_IsExit(st))
+		return st.exitcode;
+	if (PyStatus_Exception(st)) {
+		fprintf(stderr, "objref-chain: cannot start Python: %s%s%s\n",
+			st.func ? st.func : "", st.func ? ": " : "", st.err_msg ? st.err_msg : "");
+		return CHAIN_EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+
+/* Write obj to sys.stderr (or C stderr), then a newline. */
+static void print_to_stderr(PyObject *obj)
+{
+	PyObject *f = PySys_GetObject("stderr"); /* borrowed */
+
+	if (f && f != Py_None && PyFile_WriteObject(obj, f, Py_PRINT_RAW) == 0) {
+		PyFile_WriteString("\n", f);
+	} else {
+		PyErr_Clear();
+		PyObject_Print(obj, stderr, Py_PRINT_RAW);
+		fputc('\n', stderr);
+	}
+	PyErr_Clear();
+}
+
+/* SystemExit's code as Python reads it: None -> 0, an int -> that int,
+ * anything else is printed on stderr -> 1. */
+static int system_exit_status(PyObject *exc)
+{
+	PyObject *code = PyObject_GetAttrString(exc, "code");
+	int status = 1;
+
+	if (!code) {
+		PyErr_Clear();
+		Py_INCREF(exc);
+		code = exc;
+	}
+	if (code == Py_None) {
+		status = 0;
+	} else if (PyLong_Check(code)) {
+		status = (int)PyLong_AsLong(code);
+		PyErr_Clear();
+	} else {
+		print_to_stderr(code);
+	}
+	Py_DECREF(code);
+	return status;
+}
+
+/* The exit status for the way the program ended; prints what Python would
+ * print (a traceback, a SystemExit message) or a one-line message. */
+static int exit_status(chain_pyerr *err, int stopped, const char *display)
+{
+	if (!chain_pyerr_value(err))
+		return CHAIN_EXIT_OK;
+	if (chain_pyerr_matches(err, PyExc_SystemExit))
+		return system_exit_status(chain_pyerr_value(err));
+	if (chain_pyerr_matches(err, PyExc_KeyboardInterrupt)) {
+		if (stopped)
+			return CHAIN_EXIT_OK;
+		chain_flush_python_std();
+		fprintf(stderr, "objref-chain: %s interrupted (KeyboardInterrupt)\n", display);
+		return CHAIN_EXIT_SIGINT;
+	}
+	chain_pyerr_restore(err);
+	PyErr_Print();
+	return CHAIN_EXIT_EXCEPTION;
+}
+
+/* Run the program between its observation's start and end; the report. */
+static int observe_program(const chain_options *o, int safe_path)
+{
+	char *main_name = chain_program_main_name(o);
+	int started = main_name && chain_observe_start(o, main_name) == 0, stopped, status;
+	chain_pyerr err;
+	PyObject *r;
+
+	free(main_name);
+	if (!started || chain_observe_script_started() < 0)
+		return CHAIN_EXIT_INTERNAL;
+	r = chain_program_run(o, safe_path);
+	chain_pyerr_fetch(&err); /* held: its frames stay alive for the census */
+	Py_XDECREF(r);
+	stopped = chain_observe_script_ended();
+	status = exit_status(&err, stopped, o->display);
+	chain_pyerr_clear(&err);
+	if (stopped) {
+		chain_flush_python_std();
+		fprintf(stderr, "objref-chain: stopped %s after --duration %g s\n", o->display,
+			o->duration);
+	}
+	chain_observe_report();
+	return chain_observe_failed() ? CHAIN_EXIT_INTERNAL : status;
+}
+
+int chain_run(const chain_options *o)
+{
+	int status, safe_path;
+
+	if (o->script && (status = check_script(o->script)) != 0)
+		return status;
+	if ((status = start_python(o, &safe_path)) != 0)
+		return status;
+	status = observe_program(o, safe_path);
+	chain_observe_dispose();
+	if (Py_FinalizeEx() < 0 && status == CHAIN_EXIT_OK)
+		status = 120; /* as python: flushing sys.stdout failed */
+	return status;
+}
