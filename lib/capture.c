@@ -326,37 +326,77 @@ static int tally_census(objref_census **out, const tally *t, int longnames)
 	return err;
 }
 
+typedef struct {
+	tally t;
+	reach r;
+	int untracked;
+	int err;
+} census_walk;
+
+/* One tracked object: count it and, with untracked objects wanted, queue
+ * the untracked ones it refers to.  C allocations only. */
+static inline int census_one(PyObject *op, census_walk *c)
+{
+	int err = tally_add(&c->t, op);
+
+	return err ? err : c->untracked ? reach_from(&c->r, op) : 0;
+}
+
+#if PY_VERSION_HEX >= 0x030C0000
+static int census_visit(PyObject *op, void *arg)
+{
+	census_walk *c = arg;
+
+	c->err = census_one(op, c);
+	return c->err == 0;
+}
+#endif
+
+/* census_one over every tracked object, called directly (the hot loop of
+ * the census: no function pointer per object). */
+static int census_tracked(census_walk *c)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	PyUnstable_GC_VisitObjects(census_visit, c);
+	return c->err;
+#else
+	objref__tracked t;
+	int err = objref__gather_tracked(&t);
+
+	for (size_t i = 0; i < t.n && !err; i++)
+		err = census_one(t.items[i], c);
+	objref__tracked_dispose(&t);
+	return err;
+#endif
+}
+
 int objref_capture_census(objref_census **out, unsigned flags)
 {
 	objref__session session;
-	objref__tracked tracked;
-	reach r = { { 0 }, 0 };
-	tally t;
+	census_walk *c = objref__calloc(1, sizeof(census_walk));
 	int err;
 
 	*out = NULL;
-	memset(&t, 0, sizeof(t));
-	if ((err = objref__session_enter(&session)) < 0)
+	if (!c)
+		return OBJREF_ENOMEM;
+	c->untracked = (flags & OBJREF_CAPTURE_UNTRACKED) != 0;
+	if ((err = objref__session_enter(&session)) < 0) {
+		objref__free(c);
 		return err;
-	if ((err = objref__gather_tracked(&tracked)) < 0)
-		goto cleanup;
-	if ((flags & OBJREF_CAPTURE_UNTRACKED) && (err = reach_untracked(&r, &tracked)) < 0)
-		goto cleanup;
-	for (size_t i = 0; i < tracked.n && !err; i++)
-		err = tally_add(&t, tracked.items[i]);
-	for (size_t i = 0; i < r.untracked.n && !err; i++)
-		err = tally_add(&t, r.untracked.objs[i]);
+	}
+	err = census_tracked(c);
+	/* The queue grows while it is walked: untracked objects reach more. */
+	for (size_t i = 0; i < c->r.untracked.n && !err; i++)
+		if (!(err = tally_add(&c->t, c->r.untracked.objs[i])))
+			err = reach_from(&c->r, c->r.untracked.objs[i]);
 	if (!err)
-		err = tally_census(out, &t, (flags & OBJREF_CAPTURE_LONGNAMES) != 0);
-cleanup:
-	objref__tracked_dispose(&tracked);
-	objref__objset_dispose(&r.untracked);
-	tally_dispose(&t);
+		err = tally_census(out, &c->t, (flags & OBJREF_CAPTURE_LONGNAMES) != 0);
+	tally_dispose(&c->t);
+	objref__objset_dispose(&c->r.untracked);
+	objref__free(c);
 	objref__session_exit(&session);
 	return err;
 }
-
-/* ---- each ------------------------------------------------------------- */
 
 /* Strong references to every object the walk sees, in *objs (malloc'ed). */
 static int gather_all(PyObject ***objs, size_t *n, unsigned flags)

@@ -181,17 +181,15 @@ static int per_ckpt(objref_buf *out, double v)
 }
 
 static int growing_row(objref_buf *b, const objref_growing_row *r, size_t width, size_t cwidth,
-	const char *count)
+	const char *count, size_t bwidth, const char *bytes)
 {
-	objref_buf bytes = { 0 };
 	int err = objref_buf_put(b, "  ", 2);
 
 	if (!err)
 		err = put_padded(b, r->name, width);
 	if (!err)
-		err = objref_buf_printf(b, " %*s  (", (int)cwidth, count);
-	if (!err && !(err = objref_format_bytes(&bytes, r->bytes_per_ckpt, 1)))
-		err = objref_buf_printf(b, "%s)  now ", bytes.data);
+		err = objref_buf_printf(b, " %*s  (%s)%*s  now ", (int)cwidth, count, bytes,
+			(int)(bwidth - strlen(bytes)), "");
 	if (!err)
 		err = objref_format_count(b, r->last);
 	if (!err)
@@ -199,25 +197,28 @@ static int growing_row(objref_buf *b, const objref_growing_row *r, size_t width,
 	/* Checkpoints are numbered from 1 in text. */
 	if (!err && r->steady_since < r->intervals)
 		err = objref_buf_printf(b, ", steady since ckpt %u", r->steady_since + 1);
-	objref_buf_dispose(&bytes);
 	return err ? err : objref_buf_put(b, "\n", 1);
 }
 
 int objref_format_growing(objref_buf *b, const objref_growing_row *rows, size_t n)
 {
-	objref_buf *counts = objref__calloc(OBJREF__MAX(n, 1), sizeof(objref_buf));
-	size_t width = 0, cwidth = 0;
-	int err = counts ? 0 : OBJREF_ENOMEM;
+	objref_buf *cols = objref__calloc(OBJREF__MAX(2 * n, 1), sizeof(objref_buf));
+	size_t width = 0, cwidth = 0, bwidth = 0;
+	int err = cols ? 0 : OBJREF_ENOMEM;
 
+	/* cols[2i]: "+1,000/ckpt"; cols[2i+1]: "+88 KB" — columns aligned. */
 	for (size_t i = 0; i < n && !err; i++) {
-		err = per_ckpt(&counts[i], rows[i].objects_per_ckpt);
+		err = per_ckpt(&cols[2 * i], rows[i].objects_per_ckpt);
+		if (!err)
+			err = objref_format_bytes(&cols[2 * i + 1], rows[i].bytes_per_ckpt, 1);
 		width = OBJREF__MAX(width, width_of(rows[i].name));
-		cwidth = OBJREF__MAX(cwidth, counts[i].len);
+		cwidth = OBJREF__MAX(cwidth, cols[2 * i].len);
+		bwidth = OBJREF__MAX(bwidth, cols[2 * i + 1].len);
 	}
 	for (size_t i = 0; i < n && !err; i++)
-		err = growing_row(b, &rows[i], width, cwidth, counts[i].data);
-	for (size_t i = 0; counts && i < n; i++)
-		objref_buf_dispose(&counts[i]);
-	objref__free(counts);
+		err = growing_row(b, &rows[i], width, cwidth, cols[2 * i].data, bwidth, cols[2 * i + 1].data);
+	for (size_t i = 0; cols && i < 2 * n; i++)
+		objref_buf_dispose(&cols[i]);
+	objref__free(cols);
 	return err;
 }
