@@ -56,3 +56,35 @@ def build(n_tracked, seed=1234):
             root.append([str(i) * 2, i * 7, float(i)])
             made += 1
     return root
+
+
+class Leak:
+    """The planted leak: what the chains benchmarks search for."""
+
+
+class Holder:
+    def __init__(self, inner):
+        self.inner = inner
+
+
+PLANTED = {}
+
+
+def plant(depth, extra=0, count=10):
+    """Plant `count` Leak objects, each `depth` references below the module
+    global PLANTED['root'] (dicts, lists and instances alternating), with
+    `extra` more referrers per step that lead nowhere (observers holding a
+    back-pointer, kept alive by a cycle of their own, not by any root),
+    which make a backward search branch.  Run with gc disabled."""
+    roots = []
+    for _ in range(count):
+        node = Leak()
+        for level in range(depth - 1):
+            kind = level % 3
+            node = {"child": node} if kind == 0 else [node] if kind == 1 else Holder(node)
+            for _ in range(extra):
+                observer = [node]
+                observer.append(observer)  # a referrer no root reaches
+        roots.append(node)
+    PLANTED["root"] = roots
+    return roots

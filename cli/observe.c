@@ -14,6 +14,8 @@
 #include "every.h"
 #include "observe.h"
 #include "pycompat.h"
+#include "chains.h"
+#include "json_report.h"
 #include "report.h"
 #include "timer.h"
 
@@ -23,6 +25,9 @@ static struct {
 	objref_series *series;  /* owned by the objref module */
 	double t_start, t_end;  /* chain_clock(); t_end 0 until the end */
 	int failed;             /* a checkpoint failed: the run exits 3 */
+	PyObject *chains;       /* objref.chains() at the first report, or None */
+	objref_buf chains_why;  /* why there are none, for stderr */
+	int type_error;         /* --type named no live type: the run exits 2 */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -140,6 +145,24 @@ void chain_observe_mark_end(void)
 		S.t_end = chain_clock();
 }
 
+/* The chains, searched once: at the first report, while the program's
+ * objects are alive (at its end, or at the --duration deadline). */
+static void find_chains(void)
+{
+	chain_pyerr saved;
+
+	if (S.chains)
+		return;
+	chain_pyerr_fetch(&saved);
+	S.chains = chain_chains_get(&S.chains_why, &S.type_error, S.opts, S.series);
+	if (!S.chains) {
+		report_python_failure("the chains search");
+		S.failed = 1;
+		S.chains = Py_NewRef(Py_None);
+	}
+	chain_pyerr_restore(&saved);
+}
+
 int chain_observe_render(objref_buf *b)
 {
 	chain_report r = {
@@ -149,7 +172,15 @@ int chain_observe_render(objref_buf *b)
 		.top = S.opts->top,
 		.growth = S.opts->growth,
 	};
-	return chain_report_format(b, &r);
+	int err;
+
+	find_chains();
+	if (S.opts->json)
+		return chain_report_json(b, &r, S.chains);
+	err = chain_report_format(b, &r);
+	if (!err && S.chains != Py_None)
+		err = chain_chains_text(b, S.chains);
+	return err;
 }
 
 /* sys.stdout.flush(), as Python does before it exits. */
@@ -180,6 +211,9 @@ void chain_observe_report(void)
 	chain_flush_python_std();
 	if (!S.series)
 		return;
+	find_chains();
+	if (S.chains_why.len)
+		fputs(S.chains_why.data, stderr);
 	if (chain_observe_render(&b) < 0 || objref_buf_failed(&b))
 		fprintf(stderr, "objref-chain: out of memory while writing the report\n");
 	else
@@ -193,8 +227,15 @@ int chain_observe_failed(void)
 	return S.failed;
 }
 
+int chain_observe_type_error(void)
+{
+	return S.type_error;
+}
+
 void chain_observe_dispose(void)
 {
 	Py_CLEAR(S.checkpoint);
+	Py_CLEAR(S.chains);
+	objref_buf_dispose(&S.chains_why);
 	S.series = NULL;
 }

@@ -53,6 +53,9 @@ void chain_observe_report(void);
 
 int chain_observe_failed(void);
 
+/* --type named no live type (reported on stderr): the run exits 2. */
+int chain_observe_type_error(void);
+
 /* Release what the observation holds (before Py_FinalizeEx). */
 void chain_observe_dispose(void);
 

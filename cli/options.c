@@ -18,7 +18,7 @@
 
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
-	OPT_LOG, OPT_JSON, OPT_VERSION
+	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH
 };
 
 static const struct option long_options[] = {
@@ -30,6 +30,8 @@ static const struct option long_options[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "samples", required_argument, NULL, OPT_SAMPLES },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -40,15 +42,20 @@ static const char usage_line[] =
 	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
 
 static const char valid_options[] =
-	"valid options: --top N, --growth, --every MODULE:FUNC=N, --interval SEC,\n"
-	"  --duration SEC, --log FILE, -m MODULE, -h/--help, --version\n"
-	"  (--type T and --json are reserved: not implemented yet)\n";
+	"valid options: --type T, --samples K, --max-depth D, --top N, --growth,\n"
+	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
+	"  -m MODULE, -h/--help, --version\n";
 
 static const char help_text[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
 	"its heap (a census of live objects by type), and report what grows.\n"
 	"\n"
 	"options:\n"
+	"  --type T               who holds the objects of type T (tuple, Session or\n"
+	"                         pkg.mod.Session): chains from roots to samples of it;\n"
+	"                         without --type, the fastest-growing type is chained\n"
+	"  --samples K            chain K samples, the newest first (default 5)\n"
+	"  --max-depth D          longest chain searched (default 20)\n"
 	"  --growth               print the growing-types table (the default report)\n"
 	"  --top N                print the N most common types at the last checkpoint\n"
 	"                         (objgraph show_most_common_types format, untracked\n"
@@ -65,7 +72,8 @@ static const char help_text[] =
 	"  -m MODULE              run a library module as a script, as `python -m`\n"
 	"  -h, --help             this help\n"
 	"  --version              versions of objref-chain and of its Python\n"
-	"  --type T, --json       reserved for chains and JSON output: not implemented yet\n"
+	"  --json                 the report as JSON (schema objref-chain/1, see\n"
+	"                         docs/guide.md) instead of text\n"
 	"\n"
 	"A checkpoint is always taken when the program ends (normally, by sys.exit,\n"
 	"an exception or Ctrl-C).  Programs may take their own with\n"
@@ -170,11 +178,19 @@ static int take_option(chain_options *o, int c, const char *arg)
 {
 	switch (c) {
 	case OPT_TYPE:
-		fprintf(stderr, "objref-chain: chains for --type are not implemented yet\n");
-		return CHAIN_EXIT_USAGE;
+		if (!*arg)
+			return usage_error("--type needs a type name, e.g. %s or %s", "tuple", "app.Session");
+		o->type = arg;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_SAMPLES:
+	case OPT_MAX_DEPTH:
+		if (parse_count(c == OPT_SAMPLES ? &o->samples : &o->max_depth, arg) < 0)
+			return usage_error("%s '%s': expected a positive integer",
+				c == OPT_SAMPLES ? "--samples" : "--max-depth", arg);
+		return CHAIN_OPTIONS_RUN;
 	case OPT_JSON:
-		fprintf(stderr, "objref-chain: --json is not implemented yet\n");
-		return CHAIN_EXIT_USAGE;
+		o->json = 1;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)
 			return usage_error("--top '%s': expected N, a positive integer%s", arg, "");
@@ -246,6 +262,8 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 
 	memset(out, 0, sizeof(*out));
 	out->argv0 = argv[0];
+	out->samples = 5;
+	out->max_depth = 20;
 	if ((rc = parse_options(out, argc, argv)) != CHAIN_OPTIONS_RUN)
 		return rc;
 	if (!out->run_module) {

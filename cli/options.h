@@ -5,7 +5,8 @@
  *   0    the script ran to its end and exited 0 (or --duration stopped it)
  *   N    the script's own exit status (sys.exit(N), SystemExit)
  *   1    the script raised an uncaught exception (or a syntax error)
- *   2    usage error: unknown option, bad value, script not found
+ *   2    usage error: unknown option, bad value, script not found, a --type
+ *        that names no live type
  *   3    objref failed: a checkpoint (heap capture) or the interpreter setup
  *   130  interrupted by SIGINT (KeyboardInterrupt not caught by the script)
  * objref failing (3) takes precedence over the script's status: a report
@@ -44,6 +45,10 @@ typedef struct {
 	double interval;         /* --interval SEC; 0: none */
 	double duration;         /* --duration SEC; 0: none */
 	const char *log_path;    /* --log FILE; NULL: none */
+	const char *type;        /* --type T; NULL: the fastest-growing type */
+	unsigned long samples;   /* --samples K (5) */
+	unsigned long max_depth; /* --max-depth D (20) */
+	int json;                /* --json */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
 } chain_options;
 

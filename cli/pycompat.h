@@ -10,6 +10,16 @@
 #include <frameobject.h> /* PyFrameObject fields before 3.11 */
 #endif
 
+#if PY_VERSION_HEX < 0x030A0000
+/* Py_NewRef arrived in 3.10. */
+static inline PyObject *chain_newref(PyObject *o)
+{
+	Py_INCREF(o);
+	return o;
+}
+#define Py_NewRef chain_newref
+#endif
+
 /* The code object of a frame: a new reference. */
 static inline PyCodeObject *chain_frame_code(PyFrameObject *f)
 {

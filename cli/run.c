@@ -187,7 +187,9 @@ static int observe_program(const chain_options *o, int safe_path)
 			o->duration);
 	}
 	chain_observe_report();
-	return chain_observe_failed() ? CHAIN_EXIT_INTERNAL : status;
+	if (chain_observe_failed())
+		return CHAIN_EXIT_INTERNAL;
+	return chain_observe_type_error() ? CHAIN_EXIT_USAGE : status;
 }
 
 int chain_run(const chain_options *o)

@@ -77,7 +77,7 @@ static size_t slot_for(const objref__objset *s, PyObject *op)
 {
 	size_t mask = s->slots_cap - 1, h = objref__hash64((uint64_t)(uintptr_t)op) & mask;
 
-	while (s->slots[h] && s->objs[s->slots[h] - 1] != op)
+	while (s->slots[h].key && s->slots[h].key != op)
 		h = (h + 1) & mask;
 	return h;
 }
@@ -89,13 +89,16 @@ static int reindex(objref__objset *s)
 	while (cap < s->n * 2 + 2)
 		cap *= 2;
 	objref__free(s->slots);
-	if (!(s->slots = objref__calloc(cap, sizeof(uint32_t)))) {
+	if (!(s->slots = objref__calloc(cap, sizeof(objref__objslot)))) {
 		s->slots_cap = 0;
 		return OBJREF_ENOMEM;
 	}
 	s->slots_cap = cap;
-	for (size_t i = 0; i < s->n; i++)
-		s->slots[slot_for(s, s->objs[i])] = (uint32_t)i + 1;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t h = slot_for(s, s->objs[i]);
+		s->slots[h].key = s->objs[i];
+		s->slots[h].id = (uint32_t)i;
+	}
 	return 0;
 }
 
@@ -111,7 +114,7 @@ uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
 	if (!s->slots_cap)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
-	return s->slots[h] ? s->slots[h] - 1 : OBJREF_NO_ID;
+	return s->slots[h].key ? s->slots[h].id : OBJREF_NO_ID;
 }
 
 uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
@@ -122,15 +125,16 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	if ((s->n + 1) * 2 > s->slots_cap && reindex(s) < 0)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
-	if (s->slots[h])
-		return s->slots[h] - 1;
+	if (s->slots[h].key)
+		return s->slots[h].id;
 	if (s->n >= OBJREF_NO_ID - 1 ||
 	    objref__grow((void **)&s->objs, &s->cap, s->n + 1, sizeof(PyObject *)) < 0)
 		return OBJREF_NO_ID;
 	s->objs[s->n] = op;
-	s->slots[h] = (uint32_t)++s->n;
+	s->slots[h].key = op;
+	s->slots[h].id = (uint32_t)s->n;
 	*added = 1;
-	return (uint32_t)(s->n - 1);
+	return (uint32_t)s->n++;
 }
 
 /* ---- gathering the tracked objects ----------------------------------- */
@@ -453,4 +457,16 @@ size_t objref_capture_typename(char *buf, size_t size, const void *obj, int long
 		sizeof(qual));
 	n = longname && mod[0] ? snprintf(buf, size, "%s.%s", mod, name) : snprintf(buf, size, "%s", name);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+void objref_capture_release(void **objs, size_t n)
+{
+	for (size_t i = 0; objs && i < n; i++)
+		Py_DECREF((PyObject *)objs[i]);
+	objref__free(objs);
+}
+
+void *objref_capture_dict_get(void *dict, const char *name)
+{
+	return objref__dict_get_safe((PyObject *)dict, name);
 }

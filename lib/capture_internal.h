@@ -49,9 +49,16 @@ void objref__session_exit(objref__session *s);
 
 /* ---- a set of objects: a dense array plus an address index ---- */
 typedef struct {
+	PyObject *key;      /* NULL: empty */
+	uint32_t id;
+} objref__objslot;
+
+typedef struct {
 	PyObject **objs;    /* borrowed: kept alive by the heap (gc paused, no code runs) */
 	size_t n, cap;
-	uint32_t *slots;    /* open addressing, id + 1, 0 = empty; at most half full */
+	objref__objslot *slots; /* open addressing on the address, at most half
+				 * full; the key is kept in the slot so a probe
+				 * touches one cache line, not the object table too */
 	size_t slots_cap;
 } objref__objset;
 
@@ -74,6 +81,20 @@ typedef struct {
 int objref__gather_tracked(objref__tracked *t);
 void objref__tracked_dispose(objref__tracked *t);
 
+/* A type's dict as a new reference, or NULL: from 3.12 static builtin types
+ * keep theirs in the interpreter (tp_dict is NULL) and PyType_GetDict is
+ * the public way to it. */
+static inline PyObject *objref__type_dict(PyTypeObject *tp)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return PyType_GetDict(tp);
+#else
+	PyObject *d = tp->tp_dict;
+	Py_XINCREF(d);
+	return d;
+#endif
+}
+
 /* Is op tracked by the collector? */
 static inline int objref__is_tracked(PyObject *op)
 {
@@ -90,6 +111,84 @@ static inline int objref__walk_dict_keys(PyObject *op)
 {
 	return PyDict_Check(op);
 }
+
+/* ---- hidden edges (capture_hidden.c) ------------------------------------ */
+
+/* A walk over the references tp_traverse does not report but capture can
+ * name (a static type's __dict__, a code object's constants ...). */
+typedef struct {
+	const objref__objset *objs;        /* the snapshot's objects */
+	int (*fn)(void *arg, uint32_t id); /* called per target, with its id in objs */
+	void *arg;
+	PyObject **work;                   /* scratch, kept between calls */
+	size_t nwork, work_cap;
+} objref__hidden;
+
+/* Call h->fn for each hidden reference of op (flags: op's OBJREF_F_*; only
+ * types, code objects and modules have any) whose target is in h->objs.
+ * Returns 0, OBJREF_ENOMEM, or the first nonzero return of fn. */
+int objref__hidden_refs(objref__hidden *h, PyObject *op, uint32_t flags);
+void objref__hidden_dispose(objref__hidden *h);
+
+/* ---- running frames (capture_frames.c) --------------------------------- */
+
+typedef struct {
+	PyCodeObject *code;   /* borrowed: the running frame holds it */
+	uint64_t thread;      /* its thread's ident */
+	uint32_t line, depth; /* depth 0: the thread's innermost frame */
+} objref__frame;
+
+typedef struct {
+	PyObject *value;      /* borrowed: the frame (or its cell) holds it */
+	PyObject *name;       /* borrowed: the code's names, or a dict key */
+	uint32_t frame;       /* index into frames */
+	uint8_t cell;         /* a cell or free variable, read through its cell */
+} objref__local;
+
+typedef struct {
+	objref__frame *frames;
+	size_t nframes, frames_cap;
+	objref__local *locals;  /* frame by frame, in frame order */
+	size_t nlocals, locals_cap;
+	objref__objset held;    /* what running frames hold: frame objects, code,
+				 * f_locals and namespace dicts */
+	objref__objset running; /* the code of running frames */
+	objref__objset ours;    /* objects the gathering created (3.11 f_locals) */
+	uint32_t empty_cells;   /* unbound cell and free variables (3.11+): the
+				 * frames still hold their empty cells */
+} objref__frames;
+
+/* Read every thread's running frames (of this interpreter) and their bound
+ * locals into r (zeroed by the caller), appending each local's value (and,
+ * before 3.11, each frame) to objs.  Holds no reference on return.  0 or
+ * OBJREF_ENOMEM; free r with objref__frames_dispose either way. */
+int objref__frames_gather(objref__frames *r, objref__objset *objs);
+void objref__frames_dispose(objref__frames *r);
+
+/* ---- roots (capture_roots.c) ------------------------------------------- */
+
+typedef struct objref__roots objref__roots;
+
+/*
+ * Before the walk: read sys.modules, every thread's running frames and
+ * their locals, and gc.garbage, appending what they hold to objs (the
+ * walk's object set, its tracked objects already in) so the walk visits
+ * it.  Holds no reference on return.  From 3.11 this creates the frame
+ * objects of the running frames (kept by the frames, as sys._getframe()
+ * would), and on 3.11 each frame's f_locals dict (as frame.f_locals
+ * would).  *out is set even on failure; free it with objref__roots_free.
+ */
+int objref__roots_gather(objref__roots **out, objref__objset *objs);
+
+/*
+ * After the walk, before the builder finishes: add the root records and
+ * the OBJREF_F_ROOT / OBJREF_F_FROZEN flags.  objs is the walk's object
+ * set (ids as in b), of which the first ntracked were gathered from the
+ * collector.  No Python code may have run since objref__roots_gather.
+ */
+int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objset *objs,
+	size_t ntracked);
+void objref__roots_free(objref__roots *r);
 
 /* ---- describe: names, sizes, descriptions, all without running code ---- */
 

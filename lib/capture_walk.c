@@ -2,7 +2,8 @@
  * lib/capture_walk.c — the full snapshot of a live heap.
  *
  * Objects get ids in discovery order: first the tracked objects (as the
- * collector lists them), then the untracked ones as references reach them.
+ * collector lists them), then the seeds of the roots (capture_roots.c:
+ * frame locals, modules), then the others as references reach them.
  * Object i is processed when the loop reaches i, so its edges are added in
  * increasing source order and the builder needs no sort.
  *
@@ -475,24 +476,6 @@ static int find_closures(walk *w)
 	return 0;
 }
 
-/* sys.modules entries are roots, named by their key. */
-static int add_module_roots(walk *w)
-{
-	PyObject *modules = PySys_GetObject("modules"), *k, *v; /* borrowed */
-	Py_ssize_t pos = 0;
-	int err = 0;
-
-	while (!err && modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
-		objref_root r = { .kind = OBJREF_ROOT_MODULE };
-		if ((r.object = objref__objset_find(&w->objs, v)) == OBJREF_NO_ID || !PyUnicode_Check(k))
-			continue;
-		objref__utf8(w->text, sizeof(w->text), k, 0);
-		if (!(err = intern(&r.name, w, w->text)) && !(err = objref_builder_root(w->b, &r)))
-			objref_builder_object_at(w->b, r.object)->flags |= OBJREF_F_ROOT;
-	}
-	return err;
-}
-
 static void walk_dispose(walk *w)
 {
 	objref_builder_free(w->b);
@@ -506,15 +489,20 @@ static void walk_dispose(walk *w)
 	dispose_types(w);
 }
 
-int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
+/* The snapshot; with pin, also a new reference to every object by id,
+ * taken inside the walk while each is certainly alive. */
+static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 {
 	objref__session session;
 	objref__tracked tracked;
+	objref__roots *roots = NULL;
 	walk w;
 	int err;
 
 	(void)flags; /* a snapshot always includes the untracked objects */
 	*out = NULL;
+	if (pin)
+		*pin = NULL;
 	memset(&w, 0, sizeof(w));
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
@@ -528,12 +516,19 @@ int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 	memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
 	w.objs.n = w.ntracked = tracked.n;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
-	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0)
+	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
+	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;
 	for (size_t i = 0; i < w.objs.n && !err; i++)
 		err = add_object(&w, (objref_id)i);
 	if (!err)
-		err = add_module_roots(&w);
+		err = objref__roots_record(roots, w.b, &w.objs, w.ntracked);
+	if (!err && pin) {
+		if (!(*pin = objref__malloc(OBJREF__MAX(w.objs.n, 1) * sizeof(PyObject *))))
+			err = OBJREF_ENOMEM;
+		for (size_t i = 0; !err && i < w.objs.n; i++)
+			(*pin)[i] = Py_NewRef(w.objs.objs[i]);
+	}
 	if (!err) {
 		err = objref_builder_finish(out, w.b);
 		w.b = NULL;
@@ -546,8 +541,31 @@ int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
 	}
 #endif
 cleanup:
+	if (err && pin && *pin) {
+		/* the snapshot failed after pinning: nothing may stay held */
+		for (size_t i = 0; i < w.objs.n; i++)
+			Py_DECREF((*pin)[i]);
+		objref__free(*pin);
+		*pin = NULL;
+	}
+	objref__roots_free(roots);
 	objref__tracked_dispose(&tracked);
 	walk_dispose(&w);
 	objref__session_exit(&session);
+	return err;
+}
+
+int objref_capture_snapshot(objref_snapshot **out, unsigned flags)
+{
+	return capture(out, NULL, flags);
+}
+
+int objref_capture_snapshot_pinned(objref_snapshot **out, void ***objs, size_t *n, unsigned flags)
+{
+	PyObject **pin = NULL;
+	int err = capture(out, &pin, flags);
+
+	*objs = (void **)pin;
+	*n = err ? 0 : objref_snapshot_nobjects(*out);
 	return err;
 }

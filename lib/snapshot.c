@@ -77,6 +77,12 @@ int objref_snapshot_edges(const objref_id **targets, const objref_label **labels
 	return 0;
 }
 
+int objref_snapshot_add_string(objref_str *out, objref_snapshot *snap, const char *s, size_t len)
+{
+	/* The table was frozen (its index dropped): interning rebuilds it. */
+	return objref__strtab_intern(out, &snap->strings, s, len);
+}
+
 const objref_root *objref_snapshot_roots(const objref_snapshot *snap, size_t *n)
 {
 	*n = snap->nroots;
@@ -230,7 +236,8 @@ int objref_snapshot_validate(const objref_snapshot *s)
 	if ((err = validate_objects(s)) < 0 || (err = validate_edges(s)) < 0)
 		return err;
 	for (size_t i = 0; i < s->nroots; i++)
-		if (s->roots[i].object >= s->nobjects || s->roots[i].name >= s->strings.n)
+		if (s->roots[i].object >= s->nobjects || s->roots[i].name >= s->strings.n ||
+		    s->roots[i].function >= s->strings.n || s->roots[i].file >= s->strings.n)
 			return objref__error(OBJREF_ECORRUPT, "root %zu refers to a missing object or string", i);
 	return validate_addresses(s);
 }

@@ -40,7 +40,11 @@ static int equal_at(const objref__strtab *t, uint32_t id, const char *s, size_t 
 static int rehash(objref__strtab *t)
 {
 	size_t cap = t->index_cap ? t->index_cap * 2 : 64;
-	uint32_t *idx = objref__calloc(cap, sizeof(uint32_t));
+	uint32_t *idx;
+
+	while (cap < (t->n + 1) * 2)  /* a frozen table has strings but no index */
+		cap *= 2;
+	idx = objref__calloc(cap, sizeof(uint32_t));
 
 	if (!idx)
 		return OBJREF_ENOMEM;

@@ -2,6 +2,7 @@
  * python/module.c — the `objref` module: definition, state, errors, and the
  * checkpoint series (checkpoint, growing_types, the log).
  */
+#include <stdlib.h>
 #include <time.h>
 #include "module.h"
 
@@ -81,6 +82,45 @@ static int append_log(objref_modstate *st, size_t i)
 	return 0;
 }
 
+static int collect_addr(void *obj, void *arg)
+{
+	objref_modstate *st = arg;
+	size_t n = st->nfirst_addrs;
+
+	if ((n & (n - 1)) == 0 || n == 0) {  /* grow at powers of two */
+		uint64_t *a = PyMem_Realloc(st->first_addrs, (n ? 2 * n : 1024) * sizeof(uint64_t));
+		if (!a)
+			return -1;
+		st->first_addrs = a;
+	}
+	st->first_addrs[st->nfirst_addrs++] = (uint64_t)(uintptr_t)obj;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Remember which objects were alive at the first checkpoint: chains()
+ * prefers samples born after it (the ones a leak added). */
+static int remember_first(objref_modstate *st)
+{
+	PyMem_Free(st->first_addrs);
+	st->first_addrs = NULL;
+	st->nfirst_addrs = 0;
+	if (objref_capture_each(collect_addr, st, OBJREF_CAPTURE_UNTRACKED) != 0) {
+		PyMem_Free(st->first_addrs);
+		st->first_addrs = NULL;
+		st->nfirst_addrs = 0;
+		PyErr_NoMemory();
+		return -1;
+	}
+	qsort(st->first_addrs, st->nfirst_addrs, sizeof(uint64_t), cmp_u64);
+	return 0;
+}
+
 static PyObject *py_checkpoint(PyObject *module, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "label", "untracked", NULL };
@@ -90,6 +130,8 @@ static PyObject *py_checkpoint(PyObject *module, PyObject *args, PyObject *kw)
 	objref_census *c;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zp:checkpoint", kwlist, &label, &untracked))
+		return NULL;
+	if (objref_series_len(st->series) == 0 && remember_first(st) < 0)
 		return NULL;
 	if ((err = objref_capture_census(&c, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
 		return objref_py_error(err);
@@ -124,8 +166,13 @@ static PyObject *py_checkpoints(PyObject *module, PyObject *unused)
 
 static PyObject *py_reset(PyObject *module, PyObject *unused)
 {
+	objref_modstate *st = objref_py_state(module);
+
 	(void)unused;
-	objref_series_clear(objref_py_state(module)->series);
+	objref_series_clear(st->series);
+	PyMem_Free(st->first_addrs);
+	st->first_addrs = NULL;
+	st->nfirst_addrs = 0;
 	Py_RETURN_NONE;
 }
 
@@ -302,7 +349,8 @@ static int objref_exec(PyObject *m)
 	Py_DECREF(collections);
 	if (!st->defaultdict || !(st->snapshot_type = objref_py_snapshot_type_new(m)))
 		return -1;
-	if (add_methods(m, objref_census_methods) < 0 || add_methods(m, objref_series_methods) < 0)
+	if (add_methods(m, objref_census_methods) < 0 || add_methods(m, objref_series_methods) < 0 ||
+	    add_methods(m, objref_chains_methods) < 0)
 		return -1;
 	if (PyModule_AddObject(m, "Snapshot", Py_NewRef(st->snapshot_type)) < 0) {
 		Py_DECREF(st->snapshot_type);
@@ -352,6 +400,8 @@ static void objref_free_state(void *m)
 		st->series = NULL;
 		PyMem_Free(st->log_path);
 		st->log_path = NULL;
+		PyMem_Free(st->first_addrs);
+		st->first_addrs = NULL;
 	}
 }
 

@@ -29,6 +29,8 @@ typedef struct {
 	PyObject *defaultdict;    /* collections.defaultdict */
 	PyObject *snapshot_type;  /* objref.Snapshot */
 	char *log_path;           /* _configure(log=...) */
+	uint64_t *first_addrs;    /* sorted ids of the objects alive at the first checkpoint */
+	size_t nfirst_addrs;
 } objref_modstate;
 
 objref_modstate *objref_py_state(PyObject *module);
@@ -50,6 +52,10 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
 /* Method tables of the other files. */
 extern PyMethodDef objref_census_methods[];
 extern PyMethodDef objref_series_methods[];
+extern PyMethodDef objref_chains_methods[];
+
+/* The value of the exact-str key `name` of a dict, read without running code. */
+#define objref_py_dict_get_safe(d, name) ((PyObject *)objref_capture_dict_get((d), (name)))
 
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);

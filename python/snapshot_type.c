@@ -138,23 +138,80 @@ static PyObject *snapshot_census(PyObject *self, PyObject *args, PyObject *kw)
 	return dict;
 }
 
+/*
+ * A root record: a struct sequence that unpacks as (kind, name, addr), as
+ * roots() always returned, and names the rest: extra, and for frame roots
+ * thread, function, file, line, depth.
+ */
+static PyStructSequence_Field root_fields[] = {
+	{ "kind", "ROOT_MODULE, ROOT_FRAME, ROOT_HELD_FROM_C, ROOT_IMMORTAL, ROOT_FROZEN or ROOT_GC_GARBAGE" },
+	{ "name", "module name, variable name, 'gc.garbage', or ''" },
+	{ "addr", "id() of the object" },
+	{ "extra", "held from C: the unexplained references; gc.garbage: the index" },
+	{ "thread", "frame: threading.get_ident() of its thread" },
+	{ "function", "frame: qualified name of its code" },
+	{ "file", "frame: co_filename of its code" },
+	{ "line", "frame: the line it is executing" },
+	{ "depth", "frame: 0 for the thread's innermost frame, 1 for its caller ..." },
+	{ NULL, NULL }
+};
+
+static PyStructSequence_Desc root_desc = {
+	"objref.Root", "A root record of a snapshot: (kind, name, addr), more by name.", root_fields, 3
+};
+
+static PyObject *root_record(PyObject *rtype, objref_snapshot *s, const objref_root *r)
+{
+	PyObject *t = PyStructSequence_New((PyTypeObject *)rtype), *v[9];
+	int n = 0;
+
+	if (!t)
+		return NULL;
+	v[n++] = PyLong_FromLong((long)r->kind);
+	v[n++] = PyUnicode_FromString(objref_snapshot_string(s, r->name));
+	v[n++] = PyLong_FromUnsignedLongLong((unsigned long long)objref_snapshot_object(s, r->object)->addr);
+	v[n++] = PyLong_FromUnsignedLong(r->extra);
+	v[n++] = PyLong_FromUnsignedLongLong((unsigned long long)r->thread);
+	v[n++] = PyUnicode_FromString(objref_snapshot_string(s, r->function));
+	v[n++] = PyUnicode_FromString(objref_snapshot_string(s, r->file));
+	v[n++] = PyLong_FromUnsignedLong(r->line);
+	v[n++] = PyLong_FromUnsignedLong(r->depth);
+	for (int i = 0; i < n; i++) {
+		if (!v[i]) {
+			for (int j = i; j < n; j++)
+				Py_XDECREF(v[j]);
+			Py_DECREF(t);
+			return NULL;
+		}
+		PyStructSequence_SET_ITEM(t, i, v[i]);
+	}
+	return t;
+}
+
 static PyObject *snapshot_roots(PyObject *self, PyObject *unused)
 {
 	objref_snapshot *s = snap_of(self);
 	size_t n;
 	const objref_root *r = objref_snapshot_roots(s, &n);
-	PyObject *list = PyList_New((Py_ssize_t)n);
+	PyObject *rtype = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "Root"), *list;
 
 	(void)unused;
+	if (!rtype)
+		return NULL;
+	if (!PyType_Check(rtype)) {
+		Py_DECREF(rtype);
+		return PyErr_Format(PyExc_TypeError, "Snapshot.Root is not the root record type");
+	}
+	list = PyList_New((Py_ssize_t)n);
 	for (size_t i = 0; list && i < n; i++) {
-		PyObject *t = Py_BuildValue("(isK)", (int)r[i].kind, objref_snapshot_string(s, r[i].name),
-			(unsigned long long)objref_snapshot_object(s, r[i].object)->addr);
+		PyObject *t = root_record(rtype, s, &r[i]);
 		if (!t) {
 			Py_CLEAR(list);
 			break;
 		}
 		PyList_SET_ITEM(list, (Py_ssize_t)i, t);
 	}
+	Py_DECREF(rtype);
 	return list;
 }
 
@@ -175,7 +232,9 @@ static PyMethodDef snapshot_methods[] = {
 	  "referents(addr): [(label, addr, type name)] of the references of id() addr." },
 	{ "census", (PyCFunction)(void (*)(void))snapshot_census, METH_VARARGS | METH_KEYWORDS,
 	  "census(shortnames=True, tracked_only=False): {type name: (count, bytes)}." },
-	{ "roots", snapshot_roots, METH_NOARGS, "roots(): [(kind, name, addr)]." },
+	{ "roots", snapshot_roots, METH_NOARGS,
+	  "roots(): [Root]: (kind, name, addr) tuples that also have extra, thread,\n"
+	  "function, file, line and depth (frame roots) by name." },
 	{ "validate", snapshot_validate, METH_NOARGS, "Check the snapshot's invariants." },
 	{ NULL, NULL, 0, NULL }
 };
@@ -192,12 +251,36 @@ static PyType_Spec snapshot_spec = {
 	"objref.Snapshot", sizeof(snapshot_object), 0, Py_TPFLAGS_DEFAULT, snapshot_slots
 };
 
+/* Snapshot.Root (the record type) and Snapshot.ROOT_* (the kinds). */
+static int add_root_names(PyObject *type)
+{
+	static const struct { const char *name; long kind; } kinds[] = {
+		{ "ROOT_MODULE", OBJREF_ROOT_MODULE }, { "ROOT_FRAME", OBJREF_ROOT_FRAME },
+		{ "ROOT_HELD_FROM_C", OBJREF_ROOT_HELD_FROM_C }, { "ROOT_IMMORTAL", OBJREF_ROOT_IMMORTAL },
+		{ "ROOT_FROZEN", OBJREF_ROOT_FROZEN }, { "ROOT_GC_GARBAGE", OBJREF_ROOT_GC_GARBAGE },
+		{ "F_ROOT", OBJREF_F_ROOT }, { "F_FROZEN", OBJREF_F_FROZEN },
+	};
+	PyObject *rtype = (PyObject *)PyStructSequence_NewType(&root_desc);
+	int err = rtype ? PyObject_SetAttrString(type, "Root", rtype) : -1;
+
+	Py_XDECREF(rtype);
+	for (size_t i = 0; !err && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		PyObject *v = PyLong_FromLong(kinds[i].kind);
+		err = v ? PyObject_SetAttrString(type, kinds[i].name, v) : -1;
+		Py_XDECREF(v);
+	}
+	return err;
+}
+
 PyObject *objref_py_snapshot_type_new(PyObject *module)
 {
 #if PY_VERSION_HEX >= 0x03090000
-	return PyType_FromModuleAndSpec(module, &snapshot_spec, NULL);
+	PyObject *type = PyType_FromModuleAndSpec(module, &snapshot_spec, NULL);
 #else
+	PyObject *type = PyType_FromSpec(&snapshot_spec);
 	(void)module;
-	return PyType_FromSpec(&snapshot_spec);
 #endif
+	if (type && add_root_names(type) < 0)
+		Py_CLEAR(type);
+	return type;
 }

@@ -36,6 +36,38 @@ OBJREF_EXTERN int objref_capture_census(objref_census **out, unsigned flags);
 OBJREF_EXTERN int objref_capture_snapshot(objref_snapshot **out, unsigned flags);
 
 /*
+ * A full snapshot, and the live objects behind its ids: (*objs)[id] is a new
+ * reference to the object with that id (*n of them), so the caller may run
+ * Python code (a predicate) and still map ids back to objects.  Release
+ * them with objref_capture_release (which needs the GIL).
+ */
+OBJREF_EXTERN int objref_capture_snapshot_pinned(objref_snapshot **out, void ***objs, size_t *n,
+	unsigned flags);
+OBJREF_EXTERN void objref_capture_release(void **objs, size_t n);
+
+/*
+ * The name of the attribute of `obj` whose value is `target`, for
+ * attributes stored inline (3.11+), whose names CPython keeps private.
+ * Tries the attribute names used by the code of obj's class and module,
+ * reading only names no class of its MRO defines (so no descriptor runs)
+ * and never creating obj's __dict__.  Writes the name into buf and returns
+ * its length, or 0 when not found.  For the few objects of a reported
+ * chain: it costs a lookup per candidate name.
+ */
+OBJREF_EXTERN size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target);
+
+/* The str value of obj's instance attribute `name` (e.g. a Thread's
+ * "_name"), read like objref_capture_attr_name reads: only when no class of
+ * obj's MRO defines `name`.  Returns its length, 0 when absent or not a
+ * str. */
+OBJREF_EXTERN size_t objref_capture_instance_str(char *buf, size_t size, void *obj, const char *name);
+
+/* The value of the exact-str key `name` of a dict (borrowed), or NULL:
+ * found with PyDict_Next and exact-str comparison, so no __eq__ or
+ * __hash__ of the program runs. */
+OBJREF_EXTERN void *objref_capture_dict_get(void *dict, const char *name);
+
+/*
  * Call fn(obj, arg) for every live object (PyObject *, borrowed) — tracked
  * ones, plus untracked reachable ones with OBJREF_CAPTURE_UNTRACKED.  The
  * objects are gathered first, so fn may allocate; fn must not free objects

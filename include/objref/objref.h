@@ -10,5 +10,6 @@
 #include "census.h"
 #include "growth.h"
 #include "report.h"
+#include "paths.h"
 
 #endif

@@ -16,7 +16,8 @@
  *     edges edge_start[i] .. edge_start[i+1]-1;
  *   - every edge target is < nobjects;
  *   - every string id (descriptions, names, label payloads that name
- *     strings) is < nstrings; string 0 is "";
+ *     strings, the strings of root records) is < nstrings; string 0 is "";
+ *   - every root's object is < nobjects;
  *   - no two objects share an address.
  *
  * No Python is needed to read or build a snapshot: analyses and their tests
@@ -49,7 +50,8 @@ enum {
 	OBJREF_F_CODE = 1u << 7,      /* a code object */
 	OBJREF_F_SIZE_EST = 1u << 8,  /* size is an estimate (dict tables) */
 	OBJREF_F_FINALIZED = 1u << 9, /* the collector already ran its finalizer */
-	OBJREF_F_ROOT = 1u << 10      /* listed in the root records */
+	OBJREF_F_ROOT = 1u << 10,     /* listed in the root records */
+	OBJREF_F_FROZEN = 1u << 11    /* in gc.freeze()'s permanent generation */
 };
 
 /*
@@ -102,6 +104,32 @@ typedef struct {
 	objref_str qualname; /* __qualname__ (heap types), else same as name */
 } objref_type;
 
+/*
+ * Roots: what keeps objects alive that no object of the snapshot shows.
+ * Capture records MODULE, FRAME and GC_GARBAGE roots first, then the
+ * others by object id (lib/capture_roots.c has the rules):
+ *
+ *   MODULE       a value of sys.modules.  name: its key.
+ *   FRAME        a local variable of a running frame of some thread (cell
+ *                and free variables by their contents).  object: the value;
+ *                name: the variable; thread, function, file, line, depth:
+ *                the frame.  From 3.11 running frames are not objects, so
+ *                these records are the only way to their locals.
+ *   GC_GARBAGE   an item of gc.garbage.  extra: its index.
+ *   FROZEN       an object of gc.freeze()'s permanent generation that no
+ *                MODULE or FRAME root reaches: only freezing keeps the
+ *                collector from it.  (Every frozen object found carries
+ *                OBJREF_F_FROZEN.)
+ *   IMMORTAL     an immortal object (3.12+) that holds references.
+ *   HELD_FROM_C  an object with more references than the snapshot explains
+ *                (edges, frame locals, the interpreter's own fields), not
+ *                reached from a MODULE or FRAME root: a leaked Py_INCREF,
+ *                an extension's static or module state, a value-stack
+ *                temporary.  extra: the unexplained references.
+ *
+ * A chain search should prefer MODULE and FRAME roots, then GC_GARBAGE,
+ * FROZEN, HELD_FROM_C and IMMORTAL.
+ */
 typedef enum {
 	OBJREF_ROOT_MODULE = 1, /* a module in sys.modules; name: module name */
 	OBJREF_ROOT_FRAME,      /* a running frame's local; name: variable */
@@ -115,7 +143,13 @@ typedef struct {
 	objref_root_kind kind;
 	objref_id object;
 	objref_str name;
-	uint32_t extra; /* kind-specific: unexplained references, line, ... */
+	uint32_t extra; /* kind-specific: unexplained references, index, ... */
+	/* FRAME roots only (0 for the other kinds): the frame. */
+	uint32_t depth;      /* 0: the thread's innermost frame, 1: its caller ... */
+	uint64_t thread;     /* threading.get_ident() of the thread running it */
+	objref_str function; /* qualified name of its code ("Worker.run") */
+	objref_str file;     /* co_filename */
+	uint32_t line;       /* the line it is executing */
 } objref_root;
 
 typedef struct objref_snapshot objref_snapshot;
@@ -155,6 +189,16 @@ OBJREF_EXTERN int objref_snapshot_edges(const objref_id **targets, const objref_
 OBJREF_EXTERN objref_id objref_snapshot_find(objref_snapshot *snap, uint64_t addr);
 
 OBJREF_EXTERN const objref_root *objref_snapshot_roots(const objref_snapshot *snap, size_t *n);
+
+/*
+ * Intern one more string into a built snapshot (a name learnt after the
+ * capture, such as an inline attribute's).  The only change a built
+ * snapshot allows: ids stay valid, but pointers returned by
+ * objref_snapshot_string before the call may not.  Returns 0 or
+ * OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_snapshot_add_string(objref_str *out, objref_snapshot *snap, const char *s,
+	size_t len);
 
 /*
  * Render a label as the text of a chain step into buf (at most size bytes,

@@ -75,6 +75,27 @@
 	X(fault_buf) \
 	X(fault_snapshot_find) \
 	X(fault_builder) \
+	/* test-paths.c */ \
+	X(paths_revindex_transpose) \
+	X(paths_revindex_empty) \
+	X(paths_shortest) \
+	X(paths_max_depth) \
+	X(paths_garbage_cycle) \
+	X(paths_cycles_terminate) \
+	X(paths_ignore) \
+	X(paths_roots) \
+	X(paths_root_ranks) \
+	X(paths_predicate_ranks) \
+	X(paths_forward) \
+	X(paths_shared_index) \
+	X(paths_long_chain) \
+	X(paths_reuse_memory) \
+	X(paths_group_two_shapes) \
+	X(paths_group_ties) \
+	X(paths_group_signature) \
+	X(paths_format) \
+	X(paths_fault) \
+	X(paths_bench_1e6) \
 	/* end */
 
 #define X(name) int test_##name(void);

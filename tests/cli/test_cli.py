@@ -221,8 +221,9 @@ class TestExitStatus(ChainTest):
         proc = self.chain('--frobnicate', 'ok.py')
         self.assertStatus(proc, 2)
         self.assertIn("unknown option '--frobnicate'", proc.stderr)
-        for opt in ('--top N', '--growth', '--every MODULE:FUNC=N', '--interval SEC',
-                    '--duration SEC', '--log FILE', '-m MODULE', '--help'):
+        for opt in ('--type T', '--samples K', '--top N', '--growth', '--every MODULE:FUNC=N',
+                    '--interval SEC', '--duration SEC', '--log FILE', '--json', '-m MODULE',
+                    '--help'):
             self.assertIn(opt, proc.stderr)
         self.assertEqual(proc.stdout, '')
 
@@ -235,8 +236,9 @@ class TestExitStatus(ChainTest):
             (['--every', 'app:handle=0'], 'MODULE:FUNC=N'),
             (['--interval', '-1'], "--interval '-1'"),
             (['--duration', 'soon'], "--duration 'soon'"),
-            (['--type', 'tuple'], 'not implemented yet'),
-            (['--json'], 'not implemented yet'),
+            (['--type', ''], '--type needs a type name'),
+            (['--samples', '0'], "--samples '0'"),
+            (['--max-depth', 'deep'], "--max-depth 'deep'"),
             (['--log', os.path.join(self.dir, 'no', 'such', 'dir', 'log.txt')],
              'cannot write log'),
         ]
@@ -470,3 +472,54 @@ class TestStopping(ChainTest):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+ROOTS = os.path.join(EXAMPLES, 'roots')
+
+
+class TestChains(ChainTest):
+    """objref-chain --type T: who holds the objects."""
+
+    def chains_section(self, stdout):
+        lines = stdout.splitlines()
+        start = [i for i, line in enumerate(lines) if line.startswith('chains for ')]
+        self.assertTrue(start, 'no chains section in stdout:\n' + stdout)
+        return lines[start[0]:]
+
+    def test_type_prints_the_chain_and_root(self):
+        proc = self.chain('--type', 'Payload', os.path.join(ROOTS, 'module_global.py'), cwd=ROOTS)
+        self.assertStatus(proc, 0)
+        section = self.chains_section(proc.stdout)
+        self.assertRegex(section[0], r'^chains for Payload \(5 samples of 5, 1 pattern, 5/5 samples')
+        self.assertEqual(section[1], "  module __main__ .STATE -> dict ['sessions'] -> list [*] "
+                                     "-> Session .history -> list [*] -> tuple [*] -> Payload")
+        self.assertEqual(section[2], '  root: module global __main__.STATE')
+        self.assertTrue(section[3].startswith('  suspect: list [*]'), section[3])
+
+    def test_without_type_the_fastest_growing_type_is_chained(self):
+        proc = self.chain(os.path.join(EXAMPLES, 'leaky_service.py'))
+        self.assertStatus(proc, 0)
+        first = growing_names(proc.stdout)[0]
+        section = self.chains_section(proc.stdout)
+        self.assertTrue(section[0].startswith('chains for %s (' % first), section[0])
+
+    def test_unknown_type_suggests_close_names(self):
+        proc = self.chain('--type', 'Sesion', os.path.join(EXAMPLES, 'leaky_service.py'))
+        self.assertStatus(proc, 2)
+        self.assertIn("no live object of type 'Sesion'", proc.stderr)
+        self.assertRegex(proc.stderr, r'closest: [^\n]*\bSession\b')
+        self.assertIn('growing: ', proc.stderr)
+        report(proc.stdout)  # the report is still printed
+
+    def test_json(self):
+        proc = self.chain('--json', '--type', 'Orphan', os.path.join(ROOTS, 'held_from_c.py'),
+                          cwd=ROOTS)
+        self.assertStatus(proc, 0)
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc['schema'], 'objref-chain/1')
+        self.assertEqual(doc['checkpoints'], 6)
+        self.assertEqual(doc['chains']['type'], 'Orphan')
+        pattern = doc['chains']['patterns'][0]
+        self.assertEqual(pattern['root'], {'kind': 'held_from_c', 'unexplained': 1})
+        self.assertEqual(pattern['steps'], [{'type': 'Orphan', 'label': None}])
+        self.assertIn('Orphan', [g['type'] for g in doc['growing']])

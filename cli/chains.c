@@ -1,0 +1,119 @@
+/*
+ * cli/chains.c — the chains part of the report (see chains.h).  The search
+ * itself is objref.chains(): one pinned snapshot, the reverse index built
+ * once, every sample searched from it.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include "chains.h"
+#include "pycompat.h"
+
+/* Edit distance between two names (for "closest names"). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+/* Up to five names of the last census closest to `name`. */
+static void closest_names(objref_buf *b, const objref_series *s, const char *name)
+{
+	const objref_census *c = objref_series_census(s, objref_series_len(s) - 1);
+	const objref_census_row *rows = c ? objref_census_rows(c) : NULL;
+	size_t n = c ? objref_census_len(c) : 0, shown = 0;
+	const char *dot = strrchr(name, '.');
+
+	for (size_t d = 0; d <= 3 && shown < 5; d++)
+		for (size_t i = 0; i < n && shown < 5; i++)
+			if (distance(rows[i].name, dot ? dot + 1 : name) == d)
+				objref_buf_printf(b, "%s%s", shown++ ? ", " : "; closest: ", rows[i].name);
+}
+
+static void growing_names(objref_buf *b, const objref_series *s)
+{
+	objref_growing_row *rows;
+	size_t n;
+
+	if (objref_series_growing(&rows, &n, s, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n && i < 5; i++)
+		objref_buf_printf(b, "%s%s", i ? ", " : "; growing: ", rows[i].name);
+	if (!n)
+		objref_buf_printf(b, "; no type grew");
+	objref_free(rows);
+}
+
+/* The fastest-growing type, in buf; 0 when nothing grew. */
+static int fastest_growing(char *buf, size_t size, const objref_series *s)
+{
+	objref_growing_row *rows;
+	size_t n;
+
+	if (objref_series_growing(&rows, &n, s, NULL) < 0)
+		return 0;
+	if (n)
+		snprintf(buf, size, "%s", rows[0].name);
+	objref_free(rows);
+	return n > 0;
+}
+
+static PyObject *call_objref(const char *fn, const char *fmt, ...)
+{
+	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *args = NULL, *r = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (m && (f = PyObject_GetAttrString(m, fn)) && (args = Py_VaBuildValue(fmt, ap)))
+		r = PyObject_CallObject(f, args);
+	va_end(ap);
+	Py_XDECREF(m);
+	Py_XDECREF(f);
+	Py_XDECREF(args);
+	return r;
+}
+
+PyObject *chain_chains_get(objref_buf *why, int *type_error, const chain_options *o,
+	const objref_series *series)
+{
+	char grown[512];
+	const char *type = o->type;
+	PyObject *r;
+
+	*type_error = 0;
+	if (!type && !(fastest_growing(grown, sizeof(grown), series) && (type = grown)))
+		return Py_NewRef(Py_None);
+	r = call_objref("chains", "(skk)", type, o->samples, o->max_depth);
+	if (r || !PyErr_ExceptionMatches(PyExc_LookupError))
+		return r;
+	PyErr_Clear();
+	objref_buf_printf(why, "objref-chain: no live object of type '%s' at the end", type);
+	closest_names(why, series, type);
+	growing_names(why, series);
+	objref_buf_printf(why, "\n");
+	*type_error = o->type != NULL;
+	return Py_NewRef(Py_None);
+}
+
+int chain_chains_text(objref_buf *b, PyObject *result)
+{
+	PyObject *text = call_objref("format_chains", "(O)", result);
+	const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
+	int err = s ? objref_buf_printf(b, "%s", s) : -1;
+
+	Py_XDECREF(text);
+	return err;
+}

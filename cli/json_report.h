@@ -1,0 +1,27 @@
+/*
+ * cli/json_report.h — the report as JSON (--json), schema "objref-chain/1":
+ *
+ *   {"schema": "objref-chain/1", "program": "app.py", "seconds": 1.2,
+ *    "checkpoints": 31, "heap": {"objects": N, "bytes": N},
+ *    "growing": [{"type", "first", "last", "objects_per_ckpt",
+ *                 "bytes_per_ckpt", "rises", "intervals", "steady_since"}],
+ *    "top": [{"type", "count", "bytes"}],            (with --top N)
+ *    "chains": null | {"type", "instances", "samples",
+ *       "patterns": [{"count", "status", "text", "root": {"kind", ...},
+ *                     "root_text", "steps": [{"type", "label"}],
+ *                     "suspect", "suspect_text"}]}}
+ *
+ * steady_since numbers checkpoints from 1 (null: not steady); suspect is
+ * the index in steps of the container the samples' chains share last.
+ */
+#ifndef OBJREF_CLI_JSON_REPORT_H
+#define OBJREF_CLI_JSON_REPORT_H
+
+#include <Python.h>
+#include "report.h"
+
+/* Append the JSON report (and a newline) to b; chains: the result of
+ * objref.chains() or None.  Returns 0, or -1 after reporting on stderr. */
+int chain_report_json(objref_buf *b, const chain_report *r, PyObject *chains);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * lib/capture_attr.c — the name of an instance attribute stored inline.
+ *
+ * From 3.11 an instance's attributes live in "inline values" whose names
+ * only the type's private shared keys know; the public way to list them,
+ * obj.__dict__, would create a dict and change the observed object.  For the
+ * few objects of a reported chain, objref finds the name instead: it tries
+ * the attribute names the program's code uses (the names of the class's
+ * methods and of its module's functions) with PyObject_GenericGetAttr,
+ * which reads inline values without creating a dict and never calls
+ * __getattr__ or __getattribute__ overrides.  Only names that no class in
+ * the MRO defines are tried, so no descriptor, property or method of the
+ * program runs.
+ */
+#include <string.h>
+#include "capture_internal.h"
+
+typedef struct {
+	PyObject *obj, *target;
+	PyObject *found;     /* borrowed name, when found */
+	objref__objset seen; /* code objects and names already tried */
+	PyObject **stack;    /* code objects still to read (no recursion) */
+	size_t nstack, stack_cap;
+	int failed;
+} attr_search;
+
+/* Is `name` defined by a class of the MRO (then reading it could run a
+ * descriptor)? */
+static int defined_by_type(PyTypeObject *tp, PyObject *name)
+{
+	PyObject *mro = tp->tp_mro;
+
+	for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
+		PyObject *base = PyTuple_GET_ITEM(mro, i), *d, *k, *v;
+		Py_ssize_t pos = 0;
+		int found = 0;
+		if (!PyType_Check(base) || !(d = objref__type_dict((PyTypeObject *)base)))
+			continue;
+		while (!found && PyDict_Next(d, &pos, &k, &v))
+			found = PyUnicode_CheckExact(k) && PyUnicode_Compare(k, name) == 0;
+		Py_DECREF(d);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+static void try_name(attr_search *s, PyObject *name)
+{
+	int added;
+	PyObject *v;
+
+	if (s->found || !PyUnicode_CheckExact(name) ||
+	    objref__objset_add(&s->seen, name, &added) == OBJREF_NO_ID || !added ||
+	    defined_by_type(Py_TYPE(s->obj), name))
+		return;
+	v = PyObject_GenericGetAttr(s->obj, name);
+	if (!v) {
+		PyErr_Clear();
+		return;
+	}
+	if (v == s->target)
+		s->found = name;
+	Py_DECREF(v);
+}
+
+static void push_code(attr_search *s, PyObject *code)
+{
+	int added;
+
+	if (!code || !PyCode_Check(code) || objref__objset_add(&s->seen, code, &added) == OBJREF_NO_ID ||
+	    !added)
+		return;
+	if (objref__grow((void **)&s->stack, &s->stack_cap, s->nstack + 1, sizeof(PyObject *)) < 0) {
+		s->failed = 1;
+		return;
+	}
+	s->stack[s->nstack++] = code;
+}
+
+/* Try every name of the code objects on the stack and of their nested
+ * code (comprehensions, inner functions). */
+static void drain(attr_search *s)
+{
+	while (s->nstack && !s->found && !s->failed) {
+		PyCodeObject *co = (PyCodeObject *)s->stack[--s->nstack];
+		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(co->co_names); i++)
+			try_name(s, PyTuple_GET_ITEM(co->co_names, i));
+		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(co->co_consts); i++)
+			push_code(s, PyTuple_GET_ITEM(co->co_consts, i));
+	}
+}
+
+/* The code of a function, or of what a class dict wraps one in. */
+static PyObject *code_of(PyObject *v)
+{
+	if (PyFunction_Check(v))
+		return PyFunction_GET_CODE(v);
+	if (PyMethod_Check(v) && PyFunction_Check(PyMethod_GET_FUNCTION(v)))
+		return PyFunction_GET_CODE(PyMethod_GET_FUNCTION(v));
+	return NULL;
+}
+
+/* Push the code of every function in a dict (a class's or a module's),
+ * and, one level down, of the classes it defines. */
+static void push_dict(attr_search *s, PyObject *d, int classes)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *v;
+	int added;
+
+	if (!d || !PyDict_Check(d) || objref__objset_add(&s->seen, d, &added) == OBJREF_NO_ID || !added)
+		return;
+	while (PyDict_Next(d, &pos, &k, &v)) {
+		push_code(s, code_of(v));
+		if (classes && PyType_Check(v))
+			push_dict(s, ((PyTypeObject *)v)->tp_dict, 0);
+	}
+}
+
+static PyObject *module_dict_of(PyTypeObject *tp)
+{
+	PyObject *name = objref__dict_get_safe(tp->tp_dict, "__module__");
+	PyObject *modules = PySys_GetObject("modules"), *k, *v;
+	Py_ssize_t pos = 0;
+
+	while (name && PyUnicode_CheckExact(name) && modules && PyDict_Check(modules) &&
+	       PyDict_Next(modules, &pos, &k, &v))
+		if (PyUnicode_CheckExact(k) && PyUnicode_Compare(k, name) == 0)
+			return PyModule_Check(v) ? PyModule_GetDict(v) : NULL;
+	return NULL;
+}
+
+size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target)
+{
+	objref__session session;
+	attr_search s;
+	PyObject *mro = Py_TYPE((PyObject *)obj)->tp_mro;
+	size_t n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	memset(&s, 0, sizeof(s));
+	s.obj = obj;
+	s.target = target;
+	if (objref__session_enter(&session) < 0)
+		return 0;
+	/* First the methods of the class and its bases, then its module. */
+	for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro) && !s.found; i++) {
+		if (PyType_Check(PyTuple_GET_ITEM(mro, i))) {
+			push_dict(&s, ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict, 0);
+			drain(&s);
+		}
+	}
+	if (!s.found) {
+		push_dict(&s, module_dict_of(Py_TYPE((PyObject *)obj)), 1);
+		drain(&s);
+	}
+	if (s.found)
+		n = objref__utf8(buf, size, s.found, 0);
+	objref__objset_dispose(&s.seen);
+	objref__free(s.stack);
+	objref__session_exit(&session);
+	return n;
+}
+
+size_t objref_capture_instance_str(char *buf, size_t size, void *objp, const char *name)
+{
+	PyObject *obj = objp, *key, *v = NULL;
+	objref__session session;
+	size_t n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (objref__session_enter(&session) < 0)
+		return 0;
+	key = PyUnicode_FromString(name);
+	if (key && !defined_by_type(Py_TYPE(obj), key))
+		v = PyObject_GenericGetAttr(obj, key);
+	if (v && PyUnicode_CheckExact(v))
+		n = objref__utf8(buf, size, v, 0);
+	Py_XDECREF(v);
+	Py_XDECREF(key);
+	objref__session_exit(&session); /* clears what a failed lookup raised */
+	return n;
+}

@@ -1,0 +1,581 @@
+/*
+ * lib/capture_roots.c — the root records of a snapshot: what keeps objects
+ * alive that no object of the snapshot shows (include/objref/snapshot.h
+ * lists the kinds).
+ *
+ * Two passes around the walk of capture_walk.c:
+ *
+ *   objref__roots_gather (before the walk) reads sys.modules, every thread's
+ *   running frames and their locals (capture_frames.c), and gc.garbage, and
+ *   appends what it finds to the walk's object set: the walk then visits
+ *   objects only they reach (an untracked dict held by a 3.11+ frame, a
+ *   frozen module).  It holds no reference when it returns, so the
+ *   refcounts the walk reads are the program's own.
+ *
+ *   objref__roots_record (after the walk, before the builder finishes) adds
+ *   the records and flags, from the objects and edges built.
+ *
+ * Reach.  MODULE and FRAME roots, and what the running frames and the
+ * interpreter hold (each frame's function, code, frame object and f_locals;
+ * sys.modules, sys.__dict__, builtins.__dict__), reach objects through the
+ * edges and through the hidden edges of capture_hidden.c (a static type's
+ * __dict__, a code object's constants ...).
+ *
+ * Held from C.  An object nothing above reaches, with more references than
+ * edges and hidden edges into it (less, from 3.11, what running frames'
+ * cells explain: one per cell variable bound to it, one per unbound one
+ * for an empty cell), is a HELD_FROM_C root.  Never one: immortal objects
+ * (and, on 3.11, the statically allocated ones, refcount near 1e9), static
+ * types, None/True/False/Ellipsis/NotImplemented, interned strings, strings
+ * of at most one character, bytes of at most one byte, the empty tuple and
+ * frozenset, small ints (-5..256), tuples of interned strings only (before
+ * 3.12: argument parsers' keyword tables), PyModuleDef objects: shared or
+ * cached by the interpreter, their refcounts say nothing about leaks; and
+ * dicts and sets of weak references only (type subclass tables, ABC
+ * caches), which keep nothing alive.
+ */
+#include <string.h>
+#include "capture_internal.h"
+#include "snapshot_internal.h"
+
+/* A multiset of objects. */
+typedef struct {
+	objref__objset set;
+	uint32_t *count;
+	size_t cap;
+} tally;
+
+struct objref__roots {
+	objref__frames fr;    /* every thread's running frames and their locals */
+	tally cells;          /* contents -> running frames' cells holding them (3.11+) */
+	PyObject *garbage;    /* gc.garbage, borrowed (the gc module holds it) */
+	uint8_t *listed;      /* tracked ids the collector lists outside its
+				 * permanent generation; NULL: those below ntracked */
+	long frozen;          /* gc.get_freeze_count() */
+};
+
+/* ---- tallies ----------------------------------------------------------- */
+
+static int tally_add(tally *t, PyObject *op, uint32_t k)
+{
+	int added;
+	uint32_t i;
+
+	if (!op)
+		return 0;
+	if ((i = objref__objset_add(&t->set, op, &added)) == OBJREF_NO_ID ||
+	    objref__grow((void **)&t->count, &t->cap, i + 1, sizeof(uint32_t)) < 0)
+		return OBJREF_ENOMEM;
+	t->count[i] = added ? k : t->count[i] + k;
+	return 0;
+}
+
+/* Take up to `want` of op's count away; returns how many were taken. */
+static uint32_t tally_take(tally *t, PyObject *op, uint32_t want)
+{
+	uint32_t i = objref__objset_find(&t->set, op), k;
+
+	if (i == OBJREF_NO_ID)
+		return 0;
+	k = OBJREF__MIN(want, t->count[i]);
+	t->count[i] -= k;
+	return k;
+}
+
+static void tally_dispose(tally *t)
+{
+	objref__objset_dispose(&t->set);
+	objref__free(t->count);
+}
+
+/* ---- modules, gc ------------------------------------------------------- */
+
+static int seed_modules(objref__objset *objs)
+{
+	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
+	Py_ssize_t pos = 0;
+	int added;
+
+	while (modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v))
+		if (objref__objset_add(objs, v, &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
+	return 0;
+}
+
+/* gc.<name>() if it is still the gc module's builtin (never a replacement
+ * the program installed).  New reference or NULL, no error set. */
+static PyObject *gc_call(PyObject *gcdict, const char *name)
+{
+	PyObject *fn = objref__dict_get_safe(gcdict, name), *res;
+
+	if (!fn || !PyCFunction_Check(fn))
+		return NULL;
+	if (!(res = PyObject_CallObject(fn, NULL)))
+		PyErr_Clear();
+	return res;
+}
+
+/* Does PyUnstable_GC_VisitObjects list the permanent generation?  From
+ * 3.12.10 and 3.13.3 on (gh-131740); never gc.get_objects(). */
+static int gather_lists_frozen(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return (Py_Version >= 0x030C0A00 && Py_Version < 0x030D0000) || Py_Version >= 0x030D0300;
+#else
+	return 0;
+#endif
+}
+
+/* Which gathered ids are outside the permanent generation, when gathering
+ * also listed it: those gc.get_objects() returns. */
+static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset *objs)
+{
+	PyObject *all = gc_call(gcdict, "get_objects");
+	int err = 0;
+
+	if (!all || !PyList_Check(all)) {
+		Py_XDECREF(all);
+		return 0;  /* then none is known frozen */
+	}
+	if (!(r->listed = objref__calloc(OBJREF__MAX(objs->n, 1), 1)))
+		err = OBJREF_ENOMEM;
+	for (Py_ssize_t i = 0; !err && i < PyList_GET_SIZE(all); i++) {
+		uint32_t id = objref__objset_find(objs, PyList_GET_ITEM(all, i));
+		if (id != OBJREF_NO_ID)
+			r->listed[id] = 1;
+	}
+	Py_DECREF(all);
+	return err;
+}
+
+/* gc.garbage and the permanent generation's size, from the gc module if
+ * the program imported it (we do not import it). */
+static int gather_gc(objref__roots *r, objref__objset *objs)
+{
+	PyObject *gc = objref__dict_get_safe(PyImport_GetModuleDict(), "gc"), *d, *n;
+	int added;
+
+	if (!gc || !PyModule_Check(gc) || !(d = PyModule_GetDict(gc)))
+		return 0;
+	r->garbage = objref__dict_get_safe(d, "garbage");
+	if (r->garbage && !PyList_CheckExact(r->garbage))
+		r->garbage = NULL;
+	for (Py_ssize_t i = 0; r->garbage && i < PyList_GET_SIZE(r->garbage); i++)
+		if (objref__objset_add(objs, PyList_GET_ITEM(r->garbage, i), &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
+	if ((n = gc_call(d, "get_freeze_count"))) {
+		r->frozen = PyLong_Check(n) ? PyLong_AsLong(n) : 0;
+		Py_DECREF(n);
+		PyErr_Clear();
+	}
+	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, d, objs) : 0;
+}
+
+int objref__roots_gather(objref__roots **out, objref__objset *objs)
+{
+	objref__roots *r = objref__calloc(1, sizeof(*r));
+	int err;
+
+	*out = r;
+	if (!r)
+		return OBJREF_ENOMEM;
+	if ((err = gather_gc(r, objs)) < 0 || (err = seed_modules(objs)) < 0 ||
+	    (err = objref__frames_gather(&r->fr, objs)) < 0)
+		return err;
+	/* From 3.11 a frame's slot holds the cell of a cell variable, which no
+	 * edge shows; before, the frame object (in the snapshot) shows it. */
+	for (size_t i = 0; i < r->fr.nlocals && !err && PY_VERSION_HEX >= 0x030B0000; i++)
+		if (r->fr.locals[i].cell)
+			err = tally_add(&r->cells, r->fr.locals[i].value, 1);
+	return err;
+}
+
+/* ---- after the walk: the records ---------------------------------------- */
+
+typedef struct {
+	objref__roots *r;
+	objref_builder *b;
+	const objref__objset *objs;
+	objref_object *obj;     /* the builder's objects, ids as in objs */
+	size_t n, ntracked;
+	uint64_t *off;          /* CSR offsets of the edges built */
+	const objref_id *adj;   /* their targets, by source */
+	objref_id *adj_own;     /* adj when we had to sort them */
+	uint32_t *indeg;        /* edges and hidden edges into each object */
+	uint8_t *reach;         /* reached (see the top of the file) */
+	objref_id *queue;
+	size_t tail;
+	objref__hidden hidden;  /* hidden edges, to count_in or to reached */
+	PyObject **qualnames;   /* by running code: a function's __qualname__ */
+	char text[512];
+} recorder;
+
+static int intern_str(objref_str *out, recorder *c, PyObject *s)
+{
+	size_t n = objref__utf8(c->text, sizeof(c->text), s, 0);
+	return objref_builder_string(out, c->b, c->text, n);
+}
+
+/* Mark id reached and queue it for the reach search. */
+static int reached(recorder *c, objref_id id)
+{
+	if (!c->reach[id]) {
+		c->reach[id] = 1;
+		c->queue[c->tail++] = id;
+	}
+	return 0;
+}
+
+static int reached_obj(recorder *c, PyObject *op)
+{
+	objref_id id = op ? objref__objset_find(c->objs, op) : OBJREF_NO_ID;
+	return id == OBJREF_NO_ID ? 0 : reached(c, id);
+}
+
+static int count_in(void *arg, uint32_t id)
+{
+	((recorder *)arg)->indeg[id]++;
+	return 0;
+}
+
+static int reached_cb(void *arg, uint32_t id)
+{
+	return reached(arg, id);
+}
+
+/* The hidden edges of object id (see the top of the file), to fn. */
+static int hidden_edges(recorder *c, objref_id id, int (*fn)(void *, uint32_t))
+{
+	c->hidden.fn = fn;
+	c->hidden.arg = c;
+	return objref__hidden_refs(&c->hidden, c->objs->objs[id], c->obj[id].flags);
+}
+
+/* Add a record; MODULE and FRAME roots also start the reach search. */
+static int add_root(recorder *c, const objref_root *root)
+{
+	int err = objref_builder_root(c->b, root);
+
+	if (err < 0)
+		return err;
+	c->obj[root->object].flags |= OBJREF_F_ROOT;
+	if (root->kind == OBJREF_ROOT_MODULE || root->kind == OBJREF_ROOT_FRAME)
+		reached(c, root->object);
+	return 0;
+}
+
+static int record_modules(recorder *c)
+{
+	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
+	Py_ssize_t pos = 0;
+	int err = 0;
+
+	while (!err && modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
+		objref_root r = { .kind = OBJREF_ROOT_MODULE };
+		if ((r.object = objref__objset_find(c->objs, v)) == OBJREF_NO_ID || !PyUnicode_Check(k))
+			continue;
+		if (!(err = intern_str(&r.name, c, k)))
+			err = add_root(c, &r);
+	}
+	return err;
+}
+
+/*
+ * A function of running code, found by its __code__, is reached (a running
+ * frame holds its function: from 3.11 the interpreter frame, before the
+ * caller's value stack).  Before 3.11 code has no qualified name:
+ * qualnames[k] is that of a function of running code k.
+ */
+static void running_function(recorder *c, objref_id id)
+{
+	PyFunctionObject *fn = (PyFunctionObject *)c->objs->objs[id];
+	uint32_t k = objref__objset_find(&c->r->fr.running, fn->func_code);
+
+	if (k == OBJREF_NO_ID)
+		return;
+	reached(c, id);
+	if (!c->qualnames[k])
+		c->qualnames[k] = fn->func_qualname;
+}
+
+static int record_frames(recorder *c)
+{
+	objref__roots *r = c->r;
+	objref_str fn = 0, file = 0;
+	uint32_t at = UINT32_MAX;
+	int err = 0;
+
+	for (size_t i = 0; i < r->fr.nlocals && !err; i++) {
+		const objref__local *l = &r->fr.locals[i];
+		const objref__frame *f = &r->fr.frames[l->frame];
+		objref_root root = { .kind = OBJREF_ROOT_FRAME, .depth = f->depth, .thread = f->thread,
+				     .line = f->line };
+		if ((root.object = objref__objset_find(c->objs, l->value)) == OBJREF_NO_ID)
+			continue;
+		if (l->frame != at) {  /* locals come frame by frame */
+#if PY_VERSION_HEX >= 0x030B0000
+			PyObject *q = f->code->co_qualname;
+#else
+			PyObject *q = c->qualnames[objref__objset_find(&r->fr.running, (PyObject *)f->code)];
+#endif
+			at = l->frame;
+			if ((err = intern_str(&fn, c, q ? q : f->code->co_name)) < 0 ||
+			    (err = intern_str(&file, c, f->code->co_filename)) < 0)
+				break;
+		}
+		root.function = fn;
+		root.file = file;
+		if (!(err = intern_str(&root.name, c, l->name)))
+			err = add_root(c, &root);
+	}
+	return err;
+}
+
+static int record_garbage(recorder *c)
+{
+	PyObject *g = c->r->garbage;
+	objref_str name;
+	int err = 0;
+
+	if (!g || (err = objref_builder_string(&name, c->b, "gc.garbage", 10)) < 0)
+		return err;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(g) && !err; i++) {
+		objref_root r = { .kind = OBJREF_ROOT_GC_GARBAGE, .name = name, .extra = (uint32_t)i };
+		if ((r.object = objref__objset_find(c->objs, PyList_GET_ITEM(g, i))) != OBJREF_NO_ID)
+			err = add_root(c, &r);
+	}
+	return err;
+}
+
+/* In-degrees and CSR offsets of the edges built (capture adds them in
+ * source order; sort them if not). */
+static int index_edges(recorder *c)
+{
+	const objref_id *src, *dst;
+	size_t ne;
+	int sorted;
+
+	objref__builder_edges(&src, &dst, &ne, &sorted, c->b);
+	if (!(c->indeg = objref__calloc(c->n + 1, sizeof(uint32_t))) ||
+	    !(c->off = objref__calloc(c->n + 1, sizeof(uint64_t))))
+		return OBJREF_ENOMEM;
+	for (size_t e = 0; e < ne; e++) {
+		c->indeg[dst[e]]++;
+		c->off[src[e] + 1]++;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		c->off[i + 1] += c->off[i];
+	c->adj = dst;
+	if (!sorted) {
+		uint64_t *next = objref__malloc((c->n + 1) * sizeof(uint64_t));
+		if (!next || !(c->adj_own = objref__malloc(OBJREF__MAX(ne, 1) * sizeof(objref_id)))) {
+			objref__free(next);
+			return OBJREF_ENOMEM;
+		}
+		memcpy(next, c->off, (c->n + 1) * sizeof(uint64_t));
+		for (size_t e = 0; e < ne; e++)
+			c->adj_own[next[src[e]]++] = dst[e];
+		objref__free(next);
+		c->adj = c->adj_own;
+	}
+	return 0;
+}
+
+/* One pass over the objects before the reach search: hidden edges into
+ * the in-degrees, functions of running code into the queue. */
+static int scan_objects(recorder *c)
+{
+	int err = 0;
+
+	if (!(c->qualnames = objref__calloc(c->r->fr.running.n + 1, sizeof(PyObject *))))
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < c->n && !err; i++) {
+		uint32_t flags = c->obj[i].flags;
+		if (flags & (OBJREF_F_TYPE | OBJREF_F_CODE | OBJREF_F_MODULE))
+			err = hidden_edges(c, (objref_id)i, count_in);
+		else if (flags & OBJREF_F_FUNCTION)
+			running_function(c, (objref_id)i);
+	}
+	return err;
+}
+
+/* Everything reached from what is queued, breadth first, iteratively. */
+static int find_reach(recorder *c)
+{
+	PyObject *modules = PyImport_GetModuleDict();
+	PyObject *sys = objref__dict_get_safe(modules, "sys");
+	PyObject *builtins = objref__dict_get_safe(modules, "builtins");
+	int err = 0;
+
+	/* What running frames and the interpreter hold. */
+	for (size_t i = 0; i < c->r->fr.held.n; i++)
+		reached_obj(c, c->r->fr.held.objs[i]);
+	reached_obj(c, modules);
+	reached_obj(c, sys && PyModule_Check(sys) ? PyModule_GetDict(sys) : NULL);
+	reached_obj(c, builtins && PyModule_Check(builtins) ? PyModule_GetDict(builtins) : NULL);
+	for (size_t head = 0; head < c->tail && !err; head++) {
+		objref_id id = c->queue[head];
+		for (uint64_t e = c->off[id]; e < c->off[id + 1]; e++)
+			reached(c, c->adj[e]);
+		if (c->obj[id].flags & (OBJREF_F_TYPE | OBJREF_F_CODE | OBJREF_F_MODULE))
+			err = hidden_edges(c, id, reached_cb);
+	}
+	return err;
+}
+
+/* ---- frozen, immortal, held from C -------------------------------------- */
+
+static int is_frozen(const recorder *c, objref_id id)
+{
+	const objref__roots *r = c->r;
+
+	if (r->frozen <= 0 || !(c->obj[id].flags & OBJREF_F_TRACKED))
+		return 0;
+	/* Tracked but not listed by the collector: in its permanent
+	 * generation, unless we created it during the capture. */
+	if (r->listed ? id >= c->ntracked || r->listed[id] : id < c->ntracked)
+		return 0;
+	return objref__objset_find(&r->fr.ours, c->objs->objs[id]) == OBJREF_NO_ID;
+}
+
+/* Interned strings only: before 3.12, an argument parser's keyword table. */
+static int interned_strs(PyObject *t)
+{
+	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(t); i++)
+		if (!PyUnicode_CheckExact(PyTuple_GET_ITEM(t, i)) ||
+		    !PyUnicode_CHECK_INTERNED(PyTuple_GET_ITEM(t, i)))
+			return 0;
+	return 1;
+}
+
+/* A dict or set of weak references only keeps nothing alive but those:
+ * a static type's subclass table (3.12+), an ABC cache (3.8's _abc).
+ * (Iterating an exact set runs no code.) */
+static int weak_only(PyObject *op)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *v, *it;
+	int weak = 1;
+
+	if (PyDict_CheckExact(op)) {
+		while (weak && PyDict_Next(op, &pos, &k, &v))
+			weak = PyWeakref_CheckRef(v);
+		return weak && PyDict_GET_SIZE(op) > 0;
+	}
+	if (!PyAnySet_CheckExact(op) || PySet_GET_SIZE(op) == 0 || !(it = PyObject_GetIter(op)))
+		return 0;
+	while (weak && (v = PyIter_Next(it))) {
+		weak = PyWeakref_CheckRef(v);
+		Py_DECREF(v);
+	}
+	Py_DECREF(it);
+	return weak;
+}
+
+/* Objects whose refcount says nothing: shared, cached or static. */
+static int never_held(PyObject *op, const objref_object *o)
+{
+	if ((o->flags & OBJREF_F_IMMORTAL) || o->refcnt >= 500000000u) /* 3.11 statics: 1e9 */
+		return 1;
+	if (o->flags & OBJREF_F_TYPE)
+		return !(((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE);
+	if (op == Py_None || op == Py_True || op == Py_False || op == Py_Ellipsis ||
+	    op == Py_NotImplemented || Py_TYPE(op) == &PyModuleDef_Type)
+		return 1;
+	if (PyUnicode_CheckExact(op))
+		return PyUnicode_CHECK_INTERNED(op) || PyUnicode_GET_LENGTH(op) <= 1;
+	if (PyLong_CheckExact(op)) {
+		int overflow;
+		long v = PyLong_AsLongAndOverflow(op, &overflow);
+		return !overflow && v >= -5 && v <= 256;
+	}
+	if (PyBytes_CheckExact(op))
+		return PyBytes_GET_SIZE(op) <= 1;
+	if (PyTuple_CheckExact(op))
+		return PyTuple_GET_SIZE(op) == 0 || (PY_VERSION_HEX < 0x030C0000 && interned_strs(op));
+	if (PyFrozenSet_CheckExact(op) && PySet_GET_SIZE(op) == 0)
+		return 1;
+	return weak_only(op);
+}
+
+/*
+ * The roots of object i that the reach search decides: FROZEN (and the
+ * flag) or IMMORTAL (immortal objects holding references, 3.12+), and
+ * HELD_FROM_C; roots only where nothing reaches the object.
+ */
+static int record_unreached(recorder *c, size_t i)
+{
+	const objref_object *o = &c->obj[i];
+	objref_root r = { .object = (objref_id)i };
+	PyObject *op;
+	int err;
+
+	if (is_frozen(c, r.object)) {
+		c->obj[i].flags |= OBJREF_F_FROZEN;
+		r.kind = OBJREF_ROOT_FROZEN;
+	} else if ((o->flags & OBJREF_F_IMMORTAL) && c->off[i + 1] > c->off[i]) {
+		r.kind = OBJREF_ROOT_IMMORTAL;
+	}
+	if (c->reach[i])
+		return 0;
+	if (r.kind && (err = add_root(c, &r)) < 0)
+		return err;
+	if (o->refcnt <= c->indeg[i])
+		return 0;
+	op = c->objs->objs[i];
+	r.kind = OBJREF_ROOT_HELD_FROM_C;
+	r.extra = o->refcnt - c->indeg[i];
+	if (PyCell_Check(op) && PyCell_GET(op)) {  /* a running frame's cell (3.11+) */
+		r.extra -= tally_take(&c->r->cells, PyCell_GET(op), r.extra);
+	} else if (PyCell_Check(op)) {  /* ... of a variable not bound yet */
+		uint32_t k = OBJREF__MIN(r.extra, c->r->fr.empty_cells);
+		c->r->fr.empty_cells -= k;
+		r.extra -= k;
+	}
+	return r.extra && !never_held(op, o) ? add_root(c, &r) : 0;
+}
+
+int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objset *objs, size_t ntracked)
+{
+	recorder c;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.b = b;
+	c.objs = objs;
+	c.ntracked = ntracked;
+	c.obj = objref__builder_objects(b, &c.n);
+	c.hidden.objs = objs;
+	if (!(c.reach = objref__calloc(c.n + 1, 1)) ||
+	    !(c.queue = objref__malloc((c.n + 1) * sizeof(objref_id)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	if ((err = index_edges(&c)) < 0 || (err = scan_objects(&c)) < 0 ||
+	    (err = record_modules(&c)) < 0 || (err = record_frames(&c)) < 0 ||
+	    (err = record_garbage(&c)) < 0 || (err = find_reach(&c)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < c.n && !err; i++)
+		err = record_unreached(&c, i);
+	PyErr_Clear();
+cleanup:
+	objref__free(c.off);
+	objref__free(c.adj_own);
+	objref__free(c.indeg);
+	objref__free(c.reach);
+	objref__free(c.queue);
+	objref__hidden_dispose(&c.hidden);
+	objref__free(c.qualnames);
+	return err;
+}
+
+void objref__roots_free(objref__roots *r)
+{
+	if (!r)
+		return;
+	objref__frames_dispose(&r->fr);
+	tally_dispose(&r->cells);
+	objref__free(r->listed);
+	objref__free(r);
+}
