@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "objref/growth.h"
 #include "every.h"
 #include "observe.h"
@@ -25,6 +26,7 @@ static struct {
 	objref_series *series;  /* owned by the objref module */
 	double t_start, t_end;  /* chain_clock(); t_end 0 until the end */
 	int failed;             /* a checkpoint failed: the run exits 3 */
+	double last_capture;    /* seconds the last checkpoint took */
 	PyObject *chains;       /* objref.chains() at the first report, or None */
 	objref_buf chains_why;  /* why there are none, for stderr */
 	int type_error;         /* --type named no live type: the run exits 2 */
@@ -126,7 +128,9 @@ int chain_observe_checkpoint(const char *label)
 	if (S.failed || !S.checkpoint)
 		return -1;
 	chain_pyerr_fetch(&saved);
+	S.last_capture = chain_clock();
 	r = PyObject_CallFunction(S.checkpoint, "s", label);
+	S.last_capture = chain_clock() - S.last_capture;
 	if (r) {
 		Py_DECREF(r);
 	} else {
@@ -153,6 +157,13 @@ static void find_chains(void)
 
 	if (S.chains)
 		return;
+	/* A heap big enough for a census to take a second takes longer to
+	 * snapshot: say what is going on, on a terminal only. */
+	if (S.last_capture > 1.0 && isatty(STDERR_FILENO)) {
+		fprintf(stderr, "objref-chain: taking a snapshot of the heap for the chains "
+			"(the last census took %.1f s)...\n", S.last_capture);
+		fflush(stderr);
+	}
 	chain_pyerr_fetch(&saved);
 	S.chains = chain_chains_get(&S.chains_why, &S.type_error, S.opts, S.series);
 	if (!S.chains) {

@@ -470,3 +470,8 @@ void *objref_capture_dict_get(void *dict, const char *name)
 {
 	return objref__dict_get_safe((PyObject *)dict, name);
 }
+
+int objref_capture_is_tracked(void *obj)
+{
+	return objref__is_tracked((PyObject *)obj);
+}

@@ -8,7 +8,9 @@
  * increasing source order and the builder needs no sort.
  *
  * Edges are exactly the references tp_traverse reports, plus dict keys
- * (which a dict of str keys does not traverse).  Labels come from "hints":
+ * (which a dict of str keys does not traverse), plus the references of
+ * types, code objects and modules that traversal hides (capture_hidden.c).
+ * Labels come from "hints":
  * (object, label) pairs read from fields we can name — items, dict entries,
  * members and slots, __dict__, a function's or frame's fields.  A traversed
  * reference that matches an unused hint takes its label; the others stay
@@ -36,6 +38,7 @@ typedef struct {
 	objref__objset objs;      /* every object; id == builder id */
 	size_t ntracked;          /* ids below hold a reference from `keep` */
 	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
+	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
 	objref__objset types;
 	type_info *tinfo;
 	size_t tinfo_cap;
@@ -49,6 +52,7 @@ typedef struct {
 	size_t hslots_cap, hnext_cap;
 	PyObject **targets;
 	size_t ntargets, targets_cap;
+	objref__hidden hidden;    /* references traversal hides (capture_hidden.c) */
 	char text[512];
 } walk;
 
@@ -400,8 +404,14 @@ static objref_label match_hint(walk *w, PyObject *op, PyObject *t)
 static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
 {
 	int added;
-	uint32_t dst = objref__objset_add(&w->objs, t, &added);
+	uint32_t dst;
 
+	/* Without OBJREF_CAPTURE_UNTRACKED the walk stays among the tracked
+	 * objects (and the roots' seeds): no chain to a tracked object passes
+	 * through an untracked one, which holds only atoms. */
+	if (w->tracked_only && !objref__is_tracked(t) && objref__objset_find(&w->objs, t) == OBJREF_NO_ID)
+		return 0;
+	dst = objref__objset_add(&w->objs, t, &added);
 	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
 }
 
@@ -454,9 +464,9 @@ static int add_object(walk *w, objref_id id)
 	if ((n = objref__describe(w->text, sizeof(w->text), op)) &&
 	    (err = objref_builder_string(&o.desc, w->b, w->text, n)) < 0)
 		return err;
-	if ((err = objref_builder_object(&got, w->b, &o)) < 0)
+	if ((err = objref_builder_object(&got, w->b, &o)) < 0 || (err = emit_edges(w, id, op, ti)) < 0)
 		return err;
-	return emit_edges(w, id, op, ti);
+	return objref__hidden_edges(&w->hidden, id, op, o.flags);
 }
 
 /* Closure tuples, so their items can be named after the free variables. */
@@ -486,6 +496,7 @@ static void walk_dispose(walk *w)
 	objref__free(w->hslots);
 	objref__free(w->hnext);
 	objref__free(w->targets);
+	objref__hidden_dispose(&w->hidden);
 	dispose_types(w);
 }
 
@@ -499,7 +510,6 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	walk w;
 	int err;
 
-	(void)flags; /* a snapshot always includes the untracked objects */
 	*out = NULL;
 	if (pin)
 		*pin = NULL;
@@ -513,9 +523,12 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		err = OBJREF_ENOMEM;
 		goto cleanup;
 	}
+	w.hidden.b = w.b;
+	w.hidden.objs = &w.objs;
 	memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
 	w.objs.n = w.ntracked = tracked.n;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
+	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
 	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;

@@ -25,13 +25,15 @@ static void unpin(pinned *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* 0, or -1 with an exception. */
-static int pin(pinned *p)
+/* 0, or -1 with an exception.  untracked: include the untracked objects
+ * (needed when the chain may end at, or start from, one of them). */
+static int pin(pinned *p, int untracked)
 {
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n, OBJREF_CAPTURE_UNTRACKED)) < 0 ||
+	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n,
+			untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
 	    (err = objref_paths_new(&p->paths, p->snap, NULL)) < 0) {
 		unpin(p);
 		objref_py_error(err);
@@ -170,7 +172,8 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	if (!PyArg_ParseTupleAndKeywords(args, kw, forward ? "OO|nO:find_ref_chain" :
 			"OO|nO:find_backref_chain", kwlist, &obj, &pred, &max_depth, &extra))
 		return NULL;
-	if (pin(&p) < 0)
+	/* Backward from a tracked object, every chain is among tracked objects. */
+	if (pin(&p, forward || !objref_capture_is_tracked(obj)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = max_depth < 0 ? 0 : (size_t)max_depth;
@@ -358,7 +361,10 @@ static Py_ssize_t suspect_of(const objref_chain *chains, const objref_chain_grou
 /* The label of step i as grouping shows it ([*] for indices). */
 static void folded_label(char *buf, size_t size, const objref_snapshot *snap, objref_label l)
 {
-	if (OBJREF_LABEL_KIND(l) == OBJREF_LABEL_INDEX)
+	/* as OBJREF_CHAIN_FOLD: indices, and dict keys that are not strings */
+	if (OBJREF_LABEL_KIND(l) == OBJREF_LABEL_INDEX ||
+	    (OBJREF_LABEL_KIND(l) == OBJREF_LABEL_KEY &&
+	     objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l))[0] != '\''))
 		l = OBJREF_LABEL(OBJREF_LABEL_INDEX, OBJREF_LABEL_PAYLOAD_MAX);
 	objref_label_format(buf, size, snap, l);
 }
@@ -483,7 +489,40 @@ static size_t pick_samples(objref_id *out, size_t k, size_t *instances, const ob
 
 /* The chains of up to k samples of a type, grouped: a dict with type,
  * instances, samples and patterns.  NULL with an exception. */
+/* Can instances of the type called name be untracked?  Builtin types
+ * without GC support, and tuples and dicts (the collector untracks those
+ * holding only atoms). */
+static int may_be_untracked(const char *name)
+{
+	static const char *const untracked[] = { "tuple", "dict", "str", "int", "float", "bytes",
+		"bool", "complex", "bytearray", "range", "slice", "NoneType", "code", NULL };
+	const char *short_name = strncmp(name, "builtins.", 9) == 0 ? name + 9 : name;
+
+	for (int i = 0; untracked[i]; i++)
+		if (strcmp(short_name, untracked[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, size_t max_depth,
+	int untracked);
+
+/* The chains of a type: from a snapshot of tracked objects (twice as fast)
+ * unless the type's instances may be untracked, or none was found there. */
 static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_depth)
+{
+	int untracked = may_be_untracked(name);
+	PyObject *r = chains_of_snapshot(m, name, k, max_depth, untracked);
+
+	if (!r && !untracked && PyErr_ExceptionMatches(PyExc_LookupError)) {
+		PyErr_Clear();
+		r = chains_of_snapshot(m, name, k, max_depth, 1);
+	}
+	return r;
+}
+
+static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, size_t max_depth,
+	int untracked)
 {
 	objref_chain *chains = NULL;
 	objref_chain_group *groups = NULL;
@@ -494,7 +533,7 @@ static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_d
 	pinned p;
 	int err = 0;
 
-	if (pin(&p) < 0)
+	if (pin(&p, untracked) < 0)
 		return NULL;
 	samples = PyMem_Calloc(k + 1, sizeof(objref_id));
 	chains = PyMem_Calloc(k + 1, sizeof(objref_chain));
@@ -683,7 +722,8 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	int err;
 
 	(void)m;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|nO:why_alive", kwlist, &obj, &depth, &file) || pin(&p) < 0)
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|nO:why_alive", kwlist, &obj, &depth, &file) ||
+	    pin(&p, !objref_capture_is_tracked(obj)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = depth < 1 ? 1 : (size_t)depth;
