@@ -105,11 +105,9 @@ static int add_namespace(objref__frames *r, objref__objset *objs, PyObject *ns, 
 {
 	Py_ssize_t pos = 0;
 	PyObject *k, *v;
-	int added, err = 0;
+	int err = 0;
 
-	if (objref__objset_add(&r->held, ns, &added) == OBJREF_NO_ID)  /* the frame's f_locals */
-		return OBJREF_ENOMEM;
-
+	r->frames[r->nframes - 1].locals = ns;  /* the frame's f_locals */
 	while (!err && ns != globals && PyDict_Check(ns) && PyDict_Next(ns, &pos, &k, &v))
 		if (PyUnicode_CheckExact(k))
 			err = add_local(r, objs, k, v, 0);
@@ -167,10 +165,10 @@ static int read_locals(objref__frames *r, objref__objset *objs, PyFrameObject *f
 	}
 	/* Not listed by the collector: created (or first tracked) by us, so
 	 * never frozen. */
-	if ((objref__objset_find(objs, locals) == OBJREF_NO_ID &&
-	     objref__objset_add(&r->ours, locals, &added) == OBJREF_NO_ID) ||
-	    objref__objset_add(&r->held, locals, &added) == OBJREF_NO_ID)
+	if (objref__objset_find(objs, locals) == OBJREF_NO_ID &&
+	    objref__objset_add(&r->ours, locals, &added) == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
+	r->frames[r->nframes - 1].locals = locals;
 	cells = PyCode_GetCellvars(co);
 	frees = PyCode_GetFreevars(co);
 	PyErr_Clear();
@@ -255,12 +253,9 @@ static int add_frame(objref__frames *r, objref__objset *objs, PyFrameObject *f, 
 
 	if (objref__grow((void **)&r->frames, &r->frames_cap, r->nframes + 1, sizeof(objref__frame)) < 0)
 		return OBJREF_ENOMEM;
-	r->frames[r->nframes++] = (objref__frame){ co, thread, line > 0 ? (uint32_t)line : 0, depth };
-	/* A running frame holds its code, its function (found by its code) and
-	 * its frame object: from 3.11 the interpreter frame does, unseen. */
-	if (objref__objset_add(&r->running, (PyObject *)co, &added) == OBJREF_NO_ID ||
-	    objref__objset_add(&r->held, (PyObject *)co, &added) == OBJREF_NO_ID ||
-	    objref__objset_add(&r->held, (PyObject *)f, &added) == OBJREF_NO_ID)
+	r->frames[r->nframes++] = (objref__frame){ co, (PyObject *)f, NULL, thread,
+		line > 0 ? (uint32_t)line : 0, depth };
+	if (objref__objset_add(&r->running, (PyObject *)co, &added) == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
 	return read_locals(r, objs, f);
 }
@@ -272,6 +267,14 @@ int objref__frames_gather(objref__frames *r, objref__objset *objs)
 	for (PyThreadState *ts = PyInterpreterState_ThreadHead(current_interp()); ts && !err;
 	     ts = PyThreadState_Next(ts)) {
 		uint32_t depth = 0;
+		int added;
+		if (ts->dict) {  /* PyThreadState_GetDict(): a seed, held by the thread state */
+			if (objref__grow((void **)&r->tsdicts, &r->tsdicts_cap, r->ntsdicts + 1,
+					sizeof(PyObject *)) < 0 ||
+			    objref__objset_add(objs, ts->dict, &added) == OBJREF_NO_ID)
+				return OBJREF_ENOMEM;
+			r->tsdicts[r->ntsdicts++] = ts->dict;
+		}
 		for (PyFrameObject *f = top_frame(ts); f && !err; f = caller_frame(f))
 			err = add_frame(r, objs, f, (uint64_t)ts->thread_id, depth++);
 		PyErr_Clear(); /* a frame object we could not create ends that stack */
@@ -283,7 +286,7 @@ void objref__frames_dispose(objref__frames *r)
 {
 	objref__free(r->frames);
 	objref__free(r->locals);
-	objref__objset_dispose(&r->held);
+	objref__free(r->tsdicts);
 	objref__objset_dispose(&r->running);
 	objref__objset_dispose(&r->ours);
 	memset(r, 0, sizeof(*r));

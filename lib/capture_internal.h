@@ -112,28 +112,33 @@ static inline int objref__walk_dict_keys(PyObject *op)
 	return PyDict_Check(op);
 }
 
-/* ---- hidden edges (capture_hidden.c) ------------------------------------ */
+/* ---- hidden references (capture_hidden.c) ------------------------------- */
 
-/* A walk over the references tp_traverse does not report but capture can
- * name (a static type's __dict__, a code object's constants ...). */
+/* Adds the references tp_traverse does not report but capture can name (a
+ * static type's __dict__, a code object's constants ...) as edges. */
 typedef struct {
-	const objref__objset *objs;        /* the snapshot's objects */
-	int (*fn)(void *arg, uint32_t id); /* called per target, with its id in objs */
-	void *arg;
-	PyObject **work;                   /* scratch, kept between calls */
+	objref_builder *b;
+	objref__objset *objs;   /* the walk's objects: tracked targets are added */
+	objref_id src;
+	struct { const char *field; objref_label label; } labels[24]; /* interned once */
+	size_t nlabels;
+	struct { PyObject *op; const char *field; } *work; /* scratch */
 	size_t nwork, work_cap;
 } objref__hidden;
 
-/* Call h->fn for each hidden reference of op (flags: op's OBJREF_F_*; only
- * types, code objects and modules have any) whose target is in h->objs.
- * Returns 0, OBJREF_ENOMEM, or the first nonzero return of fn. */
-int objref__hidden_refs(objref__hidden *h, PyObject *op, uint32_t flags);
+/* Add the hidden references of object id (op; flags: its OBJREF_F_*, only
+ * types, code objects and modules have any) as edges from id, in the
+ * builder's source order when called as the walk reaches id.  0 or a
+ * negative OBJREF_E* code. */
+int objref__hidden_edges(objref__hidden *h, objref_id id, PyObject *op, uint32_t flags);
 void objref__hidden_dispose(objref__hidden *h);
 
 /* ---- running frames (capture_frames.c) --------------------------------- */
 
 typedef struct {
 	PyCodeObject *code;   /* borrowed: the running frame holds it */
+	PyObject *object;     /* the frame object (created from 3.11), borrowed */
+	PyObject *locals;     /* its f_locals or namespace dict if read, borrowed */
 	uint64_t thread;      /* its thread's ident */
 	uint32_t line, depth; /* depth 0: the thread's innermost frame */
 } objref__frame;
@@ -150,17 +155,17 @@ typedef struct {
 	size_t nframes, frames_cap;
 	objref__local *locals;  /* frame by frame, in frame order */
 	size_t nlocals, locals_cap;
-	objref__objset held;    /* what running frames hold: frame objects, code,
-				 * f_locals and namespace dicts */
+	PyObject **tsdicts;     /* each thread state's dict (PyThreadState_GetDict) */
+	size_t ntsdicts, tsdicts_cap;
 	objref__objset running; /* the code of running frames */
 	objref__objset ours;    /* objects the gathering created (3.11 f_locals) */
 	uint32_t empty_cells;   /* unbound cell and free variables (3.11+): the
 				 * frames still hold their empty cells */
 } objref__frames;
 
-/* Read every thread's running frames (of this interpreter) and their bound
- * locals into r (zeroed by the caller), appending each local's value (and,
- * before 3.11, each frame) to objs.  Holds no reference on return.  0 or
+/* Read every thread's running frames (of this interpreter), their bound
+ * locals and the thread states' dicts into r (zeroed by the caller),
+ * appending each local's value (and, before 3.11, each frame) to objs.  Holds no reference on return.  0 or
  * OBJREF_ENOMEM; free r with objref__frames_dispose either way. */
 int objref__frames_gather(objref__frames *r, objref__objset *objs);
 void objref__frames_dispose(objref__frames *r);

@@ -15,24 +15,33 @@
  *   objref__roots_record (after the walk, before the builder finishes) adds
  *   the records and flags, from the objects and edges built.
  *
- * Reach.  MODULE and FRAME roots, and what the running frames and the
- * interpreter hold (each frame's function, code, frame object and f_locals;
- * sys.modules, sys.__dict__, builtins.__dict__), reach objects through the
- * edges and through the hidden edges of capture_hidden.c (a static type's
- * __dict__, a code object's constants ...).
+ * Roots are decided in order, each kind only where the earlier ones do not
+ * reach (along the edges, which include the references traversal hides but
+ * capture can name: capture_hidden.c):
+ *   MODULE, FRAME (locals), GC_GARBAGE;
+ *   FRAME roots named "<frame>", "<function>", "<f_locals>", "<code>": what
+ *   a running frame holds besides its locals;
+ *   HELD_FROM_C roots named "sys.modules", "sys.__dict__",
+ *   "builtins.__dict__", "thread state dict": what the interpreter holds;
+ *   IMMORTAL: immortal objects (static types first) holding references;
+ *   HELD_FROM_C (below), each decided on the reach so far;
+ *   FROZEN: frozen objects nothing else reaches.
+ * So an object alive for a reason capture can see is reachable from a root
+ * record, and one that is not is garbage, or one of the shared objects
+ * below whose refcounts say nothing.
  *
  * Held from C.  An object nothing above reaches, with more references than
- * edges and hidden edges into it (less, from 3.11, what running frames'
- * cells explain: one per cell variable bound to it, one per unbound one
- * for an empty cell), is a HELD_FROM_C root.  Never one: immortal objects
- * (and, on 3.11, the statically allocated ones, refcount near 1e9), static
- * types, None/True/False/Ellipsis/NotImplemented, interned strings, strings
- * of at most one character, bytes of at most one byte, the empty tuple and
- * frozenset, small ints (-5..256), tuples of interned strings only (before
- * 3.12: argument parsers' keyword tables), PyModuleDef objects: shared or
- * cached by the interpreter, their refcounts say nothing about leaks; and
- * dicts and sets of weak references only (type subclass tables, ABC
- * caches), which keep nothing alive.
+ * edges into it (less, from 3.11, what running frames' cells explain: one
+ * per cell variable bound to its contents, one per unbound one for an
+ * empty cell), is a HELD_FROM_C root; extra: the difference.  Never one:
+ * immortal objects (and, on 3.11, the statically allocated ones, refcount
+ * near 1e9), static types, None/True/False/Ellipsis/NotImplemented,
+ * interned strings, strings of at most one character, bytes of at most one
+ * byte, the empty tuple and frozenset, small ints (-5..256), tuples of
+ * interned strings only (before 3.12: argument parsers' keyword tables),
+ * PyModuleDef objects: shared or cached by the interpreter; and dicts and
+ * sets of weak references only (type subclass tables, ABC caches), which
+ * keep nothing alive.
  */
 #include <string.h>
 #include "capture_internal.h"
@@ -193,19 +202,27 @@ int objref__roots_gather(objref__roots **out, objref__objset *objs)
 /* ---- after the walk: the records ---------------------------------------- */
 
 typedef struct {
+	objref_id fn;         /* a function of running code ... */
+	uint32_t code;        /* ... that code, by index in fr.running */
+} running_fn;
+
+typedef struct {
 	objref__roots *r;
 	objref_builder *b;
 	const objref__objset *objs;
 	objref_object *obj;     /* the builder's objects, ids as in objs */
 	size_t n, ntracked;
-	uint64_t *off;          /* CSR offsets of the edges built */
+	uint64_t *off;          /* CSR offsets of the walk's edges */
 	const objref_id *adj;   /* their targets, by source */
 	objref_id *adj_own;     /* adj when we had to sort them */
-	uint32_t *indeg;        /* edges and hidden edges into each object */
-	uint8_t *reach;         /* reached (see the top of the file) */
+	uint32_t *indeg;        /* edges into each object */
+	uint8_t *reach;         /* reached from a root record */
 	objref_id *queue;
-	size_t tail;
-	objref__hidden hidden;  /* hidden edges, to count_in or to reached */
+	size_t head, tail;
+	running_fn *fns;        /* functions of running code */
+	objref_id *cand;        /* collect_unreached */
+	size_t ncand, cand_cap;
+	size_t nfns, fns_cap;
 	PyObject **qualnames;   /* by running code: a function's __qualname__ */
 	char text[512];
 } recorder;
@@ -216,42 +233,20 @@ static int intern_str(objref_str *out, recorder *c, PyObject *s)
 	return objref_builder_string(out, c->b, c->text, n);
 }
 
+static int intern_c(objref_str *out, recorder *c, const char *s)
+{
+	return objref_builder_string(out, c->b, s, strlen(s));
+}
+
 /* Mark id reached and queue it for the reach search. */
-static int reached(recorder *c, objref_id id)
+static void reached(recorder *c, objref_id id)
 {
 	if (!c->reach[id]) {
 		c->reach[id] = 1;
 		c->queue[c->tail++] = id;
 	}
-	return 0;
 }
 
-static int reached_obj(recorder *c, PyObject *op)
-{
-	objref_id id = op ? objref__objset_find(c->objs, op) : OBJREF_NO_ID;
-	return id == OBJREF_NO_ID ? 0 : reached(c, id);
-}
-
-static int count_in(void *arg, uint32_t id)
-{
-	((recorder *)arg)->indeg[id]++;
-	return 0;
-}
-
-static int reached_cb(void *arg, uint32_t id)
-{
-	return reached(arg, id);
-}
-
-/* The hidden edges of object id (see the top of the file), to fn. */
-static int hidden_edges(recorder *c, objref_id id, int (*fn)(void *, uint32_t))
-{
-	c->hidden.fn = fn;
-	c->hidden.arg = c;
-	return objref__hidden_refs(&c->hidden, c->objs->objs[id], c->obj[id].flags);
-}
-
-/* Add a record; MODULE and FRAME roots also start the reach search. */
 static int add_root(recorder *c, const objref_root *root)
 {
 	int err = objref_builder_root(c->b, root);
@@ -259,95 +254,18 @@ static int add_root(recorder *c, const objref_root *root)
 	if (err < 0)
 		return err;
 	c->obj[root->object].flags |= OBJREF_F_ROOT;
-	if (root->kind == OBJREF_ROOT_MODULE || root->kind == OBJREF_ROOT_FRAME)
-		reached(c, root->object);
+	reached(c, root->object);
 	return 0;
 }
 
-static int record_modules(recorder *c)
+static int is_static_type(PyObject *op, uint32_t flags)
 {
-	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
-	Py_ssize_t pos = 0;
-	int err = 0;
-
-	while (!err && modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
-		objref_root r = { .kind = OBJREF_ROOT_MODULE };
-		if ((r.object = objref__objset_find(c->objs, v)) == OBJREF_NO_ID || !PyUnicode_Check(k))
-			continue;
-		if (!(err = intern_str(&r.name, c, k)))
-			err = add_root(c, &r);
-	}
-	return err;
+	return (flags & OBJREF_F_TYPE) && !(((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE);
 }
 
-/*
- * A function of running code, found by its __code__, is reached (a running
- * frame holds its function: from 3.11 the interpreter frame, before the
- * caller's value stack).  Before 3.11 code has no qualified name:
- * qualnames[k] is that of a function of running code k.
- */
-static void running_function(recorder *c, objref_id id)
-{
-	PyFunctionObject *fn = (PyFunctionObject *)c->objs->objs[id];
-	uint32_t k = objref__objset_find(&c->r->fr.running, fn->func_code);
+/* ---- edges, and one pass over the objects -------------------------------- */
 
-	if (k == OBJREF_NO_ID)
-		return;
-	reached(c, id);
-	if (!c->qualnames[k])
-		c->qualnames[k] = fn->func_qualname;
-}
-
-static int record_frames(recorder *c)
-{
-	objref__roots *r = c->r;
-	objref_str fn = 0, file = 0;
-	uint32_t at = UINT32_MAX;
-	int err = 0;
-
-	for (size_t i = 0; i < r->fr.nlocals && !err; i++) {
-		const objref__local *l = &r->fr.locals[i];
-		const objref__frame *f = &r->fr.frames[l->frame];
-		objref_root root = { .kind = OBJREF_ROOT_FRAME, .depth = f->depth, .thread = f->thread,
-				     .line = f->line };
-		if ((root.object = objref__objset_find(c->objs, l->value)) == OBJREF_NO_ID)
-			continue;
-		if (l->frame != at) {  /* locals come frame by frame */
-#if PY_VERSION_HEX >= 0x030B0000
-			PyObject *q = f->code->co_qualname;
-#else
-			PyObject *q = c->qualnames[objref__objset_find(&r->fr.running, (PyObject *)f->code)];
-#endif
-			at = l->frame;
-			if ((err = intern_str(&fn, c, q ? q : f->code->co_name)) < 0 ||
-			    (err = intern_str(&file, c, f->code->co_filename)) < 0)
-				break;
-		}
-		root.function = fn;
-		root.file = file;
-		if (!(err = intern_str(&root.name, c, l->name)))
-			err = add_root(c, &root);
-	}
-	return err;
-}
-
-static int record_garbage(recorder *c)
-{
-	PyObject *g = c->r->garbage;
-	objref_str name;
-	int err = 0;
-
-	if (!g || (err = objref_builder_string(&name, c->b, "gc.garbage", 10)) < 0)
-		return err;
-	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(g) && !err; i++) {
-		objref_root r = { .kind = OBJREF_ROOT_GC_GARBAGE, .name = name, .extra = (uint32_t)i };
-		if ((r.object = objref__objset_find(c->objs, PyList_GET_ITEM(g, i))) != OBJREF_NO_ID)
-			err = add_root(c, &r);
-	}
-	return err;
-}
-
-/* In-degrees and CSR offsets of the edges built (capture adds them in
+/* In-degrees and CSR offsets of the edges built (the walk adds them in
  * source order; sort them if not). */
 static int index_edges(recorder *c)
 {
@@ -381,46 +299,163 @@ static int index_edges(recorder *c)
 	return 0;
 }
 
-/* One pass over the objects before the reach search: hidden edges into
- * the in-degrees, functions of running code into the queue. */
-static int scan_objects(recorder *c)
+/* The functions of running code (a running frame holds its function: from
+ * 3.11 the interpreter frame, before the caller's value stack).  Before
+ * 3.11 code has no qualified name: qualnames[k] is that of a function of
+ * running code k. */
+static int find_running_functions(recorder *c)
 {
+	const objref__objset *running = &c->r->fr.running;
+
+	if (!(c->qualnames = objref__calloc(running->n + 1, sizeof(PyObject *))))
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < c->n && running->n; i++) {
+		PyFunctionObject *fn = (PyFunctionObject *)c->objs->objs[i];
+		uint32_t k;
+		if (!(c->obj[i].flags & OBJREF_F_FUNCTION) ||
+		    (k = objref__objset_find(running, fn->func_code)) == OBJREF_NO_ID)
+			continue;
+		if (objref__grow((void **)&c->fns, &c->fns_cap, c->nfns + 1, sizeof(running_fn)) < 0)
+			return OBJREF_ENOMEM;
+		c->fns[c->nfns++] = (running_fn){ (objref_id)i, k };
+		if (!c->qualnames[k])
+			c->qualnames[k] = fn->func_qualname;
+	}
+	return 0;
+}
+
+/* ---- module, frame and gc.garbage roots ---------------------------------- */
+
+static int record_modules(recorder *c)
+{
+	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
+	Py_ssize_t pos = 0;
 	int err = 0;
 
-	if (!(c->qualnames = objref__calloc(c->r->fr.running.n + 1, sizeof(PyObject *))))
-		return OBJREF_ENOMEM;
-	for (size_t i = 0; i < c->n && !err; i++) {
-		uint32_t flags = c->obj[i].flags;
-		if (flags & (OBJREF_F_TYPE | OBJREF_F_CODE | OBJREF_F_MODULE))
-			err = hidden_edges(c, (objref_id)i, count_in);
-		else if (flags & OBJREF_F_FUNCTION)
-			running_function(c, (objref_id)i);
+	while (!err && modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
+		objref_root r = { .kind = OBJREF_ROOT_MODULE };
+		if ((r.object = objref__objset_find(c->objs, v)) == OBJREF_NO_ID || !PyUnicode_Check(k))
+			continue;
+		if (!(err = intern_str(&r.name, c, k)))
+			err = add_root(c, &r);
 	}
 	return err;
 }
 
-/* Everything reached from what is queued, breadth first, iteratively. */
-static int find_reach(recorder *c)
+/* A FRAME root for frame f (its fields filled in) on object id. */
+static int frame_root(recorder *c, const objref__frame *f, objref_id id, objref_str name)
+{
+	objref_root root = { .kind = OBJREF_ROOT_FRAME, .object = id, .name = name,
+			     .depth = f->depth, .thread = f->thread, .line = f->line };
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *q = f->code->co_qualname;
+#else
+	PyObject *q = c->qualnames[objref__objset_find(&c->r->fr.running, (PyObject *)f->code)];
+#endif
+	int err;
+
+	if ((err = intern_str(&root.function, c, q ? q : f->code->co_name)) < 0 ||
+	    (err = intern_str(&root.file, c, f->code->co_filename)) < 0)
+		return err;
+	return add_root(c, &root);
+}
+
+static int record_locals(recorder *c)
+{
+	const objref__frames *fr = &c->r->fr;
+	int err = 0;
+
+	for (size_t i = 0; i < fr->nlocals && !err; i++) {
+		objref_id id = objref__objset_find(c->objs, fr->locals[i].value);
+		objref_str name;
+		if (id != OBJREF_NO_ID && !(err = intern_str(&name, c, fr->locals[i].name)))
+			err = frame_root(c, &fr->frames[fr->locals[i].frame], id, name);
+	}
+	return err;
+}
+
+/* What a running frame holds besides its locals, where nothing reached it:
+ * FRAME roots named "<frame>", "<function>", "<f_locals>", "<code>". */
+static int record_frame_held(recorder *c)
+{
+	const objref__frames *fr = &c->r->fr;
+	int err = 0;
+
+	for (size_t i = 0; i < fr->nframes && !err; i++) {
+		const objref__frame *f = &fr->frames[i];
+		uint32_t k = objref__objset_find(&fr->running, (PyObject *)f->code);
+		struct { PyObject *op; const char *name; } held[] = {
+			{ f->object, "<frame>" }, { f->locals, "<f_locals>" }, { (PyObject *)f->code, "<code>" }
+		};
+		objref_str name;
+		for (size_t j = 0; j < c->nfns && !err; j++) {  /* its function: unexplained, unreached */
+			objref_id id = c->fns[j].fn;
+			if (c->fns[j].code == k && !c->reach[id] && c->obj[id].refcnt > c->indeg[id] &&
+			    !(err = intern_c(&name, c, "<function>")))
+				err = frame_root(c, f, id, name);
+		}
+		for (size_t j = 0; j < sizeof(held) / sizeof(held[0]) && !err; j++) {
+			objref_id id = held[j].op ? objref__objset_find(c->objs, held[j].op) : OBJREF_NO_ID;
+			if (id != OBJREF_NO_ID && !c->reach[id] && !(err = intern_c(&name, c, held[j].name)))
+				err = frame_root(c, f, id, name);
+		}
+	}
+	return err;
+}
+
+/* What the interpreter holds, where nothing reached it: HELD_FROM_C roots
+ * named after it. */
+static int record_interpreter_held(recorder *c)
 {
 	PyObject *modules = PyImport_GetModuleDict();
 	PyObject *sys = objref__dict_get_safe(modules, "sys");
 	PyObject *builtins = objref__dict_get_safe(modules, "builtins");
+	struct { PyObject *op; const char *name; } held[] = {
+		{ modules, "sys.modules" },
+		{ sys && PyModule_Check(sys) ? PyModule_GetDict(sys) : NULL, "sys.__dict__" },
+		{ builtins && PyModule_Check(builtins) ? PyModule_GetDict(builtins) : NULL, "builtins.__dict__" },
+	};
+	const objref__frames *fr = &c->r->fr;
 	int err = 0;
 
-	/* What running frames and the interpreter hold. */
-	for (size_t i = 0; i < c->r->fr.held.n; i++)
-		reached_obj(c, c->r->fr.held.objs[i]);
-	reached_obj(c, modules);
-	reached_obj(c, sys && PyModule_Check(sys) ? PyModule_GetDict(sys) : NULL);
-	reached_obj(c, builtins && PyModule_Check(builtins) ? PyModule_GetDict(builtins) : NULL);
-	for (size_t head = 0; head < c->tail && !err; head++) {
-		objref_id id = c->queue[head];
-		for (uint64_t e = c->off[id]; e < c->off[id + 1]; e++)
-			reached(c, c->adj[e]);
-		if (c->obj[id].flags & (OBJREF_F_TYPE | OBJREF_F_CODE | OBJREF_F_MODULE))
-			err = hidden_edges(c, id, reached_cb);
+	for (size_t j = 0; j < sizeof(held) / sizeof(held[0]) + fr->ntsdicts && !err; j++) {
+		int ts = j >= sizeof(held) / sizeof(held[0]);
+		PyObject *op = ts ? fr->tsdicts[j - sizeof(held) / sizeof(held[0])] : held[j].op;
+		objref_root r = { .kind = OBJREF_ROOT_HELD_FROM_C };
+		if (!op || (r.object = objref__objset_find(c->objs, op)) == OBJREF_NO_ID || c->reach[r.object])
+			continue;
+		r.extra = c->obj[r.object].refcnt > c->indeg[r.object] ?
+			c->obj[r.object].refcnt - c->indeg[r.object] : 0;
+		if (!(err = intern_c(&r.name, c, ts ? "thread state dict" : held[j].name)))
+			err = add_root(c, &r);
 	}
 	return err;
+}
+
+static int record_garbage(recorder *c)
+{
+	PyObject *g = c->r->garbage;
+	objref_str name;
+	int err = 0;
+
+	if (!g || (err = intern_c(&name, c, "gc.garbage")) < 0)
+		return err;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(g) && !err; i++) {
+		objref_root r = { .kind = OBJREF_ROOT_GC_GARBAGE, .name = name, .extra = (uint32_t)i };
+		if ((r.object = objref__objset_find(c->objs, PyList_GET_ITEM(g, i))) != OBJREF_NO_ID)
+			err = add_root(c, &r);
+	}
+	return err;
+}
+
+/* Continue the reach search from what is queued, breadth first. */
+static void search(recorder *c)
+{
+	for (; c->head < c->tail; c->head++) {
+		objref_id id = c->queue[c->head];
+		for (uint64_t e = c->off[id]; e < c->off[id + 1]; e++)
+			reached(c, c->adj[e]);
+	}
 }
 
 /* ---- frozen, immortal, held from C -------------------------------------- */
@@ -436,6 +471,16 @@ static int is_frozen(const recorder *c, objref_id id)
 	if (r->listed ? id >= c->ntracked || r->listed[id] : id < c->ntracked)
 		return 0;
 	return objref__objset_find(&r->fr.ours, c->objs->objs[id]) == OBJREF_NO_ID;
+}
+
+/* An immortal object, or a static type (immortal in all but name before
+ * 3.12), that holds references. */
+static int immortal_holder(const recorder *c, size_t i)
+{
+	uint32_t flags = c->obj[i].flags;
+
+	return ((flags & OBJREF_F_IMMORTAL) || is_static_type(c->objs->objs[i], flags)) &&
+	       c->off[i + 1] > c->off[i];
 }
 
 /* Interned strings only: before 3.12, an argument parser's keyword table. */
@@ -477,8 +522,8 @@ static int never_held(PyObject *op, const objref_object *o)
 {
 	if ((o->flags & OBJREF_F_IMMORTAL) || o->refcnt >= 500000000u) /* 3.11 statics: 1e9 */
 		return 1;
-	if (o->flags & OBJREF_F_TYPE)
-		return !(((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE);
+	if (is_static_type(op, o->flags))
+		return 1;
 	if (op == Py_None || op == Py_True || op == Py_False || op == Py_Ellipsis ||
 	    op == Py_NotImplemented || Py_TYPE(op) == &PyModuleDef_Type)
 		return 1;
@@ -498,41 +543,79 @@ static int never_held(PyObject *op, const objref_object *o)
 	return weak_only(op);
 }
 
-/*
- * The roots of object i that the reach search decides: FROZEN (and the
- * flag) or IMMORTAL (immortal objects holding references, 3.12+), and
- * HELD_FROM_C; roots only where nothing reaches the object.
- */
-static int record_unreached(recorder *c, size_t i)
+/* The references of op the snapshot does not explain, less what running
+ * frames' cells explain (3.11+). */
+static uint32_t unexplained(recorder *c, PyObject *op, uint32_t u)
 {
-	const objref_object *o = &c->obj[i];
-	objref_root r = { .object = (objref_id)i };
-	PyObject *op;
+	uint32_t k;
+
+	if (!PyCell_Check(op))
+		return u;
+	if (PyCell_GET(op))  /* the cell of a variable bound to its contents */
+		return u - tally_take(&c->r->cells, PyCell_GET(op), u);
+	k = OBJREF__MIN(u, c->r->fr.empty_cells);  /* ... of one not bound yet */
+	c->r->fr.empty_cells -= k;
+	return u - k;
+}
+
+/* The objects that may still need a root, in one pass: those nothing
+ * reached yet that are immortal holders or have unexplained references. */
+static int collect_unreached(recorder *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->reach[i] || (c->obj[i].refcnt <= c->indeg[i] && !immortal_holder(c, i)))
+			continue;
+		if (objref__grow((void **)&c->cand, &c->cand_cap, c->ncand + 1, sizeof(objref_id)) < 0)
+			return OBJREF_ENOMEM;
+		c->cand[c->ncand++] = (objref_id)i;
+	}
+	return 0;
+}
+
+/* An IMMORTAL root on object i if nothing reached it and it is an immortal
+ * holder: static types first (pass 0), then the others (pass 1, 3.12+'s
+ * immortal tuples ...), searching after each so that what one reaches needs
+ * no root of its own. */
+static int record_immortal(recorder *c, size_t i, int pass)
+{
+	objref_root r = { .kind = OBJREF_ROOT_IMMORTAL, .object = (objref_id)i };
 	int err;
 
-	if (is_frozen(c, r.object)) {
-		c->obj[i].flags |= OBJREF_F_FROZEN;
-		r.kind = OBJREF_ROOT_FROZEN;
-	} else if ((o->flags & OBJREF_F_IMMORTAL) && c->off[i + 1] > c->off[i]) {
-		r.kind = OBJREF_ROOT_IMMORTAL;
-	}
-	if (c->reach[i])
+	if (c->reach[i] || !immortal_holder(c, i) ||
+	    is_static_type(c->objs->objs[i], c->obj[i].flags) != (pass == 0))
 		return 0;
-	if (r.kind && (err = add_root(c, &r)) < 0)
+	if ((err = add_root(c, &r)) < 0)
 		return err;
-	if (o->refcnt <= c->indeg[i])
+	search(c);
+	return 0;
+}
+
+/* A HELD_FROM_C root on object i if nothing reached it and it has
+ * references the snapshot does not explain.  (No search in between: every
+ * such object is a root, whatever the order.) */
+static int record_held(recorder *c, size_t i)
+{
+	const objref_object *o = &c->obj[i];
+	objref_root r = { .kind = OBJREF_ROOT_HELD_FROM_C, .object = (objref_id)i };
+	PyObject *op = c->objs->objs[i];
+
+	if (c->reach[i] || o->refcnt <= c->indeg[i])
 		return 0;
-	op = c->objs->objs[i];
-	r.kind = OBJREF_ROOT_HELD_FROM_C;
-	r.extra = o->refcnt - c->indeg[i];
-	if (PyCell_Check(op) && PyCell_GET(op)) {  /* a running frame's cell (3.11+) */
-		r.extra -= tally_take(&c->r->cells, PyCell_GET(op), r.extra);
-	} else if (PyCell_Check(op)) {  /* ... of a variable not bound yet */
-		uint32_t k = OBJREF__MIN(r.extra, c->r->fr.empty_cells);
-		c->r->fr.empty_cells -= k;
-		r.extra -= k;
-	}
-	return r.extra && !never_held(op, o) ? add_root(c, &r) : 0;
+	if (!(r.extra = unexplained(c, op, o->refcnt - c->indeg[i])) || never_held(op, o))
+		return 0;
+	return add_root(c, &r);
+}
+
+/* OBJREF_F_FROZEN on every frozen object; a FROZEN root on those no other
+ * root reaches: only freezing keeps them from the collector. */
+static int record_frozen(recorder *c, size_t i)
+{
+	objref_root r = { .kind = OBJREF_ROOT_FROZEN, .object = (objref_id)i };
+
+	if (!is_frozen(c, r.object))
+		return 0;
+	c->obj[i].flags |= OBJREF_F_FROZEN;
+	return c->reach[i] ? 0 : add_root(c, &r);
 }
 
 int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objset *objs, size_t ntracked)
@@ -546,18 +629,35 @@ int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objs
 	c.objs = objs;
 	c.ntracked = ntracked;
 	c.obj = objref__builder_objects(b, &c.n);
-	c.hidden.objs = objs;
 	if (!(c.reach = objref__calloc(c.n + 1, 1)) ||
 	    !(c.queue = objref__malloc((c.n + 1) * sizeof(objref_id)))) {
 		err = OBJREF_ENOMEM;
 		goto cleanup;
 	}
-	if ((err = index_edges(&c)) < 0 || (err = scan_objects(&c)) < 0 ||
-	    (err = record_modules(&c)) < 0 || (err = record_frames(&c)) < 0 ||
-	    (err = record_garbage(&c)) < 0 || (err = find_reach(&c)) < 0)
+	/* Roots in order of how much they explain: each search goes on from
+	 * what the earlier ones reached, and a later kind is recorded only
+	 * where nothing earlier reaches. */
+	if ((err = index_edges(&c)) < 0 || (err = find_running_functions(&c)) < 0 ||
+	    (err = record_modules(&c)) < 0 || (err = record_locals(&c)) < 0 ||
+	    (err = record_garbage(&c)) < 0)
 		goto cleanup;
-	for (size_t i = 0; i < c.n && !err; i++)
-		err = record_unreached(&c, i);
+	search(&c);
+	if ((err = record_frame_held(&c)) < 0)
+		goto cleanup;
+	search(&c);
+	if ((err = record_interpreter_held(&c)) < 0)
+		goto cleanup;
+	search(&c);
+	if ((err = collect_unreached(&c)) < 0)
+		goto cleanup;
+	for (int pass = 0; pass < 2 && !err; pass++)
+		for (size_t j = 0; j < c.ncand && !err; j++)
+			err = record_immortal(&c, c.cand[j], pass);
+	for (size_t j = 0; j < c.ncand && !err; j++)
+		err = record_held(&c, c.cand[j]);
+	search(&c);
+	for (size_t i = 0; i < c.n && !err && r->frozen > 0; i++)
+		err = record_frozen(&c, i);
 	PyErr_Clear();
 cleanup:
 	objref__free(c.off);
@@ -565,7 +665,8 @@ cleanup:
 	objref__free(c.indeg);
 	objref__free(c.reach);
 	objref__free(c.queue);
-	objref__hidden_dispose(&c.hidden);
+	objref__free(c.fns);
+	objref__free(c.cand);
 	objref__free(c.qualnames);
 	return err;
 }

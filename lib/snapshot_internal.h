@@ -27,8 +27,9 @@ struct objref_snapshot {
  * For capture's root pass, before objref_builder_finish: the objects added
  * so far (writable: flags may still change) and the edges, as parallel
  * arrays of sources and targets in the order they were added.  *sorted
- * tells whether the sources are non-decreasing.  Valid until the next
- * objref_builder_* call that adds to the builder.
+ * tells whether the sources are non-decreasing.  The objects stay valid
+ * until the next objref_builder_object, the edges until the next
+ * objref_builder_edge.
  */
 objref_object *objref__builder_objects(objref_builder *b, size_t *n);
 void objref__builder_edges(const objref_id **src, const objref_id **dst, size_t *n, int *sorted,

@@ -106,29 +106,37 @@ typedef struct {
 
 /*
  * Roots: what keeps objects alive that no object of the snapshot shows.
- * Capture records MODULE, FRAME and GC_GARBAGE roots first, then the
- * others by object id (lib/capture_roots.c has the rules):
+ * Capture decides them in this order, each kind only where the earlier ones
+ * do not reach along the edges (lib/capture_roots.c has the rules):
  *
  *   MODULE       a value of sys.modules.  name: its key.
  *   FRAME        a local variable of a running frame of some thread (cell
  *                and free variables by their contents).  object: the value;
  *                name: the variable; thread, function, file, line, depth:
  *                the frame.  From 3.11 running frames are not objects, so
- *                these records are the only way to their locals.
- *   GC_GARBAGE   an item of gc.garbage.  extra: its index.
- *   FROZEN       an object of gc.freeze()'s permanent generation that no
- *                MODULE or FRAME root reaches: only freezing keeps the
- *                collector from it.  (Every frozen object found carries
- *                OBJREF_F_FROZEN.)
- *   IMMORTAL     an immortal object (3.12+) that holds references.
- *   HELD_FROM_C  an object with more references than the snapshot explains
- *                (edges, frame locals, the interpreter's own fields), not
- *                reached from a MODULE or FRAME root: a leaked Py_INCREF,
- *                an extension's static or module state, a value-stack
- *                temporary.  extra: the unexplained references.
+ *                these records are the only way to their locals.  Then,
+ *                where nothing else reaches them, what a running frame holds
+ *                besides: name "<frame>", "<function>", "<f_locals>" or
+ *                "<code>".
+ *   GC_GARBAGE   an item of gc.garbage.  name: "gc.garbage"; extra: index.
+ *   HELD_FROM_C  what the interpreter holds, where nothing reaches it: name
+ *                "sys.modules", "sys.__dict__", "builtins.__dict__" or
+ *                "thread state dict".
+ *   IMMORTAL     an immortal object (3.12+) or a static type, holding
+ *                references, that nothing reaches.
+ *   HELD_FROM_C  an object nothing reaches with more references than edges
+ *                into it: a leaked Py_INCREF, an extension's static or
+ *                module state, the interpreter's own state, a value-stack
+ *                temporary.  name: ""; extra: the references unexplained.
+ *   FROZEN       an object of gc.freeze()'s permanent generation that
+ *                nothing reaches: only freezing keeps the collector from
+ *                it.  (Every frozen object found has OBJREF_F_FROZEN.)
  *
- * A chain search should prefer MODULE and FRAME roots, then GC_GARBAGE,
- * FROZEN, HELD_FROM_C and IMMORTAL.
+ * So an object alive for a reason capture can see is reachable from a root;
+ * one that is not is garbage (or a shared atomic object: a small int, an
+ * interned string).  Edges include the references a type, code object or
+ * module holds that tp_traverse hides (".__mro__", ".co_consts", "__dict__"
+ * of a static type, ".m_copy" ...).
  */
 typedef enum {
 	OBJREF_ROOT_MODULE = 1, /* a module in sys.modules; name: module name */
@@ -143,7 +151,7 @@ typedef struct {
 	objref_root_kind kind;
 	objref_id object;
 	objref_str name;
-	uint32_t extra; /* kind-specific: unexplained references, index, ... */
+	uint32_t extra; /* HELD_FROM_C: unexplained references; GC_GARBAGE: index */
 	/* FRAME roots only (0 for the other kinds): the frame. */
 	uint32_t depth;      /* 0: the thread's innermost frame, 1: its caller ... */
 	uint64_t thread;     /* threading.get_ident() of the thread running it */

@@ -11,6 +11,7 @@ import objref
 from .support import Tripwire
 
 S = objref.Snapshot
+F_IMMORTAL, F_TYPE = 4, 16
 
 
 class Payload:
@@ -41,6 +42,20 @@ def roots_at(snap, addr, kind=None):
     return [r for r in snap.roots() if r.addr == addr and (kind is None or r.kind == kind)]
 
 
+def reaches(snap, start, target, limit=100000):
+    """Does a path of snapshot edges lead from start to target?"""
+    seen, todo = {start}, [start]
+    while todo and len(seen) < limit:
+        addr = todo.pop()
+        if addr == target:
+            return True
+        for _, a, _ in snap.referents(addr):
+            if a not in seen:
+                seen.add(a)
+                todo.append(a)
+    return False
+
+
 class RootRecordTest(unittest.TestCase):
 
     def test_record_fields(self):
@@ -54,6 +69,38 @@ class RootRecordTest(unittest.TestCase):
             self.assertTrue(snap.object(addr)["flags"] & S.F_ROOT)
             if kind != S.ROOT_FRAME:
                 self.assertEqual((r.thread, r.function, r.file, r.line, r.depth), (0, "", "", 0, 0))
+            if kind == S.ROOT_IMMORTAL:  # immortal (3.12+), or a static type
+                self.assertTrue(snap.object(addr)["flags"] & (F_IMMORTAL | F_TYPE))
+
+    def test_hidden_references_are_labelled_edges(self):
+        class Base:
+            pass
+
+        class Sub(Base):
+            pass
+
+        snap = objref.snapshot()
+        labels = {(label, a) for label, a, t in snap.referents(id(list))}
+        self.assertTrue(any(label == "__dict__" for label, a in labels))  # static types are not traversed
+        # list.__mro__: the tuple, or when it is not in the snapshot (an
+        # untracked tuple nothing else holds) its items
+        self.assertTrue({(".__mro__", id(list.__mro__)), (".__mro__", id(object))} & labels, labels)
+        labels = {label: t for label, a, t in snap.referents(id(Base))}
+        self.assertEqual(labels.get(".__subclasses__"), "dict")
+        del Sub
+
+    def test_static_types_nothing_reaches_are_immortal_roots(self):
+        # Internal static types (iterators, frame, cell ...) that no module
+        # names live forever and hold their __dict__: IMMORTAL roots, so
+        # their dicts and descriptors are not taken for garbage.
+        snap = objref.snapshot()
+        types = [r for r in snap.roots()
+                 if r.kind == S.ROOT_IMMORTAL and snap.object(r.addr)["flags"] & F_TYPE]
+        self.assertTrue(types)
+        for r in types[:20]:
+            dicts = [a for label, a, t in snap.referents(r.addr) if label == "__dict__"]
+            self.assertEqual(len(dicts), 1, snap.object(r.addr)["desc"])
+            self.assertEqual(roots_at(snap, dicts[0]), [])
 
     def test_module_global_reached_from_module_root(self):
         mod = sys.modules[__name__]
@@ -147,6 +194,29 @@ class FrameRootTest(unittest.TestCase):
                        for r in roots_at(snap, id(value), S.ROOT_FRAME))
         self.assertEqual(names, [("arg", "callee"), ("value", "test_argument_and_unbound_local")])
         self.assertEqual([r for r in snap.roots() if r.kind == S.ROOT_FRAME and r.name == "later"], [])
+
+    def test_running_function_held_by_its_frame(self):
+        snap = (lambda: objref.snapshot())()  # the lambda: only its frame holds it
+        roots = [r for r in snap.roots() if r.kind == S.ROOT_FRAME and r.name == "<function>"]
+        lambdas = [r for r in roots if r.function.endswith("<lambda>")]
+        self.assertEqual(len(lambdas), 1, [(r.name, r.function) for r in roots])
+        self.assertEqual((lambdas[0].depth, lambdas[0].thread), (0, threading.get_ident()))
+        self.assertEqual(snap.object(lambdas[0].addr)["type"], "function")
+
+    def test_thread_local_and_thread_state_dict(self):
+        local = threading.local()
+        local.payload = Payload()
+        addr = id(local.payload)
+        snap = objref.snapshot()
+        self.assertEqual(roots_at(snap, addr), [])
+        self.assertTrue(reaches(snap, id(local), addr))
+        # the thread state's dict (PyThreadState_GetDict, which repr() of a
+        # list uses; threading.local does before 3.13) is held from C
+        repr([local])
+        snap = objref.snapshot()
+        states = [r for r in snap.roots() if r.kind == S.ROOT_HELD_FROM_C and r.name == "thread state dict"]
+        self.assertTrue(states)
+        self.assertTrue(all(snap.object(r.addr)["type"] == "dict" for r in states))
 
     def test_no_code_of_the_program_runs(self):
         Tripwire.calls.clear()
@@ -267,12 +337,12 @@ class FrozenTest(unittest.TestCase):
         self.assertTrue(roots_at(snap, id(mod), S.ROOT_MODULE))
         self.assertTrue(snap.object(id(MODULE_GLOBAL))["flags"] & S.F_FROZEN)
 
-    def test_frozen_cycle_only_held_from_c_is_a_frozen_root(self):
+    def test_frozen_cycle_held_from_c_is_reached_from_that_root(self):
         cycle = [Payload()]
         cycle.append(cycle)
         cycle_addr = id(cycle)
         gc.freeze()
-        holder = Leaky()
+        holder = Leaky()  # not frozen: created after the freeze
         holder.cycle = cycle
         holder_addr = id(holder)
         incref(holder)
@@ -280,9 +350,27 @@ class FrozenTest(unittest.TestCase):
         try:
             snap = objref.snapshot()
             self.assertEqual([r.kind for r in roots_at(snap, holder_addr)], [S.ROOT_HELD_FROM_C])
-            self.assertEqual([r.kind for r in roots_at(snap, cycle_addr)], [S.ROOT_FROZEN])
+            self.assertEqual(roots_at(snap, cycle_addr), [])  # the holder explains it
+            self.assertTrue(snap.object(cycle_addr)["flags"] & S.F_FROZEN)
         finally:
             decref_at(holder_addr)
+
+    def test_frozen_cycle_only_garbage_reaches_is_a_frozen_root(self):
+        cycle = [Payload()]
+        cycle.append(cycle)
+        cycle_addr = id(cycle)
+        gc.freeze()
+        gc.disable()
+        try:
+            garbage = [cycle]  # a cycle the collector would free; the frozen one stays
+            garbage.append(garbage)
+            garbage_addr = id(garbage)
+            del garbage, cycle
+            snap = objref.snapshot()
+            self.assertEqual(roots_at(snap, garbage_addr), [])
+            self.assertEqual([r.kind for r in roots_at(snap, cycle_addr)], [S.ROOT_FROZEN])
+        finally:
+            gc.enable()
 
 
 class GcGarbageTest(unittest.TestCase):
