@@ -186,9 +186,11 @@ class AtomicLeakTest(unittest.TestCase):
             grew_theirs = dict((name, delta) for name, _, delta in
                                objgraph.growth(limit=None, peak_stats=theirs))
             with self.subTest(tick=n):
-                # Peaks absorb a few transient objects of the first count.
-                self.assertGreaterEqual(grew_ours.get("tuple", 0), 900)
-                self.assertGreaterEqual(grew_ours.get("dict", 0), 900)
+                # 1,000 of each leak per tick; peaks absorb the transient
+                # objects of the previous count (up to ~140 on 3.13 once
+                # ctypes is loaded), while objgraph sees next to none.
+                self.assertGreaterEqual(grew_ours.get("tuple", 0), 800)
+                self.assertGreaterEqual(grew_ours.get("dict", 0), 800)
                 self.assertLess(grew_theirs.get("tuple", 0), 100)
                 self.assertLess(grew_theirs.get("dict", 0), 100)
         del leak
