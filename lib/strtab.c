@@ -30,10 +30,13 @@ void objref__strtab_freeze(objref__strtab *t)
 	t->index_cap = 0;
 }
 
+/* Is string id exactly the len bytes at s (which hold no NUL)?  strncmp
+ * stops at the stored string's NUL: a shorter stored string is never read
+ * past its end (memcmp would, and could leave the arena). */
 static int equal_at(const objref__strtab *t, uint32_t id, const char *s, size_t len)
 {
 	const char *p = t->arena + t->off[id];
-	return memcmp(p, s, len) == 0 && p[len] == '\0';
+	return strncmp(p, s, len) == 0 && p[len] == '\0';
 }
 
 /* Rebuild the index with twice the capacity. */

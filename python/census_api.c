@@ -705,9 +705,6 @@ fail:
 	return NULL;
 }
 
-#define KW (METH_VARARGS | METH_KEYWORDS)
-#define FN(f) (PyCFunction)(void (*)(void))(f)
-
 PyMethodDef objref_census_methods[] = {
 	{ "count", FN(py_count), KW, "count(typename, objects=None, untracked=False)\n--\n\n"
 	  "Count live objects of a type (short name, or 'module.Name')." },

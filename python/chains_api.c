@@ -751,9 +751,6 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	return res;
 }
 
-#define KW (METH_VARARGS | METH_KEYWORDS)
-#define FN(f) (PyCFunction)(void (*)(void))(f)
-
 PyMethodDef objref_chains_methods[] = {
 	{ "is_proper_module", py_is_proper_module, METH_O,
 	  "is_proper_module(obj)\n--\n\nTrue for a module that sys.modules lists under its name." },

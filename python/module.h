@@ -49,6 +49,10 @@ double objref_py_now(void);
  * exception set on failure. */
 objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortnames, int untracked);
 
+/* Method table entries: a function taking keywords, cast as PyMethodDef wants. */
+#define KW (METH_VARARGS | METH_KEYWORDS)
+#define FN(f) (PyCFunction)(void (*)(void))(f)
+
 /* Method tables of the other files. */
 extern PyMethodDef objref_census_methods[];
 extern PyMethodDef objref_series_methods[];
