@@ -263,14 +263,6 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 	}
 }
 
-uint64_t objref__sizeof(PyObject *op, uint32_t *flags)
-{
-	objref__size_class c;
-
-	objref__size_class_of(&c, Py_TYPE(op));
-	return objref__sizeof_class(op, &c, flags);
-}
-
 uint32_t objref__object_flags(PyObject *op)
 {
 	uint32_t f = 0;

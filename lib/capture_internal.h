@@ -212,12 +212,10 @@ PyObject *objref__dict_get_safe(PyObject *d, const char *name);
 void objref__type_names(PyTypeObject *tp, char *name, size_t nsize, char *module, size_t msize,
 	char *qualname, size_t qsize);
 
-/* Shallow size in bytes as sys.getsizeof would report for builtins; sets
- * OBJREF_F_SIZE_EST in *flags where it estimates. */
-uint64_t objref__sizeof(PyObject *op, uint32_t *flags);
-
 /* How the instances of one type are sized, worked out once per type so the
- * census loop does no type checks per object. */
+ * census and the walk do no type checks per object.  objref__sizeof_class
+ * gives an object's shallow size as sys.getsizeof would report it for
+ * builtins, and sets OBJREF_F_SIZE_EST in *flags where it estimates. */
 typedef enum {
 	OBJREF__SZ_FIXED, OBJREF__SZ_VAR, OBJREF__SZ_STR, OBJREF__SZ_INT, OBJREF__SZ_DICT,
 	OBJREF__SZ_LIST, OBJREF__SZ_SET, OBJREF__SZ_BYTEARRAY, OBJREF__SZ_GENERIC

@@ -28,6 +28,7 @@ typedef struct {
 
 typedef struct {
 	objref_type_id id;
+	objref__size_class size; /* how its instances are sized, worked out once */
 	size_t nmembers;
 	Py_ssize_t *offsets;  /* T_OBJECT / T_OBJECT_EX members over the MRO */
 	objref_label *labels;
@@ -100,6 +101,7 @@ static int new_type(walk *w, type_info *ti, PyTypeObject *tp)
 
 	memset(ti, 0, sizeof(*ti));
 	objref__type_names(tp, name, sizeof(name), mod, sizeof(mod), qual, sizeof(qual));
+	objref__size_class_of(&ti->size, tp);
 	if ((err = objref_builder_type(&ti->id, w->b, (uint64_t)(uintptr_t)tp, mod, name, qual)) < 0)
 		return err;
 	if (!mro || !PyTuple_Check(mro))
@@ -460,7 +462,7 @@ static int add_object(walk *w, objref_id id)
 	o.type = ti->id;
 	o.refcnt = rc < 0 ? 0 : (uint64_t)rc > UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
 	o.flags = objref__object_flags(op);
-	o.size = objref__sizeof(op, &o.flags);
+	o.size = objref__sizeof_class(op, &ti->size, &o.flags);
 	if ((n = objref__describe(w->text, sizeof(w->text), op)) &&
 	    (err = objref_builder_string(&o.desc, w->b, w->text, n)) < 0)
 		return err;
