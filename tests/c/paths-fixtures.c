@@ -198,3 +198,20 @@ int ph_is_tuple(const objref_snapshot *snap, objref_id id, void *arg)
 	return strcmp(objref_snapshot_string(snap, objref_snapshot_type(snap,
 		objref_snapshot_object(snap, id)->type)->name), "tuple") == 0;
 }
+
+/* The id of string s in snap, or 0 ("") when absent. */
+objref_str ph_str_find(const objref_snapshot *snap, const char *s)
+{
+	objref_snapshot_stats st;
+
+	objref_snapshot_stats_get(&st, snap);
+	for (size_t i = 1; i < st.nstrings; i++)
+		if (!strcmp(objref_snapshot_string(snap, (objref_str)i), s))
+			return (objref_str)i;
+	return 0;
+}
+
+objref_label ph_key_find(const objref_snapshot *snap, const char *k)
+{
+	return OBJREF_LABEL(OBJREF_LABEL_KEY, ph_str_find(snap, k));
+}

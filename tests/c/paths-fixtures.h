@@ -38,6 +38,13 @@ int ph_chain_real(const objref_snapshot *snap, const objref_chain *c);
 int ph_chain_is(const objref_chain *c, const objref_id *ids, size_t n);
 const char *ph_chain_text(const objref_snapshot *snap, const objref_chain *c, unsigned flags);
 double ph_now_ms(void);
+/* A string of a built snapshot by its text (0 when absent), and the dict
+ * key label naming it. */
+objref_str ph_str_find(const objref_snapshot *snap, const char *s);
+objref_label ph_key_find(const objref_snapshot *snap, const char *k);
+/* A tuple in a list held only by a running frame's local "pending"
+ * (Worker.run, /srv/app/worker.py:42): the 3.11+ case (test-view.c). */
+int view_frame_heap(objref_snapshot **out);
 /* A forward-search predicate: objects whose type is called "tuple". */
 int ph_is_tuple(const objref_snapshot *snap, objref_id id, void *arg);
 

@@ -96,6 +96,22 @@
 	X(paths_format) \
 	X(paths_fault) \
 	X(paths_bench_1e6) \
+	/* test-view.c */ \
+	X(view_walk_backrefs) \
+	X(view_walk_forward) \
+	X(view_too_many) \
+	X(view_node_cap) \
+	X(view_chain) \
+	X(view_frames) \
+	/* test-render.c */ \
+	X(dot_structure) \
+	X(dot_frames_more_truncated) \
+	X(dot_escaping) \
+	X(xml_escape) \
+	X(render_png_in_process) \
+	X(render_png_isolated) \
+	X(render_errors) \
+	X(png_add_text) \
 	/* end */
 
 #define X(name) int test_##name(void);
