@@ -1,0 +1,66 @@
+"""Timing and memory of one measured cell: the median of up to `repeat`
+runs of a callable, and the process's peak RSS while it ran.
+
+Peak RSS per cell: Linux keeps a high-water mark of the resident set
+(VmHWM); writing "5" to /proc/self/clear_refs resets it to the current RSS,
+so the mark read after the cell is the peak of that cell alone (the heap
+under test included).  Where that is not possible (not Linux), the peak is
+the process's peak so far (getrusage) and is marked as such.
+"""
+import resource
+import statistics
+import time
+
+
+def _status_kb(field):
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak():
+    """Reset the peak-RSS mark to the current RSS; False if impossible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def rss_mb():
+    kb = _status_kb("VmRSS")
+    return kb / 1024.0 if kb is not None else None
+
+
+def peak_mb():
+    kb = _status_kb("VmHWM")
+    if kb is None:
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024.0
+
+
+def run_cell(fn, repeat, budget, setup=None):
+    """Run fn() up to `repeat` times (setup() untimed before each run),
+    stopping early once the runs so far took more than `budget` seconds.
+    Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
+    "result", what the last run returned."""
+    exact = reset_peak()
+    times, result = [], None
+    for _ in range(repeat):
+        result = None  # the previous run's result must not add to this run's peak
+        if setup is not None:
+            setup()
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+        if sum(times) > budget:
+            break
+    return {"median": statistics.median(times), "runs": len(times),
+            "times": times, "peak_rss_mb": peak_mb(), "peak_exact": exact,
+            "result": result}

@@ -1,0 +1,43 @@
+"""The rows of the benchmark table: what each measures, on which sides,
+and the DESIGN.md §6 target it is judged against.  Shared by the runner
+(run_size.py), the report (report.py) and the quick-mode test."""
+
+# Sides of a row: the floor (a bare C walk, bench/floor.c), objref, and the
+# peer it is compared with (objgraph, or gc.collect for garbage).
+FLOOR, OBJREF, PEER = "floor", "objref", "peer"
+
+# key, label, sides measured, peer name, target key (see TARGETS) or None
+ROWS = [
+    ("census", "census: typestats()", (FLOOR, OBJREF, PEER), "objgraph", "census"),
+    ("show_growth_nocollect", "show_growth(collect=False)", (FLOOR, OBJREF), None, None),
+    ("by_type", "by_type('Record')", (FLOOR, OBJREF, PEER), "objgraph", None),
+    ("snapshot", "snapshot() alone", (FLOOR, OBJREF), None, "snapshot"),
+    ("chain_d3", "1 chain, D=3 (snapshot included)", (OBJREF, PEER), "objgraph", "chain"),
+    ("chain_d12", "1 chain, D=12", (OBJREF, PEER), "objgraph", "chain"),
+    ("chain_d12_f8", "1 chain, D=12, F=8", (OBJREF, PEER), "objgraph", "chain"),
+    ("chains10", "10 chains, D=12, F=8", (OBJREF, PEER), "objgraph", None),
+    ("further_chain", "each further chain (derived)", (OBJREF, PEER), "objgraph", "further"),
+    ("show_growth", "show_growth() (gc.collect included)", (OBJREF, PEER), "objgraph", None),
+    ("show_backrefs", "show_backrefs, D=12 leak, max_depth=14", (OBJREF, PEER), "objgraph (.dot only)", None),
+    ("garbage", "garbage cycles found (live)", (OBJREF, PEER), "gc.collect()", "garbage"),
+    ("garbage_snap", "garbage cycles found (built snapshot)", (OBJREF, PEER), "gc.collect()", "garbage"),
+]
+
+ROW_KEYS = [r[0] for r in ROWS]
+
+# key: (text, kind, limit).  kinds: x_floor (objref / floor), s_per_million
+# (objref seconds per million tracked objects), ms (objref milliseconds),
+# ms_per_million.
+TARGETS = {
+    "census": ("census ≤ 1.2 × the floor", "x_floor", 1.2),
+    "snapshot": ("snapshot ≤ 1 s per million tracked (DESIGN.md)", "s_per_million", 1.0),
+    "chain": ("one chain ≤ 0.5 s at 1e6, snapshot included (scaled: per million)", "s_per_million", 0.5),
+    "further": ("each further chain ≤ 1 ms", "ms", 1.0),
+    "garbage": ("garbage without gc.collect ≤ 20 ms per million objects", "ms_per_million", 20.0),
+    "bytes_object": ("snapshot ≤ 48 bytes per object", "bytes", 48.0),
+    "bytes_edge": ("snapshot ≤ 8 bytes per edge", "bytes", 8.0),
+}
+
+# Where objref's garbage finder may live (issue 5): the first name found is
+# timed; on objref.Snapshot for the built-snapshot row.
+GARBAGE_NAMES = ("garbage", "find_garbage", "cycles", "unreachable")

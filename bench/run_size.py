@@ -1,0 +1,230 @@
+"""One heap size, every row of the table, in one process: build the heap,
+plant the leaks, time each operation on each side, write JSON.
+
+    PYTHONPATH=build/python:build/bench python3 bench/run_size.py \
+        --objects 1000000 --repeat 5 --json out.json
+
+The driver (bench/bench.py) runs this once per size, so that each size
+starts from a fresh process and its peak RSS means something.
+"""
+import argparse
+import contextlib
+import gc
+import json
+import os
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import heap  # noqa: E402
+import measure  # noqa: E402
+import objref  # noqa: E402
+import objref_floor  # noqa: E402
+from rows import GARBAGE_NAMES, ROWS  # noqa: E402
+from tests.python.support import load_objgraph  # noqa: E402
+
+NOT_BUILT = {"na": "not built yet"}
+
+
+class Runner:
+    def __init__(self, args, objgraph, tracked, workdir):
+        self.args = args
+        self.objgraph = objgraph
+        self.tracked = tracked
+        self.workdir = workdir
+        self.rows = {key: {} for key, *_ in ROWS}
+
+    def cell(self, key, side, fn, setup=None, check=None):
+        """Measure one cell; record an error instead of raising."""
+        try:
+            r = measure.run_cell(fn, self.args.repeat, self.args.budget, setup)
+            res = r.pop("result")
+            if check is not None:
+                r["check"] = check(res)
+        except Exception as e:  # the table shows it; the test fails on it
+            r = {"error": "%s: %s" % (type(e).__name__, e)}
+        self.rows[key][side] = r
+        return r
+
+    def put(self, key, side, value):
+        self.rows[key][side] = value
+
+
+def chain_check(expected):
+    def check(chain):
+        return "ok" if len(chain) == expected else "chain of %d, expected %d" % (len(chain), expected)
+    return check
+
+
+def census_rows(run, og):
+    run.cell("census", "floor", objref_floor.walk)
+    run.cell("census", "objref", objref.typestats)
+    run.cell("census", "peer", og.typestats)
+    with open(os.devnull, "w") as null:
+        objref.show_growth(file=null, collect=False)  # the peaks: later calls compare
+        run.cell("show_growth_nocollect", "floor", objref_floor.walk)
+        run.cell("show_growth_nocollect", "objref", lambda: objref.show_growth(file=null, collect=False))
+    run.cell("by_type", "floor", objref_floor.walk)
+    run.cell("by_type", "objref", lambda: objref.by_type("Record"))
+    run.cell("by_type", "peer", lambda: og.by_type("Record"))
+    run.cell("snapshot", "floor", objref_floor.walk)
+    run.cell("snapshot", "objref", objref.snapshot)
+
+
+def one_chain_rows(run, og, leaves):
+    """find_backref_chain on each side; objgraph skipped where one run
+    is estimated over --max-cell seconds."""
+    for key, depth in (("chain_d3", 3), ("chain_d12", 12), ("chain_d12_f8", 12)):
+        leaf = leaves[key]
+        want = depth + 4  # module heap, its __dict__, PLANTED, the list, then the chain
+        run.cell(key, "objref", lambda: objref.find_backref_chain(leaf, objref.is_proper_module,
+                                                                  max_depth=depth + 4),
+                 check=chain_check(want))
+        run.cell(key, "peer", lambda: og.find_backref_chain(leaf, og.is_proper_module,
+                                                            max_depth=depth + 4),
+                 check=chain_check(want))
+        del leaf
+
+
+def ten_chain_rows(run, og, leaves10):
+    def samples_check(res):
+        n = sum(p["count"] for p in res["patterns"])
+        return "ok" if n == 10 else "%d samples in the patterns, expected 10" % n
+
+    ten = run.cell("chains10", "objref", lambda: objref.chains("Leak", samples=10, max_depth=20),
+                   check=samples_check)
+    one = measure.run_cell(lambda: objref.chains("Leak", samples=1, max_depth=20),
+                           run.args.repeat, run.args.budget)
+    one_peer = run.rows["chain_d12_f8"].get("peer", {})
+    estimate = 10 * one_peer.get("median", 0)
+    if estimate > run.args.max_cell:
+        run.put("chains10", "peer", {"skipped": "estimated %.0f s for one run (10 × one chain)" % estimate})
+    else:
+        run.cell("chains10", "peer",
+                 lambda: [og.find_backref_chain(x, og.is_proper_module, max_depth=16) for x in leaves10],
+                 check=lambda chains: "ok" if all(len(c) == 16 for c in chains) else "short chain")
+    if "median" in ten:
+        run.put("further_chain", "objref", {"median": max(ten["median"] - one["median"], 0.0) / 9,
+                                            "runs": min(ten["runs"], one["runs"]), "derived": True})
+    peer = run.rows["chains10"]["peer"]
+    if "median" in peer:
+        run.put("further_chain", "peer", {"median": peer["median"] / 10, "runs": peer["runs"],
+                                          "derived": True})
+    elif "median" in one_peer:
+        run.put("further_chain", "peer", {"median": one_peer["median"], "runs": one_peer["runs"],
+                                          "derived": True})
+
+
+def growth_and_graph_rows(run, og, leaf):
+    """These collect garbage (show_growth and objgraph's show_backrefs call
+    gc.collect): run them after the chains, whose observers are garbage."""
+    with open(os.devnull, "w") as null:
+        objref.show_growth(file=null)
+        og.show_growth(file=null)
+        run.cell("show_growth", "objref", lambda: objref.show_growth(file=null))
+        run.cell("show_growth", "peer", lambda: og.show_growth(file=null))
+    if hasattr(objref, "show_backrefs"):
+        png = os.path.join(run.workdir, "backrefs.png")
+
+        def png_check(_):
+            with open(png, "rb") as f:
+                return "ok" if f.read(8) == b"\x89PNG\r\n\x1a\n" else "not a PNG"
+        run.cell("show_backrefs", "objref", lambda: objref.show_backrefs([leaf], max_depth=14, filename=png),
+                 check=png_check)
+    else:
+        run.put("show_backrefs", "objref", NOT_BUILT)
+    dot = os.path.join(run.workdir, "backrefs.dot")
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+        run.cell("show_backrefs", "peer", lambda: og.show_backrefs([leaf], max_depth=14, filename=dot))
+
+
+def garbage_finder(owner):
+    for name in GARBAGE_NAMES:
+        fn = getattr(owner, name, None)
+        if callable(fn):
+            return name, fn
+    return None, None
+
+
+def garbage_rows(run):
+    n = max(1000, run.tracked // 100)
+
+    def fresh_garbage():
+        gc.collect()
+        heap.make_garbage(n)
+    name, fn = garbage_finder(objref)
+    if fn is None:
+        run.put("garbage", "objref", NOT_BUILT)
+    else:
+        run.cell("garbage", "objref", fn, setup=fresh_garbage)
+        run.rows["garbage"]["objref"]["api"] = "objref.%s()" % name
+    name, _ = garbage_finder(objref.Snapshot)
+    if name is None:
+        run.put("garbage_snap", "objref", NOT_BUILT)
+    else:
+        snaps = []
+
+        def fresh_snapshot():
+            fresh_garbage()
+            snaps[:] = [objref.snapshot()]
+        run.cell("garbage_snap", "objref", lambda: getattr(snaps[0], name)(), setup=fresh_snapshot)
+        run.rows["garbage_snap"]["objref"]["api"] = "Snapshot.%s()" % name
+        del snaps[:]
+    for key in ("garbage", "garbage_snap"):
+        run.cell(key, "peer", gc.collect, setup=lambda: heap.make_garbage(n))
+    return n
+
+
+def snapshot_stats():
+    snap = objref.snapshot()
+    st = snap.stats()
+    del snap
+    return st
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--objects", type=int, default=1000000)
+    ap.add_argument("--repeat", type=int, default=5, help="runs per cell (the median is reported)")
+    ap.add_argument("--budget", type=float, default=60.0,
+                    help="stop repeating a cell once its runs took this many seconds")
+    ap.add_argument("--max-cell", type=float, default=300.0,
+                    help="skip a cell whose single run is estimated longer than this")
+    ap.add_argument("--json", required=True)
+    args = ap.parse_args()
+
+    og = load_objgraph()
+    keep = heap.build(args.objects)
+    gc.collect()
+    gc.disable()  # no collection in the middle of a timing
+    heap.plant(3, 0, key="d3")
+    heap.plant(12, 0, key="d12")
+    heap.plant(12, 8, key="d12f8")  # last: chains() takes the newest Leaks first
+    leaves = {"chain_d3": heap.leaf_of(heap.PLANTED["d3"][0], 3),
+              "chain_d12": heap.leaf_of(heap.PLANTED["d12"][0], 12),
+              "chain_d12_f8": heap.leaf_of(heap.PLANTED["d12f8"][0], 12)}
+    leaves10 = [heap.leaf_of(top, 12) for top in heap.PLANTED["d12f8"]]
+    tracked = objref_floor.walk()[0]
+    heap_rss = measure.rss_mb()
+    with tempfile.TemporaryDirectory(prefix="objref-bench-") as workdir:
+        run = Runner(args, og, tracked, workdir)
+        census_rows(run, og)
+        one_chain_rows(run, og, leaves)
+        ten_chain_rows(run, og, leaves10)
+        stats = snapshot_stats()
+        growth_and_graph_rows(run, og, leaves["chain_d12"])
+        garbage = garbage_rows(run)
+    out = {"objects_requested": args.objects, "tracked": tracked, "repeat": args.repeat,
+           "budget": args.budget, "python": sys.version.split()[0],
+           "objgraph": getattr(og, "__version__", "?"), "heap_rss_mb": heap_rss,
+           "garbage_objects": garbage, "snapshot": stats, "rows": run.rows}
+    with open(args.json, "w") as f:
+        json.dump(out, f, indent=1)
+    del keep
+
+
+if __name__ == "__main__":
+    main()
