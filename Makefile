@@ -5,12 +5,14 @@
 #   make demo      build, then run objref-chain on examples/leaky_service.py
 #   make test      build + ctest; ASan+UBSan build + ctest; every CPython 3.8-3.13
 #                  (make test-build / test-asan / test-pythons: one stage)
-#   make bench     bench/run.sh, if there is one
+#   make bench     build, then bench/run.sh: docs/benchmarks.md and its plot
+#                  (BENCH_ARGS=--quick: 1e5 objects only, into $(BUILD)/bench-quick)
 #   make install   cmake --install build (PREFIX=..., DESTDIR=... honoured)
 #   make clean     remove the build directories
 #
 # Variables: PYTHON, BUILD (build), ASAN_BUILD (build-asan), PY_BUILD_ROOT
-# (build-py), JOBS (2), PREFIX (CMake's default), CMAKE_ARGS (extra -D...).
+# (build-py), JOBS (2), PREFIX (CMake's default), CMAKE_ARGS (extra -D...),
+# BENCH_ARGS (bench/bench.py's options).
 
 PYTHON ?= $(shell if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else echo python3; fi)
 BUILD ?= build
@@ -86,7 +88,7 @@ test-pythons:
 
 bench: build
 	@if [ -f bench/run.sh ]; then \
-		OBJREF_BUILD_DIR=$(BUILD) PYTHON=$(PYTHON) bash bench/run.sh; \
+		OBJREF_BUILD_DIR=$(BUILD) PYTHON=$(PYTHON) bash bench/run.sh $(BENCH_ARGS); \
 	else \
 		echo "bench: no bench/run.sh yet"; \
 	fi

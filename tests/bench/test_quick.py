@@ -1,0 +1,120 @@
+"""The benchmark harness in quick mode (bench/bench.py --quick: 1e5
+objects, one process, under a minute), so that `make bench` keeps working.
+These tests check the shape of what it writes, never the times."""
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+import objref
+
+ROOT = os.environ.get("OBJREF_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from rows import ROWS, TARGETS  # noqa: E402
+
+TIME = re.compile(r"^\d+(\.\d+)? (s|ms)$")
+RATIO = re.compile(r"^\d+\.\d\d×$")
+
+
+def build_dir():
+    """The build whose objref is on PYTHONPATH (ctest runs in the build dir)."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(objref.__file__)))
+
+
+class QuickBench(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.out = os.path.join(build_dir(), "bench-quick")
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench.py"), "--quick",
+                        "--build-dir", build_dir(), "--out-dir", cls.out], check=True, timeout=600)
+        with open(os.path.join(cls.out, "benchmarks.json")) as f:
+            cls.data = json.load(f)
+        with open(os.path.join(cls.out, "benchmarks.md")) as f:
+            cls.md = f.read()
+        cls.size = cls.data["sizes"][0]
+
+    def table_rows(self):
+        """{label: [cells]} of the per-size table in the markdown."""
+        rows = {}
+        for line in self.md.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 10:
+                rows[cells[0]] = cells
+        return rows
+
+    def test_one_size_of_about_1e5(self):
+        self.assertEqual(len(self.data["sizes"]), 1)
+        self.assertEqual(self.size["objects_requested"], 100000)
+        self.assertGreater(self.size["tracked"], 90000)
+
+    def test_every_row_and_side_present(self):
+        for key, label, sides, _peer, _t in ROWS:
+            cells = self.size["rows"][key]
+            self.assertEqual(sorted(cells), sorted(sides), key)
+            self.assertIn(label, self.table_rows())
+
+    def test_cells_measured_or_said_why_not(self):
+        for key, cells in self.size["rows"].items():
+            for side, c in cells.items():
+                where = "%s/%s: %r" % (key, side, c)
+                self.assertNotIn("error", c, where)
+                if "na" in c:
+                    self.assertEqual(c["na"], "not built yet", where)
+                    continue
+                if "skipped" in c:
+                    continue
+                self.assertGreater(c["median"], 0.0, where)
+                self.assertGreaterEqual(c["runs"], 1, where)
+                if not c.get("derived"):
+                    self.assertGreater(c["peak_rss_mb"], 0.0, where)
+                self.assertEqual(c.get("check", "ok"), "ok", where)
+
+    def test_na_only_where_the_api_is_missing(self):
+        rows = self.size["rows"]
+        self.assertEqual("na" in rows["show_backrefs"]["objref"], not hasattr(objref, "show_backrefs"))
+        for key in ("census", "chain_d12_f8", "chains10", "further_chain"):
+            self.assertIn("median", rows[key]["objref"], key)
+            self.assertIn("median", rows[key]["peer"], key)
+
+    def test_numbers_and_ratios_parse(self):
+        table = self.table_rows()
+        for key, label, _sides, _peer, _t in ROWS:
+            cells = self.size["rows"][key]
+            _, _, floor, ours, peer, x_floor, x_peer = table[label][:7]
+            for side, text in (("floor", floor), ("objref", ours), ("peer", peer)):
+                if "median" in cells.get(side, {}):
+                    self.assertRegex(text, TIME, (label, side))
+            if "median" in cells.get("objref", {}) and "median" in cells.get("floor", {}):
+                self.assertRegex(x_floor, RATIO, label)
+            if "median" in cells.get("objref", {}) and "median" in cells.get("peer", {}):
+                self.assertRegex(x_peer, RATIO, label)
+                want = cells["peer"]["median"] / cells["objref"]["median"]
+                self.assertAlmostEqual(float(x_peer[:-1]), want, delta=0.006 + want * 1e-3)
+
+    def test_targets_reported(self):
+        for text, _kind, _limit in TARGETS.values():
+            line = [x for x in self.md.splitlines() if x.startswith("| " + text + " |")]
+            self.assertEqual(len(line), 1, text)
+            self.assertRegex(line[0], r"met|missed|n/a")
+
+    def test_snapshot_memory(self):
+        st = self.size["snapshot"]
+        self.assertGreaterEqual(st["objects"], st["tracked"])
+        self.assertGreater(st["edges"], st["objects"] // 2)
+        self.assertRegex(self.md, r"\| met \(\d+(\.\d+)? B\)|missed")
+
+    def test_machine_and_plot(self):
+        self.assertIn("Python %d.%d" % sys.version_info[:2], self.md)
+        self.assertIn("![time against heap size](benchmarks.png)", self.md)
+        with open(os.path.join(self.out, "benchmarks.png"), "rb") as f:
+            png = f.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertGreater(len(png), 5000)
+
+
+if __name__ == "__main__":
+    unittest.main()
