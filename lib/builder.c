@@ -19,6 +19,7 @@ struct objref_builder {
 	objref_root *roots;
 	size_t nroots, roots_cap;
 	objref__strtab strings;
+	objref_gc_state gc;
 };
 
 int objref_builder_new(objref_builder **out)
@@ -89,6 +90,16 @@ int objref_builder_object(objref_id *out, objref_builder *b, const objref_object
 	b->objects[b->nobjects] = *obj;
 	*out = (objref_id)b->nobjects++;
 	return 0;
+}
+
+objref_type *objref_builder_type_at(objref_builder *b, objref_type_id id)
+{
+	return id < b->ntypes ? &b->types[id] : NULL;
+}
+
+void objref_builder_gc_state(objref_builder *b, const objref_gc_state *gc)
+{
+	b->gc = *gc;
 }
 
 objref_object *objref_builder_object_at(objref_builder *b, objref_id id)
@@ -208,6 +219,7 @@ int objref_builder_finish(objref_snapshot **out, objref_builder *b)
 	s->ntypes = b->ntypes;
 	s->roots = b->roots;
 	s->nroots = b->nroots;
+	s->gc = b->gc;
 	s->strings = b->strings;
 	objref__strtab_freeze(&s->strings);
 	b->objects = NULL;

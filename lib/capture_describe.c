@@ -263,6 +263,28 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 	}
 }
 
+uint32_t objref__type_flags(PyTypeObject *tp)
+{
+	static PyTypeObject *const atomic[] = {
+		&PyUnicode_Type, &PyLong_Type, &PyFloat_Type, &PyComplex_Type, &PyBytes_Type,
+		&PyBool_Type, &PyByteArray_Type, &PyRange_Type
+	};
+	uint32_t f = OBJREF_T_KNOWN;
+
+	if (PyType_IS_GC(tp))
+		f |= OBJREF_T_GC;
+	if (tp->tp_del)
+		f |= OBJREF_T_LEGACY_DEL;
+	if (tp->tp_finalize)
+		f |= OBJREF_T_FINALIZE;
+	for (size_t i = 0; i < sizeof(atomic) / sizeof(atomic[0]); i++)
+		if (tp == atomic[i])
+			f |= OBJREF_T_ATOMIC;
+	if (tp == Py_TYPE(Py_None) || tp == Py_TYPE(Py_Ellipsis) || tp == Py_TYPE(Py_NotImplemented))
+		f |= OBJREF_T_ATOMIC;
+	return f;
+}
+
 uint32_t objref__object_flags(PyObject *op)
 {
 	uint32_t f = 0;

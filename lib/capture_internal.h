@@ -233,6 +233,9 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 /* OBJREF_F_* flags that follow from the object itself. */
 uint32_t objref__object_flags(PyObject *op);
 
+/* OBJREF_T_* of a type: GC support, legacy tp_del, tp_finalize, atomic. */
+uint32_t objref__type_flags(PyTypeObject *tp);
+
 /* A short safe description of op into buf; returns its length (0: none). */
 size_t objref__describe(char *buf, size_t size, PyObject *op);
 

@@ -61,6 +61,7 @@ struct objref__roots {
 	uint8_t *listed;      /* tracked ids the collector lists outside its
 				 * permanent generation; NULL: those below ntracked */
 	long frozen;          /* gc.get_freeze_count() */
+	objref_gc_state gc;   /* for the snapshot: enabled, debug flags ... */
 };
 
 /* ---- tallies ----------------------------------------------------------- */
@@ -157,15 +158,44 @@ static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset 
 	return err;
 }
 
+/* gc.isenabled() and gc.get_debug(): PyGC_IsEnabled from 3.10; before,
+ * the gc module's own function (importing gc runs only gc's code). */
+static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
+{
+	PyObject *v;
+
+	st->known = 1;
+#if PY_VERSION_HEX >= 0x030A0000
+	st->enabled = PyGC_IsEnabled();
+#else
+	st->enabled = 1;
+	if ((v = gcdict ? gc_call(gcdict, "isenabled") : NULL)) {
+		st->enabled = PyObject_IsTrue(v) > 0;
+		Py_DECREF(v);
+	}
+#endif
+	if ((v = gcdict ? gc_call(gcdict, "get_debug") : NULL)) {
+		st->debug = PyLong_Check(v) ? (uint32_t)PyLong_AsUnsignedLongMask(v) : 0;
+		Py_DECREF(v);
+	}
+	PyErr_Clear();
+}
+
 /* gc.garbage and the permanent generation's size, from the gc module if
- * the program imported it (we do not import it). */
+ * the program imported it (else gc's state from a fresh import of gc). */
 static int gather_gc(objref__roots *r, objref__objset *objs)
 {
 	PyObject *gc = objref__dict_get_safe(PyImport_GetModuleDict(), "gc"), *d, *n;
 	int added;
 
-	if (!gc || !PyModule_Check(gc) || !(d = PyModule_GetDict(gc)))
+	if (!gc || !PyModule_Check(gc) || !(d = PyModule_GetDict(gc))) {
+		PyObject *mod = PyImport_ImportModule("gc");  /* builtin: no program code */
+		gather_gc_state(&r->gc, mod && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL);
+		Py_XDECREF(mod);
+		PyErr_Clear();
 		return 0;
+	}
+	gather_gc_state(&r->gc, d);
 	r->garbage = objref__dict_get_safe(d, "garbage");
 	if (r->garbage && !PyList_CheckExact(r->garbage))
 		r->garbage = NULL;
@@ -177,6 +207,9 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 		Py_DECREF(n);
 		PyErr_Clear();
 	}
+	r->gc.freeze_count = r->frozen > 0 ? (uint64_t)r->frozen : 0;
+	r->gc.frozen_listed = gather_lists_frozen();
+	r->gc.garbage_list = (uint64_t)(uintptr_t)r->garbage;
 	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, d, objs) : 0;
 }
 
@@ -624,6 +657,7 @@ int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objs
 	int err;
 
 	memset(&c, 0, sizeof(c));
+	objref_builder_gc_state(b, &r->gc);
 	c.r = r;
 	c.b = b;
 	c.objs = objs;

@@ -27,6 +27,11 @@ size_t objref_snapshot_nobjects(const objref_snapshot *snap)
 	return snap->nobjects;
 }
 
+const objref_gc_state *objref_snapshot_gc(const objref_snapshot *snap)
+{
+	return &snap->gc;
+}
+
 size_t objref_snapshot_ntypes(const objref_snapshot *snap)
 {
 	return snap->ntypes;
@@ -133,6 +138,7 @@ static const char *const special_names[OBJREF_SP_COUNT] = {
 	[OBJREF_SP_DICT] = "__dict__",
 	[OBJREF_SP_SET_ITEM] = "{item}",
 	[OBJREF_SP_ATTR_UNNAMED] = ".?",
+	[OBJREF_SP_HIDDEN] = "(hidden)",
 };
 
 size_t objref_label_format(char *buf, size_t size, const objref_snapshot *snap, objref_label label)

@@ -21,6 +21,7 @@ struct objref_snapshot {
 	objref_root *roots;
 	size_t nroots;
 	objref_id *by_addr;       /* lazily built: ids sorted by address */
+	objref_gc_state gc;       /* the collector's state at capture */
 };
 
 /*

@@ -11,5 +11,6 @@
 #include "growth.h"
 #include "report.h"
 #include "paths.h"
+#include "cycles.h"
 
 #endif

@@ -77,6 +77,8 @@ typedef enum {
 	OBJREF_SP_DICT,         /* __dict__ */
 	OBJREF_SP_SET_ITEM,     /* member of a set or frozenset */
 	OBJREF_SP_ATTR_UNNAMED, /* an attribute whose name the public API hides */
+	OBJREF_SP_HIDDEN,       /* inferred, not seen: a reference no traversal shows
+				 * (cycles through untraversable objects) */
 	OBJREF_SP_COUNT
 } objref_special;
 
@@ -96,13 +98,38 @@ typedef struct {
 	objref_str desc;     /* short safe description, or 0 */
 } objref_object;
 
+/* Type flags: what the collector can do with the type's instances. */
+enum {
+	OBJREF_T_KNOWN = 1u << 0,    /* the flags below were read (else unknown) */
+	OBJREF_T_GC = 1u << 1,       /* Py_TPFLAGS_HAVE_GC: the collector sees into it */
+	OBJREF_T_LEGACY_DEL = 1u << 2, /* tp_del: a legacy finalizer (gc.garbage) */
+	OBJREF_T_FINALIZE = 1u << 3, /* tp_finalize (__del__): collectable since 3.4 */
+	OBJREF_T_ATOMIC = 1u << 4    /* holds no references (str, int, float, bytes ...) */
+};
+
 /* One type. */
 typedef struct {
 	uint64_t addr;     /* id() of the type object */
 	objref_str name;   /* __name__, e.g. "OrderedDict" */
 	objref_str module; /* __module__, e.g. "collections"; "builtins" for builtins */
 	objref_str qualname; /* __qualname__ (heap types), else same as name */
+	uint32_t flags;    /* OBJREF_T_*; 0 when unknown */
 } objref_type;
+
+/*
+ * The collector's state when the snapshot was taken.  `known` is 0 when
+ * nobody said (hand-built snapshots): then every other field is 0.
+ */
+typedef struct {
+	int known;             /* 1 when the fields below were read */
+	int enabled;           /* gc.isenabled() */
+	uint32_t debug;        /* gc.get_debug() (DEBUG_SAVEALL is 32) */
+	uint64_t freeze_count; /* gc.get_freeze_count() */
+	int frozen_listed;     /* the walk lists the permanent generation */
+	uint64_t garbage_list; /* id() of the gc.garbage list, 0 if unknown */
+} objref_gc_state;
+
+#define OBJREF_GC_DEBUG_SAVEALL 32u
 
 /*
  * Roots: what keeps objects alive that no object of the snapshot shows.
@@ -198,6 +225,9 @@ OBJREF_EXTERN objref_id objref_snapshot_find(objref_snapshot *snap, uint64_t add
 
 OBJREF_EXTERN const objref_root *objref_snapshot_roots(const objref_snapshot *snap, size_t *n);
 
+/* The collector's state at capture (borrowed; all 0 when not recorded). */
+OBJREF_EXTERN const objref_gc_state *objref_snapshot_gc(const objref_snapshot *snap);
+
 /*
  * Intern one more string into a built snapshot (a name learnt after the
  * capture, such as an inline attribute's).  The only change a built
@@ -238,6 +268,12 @@ OBJREF_EXTERN int objref_builder_type(objref_type_id *out, objref_builder *b, ui
 
 /* Add an object; ids are given in order 0, 1, 2, ... */
 OBJREF_EXTERN int objref_builder_object(objref_id *out, objref_builder *b, const objref_object *obj);
+
+/* The type already added with id `id` (to set its flags), or NULL. */
+OBJREF_EXTERN objref_type *objref_builder_type_at(objref_builder *b, objref_type_id id);
+
+/* Record the collector's state (copied). */
+OBJREF_EXTERN void objref_builder_gc_state(objref_builder *b, const objref_gc_state *gc);
 
 /* The object already added with id `id`, for updates before finishing. */
 OBJREF_EXTERN objref_object *objref_builder_object_at(objref_builder *b, objref_id id);

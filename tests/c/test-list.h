@@ -112,6 +112,20 @@
 	X(render_png_isolated) \
 	X(render_errors) \
 	X(png_add_text) \
+	/* test-cycles.c */ \
+	X(cycles_gc_disabled) \
+	X(cycles_shape_rotation) \
+	X(cycles_fix_backpointer) \
+	X(cycles_fix_none) \
+	X(cycles_legacy_del) \
+	X(cycles_gc_garbage_list) \
+	X(cycles_untraversable) \
+	X(cycles_frozen) \
+	X(cycles_external_and_retained) \
+	X(scc_basic) \
+	X(cycles_million) \
+	X(cycles_report) \
+	X(fault_cycles) \
 	/* end */
 
 #define X(name) int test_##name(void);
