@@ -22,6 +22,8 @@ def fmt_cell(c):
         return "skipped: %s" % c["skipped"]
     if "error" in c:
         return "error: %s" % c["error"]
+    if c.get("derived") and c["median"] == 0:
+        return "≈ 0 (below noise)"
     text = fmt_time(c["median"])
     if c.get("check", "ok") != "ok":
         text += " (wrong: %s)" % c["check"]
@@ -111,16 +113,24 @@ def why(tkey, size):
     rows = size["rows"]
     snap = rows.get("snapshot", {}).get("objref", {}).get("median")
     st = size["snapshot"]
-    if tkey == "chain" and snap:
-        return ("the snapshot alone takes %s there: a chain is the snapshot (%d objects with the untracked "
-                "ones, %d labelled edges, the roots) plus the reverse index and one BFS"
-                % (fmt_time(snap), st["objects"], st["edges"]))
+    if tkey == "chain":
+        one = rows.get("chain_d12_f8", {}).get("objref", {}).get("median")
+        ten = rows.get("chains10", {}).get("objref", {}).get("median")
+        floor = rows.get("census", {}).get("floor", {}).get("median")
+        if one and ten and floor:
+            return ("10 chains take %s against %s for one, so the search is not the cost: nearly all of it is "
+                    "the snapshot of the tracked objects and its reverse index, built before the first "
+                    "chain (%.0f × the floor's bare walk)" % (fmt_time(ten), fmt_time(one), one / floor))
     if tkey == "snapshot":
         return ("the snapshot holds %.1f objects per tracked object (untracked str/int/float/tuples included) "
                 "and labels each of %d edges" % (st["objects"] / st["tracked"], st["edges"]))
     if tkey == "census":
-        return ("typestats builds a {name: count} dict and names each type; the floor only reads each "
-                "object's type; at this size the walk is short enough that fixed costs show")
+        return ("typestats does more per object than the floor, which reads each object's type and "
+                "nothing else: it also sizes every variable-size object (lists, dicts, sets, tuples, "
+                "str: a read of its length or table) for the bytes column, and counts through a "
+                "type cache")
+    if tkey == "further":
+        return "the derived cost of one more chain from one snapshot"
     return ""
 
 
@@ -184,7 +194,9 @@ def write(path, meta, sizes, plot_name):
               "- chains: `find_backref_chain(leaf, is_proper_module)` on both sides, the snapshot included "
               "for objref; both chains checked to have the expected length. 10 chains: "
               "`objref.chains('Leak', samples=10)` against 10 calls of objgraph's. Each further chain: "
-              "(10 chains − 1 chain) / 9 from one snapshot; for objgraph, its 10 chains / 10.",
+              "(chains() of all 30 planted Leaks − chains() of one) / 29, fastest runs of each, "
+              "interleaved (the difference of two nearly equal times: medians would be noise); for "
+              "objgraph, its 10 chains / 10.",
               "- show_growth: objgraph's always calls gc.collect(), as objref's does by default; "
               "`collect=False` is objref alone against the floor.",
               "- show_backrefs: objref renders the PNG in-process; objgraph's time is writing the .dot file "
