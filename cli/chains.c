@@ -96,7 +96,7 @@ PyObject *chain_chains_get(objref_buf *why, int *type_error, const chain_options
 	*type_error = 0;
 	if (!type && !(fastest_growing(grown, sizeof(grown), series) && (type = grown)))
 		return Py_NewRef(Py_None);
-	r = call_objref("chains", "(skk)", type, o->samples, o->max_depth);
+	r = call_objref("chains", "(skki)", type, o->samples, o->max_depth, !o->no_picture);
 	if (r || !PyErr_ExceptionMatches(PyExc_LookupError))
 		return r;
 	PyErr_Clear();

@@ -17,6 +17,7 @@
 #include "pycompat.h"
 #include "chains.h"
 #include "json_report.h"
+#include "pictures.h"
 #include "report.h"
 #include "timer.h"
 
@@ -194,6 +195,24 @@ int chain_observe_render(objref_buf *b)
 	return err;
 }
 
+/* The picture of the chains, after the text: the lines saying what was
+ * written go with the report (stderr with --json: stdout is JSON). */
+static void write_pictures(void)
+{
+	objref_buf msg = { 0 };
+	chain_pyerr saved;
+
+	if (S.opts->no_picture || !S.chains || S.chains == Py_None)
+		return;
+	chain_pyerr_fetch(&saved);
+	chain_pictures_write(&msg, S.opts, S.chains);
+	chain_pyerr_restore(&saved);
+	if (msg.len)
+		fputs(msg.data, S.opts->json ? stderr : stdout);
+	fflush(S.opts->json ? stderr : stdout);
+	objref_buf_dispose(&msg);
+}
+
 /* sys.stdout.flush(), as Python does before it exits. */
 static void flush_python_file(const char *name)
 {
@@ -231,6 +250,7 @@ void chain_observe_report(void)
 		fputs(b.data ? b.data : "", stdout);
 	fflush(stdout);
 	objref_buf_dispose(&b);
+	write_pictures();
 }
 
 int chain_observe_failed(void)

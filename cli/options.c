@@ -15,10 +15,11 @@
 #include <string.h>
 #include "objref/common.h"
 #include "options.h"
+#include "pictures.h"
 
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
-	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH
+	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT
 };
 
 static const struct option long_options[] = {
@@ -32,6 +33,9 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "samples", required_argument, NULL, OPT_SAMPLES },
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "output", required_argument, NULL, 'o' },
+	{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
+	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -42,7 +46,8 @@ static const char usage_line[] =
 	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
 
 static const char valid_options[] =
-	"valid options: --type T, --samples K, --max-depth D, --top N, --growth,\n"
+	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
+	"  --extract-dot PNG, --top N, --growth,\n"
 	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
 	"  -m MODULE, -h/--help, --version\n";
 
@@ -56,6 +61,11 @@ static const char help_text[] =
 	"                         without --type, the fastest-growing type is chained\n"
 	"  --samples K            chain K samples, the newest first (default 5)\n"
 	"  --max-depth D          longest chain searched (default 20)\n"
+	"  -o, --output FILE      the picture of the chains: FILE.png, .svg, .pdf or\n"
+	"                         .dot (default objref-TYPE.png); the DOT is always\n"
+	"                         written too (FILE with .dot), and a PNG carries it\n"
+	"  --no-picture           no picture, only the text report\n"
+	"  --extract-dot PNG      print the DOT source an objref PNG carries, and exit\n"
 	"  --growth               print the growing-types table (the default report)\n"
 	"  --top N                print the N most common types at the last checkpoint\n"
 	"                         (objgraph show_most_common_types format, untracked\n"
@@ -191,6 +201,14 @@ static int take_option(chain_options *o, int c, const char *arg)
 	case OPT_JSON:
 		o->json = 1;
 		return CHAIN_OPTIONS_RUN;
+	case 'o':
+		o->output = arg;
+		return chain_picture_check_path(arg) < 0 ? CHAIN_EXIT_USAGE : CHAIN_OPTIONS_RUN;
+	case OPT_NO_PICTURE:
+		o->no_picture = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_EXTRACT_DOT:
+		return chain_extract_dot(arg);
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)
 			return usage_error("--top '%s': expected N, a positive integer%s", arg, "");
@@ -230,7 +248,7 @@ static int parse_options(chain_options *o, int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hm:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hm:o:", long_options, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(argv, c);
 		if (c == 'm') {

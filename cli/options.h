@@ -49,6 +49,9 @@ typedef struct {
 	unsigned long samples;   /* --samples K (5) */
 	unsigned long max_depth; /* --max-depth D (20) */
 	int json;                /* --json */
+	const char *output;      /* -o FILE: the picture (.png .svg .pdf .dot); NULL:
+				    objref-<type>.png in the current directory */
+	int no_picture;          /* --no-picture */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
 } chain_options;
 

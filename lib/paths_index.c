@@ -169,6 +169,11 @@ void objref_paths_options_init(objref_paths_options *opts)
 	opts->max_depth = OBJREF_PATHS_DEFAULT_DEPTH;
 }
 
+const objref_revindex *objref_paths_revindex(const objref_paths *s)
+{
+	return s->ri;
+}
+
 void objref_paths_free(objref_paths *s)
 {
 	if (!s)

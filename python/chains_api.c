@@ -9,43 +9,7 @@
 #include <string.h>
 #include "module.h"
 #include "objref/paths.h"
-
-typedef struct {
-	objref_snapshot *snap;
-	void **objs;          /* a new reference per id */
-	size_t n;
-	objref_paths *paths;
-} pinned;
-
-static void unpin(pinned *p)
-{
-	objref_paths_free(p->paths);
-	objref_capture_release(p->objs, p->n);
-	objref_snapshot_free(p->snap);
-	memset(p, 0, sizeof(*p));
-}
-
-/* 0, or -1 with an exception.  untracked: include the untracked objects
- * (needed when the chain may end at, or start from, one of them). */
-static int pin(pinned *p, int untracked)
-{
-	int err;
-
-	memset(p, 0, sizeof(*p));
-	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n,
-			untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
-	    (err = objref_paths_new(&p->paths, p->snap, NULL)) < 0) {
-		unpin(p);
-		objref_py_error(err);
-		return -1;
-	}
-	return 0;
-}
-
-static objref_id id_of(pinned *p, PyObject *obj)
-{
-	return objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)obj);
-}
+#include "objref/render.h"
 
 /* ---- predicates --------------------------------------------------------- */
 
@@ -104,51 +68,10 @@ static int call_pred(const objref_snapshot *snap, objref_id id, void *arg)
 
 /* ---- find_backref_chain / find_ref_chain -------------------------------- */
 
-/* The ids of extra_ignore (an iterable of id() values) in *ids. */
-static int ignore_ids(pinned *p, PyObject *extra, objref_id **ids, size_t *n)
-{
-	PyObject *seq = PySequence_Fast(extra, "extra_ignore must be iterable");
-	Py_ssize_t len;
 
-	*ids = NULL;
-	*n = 0;
-	if (!seq)
-		return -1;
-	len = PySequence_Fast_GET_SIZE(seq);
-	if (!(*ids = PyMem_Calloc((size_t)len + 1, sizeof(objref_id)))) {
-		Py_DECREF(seq);
-		PyErr_NoMemory();
-		return -1;
-	}
-	for (Py_ssize_t i = 0; i < len; i++) {
-		void *addr = PyLong_AsVoidPtr(PySequence_Fast_GET_ITEM(seq, i));
-		if (!addr && PyErr_Occurred()) {
-			Py_DECREF(seq);
-			return -1;
-		}
-		(*ids)[(*n)++] = objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)addr);
-	}
-	Py_DECREF(seq);
-	return 0;
-}
-
-/* Name the attributes a chain passes through that CPython stores inline
- * (3.11+: labelled ".?" by the capture), while their objects are alive. */
-static void name_attributes(pinned *p, objref_chain *c)
-{
-	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
-	char name[256];
-	objref_str s;
-
-	for (size_t i = 0; i + 1 < c->n; i++)
-		if (c->labels[i] == unnamed &&
-		    objref_capture_attr_name(name, sizeof(name), p->objs[c->ids[i]], p->objs[c->ids[i + 1]]) &&
-		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
-			c->labels[i] = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
-}
 
 /* The objects of a chain as a list (new references). */
-static PyObject *chain_objects(pinned *p, const objref_chain *c)
+static PyObject *chain_objects(objref_py_pinned *p, const objref_chain *c)
 {
 	PyObject *list = PyList_New((Py_ssize_t)c->n);
 
@@ -166,14 +89,14 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	objref_chain chain = { 0 };
 	pred_bridge bridge;
 	objref_id start, *ign = NULL;
-	pinned p;
+	objref_py_pinned p;
 	int rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, forward ? "OO|nO:find_ref_chain" :
 			"OO|nO:find_backref_chain", kwlist, &obj, &pred, &max_depth, &extra))
 		return NULL;
 	/* Backward from a tracked object, every chain is among tracked objects. */
-	if (pin(&p, forward || !objref_capture_is_tracked(obj)) < 0)
+	if (objref_py_pin(&p, forward || !objref_capture_is_tracked(obj)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = max_depth < 0 ? 0 : (size_t)max_depth;
@@ -184,12 +107,12 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	else
 		Py_XDECREF(bridge.pred), bridge.pred = pred;
 	PyErr_Clear();
-	if (extra && ignore_ids(&p, extra, &ign, &opts.nignore) < 0)
+	if (extra && objref_py_ignore_ids(&p, extra, &ign, &opts.nignore) < 0)
 		goto cleanup;
 	opts.ignore = ign;
 	opts.is_root = call_pred;
 	opts.is_root_arg = &bridge;
-	if ((start = id_of(&p, obj)) == OBJREF_NO_ID) {
+	if ((start = objref_py_id_of(&p, obj)) == OBJREF_NO_ID) {
 		res = Py_BuildValue("[O]", obj); /* not in the heap's graph: objgraph's [obj] */
 		goto cleanup;
 	}
@@ -206,7 +129,7 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 cleanup:
 	objref_chain_dispose(&chain);
 	PyMem_Free(ign);
-	unpin(&p);
+	objref_py_unpin(&p);
 	return res;
 }
 
@@ -505,24 +428,59 @@ static int may_be_untracked(const char *name)
 }
 
 static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, size_t max_depth,
-	int untracked);
+	int untracked, int picture);
 
 /* The chains of a type: from a snapshot of tracked objects (twice as fast)
  * unless the type's instances may be untracked, or none was found there. */
-static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_depth)
+static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_depth, int picture)
 {
 	int untracked = may_be_untracked(name);
-	PyObject *r = chains_of_snapshot(m, name, k, max_depth, untracked);
+	PyObject *r = chains_of_snapshot(m, name, k, max_depth, untracked, picture);
 
 	if (!r && !untracked && PyErr_ExceptionMatches(PyExc_LookupError)) {
 		PyErr_Clear();
-		r = chains_of_snapshot(m, name, k, max_depth, 1);
+		r = chains_of_snapshot(m, name, k, max_depth, 1, picture);
 	}
 	return r;
 }
 
+/*
+ * The picture of the chains: every sample's chain, chains sharing objects
+ * sharing nodes, each pattern's suspect reference in bold red.  DOT into
+ * *out; 0 or an objref error code.
+ */
+static int chains_dot(objref_buf *out, const objref_snapshot *snap, const objref_chain *chains,
+	const objref_chain_group *groups, size_t ngroups, const char *name, size_t instances)
+{
+	objref_view *v = NULL;
+	objref_buf title = { 0 };
+	objref_dot_options o = { 0, 0, NULL };
+	int err;
+
+	if ((err = objref_view_new(&v, snap, 0)) < 0)
+		return err;
+	for (size_t g = 0; g < ngroups && (err == 0 || err == OBJREF_ENOTFOUND); g++) {
+		Py_ssize_t suspect = suspect_of(chains, &groups[g]);
+		for (size_t i = 0; i < groups[g].count && (err == 0 || err == OBJREF_ENOTFOUND); i++)
+			err = objref_view_add_chain(v, &chains[groups[g].members[i]],
+				suspect >= 0 ? (size_t)suspect : SIZE_MAX);
+	}
+	if (err == 0 || err == OBJREF_ENOTFOUND) {
+		size_t k = 0;
+		for (size_t g = 0; g < ngroups; g++)
+			k += groups[g].count;
+		objref_buf_printf(&title, "who holds %s: %zu sample%s of ", name, k, k == 1 ? "" : "s");
+		objref_format_count(&title, instances);
+		o.title = objref_buf_failed(&title) ? NULL : title.data;
+		err = objref_view_dot(out, v, &o);
+	}
+	objref_buf_dispose(&title);
+	objref_view_free(v);
+	return err;
+}
+
 static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, size_t max_depth,
-	int untracked)
+	int untracked, int picture)
 {
 	objref_chain *chains = NULL;
 	objref_chain_group *groups = NULL;
@@ -530,10 +488,10 @@ static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, siz
 	size_t nsamples = 0, ngroups = 0, instances = 0;
 	objref_paths_options opts;
 	PyObject *patterns = NULL, *res = NULL;
-	pinned p;
+	objref_py_pinned p;
 	int err = 0;
 
-	if (pin(&p, untracked) < 0)
+	if (objref_py_pin(&p, untracked) < 0)
 		return NULL;
 	samples = PyMem_Calloc(k + 1, sizeof(objref_id));
 	chains = PyMem_Calloc(k + 1, sizeof(objref_chain));
@@ -550,7 +508,7 @@ static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, siz
 	opts.max_depth = max_depth;
 	for (size_t i = 0; i < nsamples && err != OBJREF_ENOMEM; i++) {
 		err = objref_paths_find(&chains[i], p.paths, samples[i], &opts);
-		name_attributes(&p, &chains[i]);
+		objref_py_name_attributes(&p, &chains[i]);
 	}
 	if (err == OBJREF_ENOMEM ||
 	    (err = objref_paths_group(&groups, &ngroups, p.snap, chains, nsamples, 0)) < 0) {
@@ -567,6 +525,19 @@ static PyObject *chains_of_snapshot(PyObject *m, const char *name, size_t k, siz
 	}
 	res = Py_BuildValue("{sssnsnsO}", "type", name, "instances", (Py_ssize_t)instances,
 		"samples", (Py_ssize_t)nsamples, "patterns", patterns);
+	if (res && picture) {
+		objref_buf dot = { 0 };
+		PyObject *text = NULL;
+		if ((err = chains_dot(&dot, p.snap, chains, groups, ngroups, name, instances)) < 0) {
+			Py_CLEAR(res);
+			objref_py_error(err);
+		} else if (!(text = PyUnicode_FromString(dot.data ? dot.data : "")) ||
+			   PyDict_SetItemString(res, "dot", text) < 0) {
+			Py_CLEAR(res);
+		}
+		Py_XDECREF(text);
+		objref_buf_dispose(&dot);
+	}
 cleanup:
 	Py_XDECREF(patterns);
 	for (size_t i = 0; chains && i < nsamples; i++)
@@ -574,7 +545,7 @@ cleanup:
 	PyMem_Free(chains);
 	PyMem_Free(samples);
 	objref_free(groups);
-	unpin(&p);
+	objref_py_unpin(&p);
 	return res;
 }
 
@@ -603,9 +574,17 @@ static PyObject *py_chains(PyObject *m, PyObject *args, PyObject *kw)
 	Py_ssize_t k, depth;
 	PyObject *file;
 
-	if (parse_chains_args(args, kw, "s|nn:chains", &name, &k, &depth, &file) < 0)
+	static char *kwlist[] = { "typename", "samples", "max_depth", "picture", NULL };
+	int picture = 0;
+
+	(void)file;
+	k = 5;
+	depth = OBJREF_PATHS_DEFAULT_DEPTH;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nnp:chains", kwlist, &name, &k, &depth, &picture))
 		return NULL;
-	return chains_of(m, name, (size_t)k, (size_t)depth);
+	if (k < 1 || depth < 1)
+		return PyErr_Format(PyExc_ValueError, "samples and max_depth must be at least 1");
+	return chains_of(m, name, (size_t)k, (size_t)depth, picture);
 }
 
 /* d[key] as UTF-8 (str values only), or "". */
@@ -676,7 +655,7 @@ static PyObject *py_show_chains(PyObject *m, PyObject *args, PyObject *kw)
 	int rc;
 
 	if (parse_chains_args(args, kw, "s|nnO:show_chains", &name, &k, &depth, &file) < 0 ||
-	    !(res = chains_of(m, name, (size_t)k, (size_t)depth)))
+	    !(res = chains_of(m, name, (size_t)k, (size_t)depth, 0)))
 		return NULL;
 	if (chains_text(&b, res) < 0) {
 		objref_buf_dispose(&b);
@@ -718,23 +697,23 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	objref_chain chain = { 0 };
 	objref_buf b = { 0 };
 	objref_id id;
-	pinned p;
+	objref_py_pinned p;
 	int err;
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|nO:why_alive", kwlist, &obj, &depth, &file) ||
-	    pin(&p, !objref_capture_is_tracked(obj)) < 0)
+	    objref_py_pin(&p, !objref_capture_is_tracked(obj)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = depth < 1 ? 1 : (size_t)depth;
-	if ((id = id_of(&p, obj)) == OBJREF_NO_ID) {
+	if ((id = objref_py_id_of(&p, obj)) == OBJREF_NO_ID) {
 		objref_buf_printf(&b, "why_alive: the %s is not in the heap's graph: only the caller "
 			"holds it\n", Py_TYPE(obj)->tp_name);
 		res = Py_BuildValue("[O]", obj);
 	} else if ((err = objref_paths_find(&chain, p.paths, id, &opts)) == OBJREF_ENOMEM) {
 		objref_py_error(err);
 	} else {
-		name_attributes(&p, &chain);
+		objref_py_name_attributes(&p, &chain);
 		objref_buf_printf(&b, "why_alive: %s\n  ", type_name_of(p.snap, id));
 		objref_chain_format(&b, p.snap, &chain, 0);
 		objref_buf_printf(&b, "\n  root: ");
@@ -747,7 +726,7 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	Py_XDECREF(rd);
 	objref_buf_dispose(&b);
 	objref_chain_dispose(&chain);
-	unpin(&p);
+	objref_py_unpin(&p);
 	return res;
 }
 

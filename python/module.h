@@ -57,9 +57,37 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
 extern PyMethodDef objref_census_methods[];
 extern PyMethodDef objref_series_methods[];
 extern PyMethodDef objref_chains_methods[];
+extern PyMethodDef objref_pictures_methods[];
+
+/* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
+ * 0, or -1 with an exception. */
+int objref_py_render(const char *dot, const char *path, double timeout);
 
 /* The value of the exact-str key `name` of a dict, read without running code. */
 #define objref_py_dict_get_safe(d, name) ((PyObject *)objref_capture_dict_get((d), (name)))
+
+/* ---- pinned snapshots (pinned.c) ---- */
+
+/* A full snapshot with the objects behind its ids held. */
+typedef struct {
+	objref_snapshot *snap;
+	void **objs;          /* a new reference per id */
+	size_t n;
+	objref_paths *paths;
+} objref_py_pinned;
+
+/* Take one: 0, or -1 with an exception.  untracked: include the untracked
+ * objects (needed when a chain may end at, or start from, one of them). */
+int objref_py_pin(objref_py_pinned *p, int untracked);
+/* Release everything (needs the GIL); p is zeroed. */
+void objref_py_unpin(objref_py_pinned *p);
+/* The id of obj, or OBJREF_NO_ID when the snapshot lacks it. */
+objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj);
+/* The ids of extra_ignore (an iterable of id() values) in *ids (PyMem_Free);
+ * 0 or -1 with an exception. */
+int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n);
+/* Name the inline attributes (3.11+) a chain passes through. */
+void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c);
 
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);

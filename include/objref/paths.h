@@ -168,6 +168,10 @@ OBJREF_EXTERN int objref_paths_new(objref_paths **out, const objref_snapshot *sn
  * allowed.  Chains it produced stay valid: they belong to the caller. */
 OBJREF_EXTERN void objref_paths_free(objref_paths *s);
 
+/* The reverse index the searcher uses (given or its own), valid while the
+ * searcher lives. */
+OBJREF_EXTERN const objref_revindex *objref_paths_revindex(const objref_paths *s);
+
 /*
  * The default roots, ranked in the order of preference that
  * include/objref/snapshot.h gives: 0 when `id` is no root, else

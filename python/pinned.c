@@ -1,0 +1,80 @@
+/*
+ * python/pinned.c — one pinned snapshot per call (module.h): the snapshot,
+ * a strong reference to the object behind every id (so Python callbacks
+ * may run while ids are mapped back to objects), and a searcher over it.
+ */
+#include <string.h>
+#include "module.h"
+
+void objref_py_unpin(objref_py_pinned *p)
+{
+	objref_paths_free(p->paths);
+	objref_capture_release(p->objs, p->n);
+	objref_snapshot_free(p->snap);
+	memset(p, 0, sizeof(*p));
+}
+
+/* 0, or -1 with an exception.  untracked: include the untracked objects
+ * (needed when the chain may end at, or start from, one of them). */
+int objref_py_pin(objref_py_pinned *p, int untracked)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n,
+			untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
+	    (err = objref_paths_new(&p->paths, p->snap, NULL)) < 0) {
+		objref_py_unpin(p);
+		objref_py_error(err);
+		return -1;
+	}
+	return 0;
+}
+
+objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj)
+{
+	return objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)obj);
+}
+
+/* The ids of extra_ignore (an iterable of id() values) in *ids. */
+int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n)
+{
+	PyObject *seq = PySequence_Fast(extra, "extra_ignore must be iterable");
+	Py_ssize_t len;
+
+	*ids = NULL;
+	*n = 0;
+	if (!seq)
+		return -1;
+	len = PySequence_Fast_GET_SIZE(seq);
+	if (!(*ids = PyMem_Calloc((size_t)len + 1, sizeof(objref_id)))) {
+		Py_DECREF(seq);
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (Py_ssize_t i = 0; i < len; i++) {
+		void *addr = PyLong_AsVoidPtr(PySequence_Fast_GET_ITEM(seq, i));
+		if (!addr && PyErr_Occurred()) {
+			Py_DECREF(seq);
+			return -1;
+		}
+		(*ids)[(*n)++] = objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)addr);
+	}
+	Py_DECREF(seq);
+	return 0;
+}
+
+/* Name the attributes a chain passes through that CPython stores inline
+ * (3.11+: labelled ".?" by the capture), while their objects are alive. */
+void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	char name[256];
+	objref_str s;
+
+	for (size_t i = 0; i + 1 < c->n; i++)
+		if (c->labels[i] == unnamed &&
+		    objref_capture_attr_name(name, sizeof(name), p->objs[c->ids[i]], p->objs[c->ids[i + 1]]) &&
+		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
+			c->labels[i] = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
+}
