@@ -72,6 +72,19 @@ static int culled(const walk *w, objref_id id)
 	return r && r->kind == OBJREF_ROOT_MODULE;
 }
 
+/* A str key of a dict: the collector does not follow it (dicts with only
+ * str keys traverse their values), and the reference's label already
+ * names it, so a forward walk leaves it out, as objgraph's does. */
+static int key_string(const walk *w, objref_id id, objref_label label)
+{
+	const objref_type *t;
+
+	if (OBJREF_LABEL_KIND(label) != OBJREF_LABEL_DICTKEY)
+		return 0;
+	t = objref_snapshot_type(w->snap, objref_snapshot_object(w->snap, id)->type);
+	return !strcmp(objref_snapshot_string(w->snap, t->name), "str");
+}
+
 /* One neighbour `nb` of node `at` through a reference labelled `label`:
  * 1 drawn, 0 skipped (ignored, filtered, or no room), negative on error. */
 static int neighbour(walk *w, uint32_t at, objref_id nb, objref_label label)
@@ -141,6 +154,8 @@ static int expand(walk *w, uint32_t at)
 	if (err < 0)
 		return err;
 	for (size_t k = 0; k < n; k++) {
+		if (w->o->forward && key_string(w, nb[k], labels[k]))
+			continue;
 		if (drawn >= w->o->too_many) {
 			if (!is_ignored(w, nb[k]) && (!w->o->filter ||
 					w->o->filter(w->snap, nb[k], w->o->filter_arg) > 0))

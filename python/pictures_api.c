@@ -539,8 +539,6 @@ static PyObject *py_show_chain(PyObject *m, PyObject *args, PyObject *kw)
 	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(args); i++)
 		if (add_object_chain(v, &p, PyTuple_GET_ITEM(args, i), backrefs) < 0)
 			goto cleanup;
-	if (backrefs)
-		objref_view_add_frames(v);
 	r = finish(v, &p, &a);
 cleanup:
 	objref_view_free(v);

@@ -111,6 +111,7 @@
 	X(render_png_in_process) \
 	X(render_png_isolated) \
 	X(render_errors) \
+	X(render_isolation) \
 	X(png_add_text) \
 	/* test-cycles.c */ \
 	X(cycles_gc_disabled) \

@@ -311,3 +311,42 @@ int test_png_add_text(void)
 	objref_buf_dispose(&out);
 	return TEST_OK;
 }
+
+/* A child that crashes or runs late is reported; the caller goes on, and
+ * no file is left behind. */
+int test_render_isolation(void)
+{
+	objref_render_options o = { NULL, 1, 0, NULL, 0 };
+	objref_buf dot = { 0 };
+	char path[] = "/tmp/objref-test-XXXXXX";
+	int fd = mkstemp(path);
+	char png[64];
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	unlink(path);
+	snprintf(png, sizeof(png), "%s.png", path);
+	setenv("OBJREF_RENDER_CRASH_FOR_TESTS", "1", 1);
+	ASSERT_EQ(objref_render_file(png, "digraph { a -> b }", &o), OBJREF_ERROR);
+	unsetenv("OBJREF_RENDER_CRASH_FOR_TESTS");
+	ASSERT(strstr(objref_error_last(), "Graphviz crashed drawing"));
+	ASSERT(strstr(objref_error_last(), "signal 11"));
+	ASSERT_NE(access(png, F_OK), 0);
+
+	/* 1,500 nodes cannot be laid out in 1 ms: the child is killed. */
+	objref_buf_printf(&dot, "digraph {");
+	for (int i = 0; i < 1500; i++)
+		objref_buf_printf(&dot, " n%d -> n%d; n%d -> n%d;", i, i + 1, i + 1, i / 2);
+	objref_buf_printf(&dot, " }");
+	o.timeout_ms = 1;
+	ASSERT_EQ(objref_render_file(png, dot.data, &o), OBJREF_ERROR);
+	ASSERT(strstr(objref_error_last(), "took more than 0.0 s"));
+	ASSERT_NE(access(png, F_OK), 0);
+	/* And the next picture is drawn. */
+	o.timeout_ms = 0;
+	ASSERT_OK(objref_render_file(png, "digraph { a -> b }", &o));
+	ASSERT_EQ(access(png, F_OK), 0);
+	unlink(png);
+	objref_buf_dispose(&dot);
+	return TEST_OK;
+}
