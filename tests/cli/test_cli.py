@@ -487,7 +487,7 @@ class TestChains(ChainTest):
         return lines[start[0]:]
 
     def test_type_prints_the_chain_and_root(self):
-        proc = self.chain('--type', 'Payload', os.path.join(ROOTS, 'module_global.py'), cwd=ROOTS)
+        proc = self.chain('--type', 'Payload', os.path.join(ROOTS, 'module_global.py'))
         self.assertStatus(proc, 0)
         section = self.chains_section(proc.stdout)
         self.assertRegex(section[0], r'^chains for Payload \(5 samples of 5, 1 pattern, 5/5 samples')
@@ -512,8 +512,7 @@ class TestChains(ChainTest):
         report(proc.stdout)  # the report is still printed
 
     def test_json(self):
-        proc = self.chain('--json', '--type', 'Orphan', os.path.join(ROOTS, 'held_from_c.py'),
-                          cwd=ROOTS)
+        proc = self.chain('--json', '--type', 'Orphan', os.path.join(ROOTS, 'held_from_c.py'))
         self.assertStatus(proc, 0)
         doc = json.loads(proc.stdout)
         self.assertEqual(doc['schema'], 'objref-chain/1')
@@ -523,3 +522,97 @@ class TestChains(ChainTest):
         self.assertEqual(pattern['root'], {'kind': 'held_from_c', 'unexplained': 1})
         self.assertEqual(pattern['steps'], [{'type': 'Orphan', 'label': None}])
         self.assertIn('Orphan', [g['type'] for g in doc['growing']])
+
+
+def png_texts(path):
+    """{keyword: text} of a PNG's iTXt chunks, every chunk's CRC checked."""
+    import struct
+    import zlib
+    with open(path, 'rb') as f:
+        data = f.read()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG: ' + path
+    texts, at = {}, 8
+    while at < len(data):
+        n, kind = struct.unpack('>I4s', data[at:at + 8])
+        body = data[at + 8:at + 8 + n]
+        assert struct.unpack('>I', data[at + 8 + n:at + 12 + n])[0] == zlib.crc32(kind + body)
+        if kind == b'iTXt':
+            key, rest = body.split(b'\0', 1)
+            text = rest[2:].split(b'\0', 2)[2]
+            texts[key.decode()] = (zlib.decompress(text) if rest[0] else text).decode()
+        at += 12 + n
+    return texts
+
+
+class TestPictures(ChainTest):
+    """The picture beside the report: objref-TYPE.png with its DOT inside."""
+
+    def test_default_png_and_dot(self):
+        proc = self.chain('--type', 'Session', os.path.join(EXAMPLES, 'leaky_service.py'))
+        self.assertStatus(proc, 0)
+        self.assertIn('wrote objref-Session.png (DOT inside), objref-Session.dot\n', proc.stdout)
+        png = os.path.join(self.dir, 'objref-Session.png')
+        with open(os.path.join(self.dir, 'objref-Session.dot')) as f:
+            dot = f.read()
+        texts = png_texts(png)
+        self.assertEqual(texts['DOT'], dot)
+        self.assertIn('objref-chain', texts['Command'])
+        self.assertRegex(texts['Python'], r'^3\.\d+\.\d+')
+        # the chain, from the module down, with the suspect reference in red
+        self.assertIn('label=<<B>module</B><BR/>__main__', dot)
+        self.assertIn('label=<<B>Session</B>', dot)
+        self.assertRegex(dot, r'color="#d62828",\n\t\tfontcolor="#d62828",\n\t\tlabel=<<B>')
+        # --extract-dot gives it back
+        out = self.chain('--extract-dot', png)
+        self.assertStatus(out, 0)
+        self.assertEqual(out.stdout, dot)
+
+    def test_output_formats(self):
+        script = os.path.join(EXAMPLES, 'leaky_service.py')
+        proc = self.chain('-o', 'pic.svg', '--type', 'Session', script)
+        self.assertStatus(proc, 0)
+        self.assertIn('wrote pic.svg, pic.dot', proc.stdout)
+        import xml.etree.ElementTree as ET
+        self.assertTrue(ET.parse(os.path.join(self.dir, 'pic.svg')).getroot().tag.endswith('svg'))
+        proc = self.chain('--output', 'only.dot', '--type', 'Session', script)
+        self.assertStatus(proc, 0)
+        self.assertIn('wrote only.dot\n', proc.stdout)
+        self.assertFalse([f for f in os.listdir(self.dir) if f.startswith('only.') and f != 'only.dot'])
+
+    def test_no_picture(self):
+        proc = self.chain('--no-picture', '--type', 'Session', os.path.join(EXAMPLES, 'leaky_service.py'))
+        self.assertStatus(proc, 0)
+        self.assertNotIn('wrote ', proc.stdout)
+        self.assertEqual([f for f in os.listdir(self.dir) if f.startswith('objref-')], [])
+
+    def test_unwritable_output_fails_before_the_program_runs(self):
+        marker = os.path.join(self.dir, 'ran')
+        script = self.write('app.py', """
+            open(%r, 'w').close()
+            """ % marker)
+        proc = self.chain('-o', '/nonexistent/dir/x.png', script)
+        self.assertStatus(proc, 2)
+        self.assertIn("cannot write the picture '/nonexistent/dir/x.png': directory "
+                      "'/nonexistent/dir'", proc.stderr)
+        self.assertIn('choose another path with -o', proc.stderr)
+        self.assertFalse(os.path.exists(marker))
+        proc = self.chain('-o', 'x.gif', script)
+        self.assertStatus(proc, 2)
+        self.assertIn('name the picture .png, .svg, .pdf or .dot', proc.stderr)
+
+    def test_extract_dot_errors(self):
+        proc = self.chain('--extract-dot', os.path.join(self.dir, 'missing.png'))
+        self.assertStatus(proc, 2)
+        self.assertIn('cannot read', proc.stderr)
+        notpng = self.write('n.png', 'text')
+        proc = self.chain('--extract-dot', notpng)
+        self.assertStatus(proc, 2)
+        self.assertIn('is not a PNG file', proc.stderr)
+
+    def test_no_dot_program_needed(self):
+        env = dict(os.environ, PATH=self.dir)
+        proc = subprocess.run([CHAIN, '--type', 'Session', os.path.join(EXAMPLES, 'leaky_service.py')],
+                              cwd=self.dir, env=env, timeout=TIMEOUT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn('DOT', png_texts(os.path.join(self.dir, 'objref-Session.png')))
