@@ -185,6 +185,10 @@ typedef struct objref__roots objref__roots;
  */
 int objref__roots_gather(objref__roots **out, objref__objset *objs);
 
+/* Whether the collector was enabled before the session paused it (for the
+ * snapshot's objref_gc_state). */
+void objref__roots_gc_enabled(objref__roots *r, int enabled);
+
 /*
  * After the walk, before the builder finishes: add the root records and
  * the OBJREF_F_ROOT / OBJREF_F_FROZEN flags.  objs is the walk's object

@@ -158,22 +158,14 @@ static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset 
 	return err;
 }
 
-/* gc.isenabled() and gc.get_debug(): PyGC_IsEnabled from 3.10; before,
- * the gc module's own function (importing gc runs only gc's code). */
+/* gc.get_debug() (importing gc runs only gc's code).  Whether the
+ * collector is enabled the session knew before pausing it:
+ * objref__roots_gc_enabled. */
 static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
 {
 	PyObject *v;
 
 	st->known = 1;
-#if PY_VERSION_HEX >= 0x030A0000
-	st->enabled = PyGC_IsEnabled();
-#else
-	st->enabled = 1;
-	if ((v = gcdict ? gc_call(gcdict, "isenabled") : NULL)) {
-		st->enabled = PyObject_IsTrue(v) > 0;
-		Py_DECREF(v);
-	}
-#endif
 	if ((v = gcdict ? gc_call(gcdict, "get_debug") : NULL)) {
 		st->debug = PyLong_Check(v) ? (uint32_t)PyLong_AsUnsignedLongMask(v) : 0;
 		Py_DECREF(v);
@@ -211,6 +203,11 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 	r->gc.frozen_listed = gather_lists_frozen();
 	r->gc.garbage_list = (uint64_t)(uintptr_t)r->garbage;
 	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, d, objs) : 0;
+}
+
+void objref__roots_gc_enabled(objref__roots *r, int enabled)
+{
+	r->gc.enabled = enabled;
 }
 
 int objref__roots_gather(objref__roots **out, objref__objset *objs)

@@ -535,6 +535,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
 	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;
+	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
 	for (size_t i = 0; i < w.objs.n && !err; i++)
 		err = add_object(&w, (objref_id)i);
 	if (!err)

@@ -8,13 +8,14 @@
  * on up to OBJREF__CYC_SAMPLES instances: Kahn's algorithm on the instance's
  * component without that kind of reference must remove every member.  Of
  * the candidates that break every sample, one named like a back-pointer
- * (parent, owner, prev ...) is preferred, then the first in the shape.
+ * (parent, owner, prev ...) is preferred (chosen again when an inline
+ * attribute gets its name), then one from a younger object to an older.
  */
 #include <ctype.h>
 #include <string.h>
 #include "cycles_internal.h"
 
-#define MAX_CANDIDATES 16
+#define MAX_CANDIDATES 16  /* objref__shape.valid holds as many */
 
 typedef struct {
 	const objref_cycles *c;
@@ -30,12 +31,14 @@ static int eligible(objref_label l)
 	switch (OBJREF_LABEL_KIND(l)) {
 	case OBJREF_LABEL_KEY: case OBJREF_LABEL_ATTR: case OBJREF_LABEL_INDEX: case OBJREF_LABEL_CELL:
 		return 1;
+	case OBJREF_LABEL_SPECIAL:  /* an inline attribute, named later */
+		return OBJREF_LABEL_PAYLOAD(l) == OBJREF_SP_ATTR_UNNAMED;
 	default:
 		return 0;
 	}
 }
 
-int objref__cyc_backname(const objref_snapshot *s, objref_label l)
+static int backname(const objref_snapshot *s, objref_label l)
 {
 	static const char *const names[] = {
 		"parent", "owner", "prev", "back", "container", "manager", "outer", "master", "self"
@@ -97,13 +100,37 @@ static int still_cyclic(fixer *f, objref_id k, const objref_cycle_step *cand)
 	return tail < hi - lo;
 }
 
+/*
+ * Of the valid steps: one named like a back-pointer first; then one from a
+ * younger object to an older one (ids follow the collector's lists, which
+ * keep allocation order within a generation: a child made after its
+ * parent points back to it); then the first.
+ */
+void objref__cycles_choose_fix(const objref_cycles *c, objref__shape *sh)
+{
+	const objref_cycle_step *st = c->steps + sh->off;
+	const objref_id *ex = c->ex_ids + sh->off;
+	int best = -1, best_score = -1;
+
+	for (size_t k = 0; k < sh->nvalid; k++) {
+		size_t j = sh->valid[k];
+		int score = 2 * backname(c->snap, st[j].label) + (ex[j] > ex[(j + 1) % sh->pub.nsteps]);
+		if (score > best_score) {
+			best = (int)j;
+			best_score = score;
+		}
+	}
+	sh->pub.fix = best;
+}
+
 static void fix_shape(fixer *f, objref__shape *sh)
 {
 	const objref_cycle_step *st = sh->pub.steps;
-	int best = -1, best_back = 0, tried = 0;
+	int tried = 0;
 
+	sh->nvalid = 0;
 	for (size_t j = 0; j < sh->pub.nsteps && tried < MAX_CANDIDATES; j++) {
-		int dup = 0, ok = 1, back;
+		int dup = 0, ok = 1;
 		if (!eligible(st[j].label))
 			continue;
 		for (size_t i = 0; i < j && !dup; i++)
@@ -113,15 +140,10 @@ static void fix_shape(fixer *f, objref__shape *sh)
 		tried++;
 		for (size_t k = 0; k < sh->nsamples && ok; k++)
 			ok = !still_cyclic(f, sh->samples[k], &st[j]);
-		if (!ok)
-			continue;
-		back = objref__cyc_backname(f->s, st[j].label);
-		if (best < 0 || (back && !best_back)) {
-			best = (int)j;
-			best_back = back;
-		}
+		if (ok)
+			sh->valid[sh->nvalid++] = (uint32_t)j;
 	}
-	sh->pub.fix = best;
+	objref__cycles_choose_fix(f->c, sh);
 }
 
 int objref__cycles_fix(objref_cycles *c, const uint32_t *cstart, const objref_id *members,

@@ -48,7 +48,10 @@ static int is_untraversable(const objref_snapshot *s, objref_id id)
 
 	if (o->flags & (OBJREF_F_GCTYPE | OBJREF_F_TYPE | OBJREF_F_MODULE | OBJREF_F_CODE))
 		return 0;
-	return (tf & OBJREF_T_KNOWN) && !(tf & (OBJREF_T_GC | OBJREF_T_ATOMIC));
+	if (!(tf & OBJREF_T_KNOWN) || (tf & (OBJREF_T_GC | OBJREF_T_ATOMIC)))
+		return 0;
+	/* PyModuleDef: the interpreter's, listed in its extension cache */
+	return strcmp(objref_snapshot_string(s, s->types[o->type].name), "moduledef") != 0;
 }
 
 /* Breadth-first from the queue: objects with cls == from become to.  The
@@ -135,11 +138,12 @@ static int held_by_culprit(garbage *g)
 	}
 	g->budget = CULPRIT_BUDGET;
 	for (objref_id i = 0; i < n && !err; i++) {
-		objref_id holder;
-		if (g->cls[i] == ALIVE || o[i].refcnt <= g->indeg[i] ||
-		    (o[i].flags & (OBJREF_F_IMMORTAL | OBJREF_F_TYPE | OBJREF_F_MODULE)))
+		objref_id holder = OBJREF_NO_ID;
+		if (g->cls[i] == ALIVE || o[i].refcnt <= g->indeg[i])
 			continue;
-		holder = g->budget ? find_holder(g, i, ++k) : OBJREF_NO_ID;
+		/* types, modules and immortals are held by the interpreter */
+		if (g->budget && !(o[i].flags & (OBJREF_F_IMMORTAL | OBJREF_F_TYPE | OBJREF_F_MODULE)))
+			holder = find_holder(g, i, ++k);
 		if (holder == OBJREF_NO_ID) {
 			held[nheld++] = i;  /* held from outside: alive (below) */
 			continue;

@@ -20,6 +20,8 @@ typedef struct {
 	objref_id samples[OBJREF__CYC_SAMPLES]; /* components of the first instances */
 	size_t nsamples;
 	uint32_t old;              /* its index before sorting */
+	uint32_t valid[16];        /* steps whose weakening breaks every sample */
+	size_t nvalid;
 } objref__shape;
 
 struct objref_cycles {
@@ -55,7 +57,7 @@ static inline objref_label objref__cyc_fold(objref_label l)
 int objref__cycles_fix(objref_cycles *c, const uint32_t *cstart, const objref_id *members,
 	const uint32_t *xstart, const objref_id *xto);
 
-/* Is the text of this label a back-pointer's name (parent, owner, prev ...)? */
-int objref__cyc_backname(const objref_snapshot *s, objref_label l);
+/* Set sh->pub.fix from its valid steps and their labels now. */
+void objref__cycles_choose_fix(const objref_cycles *c, objref__shape *sh);
 
 #endif

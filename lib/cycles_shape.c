@@ -528,3 +528,16 @@ size_t objref_cycles_instances(objref_id *ids, size_t max, const objref_cycles *
 			ids[n++] = c->comp_rep[k];
 	return n;
 }
+
+int objref_cycles_set_label(objref_cycles *c, size_t i, size_t step, objref_label l)
+{
+	objref__shape *sh;
+
+	if (i >= c->nshapes || step >= c->shapes[i].pub.nsteps)
+		return objref__error(OBJREF_EINVAL, "no step %zu of shape %zu", step, i);
+	sh = &c->shapes[i];
+	c->steps[sh->off + step].label = objref__cyc_fold(l);
+	c->ex_labels[sh->off + step] = l;
+	objref__cycles_choose_fix(c, sh);
+	return 0;
+}

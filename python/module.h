@@ -57,6 +57,7 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
 extern PyMethodDef objref_census_methods[];
 extern PyMethodDef objref_series_methods[];
 extern PyMethodDef objref_chains_methods[];
+extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.

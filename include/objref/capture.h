@@ -58,6 +58,21 @@ OBJREF_EXTERN void objref_capture_release(void **objs, size_t n);
  */
 OBJREF_EXTERN size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target);
 
+/*
+ * Name the inline attributes (3.11+, labelled ".?") along the examples of
+ * the shapes of cyc, found in snap whose live objects are objs[0..nobjs)
+ * (objref_capture_snapshot_pinned).  Returns 0 or OBJREF_ENOMEM.
+ */
+struct objref_cycles;
+OBJREF_EXTERN int objref_capture_cycles_name(struct objref_cycles *cyc, objref_snapshot *snap,
+	void **objs, size_t nobjs);
+
+/*
+ * Where obj was allocated, "file.py:12", when tracemalloc is tracing (read
+ * from the _tracemalloc builtin); its length, 0 when unknown.
+ */
+OBJREF_EXTERN size_t objref_capture_alloc_site(char *buf, size_t size, void *obj);
+
 /* Is obj tracked by the cyclic collector? */
 OBJREF_EXTERN int objref_capture_is_tracked(void *obj);
 

@@ -145,6 +145,13 @@ OBJREF_EXTERN long objref_cycles_shape_of(const objref_cycles *cyc, objref_id id
 OBJREF_EXTERN size_t objref_cycles_instances(objref_id *ids, size_t max, const objref_cycles *cyc,
 	size_t i);
 
+/*
+ * Give step `step` of shape i the label l (a name learnt after the
+ * analysis: an inline attribute's, 3.11+): the shape's step (folded) and
+ * its example's label change.  Returns 0 or OBJREF_EINVAL.
+ */
+OBJREF_EXTERN int objref_cycles_set_label(objref_cycles *cyc, size_t i, size_t step, objref_label l);
+
 /* "collectable", "collectable, but gc is disabled", "frozen by gc.freeze()",
  * "uncollectable: passes through an object the collector cannot traverse",
  * "uncollectable: legacy finalizer" ... : the reason of shape i, into buf. */

@@ -436,7 +436,7 @@ TEST_IMPL(cycles_external_and_retained)
 	objref_snapshot *snap = NULL;
 	objref_cycles *c = NULL;
 	objref_cycles_summary sum;
-	objref_id ext, ed, a, b, ad, bd, tail, td;
+	objref_id ext, ed, a, b, ad, bd, tail, td, tp, tpd, cap;
 	graph g;
 
 	CHECK(g_new(&g));
@@ -451,9 +451,17 @@ TEST_IMPL(cycles_external_and_retained)
 	CHECK(g_attr(&g, bd, "request", a));
 	CHECK(g_inst(&tail, &td, &g, g.t_node, 0));
 	CHECK(g_attr(&g, bd, "body", tail));
+	/* a type the interpreter holds, reaching a capsule: alive, however
+	 * it looks like a cycle through the capsule */
+	CHECK(g_inst(&tp, &tpd, &g, g.t_node, OBJREF_F_TYPE));
+	CHECK(g_obj(&cap, &g, g.t_capsule, 72, 0));
+	CHECK(g_attr(&g, tpd, "api", cap));
+	objref_builder_object_at(g.b, tp)->refcnt++;
 	CHECK(g_finish(&snap, &g, NULL));
 	ASSERT_OK(objref_cycles_find(&c, snap));
 	objref_cycles_summary_get(&sum, c);
+	ASSERT_EQ(objref_cycles_classes(c)[tp], OBJREF_GARBAGE_NONE);
+	ASSERT_EQ(objref_cycles_classes(c)[cap], OBJREF_GARBAGE_NONE);
 	ASSERT_EQ(sum.garbage_objects, 6);
 	ASSERT_EQ(sum.cyclic_objects, 4);
 	ASSERT_EQ(objref_cycles_classes(c)[ext], OBJREF_GARBAGE_NONE);

@@ -1,0 +1,78 @@
+/*
+ * lib/capture_cycles.c — what the live heap adds to a cycles analysis: the
+ * names of inline attributes (3.11+) along each shape's example, and where
+ * an object was allocated when tracemalloc is tracing.
+ *
+ * Both only read: attribute names as capture_attr.c finds them (no code of
+ * the program runs), allocation sites from the _tracemalloc builtin module
+ * (its C functions; the tracemalloc Python module is not needed).
+ */
+#include <string.h>
+#include "capture_internal.h"
+#include "objref/cycles.h"
+
+/* Steps of a shape named at most (a ring of a million steps shows a dozen). */
+#define NAME_STEPS 4096
+
+int objref_capture_cycles_name(objref_cycles *cyc, objref_snapshot *snap, void **objs, size_t nobjs)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	char name[256];
+
+	for (size_t i = 0; i < objref_cycles_nshapes(cyc); i++) {
+		const objref_cycle_shape *sh = objref_cycles_shape(cyc, i);
+		for (size_t j = 0; j < sh->nsteps && j < NAME_STEPS; j++) {
+			objref_id a = sh->example[j], b = sh->example[(j + 1) % sh->nsteps];
+			objref_str s;
+			int err;
+			if (sh->example_labels[j] != unnamed || a >= nobjs || b >= nobjs ||
+			    !objref_capture_attr_name(name, sizeof(name), objs[a], objs[b]))
+				continue;
+			if ((err = objref_snapshot_add_string(&s, snap, name, strlen(name))) < 0 ||
+			    (err = objref_cycles_set_label(cyc, i, j, OBJREF_LABEL(OBJREF_LABEL_ATTR, s))) < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* _tracemalloc.<fn>(arg) when _tracemalloc is the builtin; new ref or NULL. */
+static PyObject *tm_call(PyObject *mod, const char *fn, PyObject *arg)
+{
+	PyObject *f = PyObject_GetAttrString(mod, fn), *r = NULL;
+
+	if (f && PyCFunction_Check(f))
+		r = arg ? PyObject_CallFunctionObjArgs(f, arg, NULL) : PyObject_CallObject(f, NULL);
+	Py_XDECREF(f);
+	return r;
+}
+
+size_t objref_capture_alloc_site(char *buf, size_t size, void *obj)
+{
+	objref__session session;
+	PyObject *mod, *on = NULL, *tb = NULL;
+	size_t n = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (objref__session_enter(&session) < 0)
+		return 0;
+	if ((mod = PyImport_ImportModule("_tracemalloc")) && (on = tm_call(mod, "is_tracing", NULL)) &&
+	    on == Py_True && (tb = tm_call(mod, "_get_object_traceback", obj)) && PyTuple_Check(tb) &&
+	    PyTuple_GET_SIZE(tb) > 0) {
+		/* frames, the most recent first: (filename, lineno) */
+		PyObject *fr = PyTuple_GET_ITEM(tb, 0);
+		if (PyTuple_Check(fr) && PyTuple_GET_SIZE(fr) == 2 &&
+		    PyUnicode_Check(PyTuple_GET_ITEM(fr, 0)) && PyLong_Check(PyTuple_GET_ITEM(fr, 1))) {
+			n = objref__utf8(buf, size, PyTuple_GET_ITEM(fr, 0), 0);
+			if (n + 24 < size)
+				n += (size_t)snprintf(buf + n, size - n, ":%ld",
+					PyLong_AsLong(PyTuple_GET_ITEM(fr, 1)));
+		}
+	}
+	Py_XDECREF(tb);
+	Py_XDECREF(on);
+	Py_XDECREF(mod);
+	objref__session_exit(&session);  /* clears what failed */
+	return n;
+}
