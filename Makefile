@@ -3,8 +3,10 @@
 #   make deps      check the Debian packages; install the missing ones as root
 #   make build     configure and build in build/ (PYTHON=... picks the interpreter)
 #   make demo      build, then run objref-chain on examples/leaky_service.py
+#                  (the picture of the chains: build/demo.png)
 #   make test      build + ctest; ASan+UBSan build + ctest; every CPython 3.8-3.13
 #                  (make test-build / test-asan / test-pythons: one stage)
+#   make docs      the pictures of docs/ (docs/pictures.txt), drawn by objref-chain
 #   make bench     build, then bench/run.sh: docs/benchmarks.md and its plot
 #                  (BENCH_ARGS=--quick: 1e5 objects only, into $(BUILD)/bench-quick)
 #   make install   cmake --install build (PREFIX=..., DESTDIR=... honoured)
@@ -30,7 +32,7 @@ MAKEFLAGS += --no-print-directory
 DEB_PACKAGES := cmake pkg-config gcc make python3-dev libgraphviz-dev libpng-dev \
 	fonts-dejavu-core python3-objgraph
 
-.PHONY: all deps build demo test test-build test-asan test-pythons bench install clean
+.PHONY: all deps build demo docs test test-build test-asan test-pythons bench install clean
 # The steps depend on each other in the order written; the parallelism is
 # inside the builds (-j$(JOBS)).
 .NOTPARALLEL:
@@ -64,7 +66,18 @@ build:
 	$(CMAKE) --build $(BUILD) -j$(JOBS)
 
 demo: deps build
-	$(BUILD)/cli/objref-chain --growth examples/leaky_service.py
+	$(BUILD)/cli/objref-chain --growth -o $(BUILD)/demo.png examples/leaky_service.py
+
+# The pictures of docs/: one objref-chain run per line of docs/pictures.txt
+# (hash seed fixed, so the same program draws the same picture); the .dot
+# written beside each PNG is dropped: the PNG carries it.
+docs: deps build
+	@grep -v '^#' docs/pictures.txt | while read -r name args; do \
+		[ -n "$$name" ] || continue; \
+		PYTHONHASHSEED=0 $(BUILD)/cli/objref-chain -o docs/img/$$name $$args >/dev/null || exit 1; \
+		rm -f docs/img/$${name%.png}.dot; \
+		echo "docs/img/$$name"; \
+	done
 
 # Every stage runs even if an earlier one failed; the summary says which did.
 test: deps build

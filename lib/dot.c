@@ -106,6 +106,24 @@ static const char *type_name(const dot *d, objref_id id, objref_buf *tmp)
 	return tmp->failed ? "?" : tmp->data;
 }
 
+/* Why a root is one, when its colour alone would not say it. */
+static void root_note(dot *d, objref_id id)
+{
+	const objref_root *r = objref_view_root_of(d->v, id);
+
+	if (!r)
+		return;
+	if (r->kind == OBJREF_ROOT_HELD_FROM_C && r->extra)
+		objref_buf_printf(&d->text, "<BR/><I>held from C: %u unexplained ref%s</I>", r->extra,
+			r->extra == 1 ? "" : "s");
+	else if (r->kind == OBJREF_ROOT_HELD_FROM_C)
+		objref_buf_printf(&d->text, "<BR/><I>held by the interpreter</I>");
+	else if (r->kind == OBJREF_ROOT_GC_GARBAGE)
+		objref_buf_printf(&d->text, "<BR/><I>in gc.garbage</I>");
+	else if (r->kind == OBJREF_ROOT_FROZEN)
+		objref_buf_printf(&d->text, "<BR/><I>frozen (gc.freeze)</I>");
+}
+
 static void object_label(dot *d, const objref_view_node *n)
 {
 	const objref_object *o = objref_snapshot_object(d->snap, n->id);
@@ -120,6 +138,7 @@ static void object_label(dot *d, const objref_view_node *n)
 		objref_buf_printf(b, "<BR/>");
 		escape_short(b, desc, DESC_CHARS);
 	}
+	root_note(d, n->id);
 	objref_buf_printf(b, "<BR/><FONT POINT-SIZE=\"8\">");
 	objref_format_bytes(b, (double)o->size, 0);
 	if (d->o->refcounts)
