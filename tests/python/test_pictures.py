@@ -280,6 +280,27 @@ class ShowBackrefs(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "not a PNG"):
             objref.extract_dot(notpng)
 
+    def test_node_cap(self):
+        many = [("item", i) for i in range(2500)]
+        # the default cap: 2,000 nodes, the rest counted and said
+        out = os.path.join(self.tmp, "cap.dot")
+        said = self.quiet(objref.show_refs, [many], max_depth=1, too_many=3000, filename=out)
+        self.assertIn("objref: 501 objects were left out: a picture shows at most 2000 nodes", said)
+        with open(out) as f:
+            dot = f.read()
+        self.assertEqual(len(node_labels(dot)), 2000)
+        self.assertIn("truncated: 501 more objects not drawn (the picture's limit is 2000 nodes)",
+                      html.unescape(dot))
+        # past the cap (max_nodes raised): the DOT only
+        png = os.path.join(self.tmp, "cap.png")
+        said = self.quiet(objref.show_refs, [many], max_depth=1, too_many=3000, max_nodes=3000,
+                          filename=png)
+        m = re.search(r"Image not generated: 2501 nodes are more than a picture can show \(2000\); "
+                      r"the DOT is in (\S+)", said)
+        self.assertTrue(m, said)
+        self.assertFalse(os.path.exists(png))
+        os.unlink(m.group(1))
+
     def test_render_timeout_leaves_caller_alive(self):
         dot = "digraph {%s}" % " ".join("n%d -> n%d; n%d -> n%d;" % (i, i + 1, i + 1, i // 2)
                                        for i in range(1500))
