@@ -4,6 +4,7 @@
  */
 #include "objref/growth.h"
 #include "json_report.h"
+#include "cycles.h"
 #include "pycompat.h"
 
 /* Adds to d[key] and drops the reference to v; -1 when v is NULL. */
@@ -82,7 +83,8 @@ static PyObject *report_dict(const chain_report *r, PyObject *chains)
 			(unsigned long long)objref_census_total_bytes(last)) : Py_NewRef(Py_None)) < 0 ||
 	    put(d, "growing", growing_list(r->series)) < 0 ||
 	    (r->top && put(d, "top", top_list(last, r->top)) < 0) ||
-	    put(d, "chains", Py_NewRef(chains ? chains : Py_None)) < 0)
+	    put(d, "chains", Py_NewRef(chains ? chains : Py_None)) < 0 ||
+	    (r->cycles && put(d, "cycles", chain_cycles_json(r->cycles)) < 0))
 		Py_CLEAR(d);
 	return d;
 }

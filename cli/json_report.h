@@ -9,7 +9,8 @@
  *    "chains": null | {"type", "instances", "samples",
  *       "patterns": [{"count", "status", "text", "root": {"kind", ...},
  *                     "root_text", "steps": [{"type", "label"}],
- *                     "suspect", "suspect_text"}]}}
+ *                     "suspect", "suspect_text"}]},
+ *    "cycles": {"summary": {...}, "shapes": [{...}]}}  (with --cycles)
  *
  * steady_since numbers checkpoints from 1 (null: not steady); suspect is
  * the index in steps of the container the samples' chains share last.

@@ -16,6 +16,7 @@
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
+#include "cycles.h"
 #include "json_report.h"
 #include "pictures.h"
 #include "report.h"
@@ -31,6 +32,7 @@ static struct {
 	PyObject *chains;       /* objref.chains() at the first report, or None */
 	objref_buf chains_why;  /* why there are none, for stderr */
 	int type_error;         /* --type named no live type: the run exits 2 */
+	PyObject *cycles;       /* --cycles: objref._cycles() at the first report, or None */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -158,6 +160,10 @@ static void find_chains(void)
 
 	if (S.chains)
 		return;
+	if (S.opts->cycles && !S.opts->type) {  /* --cycles alone: no chains */
+		S.chains = Py_NewRef(Py_None);
+		return;
+	}
 	/* A heap big enough for a census to take a second takes longer to
 	 * snapshot: say what is going on, on a terminal only. */
 	if (S.last_capture > 1.0 && isatty(STDERR_FILENO)) {
@@ -175,6 +181,22 @@ static void find_chains(void)
 	chain_pyerr_restore(&saved);
 }
 
+/* The garbage cycles (--cycles), searched once at the first report. */
+static void find_cycles(void)
+{
+	chain_pyerr saved;
+
+	if (S.cycles || !S.opts->cycles)
+		return;
+	chain_pyerr_fetch(&saved);
+	if (!(S.cycles = chain_cycles_get())) {
+		report_python_failure("the cycles search");
+		S.failed = 1;
+		S.cycles = Py_NewRef(Py_None);
+	}
+	chain_pyerr_restore(&saved);
+}
+
 int chain_observe_render(objref_buf *b)
 {
 	chain_report r = {
@@ -186,12 +208,17 @@ int chain_observe_render(objref_buf *b)
 	};
 	int err;
 
+	find_cycles();
 	find_chains();
+	if (S.cycles && S.cycles != Py_None)
+		r.cycles = S.cycles;
 	if (S.opts->json)
 		return chain_report_json(b, &r, S.chains);
 	err = chain_report_format(b, &r);
 	if (!err && S.chains != Py_None)
 		err = chain_chains_text(b, S.chains);
+	if (!err && r.cycles)
+		err = chain_cycles_text(b, S.cycles);
 	return err;
 }
 
@@ -267,6 +294,7 @@ void chain_observe_dispose(void)
 {
 	Py_CLEAR(S.checkpoint);
 	Py_CLEAR(S.chains);
+	Py_CLEAR(S.cycles);
 	objref_buf_dispose(&S.chains_why);
 	S.series = NULL;
 }

@@ -19,7 +19,8 @@
 
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
-	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT
+	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
+	OPT_CYCLES
 };
 
 static const struct option long_options[] = {
@@ -36,6 +37,7 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
 	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
+	{ "cycles", no_argument, NULL, OPT_CYCLES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -47,7 +49,7 @@ static const char usage_line[] =
 
 static const char valid_options[] =
 	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
-	"  --extract-dot PNG, --top N, --growth,\n"
+	"  --extract-dot PNG, --top N, --growth, --cycles,\n"
 	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
 	"  -m MODULE, -h/--help, --version\n";
 
@@ -67,6 +69,11 @@ static const char help_text[] =
 	"  --no-picture           no picture, only the text report\n"
 	"  --extract-dot PNG      print the DOT source an objref PNG carries, and exit\n"
 	"  --growth               print the growing-types table (the default report)\n"
+	"  --cycles               garbage cycles at the end, grouped by shape, found\n"
+	"                         without a collection: collectable ones (gc disabled\n"
+	"                         or not run yet), frozen, uncollectable (gc.garbage,\n"
+	"                         legacy finalizers, untraversable objects); pictures\n"
+	"                         of the top shapes (objref-cycle-N.png, or -o FILE)\n"
 	"  --top N                print the N most common types at the last checkpoint\n"
 	"                         (objgraph show_most_common_types format, untracked\n"
 	"                         objects counted)\n"
@@ -209,6 +216,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_RUN;
 	case OPT_EXTRACT_DOT:
 		return chain_extract_dot(arg);
+	case OPT_CYCLES:
+		o->cycles = 1;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)
 			return usage_error("--top '%s': expected N, a positive integer%s", arg, "");

@@ -52,6 +52,7 @@ typedef struct {
 	const char *output;      /* -o FILE: the picture (.png .svg .pdf .dot); NULL:
 				    objref-<type>.png in the current directory */
 	int no_picture;          /* --no-picture */
+	int cycles;              /* --cycles: garbage cycles grouped by shape */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
 } chain_options;
 

@@ -18,6 +18,7 @@ typedef struct {
 	const objref_series *series;  /* its checkpoints */
 	unsigned long top;            /* rows of the last census to print; 0: none */
 	int growth;                   /* print the growing types */
+	void *cycles;                 /* --cycles: objref._cycles()'s result (PyObject *), or NULL */
 } chain_report;
 
 /* Append the report to b.  Returns 0 or a negative OBJREF_E* code. */

@@ -112,9 +112,15 @@ void objref__cycles_choose_fix(const objref_cycles *c, objref__shape *sh)
 	const objref_id *ex = c->ex_ids + sh->off;
 	int best = -1, best_score = -1;
 
+	size_t n = sh->pub.nsteps;
+
 	for (size_t k = 0; k < sh->nvalid; k++) {
-		size_t j = sh->valid[k];
-		int score = 2 * backname(c->snap, st[j].label) + (ex[j] > ex[(j + 1) % sh->pub.nsteps]);
+		size_t j = sh->valid[k], prev = (j + n - 1) % n;
+		/* an instance's __dict__ is tracked when it first holds a
+		 * container, later than its instance: age the instance */
+		objref_id src = n > 1 && st[prev].label == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT)
+			? ex[prev] : ex[j];
+		int score = 2 * backname(c->snap, st[j].label) + (src > ex[(j + 1) % n]);
 		if (score > best_score) {
 			best = (int)j;
 			best_score = score;

@@ -41,11 +41,22 @@ typedef struct {
 
 #define ALIVE 0xffu
 
+/*
+ * Can this object hold references the collector does not see?  Objects of
+ * types without GC support that are not atomic; and PyCapsules, whose
+ * traversal (GC support from 3.13) shows only what a traverse function
+ * the capsule's creator set shows: usually nothing.
+ */
 static int is_untraversable(const objref_snapshot *s, objref_id id)
 {
 	const objref_object *o = &s->objects[id];
-	uint32_t tf = s->types[o->type].flags;
+	const objref_type *t = &s->types[o->type];
+	uint32_t tf = t->flags;
 
+	if (s->edge_start[id] == s->edge_start[id + 1] &&
+	    strcmp(objref_snapshot_string(s, t->name), "PyCapsule") == 0 &&
+	    strcmp(objref_snapshot_string(s, t->module), "builtins") == 0)
+		return 1;
 	if (o->flags & (OBJREF_F_GCTYPE | OBJREF_F_TYPE | OBJREF_F_MODULE | OBJREF_F_CODE))
 		return 0;
 	if (!(tf & OBJREF_T_KNOWN) || (tf & (OBJREF_T_GC | OBJREF_T_ATOMIC)))

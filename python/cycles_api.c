@@ -7,7 +7,6 @@
  * in a cycle, a PyCapsule, is not tracked), analysed by libobjref; no
  * collection runs, so the garbage is still there to be shown.
  */
-#include <stdlib.h>
 #include <string.h>
 #include "module.h"
 
@@ -36,7 +35,7 @@ static int run_take(cycles_run *r)
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	if ((err = objref_capture_snapshot_pinned(&r->snap, &r->objs, &r->n, getenv("CYC_TRACKED") ? 0 : OBJREF_CAPTURE_UNTRACKED)) < 0 ||
+	if ((err = objref_capture_snapshot_pinned(&r->snap, &r->objs, &r->n, OBJREF_CAPTURE_UNTRACKED)) < 0 ||
 	    (err = objref_cycles_find(&r->cyc, r->snap)) < 0 ||
 	    (err = objref_capture_cycles_name(r->cyc, r->snap, r->objs, r->n)) < 0) {
 		run_dispose(r);

@@ -64,7 +64,10 @@ print(json.dumps({"counts": counts, "again": again, "shapes": shapes(),
     def test_the_shape(self):
         s = self.request_shape()
         self.assertEqual(s["shape"], "Request .response -> Response .request -> Request")
-        self.assertEqual(s["steps"][0][0], "Request")
+        # the steps in their canonical rotation: instance __dict__s are steps
+        # of their own before 3.11 (inline attributes from 3.11)
+        self.assertEqual({t for t, _ in s["steps"]} - {"dict"}, {"Request", "Response"})
+        self.assertIn(s["length"], (2, 4))
         self.assertTrue(s["example"].startswith("Request at 0x"), s["example"])
 
     def test_count_per_tick(self):

@@ -1,0 +1,78 @@
+"""objref-chain --cycles: garbage cycles at the end of a run, text and JSON.
+
+    OBJREF_CHAIN=build/cli/objref-chain OBJREF_SOURCE_DIR=. \\
+        python3 -m unittest discover -s tests/cli -p 'test_cycles_cli.py'
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+CHAIN = os.environ.get('OBJREF_CHAIN')
+SOURCE_DIR = os.environ.get('OBJREF_SOURCE_DIR',
+                            os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+EXAMPLES = os.path.join(SOURCE_DIR, 'examples', 'cycles')
+TIMEOUT = 120
+
+
+def setUpModule():
+    if not CHAIN or not os.access(CHAIN, os.X_OK):
+        raise unittest.SkipTest('OBJREF_CHAIN is not an executable objref-chain')
+
+
+class TestCycles(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='objref-cycles-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def chain(self, *args):
+        proc = subprocess.run([CHAIN] + list(args), cwd=self.dir, timeout=TIMEOUT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(proc.returncode, 0, 'stdout:\n%s\nstderr:\n%s' % (proc.stdout, proc.stderr))
+        return proc
+
+    def section(self, stdout):
+        lines = stdout.splitlines()
+        start = [i for i, line in enumerate(lines) if line.startswith('garbage cycles ')]
+        self.assertEqual(len(start), 1, stdout)
+        return lines[start[0] + 1:]
+
+    def test_gc_disabled_text(self):
+        proc = self.chain('--cycles', '--no-picture', os.path.join(EXAMPLES, 'gc_disabled.py'), '7')
+        lines = self.section(proc.stdout)
+        self.assertRegex(lines[0], r'^garbage: [\d,]+ objects \(.*\) no root reaches; [\d,]+ in 70 cycles '
+                                   r'of 1 shape$')
+        self.assertEqual(lines[1], 'gc: disabled (gc.isenabled() is False)')
+        self.assertRegex(lines[2], r'^shape 1: 70 instances, ')
+        self.assertEqual(lines[3], '  Request .response -> Response .request -> Request')
+        self.assertEqual(lines[4], '  collectable, but gc is disabled')
+        self.assertRegex(lines[5], r'^  example: Request at 0x[0-9a-f]+ \.response -> Response at ')
+        self.assertEqual(lines[6], '  fix: make Response .request (to Request) a weak reference: '
+                                   'that breaks every instance')
+
+    def test_capsule_json(self):
+        proc = self.chain('--cycles', '--json', '--no-picture', os.path.join(EXAMPLES, 'capsule.py'), '2')
+        doc = json.loads(proc.stdout)
+        self.assertEqual(doc['schema'], 'objref-chain/1')
+        cyc = doc['cycles']
+        self.assertEqual(cyc['summary']['shapes'], 1)
+        self.assertIs(cyc['summary']['gc_enabled'], True)
+        shape = cyc['shapes'][0]
+        self.assertEqual(shape['shape'], 'Node .handle -> PyCapsule (hidden) -> Node')
+        self.assertEqual(shape['count'], 2)
+        self.assertEqual(shape['kind'], 'untraversable')
+        self.assertTrue(shape['reason'].startswith('uncollectable: passes through an object the '
+                                                   'collector cannot traverse (PyCapsule at 0x'))
+        self.assertNotIn('example_objects', shape)
+
+    def test_without_cycles_no_section(self):
+        proc = self.chain('--no-picture', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
+        self.assertNotIn('garbage cycles', proc.stdout)
+        self.assertNotIn('"cycles"', self.chain('--json', '--no-picture',
+                                                 os.path.join(EXAMPLES, 'gc_disabled.py'), '1').stdout)
+
+
+if __name__ == '__main__':
+    unittest.main()
