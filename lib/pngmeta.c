@@ -1,17 +1,19 @@
 /*
  * lib/pngmeta.c — text chunks in PNG files (include/objref/render.h).
  *
- * Writing inserts iTXt chunks right after IHDR without decoding the image
- * (a chunk is: 4-byte big-endian length, 4-byte type, data, CRC-32 over
- * type and data).  Reading goes through libpng, with the limit on the size
- * of a chunk raised: the DOT of a large graph is megabytes.
+ * Writing: libpng writes the signature, the IHDR of the image and the iTXt
+ * chunks (compressing and checksumming them); the image's other chunks are
+ * copied after them unchanged with png_write_chunk, so the pixels are never
+ * decoded and re-encoded (a chunk is: 4-byte big-endian length, 4-byte
+ * type, data, CRC-32 over type and data).  Reading goes through libpng,
+ * with the limit on the size of a chunk raised: the DOT of a large graph is
+ * megabytes.
  */
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
-#include <zlib.h>
 #include "objref/render.h"
 #include "internal.h"
 
@@ -19,14 +21,6 @@
 #define MAX_TEXT (256u << 20)
 
 static const unsigned char signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
 
 static uint32_t get32(const unsigned char *p)
 {
@@ -47,67 +41,6 @@ static int keyword_ok(const char *k)
 	return 1;
 }
 
-/* Append one iTXt chunk for t to out. */
-static int itxt(objref_buf *out, const objref_png_text *t)
-{
-	size_t klen = strlen(t->key), tlen = strlen(t->text);
-	int compress = tlen > COMPRESS_ABOVE;
-	uLongf zlen = compress ? compressBound((uLong)tlen) : (uLongf)tlen;
-	size_t head = klen + 5, size;
-	unsigned char *chunk;
-	int err = 0;
-
-	if (!keyword_ok(t->key))
-		return objref__error(OBJREF_EINVAL, "'%s' is not a PNG keyword", t->key);
-	if (tlen > MAX_TEXT)
-		return objref__error(OBJREF_EINVAL, "a PNG text of %zu bytes is too long", tlen);
-	if (!(chunk = objref__malloc(8 + head + zlen + 4)))
-		return OBJREF_ENOMEM;
-	memcpy(chunk + 4, "iTXt", 4);
-	memcpy(chunk + 8, t->key, klen + 1);
-	/* compression flag, method 0, empty language tag, empty translated keyword */
-	chunk[8 + klen + 1] = (unsigned char)compress;
-	chunk[8 + klen + 2] = 0;
-	chunk[8 + klen + 3] = 0;
-	chunk[8 + klen + 4] = 0;
-	if (compress) {
-		if (compress2(chunk + 8 + head, &zlen, (const Bytef *)t->text, (uLong)tlen, 6) != Z_OK) {
-			err = objref__error(OBJREF_ENOMEM, "zlib could not compress the text '%s'", t->key);
-			goto cleanup;
-		}
-	} else {
-		memcpy(chunk + 8 + head, t->text, tlen);
-	}
-	size = head + zlen;
-	put32(chunk, (uint32_t)size);
-	put32(chunk + 8 + size, (uint32_t)crc32(crc32(0, Z_NULL, 0), chunk + 4, (uInt)(4 + size)));
-	if (objref_buf_put(out, (const char *)chunk, 8 + size + 4) < 0)
-		err = OBJREF_ENOMEM;
-cleanup:
-	objref__free(chunk);
-	return err;
-}
-
-int objref_png_add_text(objref_buf *out, const unsigned char *png, size_t len,
-	const objref_png_text *texts, size_t n)
-{
-	size_t ihdr_end = 8 + 8 + 13 + 4;
-
-	if (len < ihdr_end || memcmp(png, signature, 8) || memcmp(png + 12, "IHDR", 4) ||
-	    get32(png + 8) != 13)
-		return objref__error(OBJREF_EINVAL, "not a PNG image (no signature and IHDR)");
-	if (objref_buf_put(out, (const char *)png, ihdr_end) < 0)
-		return OBJREF_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		int err = itxt(out, &texts[i]);
-		if (err < 0)
-			return err;
-	}
-	return objref_buf_put(out, (const char *)png + ihdr_end, len - ihdr_end) < 0 ? OBJREF_ENOMEM : 0;
-}
-
-/* ---- reading -------------------------------------------------------------- */
-
 typedef struct {
 	jmp_buf jmp;
 	char message[200];
@@ -126,6 +59,106 @@ static void on_warning(png_structp png, png_const_charp msg)
 	(void)png;
 	(void)msg;
 }
+
+static void write_out(png_structp png, png_bytep data, size_t len)
+{
+	objref_buf *out = png_get_io_ptr(png);
+
+	if (objref_buf_put(out, (const char *)data, len) < 0)
+		png_error(png, "out of memory");
+}
+
+static void flush_out(png_structp png)
+{
+	(void)png;
+}
+
+/* The chunk at `at` of the n bytes of png: type, data, length; 0 when it
+ * does not fit. */
+static int chunk_at(const unsigned char *png, size_t n, size_t at, const unsigned char **type,
+	const unsigned char **data, uint32_t *len)
+{
+	if (at + 12 > n)
+		return 0;
+	*len = get32(png + at);
+	if (*len > n - at - 12)
+		return 0;
+	*type = png + at + 4;
+	*data = png + at + 8;
+	return 1;
+}
+
+/* Copy every chunk after IHDR (from `at`) as it is, IEND included. */
+static void copy_chunks(png_structp png, const unsigned char *src, size_t n, size_t at)
+{
+	const unsigned char *type, *data;
+	uint32_t len;
+
+	while (chunk_at(src, n, at, &type, &data, &len)) {
+		png_write_chunk(png, type, data, len);
+		at += 12 + (size_t)len;
+	}
+	if (at != n)
+		png_error(png, "truncated chunk");
+}
+
+int objref_png_add_text(objref_buf *out, const unsigned char *src, size_t n,
+	const objref_png_text *texts, size_t ntexts)
+{
+	png_failure failure = { .message = "" };
+	png_structp png = NULL;
+	png_infop info = NULL;
+	png_textp volatile t = NULL;
+	const unsigned char *type, *ihdr;
+	uint32_t len;
+	volatile int err = 0;
+
+	if (n < 8 || memcmp(src, signature, 8) || !chunk_at(src, n, 8, &type, &ihdr, &len) ||
+	    memcmp(type, "IHDR", 4) || len != 13)
+		return objref__error(OBJREF_EINVAL, "not a PNG image (no signature and IHDR)");
+	/* png_write_info would want the palette set: Graphviz's (cairo's) PNGs
+	 * are RGBA, so palette images are simply refused. */
+	if (ihdr[9] == PNG_COLOR_TYPE_PALETTE)
+		return objref__error(OBJREF_EINVAL, "palette PNG images are not supported");
+	for (size_t i = 0; i < ntexts; i++) {
+		if (!keyword_ok(texts[i].key))
+			return objref__error(OBJREF_EINVAL, "'%s' is not a PNG keyword", texts[i].key);
+		if (strlen(texts[i].text) > MAX_TEXT)
+			return objref__error(OBJREF_EINVAL, "a PNG text of %zu bytes is too long",
+				strlen(texts[i].text));
+	}
+	if (!(t = objref__calloc(ntexts + 1, sizeof(*t))))
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < ntexts; i++) {
+		size_t tl = strlen(texts[i].text);
+		t[i].compression = tl > COMPRESS_ABOVE ? PNG_ITXT_COMPRESSION_zTXt : PNG_ITXT_COMPRESSION_NONE;
+		t[i].key = (png_charp)texts[i].key;
+		t[i].text = (png_charp)texts[i].text;
+		t[i].itxt_length = tl;
+	}
+	if (!(png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, on_error, on_warning)) ||
+	    !(info = png_create_info_struct(png))) {
+		err = objref__error(OBJREF_ENOMEM, "libpng could not start writing");
+		goto cleanup;
+	}
+	if (setjmp(failure.jmp)) {
+		err = objref__error(failure.message[0] == 'o' ? OBJREF_ENOMEM : OBJREF_EINVAL,
+			"libpng could not add the text chunks: %s", failure.message);
+		goto cleanup;
+	}
+	png_set_write_fn(png, out, write_out, flush_out);
+	png_set_IHDR(png, info, get32(ihdr), get32(ihdr + 4), ihdr[8], ihdr[9], ihdr[12], ihdr[10], ihdr[11]);
+	png_set_text(png, info, t, (int)ntexts);
+	/* signature, IHDR and the text chunks, by libpng */
+	png_write_info(png, info);
+	copy_chunks(png, src, n, 8 + 12 + 13);
+cleanup:
+	png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+	objref__free(t);
+	return err;
+}
+
+/* ---- reading -------------------------------------------------------------- */
 
 int objref_png_get_text(char **out, size_t *len, const char *path, const char *key)
 {

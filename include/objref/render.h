@@ -90,9 +90,10 @@ OBJREF_EXTERN int objref_render_file(const char *path, const char *dot, const ob
 
 /*
  * Copy the PNG `png` (len bytes) into out with an iTXt chunk for each text
- * (zlib-compressed past 1 KB) inserted right after IHDR.  The image data
- * is not decoded: the cost does not depend on the picture's size.  Returns
- * 0, OBJREF_EINVAL (not a PNG; a bad keyword) or OBJREF_ENOMEM.
+ * (compressed past 1 KB), written by libpng right after IHDR.  The image
+ * data is copied, not decoded: the cost does not depend on the picture's
+ * size.  Returns 0, OBJREF_EINVAL (not a PNG, a palette PNG, a bad
+ * keyword) or OBJREF_ENOMEM.
  */
 OBJREF_EXTERN int objref_png_add_text(objref_buf *out, const unsigned char *png, size_t len,
 	const objref_png_text *texts, size_t n);
