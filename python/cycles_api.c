@@ -336,6 +336,66 @@ static PyObject *py_garbage(PyObject *self, PyObject *noargs)
 	return list;
 }
 
+/* _cycles_timing(untracked=True): seconds of each step on one snapshot of
+ * the live heap, for bench/cycles_bench.py. */
+static PyObject *py_cycles_timing(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"untracked", NULL};
+	objref_snapshot *snap = NULL;
+	objref_cycles *cyc = NULL;
+	objref_id *comp = NULL, *culprits = NULL;
+	uint8_t *cls = NULL;
+	size_t ncomp_all = 0, ncomp_garbage = 0, nculprits = 0, ngarbage = 0;
+	double t0, t_capture, t_index, t_garbage, t_scc_garbage, t_scc_all, t_find;
+	PyObject *res = NULL;
+	int untracked = 1, err;
+
+	(void)self;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|p:_cycles_timing", kwlist, &untracked))
+		return NULL;
+	t0 = objref_py_now();
+	if ((err = objref_capture_snapshot(&snap, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
+		return objref_py_error(err);
+	t_capture = objref_py_now() - t0;
+	t_index = 0;  /* the analysis needs no address index */
+	t0 = objref_py_now();
+	if ((err = objref_garbage_find(&cls, &culprits, &nculprits, snap)) < 0)
+		goto fail;
+	t_garbage = objref_py_now() - t0;
+	for (size_t i = 0; i < objref_snapshot_nobjects(snap); i++)
+		ngarbage += cls[i] != 0;
+	t0 = objref_py_now();
+	if ((err = objref_scc(&comp, &ncomp_garbage, snap, cls, NULL, NULL, 0)) < 0)
+		goto fail;
+	t_scc_garbage = objref_py_now() - t0;
+	objref_cycles_array_free(comp);
+	comp = NULL;
+	t0 = objref_py_now();
+	if ((err = objref_scc(&comp, &ncomp_all, snap, NULL, NULL, NULL, 0)) < 0)
+		goto fail;
+	t_scc_all = objref_py_now() - t0;
+	t0 = objref_py_now();
+	if ((err = objref_cycles_find(&cyc, snap)) < 0)
+		goto fail;
+	t_find = objref_py_now() - t0;
+	res = Py_BuildValue("{sdsdsdsdsdsdsnsnsnsnsn}", "capture", t_capture, "address_index", t_index,
+		"garbage", t_garbage,
+		"scc_garbage", t_scc_garbage, "scc_all", t_scc_all, "cycles_find", t_find,
+		"objects", (Py_ssize_t)objref_snapshot_nobjects(snap), "garbage_objects", (Py_ssize_t)ngarbage,
+		"components_all", (Py_ssize_t)ncomp_all, "components_garbage", (Py_ssize_t)ncomp_garbage,
+		"shapes", (Py_ssize_t)objref_cycles_nshapes(cyc));
+	goto done;
+fail:
+	objref_py_error(err);
+done:
+	objref_cycles_free(cyc);
+	objref_cycles_array_free(comp);
+	objref_cycles_array_free(cls);
+	objref_cycles_array_free(culprits);
+	objref_snapshot_free(snap);
+	return res;
+}
+
 /* ---- get_leaking_objects ---------------------------------------------- */
 
 static int visit_discard(PyObject *o, void *arg)
@@ -462,6 +522,8 @@ PyMethodDef objref_cycles_methods[] = {
 	 "Every object no root reaches, found without gc.collect(), with its\n"
 	 "kind: 'collectable', 'frozen', 'untraversable' or 'gc.garbage'.\n"
 	 "The list keeps them alive."},
+	{"_cycles_timing", FN(py_cycles_timing), KW,
+	 "_cycles_timing(untracked=True) -> dict of seconds per step (benchmarks)."},
 	{"_cycles", FN(py_cycles_all), KW,
 	 "_cycles(limit=None) -> (summary, shapes, text), from one snapshot."},
 	{"get_leaking_objects", FN(py_get_leaking_objects), KW,

@@ -121,9 +121,8 @@ typedef struct {
 /*
  * Find the garbage of snap, its components with cycles and their shapes.
  * Shapes come sorted by retained bytes, then instances, most first.  Free
- * with objref_cycles_free; it borrows snap (which must outlive it; the
- * address index objref_snapshot_find builds is added to snap).  Returns 0
- * or OBJREF_ENOMEM.
+ * with objref_cycles_free; it borrows snap, which must outlive it.
+ * Returns 0 or OBJREF_ENOMEM.
  */
 OBJREF_EXTERN int objref_cycles_find(objref_cycles **out, objref_snapshot *snap);
 OBJREF_EXTERN void objref_cycles_free(objref_cycles *cyc);
