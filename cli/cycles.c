@@ -5,18 +5,29 @@
 #include "cycles.h"
 #include "pycompat.h"
 
-PyObject *chain_cycles_get(void)
+static PyObject *plain_shape(PyObject *shape);
+
+PyObject *chain_cycles_get(int plain)
 {
-	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *r = NULL;
+	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *r = NULL, *shapes;
 
 	if (m && (f = PyObject_GetAttrString(m, "_cycles")))
 		r = PyObject_CallFunction(f, "(i)", CHAIN_CYCLES_SHOWN);
 	Py_XDECREF(m);
 	Py_XDECREF(f);
-	if (r && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3)) {
+	if (r && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 || !PyList_Check(PyTuple_GET_ITEM(r, 1)))) {
 		Py_DECREF(r);
 		PyErr_SetString(PyExc_TypeError, "objref._cycles() did not return (summary, shapes, text)");
 		return NULL;
+	}
+	shapes = r ? PyTuple_GET_ITEM(r, 1) : NULL;
+	for (Py_ssize_t i = 0; plain && shapes && i < PyList_GET_SIZE(shapes); i++) {
+		PyObject *d = plain_shape(PyList_GET_ITEM(shapes, i));
+		if (!d) {
+			Py_CLEAR(r);
+			break;
+		}
+		PyList_SetItem(shapes, i, d);  /* steals d, drops the old dict */
 	}
 	return r;
 }
@@ -62,4 +73,31 @@ PyObject *chain_cycles_json(PyObject *cyc)
 	}
 	res = Py_BuildValue("{sOsN}", "summary", PyTuple_GET_ITEM(cyc, 0), "shapes", list);
 	return res;
+}
+
+int chain_cycles_picture(objref_buf *msg, const char *path)
+{
+	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *r = NULL;
+
+	if (m && (f = PyObject_GetAttrString(m, "_draw_cycles")))
+		r = PyObject_CallFunction(f, "(s)", path);
+	Py_XDECREF(m);
+	Py_XDECREF(f);
+	if (!r) {
+		PyObject *type, *value, *tb, *text;
+		PyErr_Fetch(&type, &value, &tb);
+		text = value ? PyObject_Str(value) : NULL;
+		objref_buf_printf(msg, "objref-chain: no picture of the cycles: %s\n",
+			text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "the drawing failed");
+		PyErr_Clear();
+		Py_XDECREF(text);
+		Py_XDECREF(type);
+		Py_XDECREF(value);
+		Py_XDECREF(tb);
+		return -1;
+	}
+	objref_buf_printf(msg, "wrote %s (garbage cycles, %ld shape%s)\n", path, PyLong_AsLong(r),
+		PyLong_AsLong(r) == 1 ? "" : "s");
+	Py_DECREF(r);
+	return 0;
 }

@@ -189,7 +189,7 @@ static void find_cycles(void)
 	if (S.cycles || !S.opts->cycles)
 		return;
 	chain_pyerr_fetch(&saved);
-	if (!(S.cycles = chain_cycles_get())) {
+	if (!(S.cycles = chain_cycles_get(1))) {
 		report_python_failure("the cycles search");
 		S.failed = 1;
 		S.cycles = Py_NewRef(Py_None);
@@ -222,6 +222,29 @@ int chain_observe_render(objref_buf *b)
 	return err;
 }
 
+/* The picture of the top garbage cycles: -o FILE when no chains are
+ * drawn, else objref-cycles.png; only when there is garbage to show. */
+static void write_cycles_picture(void)
+{
+	PyObject *sum = PyTuple_GET_ITEM(S.cycles, 0), *shapes = PyDict_GetItemString(sum, "shapes");
+	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
+	objref_buf msg = { 0 };
+	chain_pyerr saved;
+
+	if (!shapes || PyLong_AsLong(shapes) <= 0) {
+		PyErr_Clear();
+		return;
+	}
+	chain_pyerr_fetch(&saved);
+	if (chain_cycles_picture(&msg, path) < 0)
+		fputs(msg.data ? msg.data : "", stderr);
+	else
+		fputs(msg.data ? msg.data : "", S.opts->json ? stderr : stdout);
+	chain_pyerr_restore(&saved);
+	fflush(S.opts->json ? stderr : stdout);
+	objref_buf_dispose(&msg);
+}
+
 /* The picture of the chains, after the text: the lines saying what was
  * written go with the report (stderr with --json: stdout is JSON). */
 static void write_pictures(void)
@@ -229,6 +252,8 @@ static void write_pictures(void)
 	objref_buf msg = { 0 };
 	chain_pyerr saved;
 
+	if (!S.opts->no_picture && S.cycles && S.cycles != Py_None)
+		write_cycles_picture();
 	if (S.opts->no_picture || !S.chains || S.chains == Py_None)
 		return;
 	chain_pyerr_fetch(&saved);

@@ -9,9 +9,10 @@
  *      list: its items are alive only if something else holds them);
  *   3. the objects nothing alive reaches that hold unexplained references
  *      (refcount > indeg): each one is held from outside the snapshot —
- *      unless a bounded search from it, through objects not alive, finds an
- *      untraversable object (no GC support, not atomic): then it is taken
- *      to be held by that object, inside its own cycle (a "culprit" pair);
+ *      unless it is an instance of a program's class and a bounded search
+ *      from it, through objects not alive, finds an untraversable object
+ *      (no GC support, not atomic): then it is taken to be held by that
+ *      object, inside its own cycle (a "culprit" pair);
  *      the others are alive, with what they reach;
  *   4. the rest is garbage: what gc.garbage's items and objects with a
  *      legacy finalizer (tp_del) reach is GC_GARBAGE,
@@ -134,6 +135,20 @@ static objref_id find_holder(garbage *g, objref_id a, uint32_t stamp)
 	return found;
 }
 
+/* Can object id be held by a hidden reference of an untraversable object
+ * (rather than by the interpreter or an extension)?  Only an instance of a
+ * program's class: types, modules and immortals are the interpreter's, and
+ * builtin containers held from C are an extension's state far more often
+ * than a cycle's. */
+static int may_be_held_hidden(const objref_snapshot *s, objref_id id)
+{
+	const objref_object *o = &s->objects[id];
+
+	if (o->flags & (OBJREF_F_IMMORTAL | OBJREF_F_TYPE | OBJREF_F_MODULE))
+		return 0;
+	return strcmp(objref_snapshot_string(s, s->types[o->type].module), "builtins") != 0;
+}
+
 static int held_by_culprit(garbage *g)
 {
 	const objref_snapshot *s = g->s;
@@ -152,8 +167,7 @@ static int held_by_culprit(garbage *g)
 		objref_id holder = OBJREF_NO_ID;
 		if (g->cls[i] == ALIVE || o[i].refcnt <= g->indeg[i])
 			continue;
-		/* types, modules and immortals are held by the interpreter */
-		if (g->budget && !(o[i].flags & (OBJREF_F_IMMORTAL | OBJREF_F_TYPE | OBJREF_F_MODULE)))
+		if (g->budget && may_be_held_hidden(s, i))
 			holder = find_holder(g, i, ++k);
 		if (holder == OBJREF_NO_ID) {
 			held[nheld++] = i;  /* held from outside: alive (below) */

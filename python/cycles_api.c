@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include "module.h"
+#include "objref/render.h"
 
 static const char *const kind_names[] = {
 	"alive", "collectable", "frozen", "untraversable", "gc.garbage"
@@ -289,25 +290,95 @@ static PyObject *py_cycles_all(PyObject *self, PyObject *args, PyObject *kw)
 	return res;
 }
 
+/* Shapes drawn in one picture at most. */
+#define DRAWN_SHAPES 6
+
+/* The picture of the first shapes of r into filename (.png .svg .pdf
+ * .dot); *drawn gets how many.  0, or -1 with an exception. */
+static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout)
+{
+	objref_dot_options o = { 0, 0, "objref: garbage cycles (found without a collection)" };
+	objref_view *v = NULL;
+	objref_buf dot = {0};
+	size_t n = objref_cycles_nshapes(r->cyc);
+	int err = 0, rc = -1;
+
+	*drawn = 0;
+	if (!objref_render_format_of(filename)) {
+		PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, .svg, .pdf "
+			"or .dot", filename);
+		return -1;
+	}
+	n = n < limit ? n : limit;
+	n = n < DRAWN_SHAPES ? n : DRAWN_SHAPES;
+	if ((err = objref_view_new(&v, r->snap, 0)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < n && !err; i++)
+		if ((err = objref_cycles_view(v, r->cyc, i)) == 0)
+			(*drawn)++;
+	if (err == OBJREF_ENOTFOUND)
+		err = 0;  /* the view is full: what fitted is drawn */
+	if (err < 0 || (err = objref_view_dot(&dot, v, &o)) < 0)
+		goto cleanup;
+	rc = objref_py_render(dot.data, filename, timeout);
+cleanup:
+	if (err < 0)
+		objref_py_error(err);
+	objref_buf_dispose(&dot);
+	objref_view_free(v);
+	return rc;
+}
+
 static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"limit", "file", NULL};
+	static char *kwlist[] = {"limit", "file", "filename", "timeout", NULL};
 	PyObject *lim = NULL, *file = Py_None, *text;
+	const char *filename = NULL;
+	double timeout = 60.0;
 	Py_ssize_t limit = 10;
+	size_t drawn = 0;
 	cycles_run r;
 	int rc;
 
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO:show_cycles", kwlist, &lim, &file) ||
-	    (lim && parse_limit(lim, &limit) < 0) || run_take(&r) < 0)
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOzd:show_cycles", kwlist, &lim, &file, &filename,
+			&timeout) || (lim && parse_limit(lim, &limit) < 0) || run_take(&r) < 0)
 		return NULL;
 	text = report_text(&r, limit);
+	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout) < 0)
+		Py_CLEAR(text);
 	run_dispose(&r);
 	if (!text)
 		return NULL;
 	rc = objref_py_write(file, PyUnicode_AsUTF8(text));
 	Py_DECREF(text);
+	if (rc == 0 && filename) {
+		char line[1024];
+		snprintf(line, sizeof(line), "Image generated as %s (%zu shape%s)\n", filename, drawn,
+			drawn == 1 ? "" : "s");
+		rc = objref_py_write(file, line);
+	}
 	return rc < 0 ? NULL : Py_NewRef(Py_None);
+}
+
+/* _draw_cycles(filename, limit=6): the picture alone (objref-chain);
+ * returns how many shapes it shows. */
+static PyObject *py_draw_cycles(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = {"filename", "limit", NULL};
+	const char *filename;
+	Py_ssize_t limit = DRAWN_SHAPES;
+	size_t drawn = 0;
+	cycles_run r;
+	int rc;
+
+	(void)self;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|n:_draw_cycles", kwlist, &filename, &limit) ||
+	    run_take(&r) < 0)
+		return NULL;
+	rc = draw(&drawn, &r, limit < 0 ? 0 : (size_t)limit, filename, 60.0);
+	run_dispose(&r);
+	return rc < 0 ? NULL : PyLong_FromSize_t(drawn);
 }
 
 /* garbage(): every garbage object with its kind, [(obj, kind), ...]. */
@@ -516,7 +587,11 @@ PyMethodDef objref_cycles_methods[] = {
 	 "fix hint and, when tracemalloc traces, an allocation site.\n"
 	 "The returned example objects keep their cycles alive."},
 	{"show_cycles", FN(py_show_cycles), KW,
-	 "show_cycles(limit=10, file=None)\n\nPrint the garbage cycles report."},
+	 "show_cycles(limit=10, file=None, filename=None, timeout=60)\n\n"
+	 "Print the garbage cycles report; with filename (.png .svg .pdf .dot)\n"
+	 "also draw the examples of the top shapes (at most 6) in one picture."},
+	{"_draw_cycles", FN(py_draw_cycles), KW,
+	 "_draw_cycles(filename, limit=6) -> shapes drawn (objref-chain)."},
 	{"garbage", py_garbage, METH_NOARGS,
 	 "garbage() -> [(obj, kind), ...]\n\n"
 	 "Every object no root reaches, found without gc.collect(), with its\n"

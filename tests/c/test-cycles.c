@@ -436,7 +436,7 @@ TEST_IMPL(cycles_external_and_retained)
 	objref_snapshot *snap = NULL;
 	objref_cycles *c = NULL;
 	objref_cycles_summary sum;
-	objref_id ext, ed, a, b, ad, bd, tail, td, tp, tpd, cap;
+	objref_id ext, ed, a, b, ad, bd, tail, td, tp, tpd, cap, lst, cap2;
 	graph g;
 
 	CHECK(g_new(&g));
@@ -457,11 +457,18 @@ TEST_IMPL(cycles_external_and_retained)
 	CHECK(g_obj(&cap, &g, g.t_capsule, 72, 0));
 	CHECK(g_attr(&g, tpd, "api", cap));
 	objref_builder_object_at(g.b, tp)->refcnt++;
+	/* a builtin container an extension holds, reaching a capsule: alive */
+	CHECK(g_obj(&lst, &g, g.t_list, 88, OBJREF_F_TRACKED | OBJREF_F_GCTYPE));
+	CHECK(g_obj(&cap2, &g, g.t_capsule, 72, 0));
+	CHECK(g_ref(&g, lst, cap2, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0)));
+	objref_builder_object_at(g.b, lst)->refcnt++;
 	CHECK(g_finish(&snap, &g, NULL));
 	ASSERT_OK(objref_cycles_find(&c, snap));
 	objref_cycles_summary_get(&sum, c);
 	ASSERT_EQ(objref_cycles_classes(c)[tp], OBJREF_GARBAGE_NONE);
 	ASSERT_EQ(objref_cycles_classes(c)[cap], OBJREF_GARBAGE_NONE);
+	ASSERT_EQ(objref_cycles_classes(c)[lst], OBJREF_GARBAGE_NONE);
+	ASSERT_EQ(objref_cycles_classes(c)[cap2], OBJREF_GARBAGE_NONE);
 	ASSERT_EQ(sum.garbage_objects, 6);
 	ASSERT_EQ(sum.cyclic_objects, 4);
 	ASSERT_EQ(objref_cycles_classes(c)[ext], OBJREF_GARBAGE_NONE);

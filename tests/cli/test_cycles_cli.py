@@ -67,6 +67,25 @@ class TestCycles(unittest.TestCase):
                                                    'collector cannot traverse (PyCapsule at 0x'))
         self.assertNotIn('example_objects', shape)
 
+    def test_picture(self):
+        proc = self.chain('--cycles', '-o', 'c.dot', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
+        self.assertIn('wrote c.dot (garbage cycles, 1 shape)\n', proc.stdout)
+        with open(os.path.join(self.dir, 'c.dot')) as f:
+            dot = f.read()
+        self.assertIn('<B>Request</B>', dot)
+        self.assertIn('collectable, but gc is disabled', dot)
+        proc = self.chain('--cycles', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
+        self.assertIn('wrote objref-cycles.png (garbage cycles, 1 shape)\n', proc.stdout)
+        self.assertTrue(os.path.exists(os.path.join(self.dir, 'objref-cycles.png')))
+
+    def test_no_garbage_no_picture(self):
+        script = os.path.join(self.dir, 'clean.py')
+        with open(script, 'w') as f:
+            f.write('import gc\nx = [1, 2]\ngc.collect()\n')
+        proc = self.chain('--cycles', script)
+        self.assertNotIn('wrote', proc.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, 'objref-cycles.png')))
+
     def test_without_cycles_no_section(self):
         proc = self.chain('--no-picture', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
         self.assertNotIn('garbage cycles', proc.stdout)

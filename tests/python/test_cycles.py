@@ -210,6 +210,26 @@ print(json.dumps(out.getvalue()))
         self.assertIn("\nshape 1: 10 instances, ", res)
         self.assertIn("\n  collectable, but gc is disabled\n", res)
 
+    def test_show_cycles_picture(self):
+        res = run("""
+import io, os, tempfile, gc_disabled, capsule
+gc.disable()
+gc_disabled.tick()
+capsule.leak(1)
+d = tempfile.mkdtemp()
+out = io.StringIO()
+objref.show_cycles(file=out, filename=os.path.join(d, "c.png"))
+dot = objref.extract_dot(os.path.join(d, "c.png"))
+print(json.dumps({"text": out.getvalue(), "dot": dot}))
+""")
+        self.assertRegex(res["text"], r"Image generated as .*c\.png \(2 shapes\)\n$")
+        dot = res["dot"]
+        for text in ("<B>Request</B>", "<B>Response</B>", "<B>Node</B>", "<B>PyCapsule</B>",
+                     "label=<(hidden)>", "collectable, but gc is disabled",
+                     "uncollectable: passes through an object the collector cannot traverse"):
+            self.assertIn(text, dot)
+        self.assertIn("color=\"#d62828\"", dot)   # the fix hint's reference
+
     def test_garbage_kinds(self):
         res = run("""
 import gc_disabled, capsule
