@@ -77,6 +77,7 @@ OBJREF_EXTERN int objref_garbage_find(uint8_t **out, objref_id **culprits, size_
 OBJREF_EXTERN int objref_scc(objref_id **comp, size_t *ncomp, const objref_snapshot *snap,
 	const uint8_t *mask, const objref_id *extra_src, const objref_id *extra_dst, size_t nextra);
 
+/* Free an array objref_garbage_find or objref_scc returned; NULL is allowed. */
 OBJREF_EXTERN void objref_cycles_array_free(void *p);
 
 /* One step of a cycle: an object of `type`, and the reference it holds to
@@ -126,9 +127,13 @@ typedef struct {
  * Returns 0 or OBJREF_ENOMEM.
  */
 OBJREF_EXTERN int objref_cycles_find(objref_cycles **out, objref_snapshot *snap);
+/* Free an analysis; NULL is allowed.  Every pointer obtained from it
+ * (shapes, steps, examples, classes) becomes invalid. */
 OBJREF_EXTERN void objref_cycles_free(objref_cycles *cyc);
 
+/* Totals of the garbage and its cycles, copied into *out. */
 OBJREF_EXTERN void objref_cycles_summary_get(objref_cycles_summary *out, const objref_cycles *cyc);
+/* How many shapes the analysis found. */
 OBJREF_EXTERN size_t objref_cycles_nshapes(const objref_cycles *cyc);
 /* Shape i (0 = the most retained), borrowed from cyc; NULL when out of range. */
 OBJREF_EXTERN const objref_cycle_shape *objref_cycles_shape(const objref_cycles *cyc, size_t i);

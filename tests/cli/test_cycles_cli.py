@@ -42,15 +42,18 @@ class TestCycles(unittest.TestCase):
     def test_gc_disabled_text(self):
         proc = self.chain('--cycles', '--no-picture', os.path.join(EXAMPLES, 'gc_disabled.py'), '7')
         lines = self.section(proc.stdout)
-        self.assertRegex(lines[0], r'^garbage: [\d,]+ objects \(.*\) no root reaches; [\d,]+ in 70 cycles '
-                                   r'of 1 shape$')
-        self.assertEqual(lines[1], 'gc: disabled (gc.isenabled() is False)')
-        self.assertRegex(lines[2], r'^shape 1: 70 instances, ')
-        self.assertEqual(lines[3], '  Request .response -> Response .request -> Request')
-        self.assertEqual(lines[4], '  collectable, but gc is disabled')
-        self.assertRegex(lines[5], r'^  example: Request at 0x[0-9a-f]+ \.response -> Response at ')
-        self.assertEqual(lines[6], '  fix: make Response .request (to Request) a weak reference: '
-                                   'that breaks every instance')
+        # garbage the interpreter's start left (gc is disabled before any
+        # collection: a class collections defines and replaces, on some
+        # versions) may come as other shapes
+        self.assertRegex(lines[0], r'^garbage: [\d,]+ objects \(.*\) no root reaches; [\d,]+ in \d+ cycles '
+                                   r'of \d+ shapes?$')
+        self.assertTrue(lines[1].startswith('gc: disabled (gc.isenabled() is False)'), lines[1])
+        at = lines.index('  Request .response -> Response .request -> Request')
+        self.assertRegex(lines[at - 1], r'^shape \d+: 70 instances, ')
+        self.assertEqual(lines[at + 1], '  collectable, but gc is disabled')
+        self.assertRegex(lines[at + 2], r'^  example: Request at 0x[0-9a-f]+ \.response -> Response at ')
+        self.assertEqual(lines[at + 3], '  fix: make Response .request (to Request) a weak reference: '
+                                        'that breaks every instance')
 
     def test_capsule_json(self):
         proc = self.chain('--cycles', '--json', '--no-picture', os.path.join(EXAMPLES, 'capsule.py'), '2')
@@ -69,13 +72,13 @@ class TestCycles(unittest.TestCase):
 
     def test_picture(self):
         proc = self.chain('--cycles', '-o', 'c.dot', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
-        self.assertIn('wrote c.dot (garbage cycles, 1 shape)\n', proc.stdout)
+        self.assertRegex(proc.stdout, r'\nwrote c\.dot \(garbage cycles, \d+ shapes?\)\n')
         with open(os.path.join(self.dir, 'c.dot')) as f:
             dot = f.read()
         self.assertIn('<B>Request</B>', dot)
         self.assertIn('collectable, but gc is disabled', dot)
         proc = self.chain('--cycles', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
-        self.assertIn('wrote objref-cycles.png (garbage cycles, 1 shape)\n', proc.stdout)
+        self.assertRegex(proc.stdout, r'\nwrote objref-cycles\.png \(garbage cycles, \d+ shapes?\)\n')
         self.assertTrue(os.path.exists(os.path.join(self.dir, 'objref-cycles.png')))
 
     def test_no_garbage_no_picture(self):

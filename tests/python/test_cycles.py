@@ -121,6 +121,20 @@ else:
             self.assertEqual(legacy[0]["kind"], "gc.garbage")
         self.assertGreaterEqual(res["garbage"], 3)
 
+    def test_debug_saveall(self):
+        res = run(SHAPES + """
+import gc_disabled
+gc.set_debug(gc.DEBUG_SAVEALL)
+gc_disabled.tick()
+gc.collect()                      # saved in gc.garbage instead of freed
+print(json.dumps({"shapes": shapes(), "garbage": len(gc.garbage)}))
+""")
+        self.assertGreaterEqual(res["garbage"], 20)   # 10 pairs (and their dicts before 3.11)
+        found = [s for s in res["shapes"] if s["shape"].startswith("Request")]
+        self.assertEqual(len(found), 1, res["shapes"])
+        self.assertEqual(found[0]["count"], 10)
+        self.assertEqual(found[0]["reason"], "uncollectable: in gc.garbage (gc.DEBUG_SAVEALL is on)")
+
     def test_untraversable_capsule(self):
         res = run(SHAPES + """
 import capsule
