@@ -55,6 +55,15 @@ class TestCycles(unittest.TestCase):
         self.assertEqual(lines[at + 3], '  fix: make Response .request (to Request) a weak reference: '
                                         'that breaks every instance')
 
+    def test_count_per_tick(self):
+        # a checkpoint per tick: the census says how many cycles each tick leaves
+        proc = self.chain('--cycles', '--no-picture', '--every', 'gc_disabled:tick=1',
+                          os.path.join(EXAMPLES, 'gc_disabled.py'), '8')
+        self.assertRegex(proc.stdout, r'\n  Request +\+10/ckpt .* rose in 8/8 intervals')
+        self.assertRegex(proc.stdout, r'\nshape \d+: 80 instances, [^\n]*\n'
+                                      r'  Request \.response -> Response \.request -> Request\n'
+                                      r'  collectable, but gc is disabled\n')
+
     def test_capsule_json(self):
         proc = self.chain('--cycles', '--json', '--no-picture', os.path.join(EXAMPLES, 'capsule.py'), '2')
         doc = json.loads(proc.stdout)
