@@ -106,7 +106,8 @@ int objref_render_data(objref_buf *out, const char *dot, const char *format,
 	else if (!err) {
 		all[0] = (objref_png_text){ "DOT", dot };
 		all[1] = (objref_png_text){ "Software", software };
-		memcpy(all + 2, texts, ntexts * sizeof(*all));
+		if (ntexts)
+			memcpy(all + 2, texts, ntexts * sizeof(*all));
 		err = objref_png_add_text(out, (const unsigned char *)data, len, all, ntexts + 2);
 	}
 	if (data)
