@@ -192,6 +192,7 @@ static int held_by_culprit(garbage *g)
 static void classify(garbage *g)
 {
 	const objref_snapshot *s = g->s;
+	int legacy = 0;
 
 	for (size_t r = 0; r < s->nroots; r++)
 		if (s->roots[r].kind == OBJREF_ROOT_GC_GARBAGE)
@@ -202,8 +203,10 @@ static void classify(garbage *g)
 	spread(g, 0, OBJREF_GARBAGE_GC_GARBAGE);
 	/* the next collection moves legacy finalizers, and what they reach,
 	 * out of its way (to gc.garbage): never freed either */
-	for (objref_id i = 0; i < s->nobjects; i++)
-		if (s->types[s->objects[i].type].flags & OBJREF_T_LEGACY_DEL)
+	for (size_t t = 0; t < s->ntypes && !legacy; t++)
+		legacy = (s->types[t].flags & OBJREF_T_LEGACY_DEL) != 0;
+	for (objref_id i = 0; i < s->nobjects && legacy; i++)
+		if (!g->cls[i] && (s->types[s->objects[i].type].flags & OBJREF_T_LEGACY_DEL))
 			seed(g, i, 0, OBJREF_GARBAGE_GC_GARBAGE);
 	spread(g, 0, OBJREF_GARBAGE_GC_GARBAGE);
 	for (size_t j = 0; j < g->npairs; j += 2)
@@ -212,7 +215,7 @@ static void classify(garbage *g)
 	for (size_t i = 0; i < s->nobjects; i++) {
 		if (g->cls[i] == ALIVE)
 			g->cls[i] = OBJREF_GARBAGE_NONE;
-		else if (g->cls[i] == 0)
+		else if (g->cls[i] == 0)  /* only garbage reads the object table */
 			g->cls[i] = (s->objects[i].flags & OBJREF_F_FROZEN) ? OBJREF_GARBAGE_FROZEN
 									    : OBJREF_GARBAGE_COLLECTABLE;
 	}
