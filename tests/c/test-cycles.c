@@ -8,6 +8,7 @@
  * attribute as "X __dict__ -> dict ['name']".
  */
 #include "fixtures.h"
+#include "objref/view.h"
 
 typedef struct {
 	objref_builder *b;
@@ -613,10 +614,21 @@ static int fault_graph(objref_snapshot **out)
 static int fault_cycles(objref_buf *text, objref_snapshot *snap)
 {
 	objref_cycles *c = NULL;
+	objref_view *v = NULL;
+	size_t n = 0;
 	int rc;
 
 	if ((rc = objref_cycles_find(&c, snap)) == 0)
 		rc = objref_cycles_format(text, c, 0, NULL, NULL);
+	if (!rc)
+		rc = objref_view_new(&v, snap, 0);
+	for (size_t i = 0; !rc && i < objref_cycles_nshapes(c); i++)
+		rc = objref_cycles_view(v, c, i);
+	if (!rc) {
+		objref_view_nodes(v, &n);
+		rc = objref_buf_printf(text, "view: %zu nodes\n", n);
+	}
+	objref_view_free(v);
 	objref_cycles_free(c);
 	return rc;
 }
@@ -637,6 +649,9 @@ TEST_IMPL(fault_cycles)
 	ASSERT_STR_CONTAINS(ref.data, "legacy finalizer");
 	ASSERT_STR_CONTAINS(ref.data, "cannot traverse");
 	ASSERT_STR_CONTAINS(ref.data, "in gc.garbage");
+	/* 4 shapes: Request/Response pairs, the legacy pair, the gc.garbage pair
+	 * (4 objects each with their dicts) and Node/dict/PyCapsule (3) */
+	ASSERT_STR_CONTAINS(ref.data, "view: 15 nodes");
 	for (k = 1; k <= total; k++) {
 		objref_buf text = {0};
 		int rc;
