@@ -674,3 +674,51 @@ TEST_IMPL(fault_cycles)
 	objref_snapshot_free(snap);
 	return TEST_OK;
 }
+
+/* The picture of a shape: its cycle, the culprit highlighted, the fix
+ * hint's reference as the suspect edge, the inferred one labelled. */
+TEST_IMPL(cycles_view)
+{
+	objref_snapshot *snap = NULL;
+	objref_cycles *c = NULL;
+	objref_view *v = NULL;
+	const objref_view_node *nodes;
+	const objref_view_edge *edges;
+	objref_id n, nd, cap;
+	size_t nn, ne, suspect = 0, hidden = 0;
+	graph g;
+
+	CHECK(g_new(&g));
+	CHECK(g_inst(&n, &nd, &g, g.t_node, 0));
+	CHECK(g_obj(&cap, &g, g.t_capsule, 72, 0));
+	CHECK(g_attr(&g, nd, "cap", cap));
+	objref_builder_object_at(g.b, n)->refcnt++;
+	CHECK(g_finish(&snap, &g, NULL));
+	ASSERT_OK(objref_cycles_find(&c, snap));
+	ASSERT_OK(objref_view_new(&v, snap, 0));
+	ASSERT_OK(objref_cycles_view(v, c, 0));
+	ASSERT_ERR(objref_cycles_view(v, c, 1), OBJREF_EINVAL);
+	nodes = objref_view_nodes(v, &nn);
+	edges = objref_view_edges(v, &ne);
+	ASSERT_EQ(nn, 3);
+	ASSERT_EQ(ne, 3);
+	for (size_t i = 0; i < nn; i++) {
+		ASSERT_NE(nodes[i].flags & OBJREF_VN_GARBAGE, 0);
+		ASSERT_EQ((nodes[i].flags & OBJREF_VN_HIGHLIGHT) != 0, nodes[i].id == cap);
+	}
+	for (size_t i = 0; i < ne; i++) {
+		if (edges[i].flags & OBJREF_VE_SUSPECT) {
+			suspect++;
+			ASSERT_STR_EQ(fx_label(snap, edges[i].label), "['cap']");
+		}
+		hidden += edges[i].label == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_HIDDEN);
+	}
+	ASSERT_EQ(suspect, 1);
+	ASSERT_EQ(hidden, 1);
+	ASSERT_NOT_NULL(nodes[0].extra);
+	ASSERT_STR_PREFIX(nodes[0].extra, "shape 1: 1 instance, 3 objects: uncollectable: passes through");
+	objref_view_free(v);
+	objref_cycles_free(c);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}

@@ -127,6 +127,7 @@
 	X(cycles_million) \
 	X(cycles_report) \
 	X(fault_cycles) \
+	X(cycles_view) \
 	/* end */
 
 #define X(name) int test_##name(void);
