@@ -675,6 +675,39 @@ TEST_IMPL(fault_cycles)
 	return TEST_OK;
 }
 
+/* A ctypes object (GC support, no reference shown but its class) holding
+ * an address with a reference taken for it. */
+TEST_IMPL(cycles_untraversable_ctypes)
+{
+	objref_snapshot *snap = NULL;
+	objref_cycles *c = NULL;
+	objref_type_id t_vp, t_meta;
+	objref_id n, nd, vp, vpt;
+	graph g;
+
+	CHECK(g_new(&g));
+	CHECK(g_type(&t_meta, &g, "_ctypes", "PyCSimpleType", OBJREF_T_KNOWN | OBJREF_T_GC));
+	CHECK(g_type(&t_vp, &g, "ctypes", "c_void_p", OBJREF_T_KNOWN | OBJREF_T_GC));
+	CHECK(g_inst(&n, &nd, &g, g.t_node, 0));
+	CHECK(g_obj(&vpt, &g, t_meta, 900, OBJREF_F_TRACKED | OBJREF_F_GCTYPE | OBJREF_F_TYPE));
+	CHECK(g_attr(&g, g.mdict, "c_void_p", vpt));
+	CHECK(g_obj(&vp, &g, t_vp, 40, OBJREF_F_TRACKED | OBJREF_F_GCTYPE));
+	CHECK(g_ref(&g, vp, vpt, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS)));
+	CHECK(g_attr(&g, nd, "ptr", vp));
+	objref_builder_object_at(g.b, n)->refcnt++;
+	CHECK(g_finish(&snap, &g, NULL));
+	ASSERT_OK(objref_cycles_find(&c, snap));
+	ASSERT_EQ(objref_cycles_classes(c)[n], OBJREF_GARBAGE_UNTRAVERSABLE);
+	ASSERT_EQ(objref_cycles_classes(c)[vp], OBJREF_GARBAGE_UNTRAVERSABLE);
+	ASSERT_EQ(objref_cycles_classes(c)[vpt], OBJREF_GARBAGE_NONE);
+	ASSERT_EQ(objref_cycles_nshapes(c), 1);
+	ASSERT_EQ(objref_cycles_shape(c, 0)->culprit, vp);
+	ASSERT_STR_EQ(shape_text(c, 0, 0), "Node .ptr -> c_void_p (hidden) -> Node");
+	objref_cycles_free(c);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}
+
 /* The picture of a shape: its cycle, the culprit highlighted, the fix
  * hint's reference as the suspect edge, the inferred one labelled. */
 TEST_IMPL(cycles_view)

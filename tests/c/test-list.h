@@ -128,6 +128,7 @@
 	X(cycles_report) \
 	X(fault_cycles) \
 	X(cycles_view) \
+	X(cycles_untraversable_ctypes) \
 	/* end */
 
 #define X(name) int test_##name(void);

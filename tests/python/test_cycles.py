@@ -152,6 +152,20 @@ print(json.dumps(shapes()))
             s["reason"])
         self.assertEqual(s["kind"], "untraversable")
 
+    def test_untraversable_ctypes(self):
+        res = run(SHAPES + """
+import ctypes_ref
+ctypes_ref.leak(3)
+gc.collect()                      # cannot free them
+print(json.dumps(shapes()))
+""")
+        found = [s for s in res if "c_void_p" in s["shape"]]
+        self.assertEqual(len(found), 1, res)
+        self.assertEqual(found[0]["shape"], "Node .self_ptr -> c_void_p (hidden) -> Node")
+        self.assertEqual(found[0]["count"], 3)
+        self.assertTrue(found[0]["reason"].startswith(
+            "uncollectable: passes through an object the collector cannot traverse (c_void_p at 0x"))
+
     def test_frozen_named(self):
         res = run(SHAPES + """
 import frozen
