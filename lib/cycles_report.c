@@ -119,7 +119,9 @@ int objref_cycles_format_fix(objref_buf *b, const objref_cycles *c, size_t i)
 		return 0;
 	f = (size_t)sh->fix;
 	prev = (f + sh->nsteps - 1) % sh->nsteps;
-	objref_buf_printf(b, "make ");
+	/* an untraversable object cannot be weakly referred to (nor hold a
+	 * weak reference): the cycle is broken by hand */
+	objref_buf_printf(b, sh->cls == OBJREF_GARBAGE_UNTRAVERSABLE ? "clear " : "make ");
 	if (folds(s, sh->steps, sh->nsteps, prev)) {
 		objref_buf_printf(b, "%s", type_name(s, sh->steps[prev].type));
 		put_label(b, s, sh->steps[f].label, 1);
@@ -127,8 +129,13 @@ int objref_cycles_format_fix(objref_buf *b, const objref_cycles *c, size_t i)
 		objref_buf_printf(b, "%s", type_name(s, sh->steps[f].type));
 		put_label(b, s, sh->steps[f].label, 0);
 	}
-	objref_buf_printf(b, " (to %s) a weak reference: that breaks every instance",
-		type_name(s, sh->steps[(f + 1) % sh->nsteps].type));
+	if (sh->cls == OBJREF_GARBAGE_UNTRAVERSABLE)
+		objref_buf_printf(b, " (to %s) when done, or let the %s not own its reference: no "
+			"collection can break this cycle", type_name(s, sh->steps[(f + 1) % sh->nsteps].type),
+			sh->culprit != OBJREF_NO_ID ? type_name(s, s->objects[sh->culprit].type) : "holder");
+	else
+		objref_buf_printf(b, " (to %s) a weak reference: that breaks every instance",
+			type_name(s, sh->steps[(f + 1) % sh->nsteps].type));
 	return objref_buf_failed(b) ? objref__error(OBJREF_ENOMEM, "out of memory formatting a cycle") : 0;
 }
 
