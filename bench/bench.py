@@ -110,7 +110,7 @@ def main():
             "cpus": os.cpu_count(), "memory": "%.1f GB RAM" % (meminfo_kb("MemTotal") / 2 ** 20),
             "python": platform.python_version(), "python_path": sys.executable,
             "commit": git_commit(), "repeat": args.repeat, "budget": args.budget,
-            "load_before": load(), "skipped": []}
+            "load_before": load(), "loads": [], "skipped": []}
     results = []
     for n in args.sizes:
         if n >= BIG and results:
@@ -120,11 +120,15 @@ def main():
                 meta["skipped"].append("%.0e: skipped: needs about %.0f GB, %.0f GB available" % (n, need, avail))
                 continue
         results.append(run_size(args, n, os.path.join(args.out_dir, "%s-%d.json.tmp" % (args.name, n))))
+        meta["loads"].append(os.getloadavg()[0])
         os.remove(os.path.join(args.out_dir, "%s-%d.json.tmp" % (args.name, n)))
     meta["load_after"] = load()
     meta["objgraph"] = results[0]["objgraph"] if results else "?"
-    meta["load_note"] = ("The machine's cores are shared with other work (builds): where the load is above "
-                         "the core count the numbers are noisy." if max(os.getloadavg()) > 1.0 else "")
+    # The benchmark itself keeps one core busy (load 1): more means other work ran alongside.
+    busy = max(meta["loads"] or [0]) > 1.5
+    meta["load_note"] = ("Other work (builds, tests) shared the %d cores during the run (1-minute load up to "
+                         "%.1f, the benchmark's own share being 1): expect noise of some percent." %
+                         (os.cpu_count(), max(meta["loads"])) if busy else "")
     png = args.name + ".png"
     plot.draw(os.path.join(args.out_dir, png), results,
               "objref vs objgraph: time against heap size (Python %s)" % meta["python"])

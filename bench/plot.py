@@ -98,8 +98,10 @@ class Canvas:
 
 
 def decades(lo, hi):
-    """The powers of ten spanning [lo, hi], widened to whole decades."""
-    return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi))
+    """The powers of ten spanning [lo, hi], widened to whole decades (a
+    value within 5% of a decade's log counts as on it: 1.0017e7 is 1e7)."""
+    a, b = math.log10(lo), math.log10(hi)
+    return 10.0 ** math.floor(a + 0.02), 10.0 ** math.ceil(b - 0.02)
 
 
 def series(sizes):
