@@ -158,8 +158,8 @@ static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset 
 	return err;
 }
 
-/* gc.get_debug() (importing gc runs only gc's code).  Whether the
- * collector is enabled the session knew before pausing it:
+/* gc.get_debug() of the gc module the program imported (none: 0).
+ * Whether the collector is enabled the session knew before pausing it:
  * objref__roots_gc_enabled. */
 static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
 {
@@ -173,18 +173,16 @@ static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
 	PyErr_Clear();
 }
 
-/* gc.garbage and the permanent generation's size, from the gc module if
- * the program imported it (else gc's state from a fresh import of gc). */
+/* gc.garbage, the debug flags and the permanent generation's size, from
+ * the gc module if the program imported it (we do not import it). */
 static int gather_gc(objref__roots *r, objref__objset *objs)
 {
 	PyObject *gc = objref__dict_get_safe(PyImport_GetModuleDict(), "gc"), *d, *n;
 	int added;
 
 	if (!gc || !PyModule_Check(gc) || !(d = PyModule_GetDict(gc))) {
-		PyObject *mod = PyImport_ImportModule("gc");  /* builtin: no program code */
-		gather_gc_state(&r->gc, mod && PyModule_Check(mod) ? PyModule_GetDict(mod) : NULL);
-		Py_XDECREF(mod);
-		PyErr_Clear();
+		/* never imported: no debug flag set, nothing frozen, no gc.garbage */
+		gather_gc_state(&r->gc, NULL);
 		return 0;
 	}
 	gather_gc_state(&r->gc, d);
