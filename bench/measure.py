@@ -45,21 +45,25 @@ def peak_mb():
     return kb / 1024.0
 
 
-def run_cell(fn, repeat, budget, setup=None):
+def run_cell(fn, repeat, budget, setup=None, inner=None):
     """Run fn() up to `repeat` times (setup() untimed before each run),
     stopping early once the runs so far took more than `budget` seconds.
-    Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
-    "result", what the last run returned."""
+    With inner, a run's time is inner(result) (a step the callee timed
+    itself) instead of the wall time of fn().  Returns {median, runs,
+    times, peak_rss_mb, peak_exact} and, as "result", what the last run
+    returned."""
     exact = reset_peak()
-    times, result = [], None
+    times, result, spent = [], None, 0.0
     for _ in range(repeat):
         result = None  # the previous run's result must not add to this run's peak
         if setup is not None:
             setup()
         t = time.perf_counter()
         result = fn()
-        times.append(time.perf_counter() - t)
-        if sum(times) > budget:
+        wall = time.perf_counter() - t
+        times.append(inner(result) if inner is not None else wall)
+        spent += wall
+        if spent > budget:
             break
     return {"median": statistics.median(times), "runs": len(times),
             "times": times, "peak_rss_mb": peak_mb(), "peak_exact": exact,

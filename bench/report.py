@@ -133,6 +133,13 @@ def why(tkey, size):
                 "nothing else: it also sizes every variable-size object (lists, dicts, sets, tuples, "
                 "str: a read of its length or table) for the bytes column, and counts through a "
                 "type cache")
+    if tkey == "garbage":
+        t = rows.get("garbage_snap", {}).get("objref", {}).get("median")
+        if t:
+            return ("the identification visits every object of the snapshot, untracked ones included "
+                    "(%s objects, %s edges for %s tracked): %.1f ms per million snapshot objects"
+                    % (format(st["objects"], ","), format(st["edges"], ","), format(size["tracked"], ","),
+                       t * 1e3 / st["objects"] * 1e6))
     if tkey == "further":
         return "the derived cost of one more chain from one snapshot"
     return ""
@@ -224,9 +231,13 @@ def write(path, meta, sizes, plot_name):
               "`collect=False` is objref alone against the floor.",
               "- show_backrefs: objref renders the PNG in-process; objgraph's time is writing the .dot file "
               "only (it needs Graphviz's `dot` program for a PNG, which is not installed here).",
-              "- garbage: objref's finder (issue 5) on the live heap and on a built snapshot, against "
-              "gc.collect(), each run on fresh garbage (%s objects in 2-object cycles, 1%% of the heap)."
-              % "/".join(str(s["garbage_objects"]) for s in sizes),
+              "- garbage: each run on fresh garbage (%s objects in 2-object cycles, 1%% of the heap), "
+              "against gc.collect() (which frees it). `objref.garbage()` and `objref.cycles()` take their "
+              "own snapshot and analyse it; the built-snapshot row is the garbage-identification step "
+              "alone, as `objref._cycles_timing()` times it inside one snapshot (per million tracked "
+              "objects for the target)." % "/".join(str(s["garbage_objects"]) for s in sizes),
+              "- show_backrefs: the leaf of a D=12 chain, `max_depth=14`, default `too_many=10`, on both "
+              "sides.",
               "- n/a (not built yet): the API is not in objref yet (issues 4 and 5); the row fills in when "
               "it is.", ""]
     with open(path, "w") as f:

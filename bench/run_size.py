@@ -24,7 +24,7 @@ import heap  # noqa: E402
 import measure  # noqa: E402
 import objref  # noqa: E402
 import objref_floor  # noqa: E402
-from rows import GARBAGE_NAMES, ROWS  # noqa: E402
+from rows import CYCLES, GARBAGE_LIVE, GARBAGE_TIMING, ROWS  # noqa: E402
 from tests.python.support import load_objgraph  # noqa: E402
 
 NOT_BUILT = {"na": "not built yet"}
@@ -38,10 +38,10 @@ class Runner:
         self.workdir = workdir
         self.rows = {key: {} for key, *_ in ROWS}
 
-    def cell(self, key, side, fn, setup=None, check=None):
+    def cell(self, key, side, fn, setup=None, check=None, inner=None):
         """Measure one cell; record an error instead of raising."""
         try:
-            r = measure.run_cell(fn, self.args.repeat, self.args.budget, setup)
+            r = measure.run_cell(fn, self.args.repeat, self.args.budget, setup, inner)
             res = r.pop("result")
             if check is not None:
                 r["check"] = check(res)
@@ -155,40 +155,37 @@ def growth_and_graph_rows(run, og, leaf):
         run.cell("show_backrefs", "peer", lambda: og.show_backrefs([leaf], max_depth=14, filename=dot))
 
 
-def garbage_finder(owner):
-    for name in GARBAGE_NAMES:
-        fn = getattr(owner, name, None)
-        if callable(fn):
-            return name, fn
-    return None, None
-
-
 def garbage_rows(run):
+    """objref's garbage finders (each run on fresh garbage: the previous
+    run's is collected first, untimed) against gc.collect()."""
     n = max(1000, run.tracked // 100)
 
     def fresh_garbage():
         gc.collect()
         heap.make_garbage(n)
-    name, fn = garbage_finder(objref)
-    if fn is None:
+
+    def found(count):
+        return "ok" if count >= n else "found %d of the %d planted" % (count, n)
+    live = getattr(objref, GARBAGE_LIVE, None)
+    if live is None:
         run.put("garbage", "objref", NOT_BUILT)
     else:
-        run.cell("garbage", "objref", fn, setup=fresh_garbage)
-        run.rows["garbage"]["objref"]["api"] = "objref.%s()" % name
-    name, _ = garbage_finder(objref.Snapshot)
-    if name is None:
+        run.cell("garbage", "objref", live, setup=fresh_garbage, check=lambda res: found(len(res)))
+    timing = getattr(objref, GARBAGE_TIMING, None)
+    if timing is None:
         run.put("garbage_snap", "objref", NOT_BUILT)
     else:
-        snaps = []
-
-        def fresh_snapshot():
-            fresh_garbage()
-            snaps[:] = [objref.snapshot()]
-        run.cell("garbage_snap", "objref", lambda: getattr(snaps[0], name)(), setup=fresh_snapshot)
-        run.rows["garbage_snap"]["objref"]["api"] = "Snapshot.%s()" % name
-        del snaps[:]
-    for key in ("garbage", "garbage_snap"):
-        run.cell(key, "peer", gc.collect, setup=lambda: heap.make_garbage(n))
+        run.cell("garbage_snap", "objref", timing, setup=fresh_garbage, inner=lambda res: res["garbage"],
+                 check=lambda res: found(res["garbage_objects"]))
+    cycles = getattr(objref, CYCLES, None)
+    if cycles is None:
+        run.put("cycles", "objref", NOT_BUILT)
+    else:
+        run.cell("cycles", "objref", cycles, setup=fresh_garbage,
+                 check=lambda res: found(sum(shape["objects"] for shape in res)))
+    for key in ("garbage", "garbage_snap", "cycles"):
+        run.cell(key, "peer", gc.collect, setup=lambda: heap.make_garbage(n),
+                 check=lambda freed: found(freed))
     return n
 
 
