@@ -93,6 +93,7 @@ def parse_args():
     ap.add_argument("--max-cell", type=float, default=300.0, help="skip a cell estimated longer than this")
     ap.add_argument("--out-dir", help="default: docs/, or BUILD/bench-quick with --quick")
     ap.add_argument("--name", default="benchmarks", help="NAME.md, NAME.png and NAME.json in --out-dir")
+    ap.add_argument("--source-label", help="what objref was built from, when not this tree's git commit")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.budget, args.max_cell = "1e5", 3.0, 20.0
@@ -109,7 +110,7 @@ def main():
             "uname": " ".join(platform.uname()[i] for i in (0, 2, 4)), "cpu": cpu_model(),
             "cpus": os.cpu_count(), "memory": "%.1f GB RAM" % (meminfo_kb("MemTotal") / 2 ** 20),
             "python": platform.python_version(), "python_path": sys.executable,
-            "commit": git_commit(), "repeat": args.repeat, "budget": args.budget,
+            "commit": args.source_label or git_commit(), "repeat": args.repeat, "budget": args.budget,
             "load_before": load(), "loads": [], "skipped": []}
     results = []
     for n in args.sizes:
