@@ -295,7 +295,8 @@ static PyObject *py_cycles_all(PyObject *self, PyObject *args, PyObject *kw)
 
 /* The picture of the first shapes of r into filename (.png .svg .pdf
  * .dot); *drawn gets how many.  0, or -1 with an exception. */
-static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout)
+static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout,
+	const char *dot_filename)
 {
 	objref_dot_options o = { 0, 0, "objref: garbage cycles (found without a collection)" };
 	objref_view *v = NULL;
@@ -319,6 +320,9 @@ static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *fi
 	if (err == OBJREF_ENOTFOUND)
 		err = 0;  /* the view is full: what fitted is drawn */
 	if (err < 0 || (err = objref_view_dot(&dot, v, &o)) < 0)
+		goto cleanup;
+	/* the DOT first: a failed image loses nothing */
+	if (dot_filename && objref_py_render(dot.data, dot_filename, timeout) < 0)
 		goto cleanup;
 	rc = objref_py_render(dot.data, filename, timeout);
 cleanup:
@@ -345,7 +349,7 @@ static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 			&timeout) || (lim && parse_limit(lim, &limit) < 0) || run_take(&r) < 0)
 		return NULL;
 	text = report_text(&r, limit);
-	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout) < 0)
+	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout, NULL) < 0)
 		Py_CLEAR(text);
 	run_dispose(&r);
 	if (!text)
@@ -361,22 +365,24 @@ static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 	return rc < 0 ? NULL : Py_NewRef(Py_None);
 }
 
-/* _draw_cycles(filename, limit=6): the picture alone (objref-chain);
- * returns how many shapes it shows. */
+/* _draw_cycles(filename, limit=6, dot_filename=None): the picture alone
+ * (objref-chain), its DOT written first to dot_filename if given; returns
+ * how many shapes it shows. */
 static PyObject *py_draw_cycles(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"filename", "limit", NULL};
-	const char *filename;
+	static char *kwlist[] = {"filename", "limit", "dot_filename", NULL};
+	const char *filename, *dot_filename = NULL;
 	Py_ssize_t limit = DRAWN_SHAPES;
 	size_t drawn = 0;
 	cycles_run r;
 	int rc;
 
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|n:_draw_cycles", kwlist, &filename, &limit) ||
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nz:_draw_cycles", kwlist, &filename, &limit,
+			&dot_filename) ||
 	    run_take(&r) < 0)
 		return NULL;
-	rc = draw(&drawn, &r, limit < 0 ? 0 : (size_t)limit, filename, 60.0);
+	rc = draw(&drawn, &r, limit < 0 ? 0 : (size_t)limit, filename, 60.0, dot_filename);
 	run_dispose(&r);
 	return rc < 0 ? NULL : PyLong_FromSize_t(drawn);
 }

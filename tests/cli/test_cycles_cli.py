@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 import unittest
 
+from tests.cli.test_docs import png_texts
+
 CHAIN = os.environ.get('OBJREF_CHAIN')
 SOURCE_DIR = os.environ.get('OBJREF_SOURCE_DIR',
                             os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -89,8 +91,11 @@ class TestCycles(unittest.TestCase):
         self.assertIn('<B>Request</B>', dot)
         self.assertIn('collectable, but gc is disabled', dot)
         proc = self.chain('--cycles', os.path.join(EXAMPLES, 'gc_disabled.py'), '1')
-        self.assertRegex(proc.stdout, r'\nwrote objref-cycles\.png \(garbage cycles, \d+ shapes?\)\n')
+        self.assertRegex(proc.stdout, r'\nwrote objref-cycles\.png \(DOT inside\), objref-cycles\.dot '
+                                      r'\(garbage cycles, \d+ shapes?\)\n')
         self.assertTrue(os.path.exists(os.path.join(self.dir, 'objref-cycles.png')))
+        with open(os.path.join(self.dir, 'objref-cycles.dot')) as f:
+            self.assertEqual(f.read(), png_texts(os.path.join(self.dir, 'objref-cycles.png'))['DOT'])
 
     def test_no_garbage_no_picture(self):
         script = os.path.join(self.dir, 'clean.py')
