@@ -379,7 +379,8 @@ static int finish_shapes(objref_cycles *c)
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < c->nshapes; i++)
 		c->shapes[i].old = (uint32_t)i;
-	qsort(c->shapes, c->nshapes, sizeof(*c->shapes), shape_order);
+	if (c->nshapes)
+		qsort(c->shapes, c->nshapes, sizeof(*c->shapes), shape_order);
 	for (size_t i = 0; i < c->nshapes; i++) {
 		objref__shape *sh = &c->shapes[i];
 		newpos[sh->old] = (uint32_t)i;
