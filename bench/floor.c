@@ -57,7 +57,9 @@ static struct PyModuleDef floor_def = {
 	NULL, NULL, NULL, NULL
 };
 
-PyMODINIT_FUNC PyInit_objref_floor(void)
+/* Exported by hand: the build hides symbols by default and, before 3.9,
+ * PyMODINIT_FUNC does not say so itself. */
+__attribute__((visibility("default"))) PyMODINIT_FUNC PyInit_objref_floor(void)
 {
 	return PyModule_Create(&floor_def);
 }
