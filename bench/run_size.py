@@ -140,6 +140,11 @@ def growth_and_graph_rows(run, og, leaf):
         og.show_growth(file=null)
         run.cell("show_growth", "objref", lambda: objref.show_growth(file=null))
         run.cell("show_growth", "peer", lambda: og.show_growth(file=null))
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):  # both say where they wrote
+        show_backrefs_row(run, og, leaf)
+
+
+def show_backrefs_row(run, og, leaf):
     if hasattr(objref, "show_backrefs"):
         png = os.path.join(run.workdir, "backrefs.png")
 
@@ -151,8 +156,7 @@ def growth_and_graph_rows(run, og, leaf):
     else:
         run.put("show_backrefs", "objref", NOT_BUILT)
     dot = os.path.join(run.workdir, "backrefs.dot")
-    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-        run.cell("show_backrefs", "peer", lambda: og.show_backrefs([leaf], max_depth=14, filename=dot))
+    run.cell("show_backrefs", "peer", lambda: og.show_backrefs([leaf], max_depth=14, filename=dot))
 
 
 def garbage_rows(run):
