@@ -393,6 +393,20 @@ static int parse_graph_args(graph_args *a, PyObject *args, PyObject *kw, const c
 	return 0;
 }
 
+/* Are all of objs (an object or a list/tuple of them) tracked?  Then
+ * their referrers are too (a container holding a tracked object is
+ * tracked), and a backward walk needs no untracked objects: a snapshot of
+ * the tracked ones is twice as fast. */
+static int all_tracked(PyObject *objs)
+{
+	if (!PyList_Check(objs) && !PyTuple_Check(objs))
+		return objref_capture_is_tracked(objs);
+	for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(objs); i++)
+		if (!objref_capture_is_tracked(PySequence_Fast_GET_ITEM(objs, i)))
+			return 0;
+	return 1;
+}
+
 static PyObject *show_graph(PyObject *args, PyObject *kw, int forward)
 {
 	graph_args a;
@@ -408,7 +422,7 @@ static PyObject *show_graph(PyObject *args, PyObject *kw, int forward)
 	if (parse_graph_args(&a, args, kw, forward ? "O|nOOnOzOppOOnd:show_refs"
 						   : "O|nOOnOzOppOOnd:show_backrefs") < 0)
 		return NULL;
-	if (objref_py_pin(&p, 1) < 0)
+	if (objref_py_pin(&p, forward || !all_tracked(a.objs)) < 0)
 		return NULL;
 	b = (bridge){ &p, a.filter, 0 };
 	if (start_ids(&p, a.objs, &starts, &nstarts) < 0 || ignored(&p, &a, args, kw, &ign, &nign) < 0)
