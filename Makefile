@@ -61,8 +61,10 @@ deps:
 	fi
 
 # Configuring every time is cheap on an existing cache and picks up a new PYTHON.
+# Tests are asked for explicitly: a cache left with OBJREF_BUILD_TESTS=OFF
+# would otherwise run stale tests.
 build:
-	$(CMAKE) -S . -B $(BUILD) -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
+	$(CMAKE) -S . -B $(BUILD) -DOBJREF_BUILD_TESTS=ON -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
 	$(CMAKE) --build $(BUILD) -j$(JOBS)
 
 demo: deps build
@@ -92,7 +94,7 @@ test-build:
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
 test-asan:
-	$(CMAKE) -S . -B $(ASAN_BUILD) -DOBJREF_SANITIZE=ON -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
+	$(CMAKE) -S . -B $(ASAN_BUILD) -DOBJREF_SANITIZE=ON -DOBJREF_BUILD_TESTS=ON -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS)
 	$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
 	$(CTEST) --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
