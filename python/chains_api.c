@@ -449,6 +449,30 @@ static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_d
  * sharing nodes, each pattern's suspect reference in bold red.  DOT into
  * *out; 0 or an objref error code.
  */
+/* Chains a before b in a picture: by their labels, step by step (indices
+ * by number), then length. */
+static int chain_before(const objref_chain *a, const objref_chain *b)
+{
+	for (size_t i = 0; i + 1 < a->n && i + 1 < b->n; i++)
+		if (a->labels[i] != b->labels[i])
+			return a->labels[i] < b->labels[i];
+	return a->n < b->n;
+}
+
+/* The members of g in drawing order, so that a picture does not depend on
+ * which sample was found first (the heap's order varies with the
+ * environment): [0] [1] [2] ... from left to right.  Insertion sort: a
+ * group has at most `samples` members. */
+static void drawing_order(size_t *order, const objref_chain *chains, const objref_chain_group *g)
+{
+	for (size_t i = 0; i < g->count; i++) {
+		size_t j = i;
+		for (; j > 0 && chain_before(&chains[g->members[i]], &chains[order[j - 1]]); j--)
+			order[j] = order[j - 1];
+		order[j] = g->members[i];
+	}
+}
+
 static int chains_dot(objref_buf *out, const objref_snapshot *snap, const objref_chain *chains,
 	const objref_chain_group *groups, size_t ngroups, const char *name, size_t instances)
 {
@@ -461,9 +485,16 @@ static int chains_dot(objref_buf *out, const objref_snapshot *snap, const objref
 		return err;
 	for (size_t g = 0; g < ngroups && (err == 0 || err == OBJREF_ENOTFOUND); g++) {
 		Py_ssize_t suspect = suspect_of(chains, &groups[g]);
+		size_t *order = PyMem_Calloc(groups[g].count, sizeof(size_t));
+		if (!order) {
+			err = OBJREF_ENOMEM;
+			break;
+		}
+		drawing_order(order, chains, &groups[g]);
 		for (size_t i = 0; i < groups[g].count && (err == 0 || err == OBJREF_ENOTFOUND); i++)
-			err = objref_view_add_chain(v, &chains[groups[g].members[i]],
+			err = objref_view_add_chain(v, &chains[order[i]],
 				suspect >= 0 ? (size_t)suspect : SIZE_MAX);
+		PyMem_Free(order);
 	}
 	if (err == 0 || err == OBJREF_ENOTFOUND) {
 		size_t k = 0;
