@@ -4,23 +4,20 @@
  */
 #include "cycles.h"
 #include "pycompat.h"
-#include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
 static PyObject *plain_shape(PyObject *shape);
 
-PyObject *chain_cycles_get(int plain)
+PyObject *chain_cycles_get(int plain, int picture)
 {
 	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *r = NULL, *shapes;
 
 	if (m && (f = PyObject_GetAttrString(m, "_cycles")))
-		r = PyObject_CallFunction(f, "(i)", CHAIN_CYCLES_SHOWN);
+		r = PyObject_CallFunction(f, "(ii)", CHAIN_CYCLES_SHOWN, picture);
 	Py_XDECREF(m);
 	Py_XDECREF(f);
-	if (r && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 || !PyList_Check(PyTuple_GET_ITEM(r, 1)))) {
+	if (r && (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 4 || !PyList_Check(PyTuple_GET_ITEM(r, 1)))) {
 		Py_DECREF(r);
-		PyErr_SetString(PyExc_TypeError, "objref._cycles() did not return (summary, shapes, text)");
+		PyErr_SetString(PyExc_TypeError, "objref._cycles() did not return (summary, shapes, text, picture)");
 		return NULL;
 	}
 	shapes = r ? PyTuple_GET_ITEM(r, 1) : NULL;
@@ -76,42 +73,4 @@ PyObject *chain_cycles_json(PyObject *cyc)
 	}
 	res = Py_BuildValue("{sOsN}", "summary", PyTuple_GET_ITEM(cyc, 0), "shapes", list);
 	return res;
-}
-
-int chain_cycles_picture(objref_buf *msg, const char *path)
-{
-	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *r = NULL;
-	const char *ext = strrchr(path, '.');
-	int is_dot = ext && !strcasecmp(ext, ".dot");
-	char dot_path[4096];
-
-	snprintf(dot_path, sizeof(dot_path), "%.*s.dot", ext ? (int)(ext - path) : (int)strlen(path), path);
-	if (m && (f = PyObject_GetAttrString(m, "_draw_cycles")))
-		r = PyObject_CallFunction(f, "(snz)", path, (Py_ssize_t)6, is_dot ? NULL : dot_path);
-	Py_XDECREF(m);
-	Py_XDECREF(f);
-	if (!r) {
-		PyObject *type, *value, *tb, *text;
-		PyErr_Fetch(&type, &value, &tb);
-		text = value ? PyObject_Str(value) : NULL;
-		objref_buf_printf(msg, "objref-chain: no picture of the cycles '%s': %s%s%s\n", path,
-			text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "the drawing failed",
-			!is_dot && access(dot_path, F_OK) == 0 ? "; the DOT is in " : "",
-			!is_dot && access(dot_path, F_OK) == 0 ? dot_path : "");
-		PyErr_Clear();
-		Py_XDECREF(text);
-		Py_XDECREF(type);
-		Py_XDECREF(value);
-		Py_XDECREF(tb);
-		return -1;
-	}
-	if (is_dot)
-		objref_buf_printf(msg, "wrote %s (garbage cycles, %ld shape%s)\n", path, PyLong_AsLong(r),
-			PyLong_AsLong(r) == 1 ? "" : "s");
-	else
-		objref_buf_printf(msg, "wrote %s%s, %s (garbage cycles, %ld shape%s)\n", path,
-			!strcasecmp(ext, ".png") ? " (DOT inside)" : "", dot_path, PyLong_AsLong(r),
-			PyLong_AsLong(r) == 1 ? "" : "s");
-	Py_DECREF(r);
-	return 0;
 }

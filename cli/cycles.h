@@ -12,10 +12,12 @@
 /* How many shapes the report shows. */
 #define CHAIN_CYCLES_SHOWN 10
 
-/* objref._cycles(limit=CHAIN_CYCLES_SHOWN): (summary, shapes, text), a
- * new reference, or NULL with a Python exception set.  plain: shapes
- * without their live objects (which would keep the garbage alive). */
-PyObject *chain_cycles_get(int plain);
+/* objref._cycles(limit=CHAIN_CYCLES_SHOWN, picture): (summary, shapes,
+ * text, picture), a new reference, or NULL with a Python exception set;
+ * picture is (DOT, shapes drawn) when asked and there is garbage, else
+ * None.  plain: shapes without their live objects (which would keep the
+ * garbage alive). */
+PyObject *chain_cycles_get(int plain, int picture);
 
 /* Append "garbage cycles:" and the text of cyc to b; 0 or OBJREF_ENOMEM. */
 int chain_cycles_text(objref_buf *b, PyObject *cyc);
@@ -23,10 +25,5 @@ int chain_cycles_text(objref_buf *b, PyObject *cyc);
 /* The JSON value of cyc: {"summary": {...}, "shapes": [...]} without the
  * live objects.  New reference, or NULL with an exception. */
 PyObject *chain_cycles_json(PyObject *cyc);
-
-/* The picture of the top shapes into path (objref._draw_cycles); appends
- * "wrote PATH (N shapes)" or why not to msg.  Returns 0, or -1 after
- * printing the Python error on stderr. */
-int chain_cycles_picture(objref_buf *msg, const char *path);
 
 #endif

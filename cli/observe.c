@@ -189,7 +189,7 @@ static void find_cycles(void)
 	if (S.cycles || !S.opts->cycles)
 		return;
 	chain_pyerr_fetch(&saved);
-	if (!(S.cycles = chain_cycles_get(1))) {
+	if (!(S.cycles = chain_cycles_get(1, !S.opts->no_picture))) {
 		report_python_failure("the cycles search");
 		S.failed = 1;
 		S.cycles = Py_NewRef(Py_None);
@@ -222,25 +222,29 @@ int chain_observe_render(objref_buf *b)
 	return err;
 }
 
-/* The picture of the top garbage cycles: -o FILE when no chains are
- * drawn, else objref-cycles.png; only when there is garbage to show. */
+/* The picture of the top garbage cycles, drawn from the analysis the
+ * report used: -o FILE when no chains are drawn, else objref-cycles.png;
+ * only when there is garbage to show. */
 static void write_cycles_picture(void)
 {
-	PyObject *sum = PyTuple_GET_ITEM(S.cycles, 0), *shapes = PyDict_GetItemString(sum, "shapes");
+	PyObject *pic = PyTuple_GET_ITEM(S.cycles, 3);
 	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
+	const char *dot = PyTuple_Check(pic) ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(pic, 0)) : NULL;
+	Py_ssize_t drawn = PyTuple_Check(pic) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(pic, 1)) : 0;
 	objref_buf msg = { 0 };
+	char note[64];
 	chain_pyerr saved;
 
-	if (!shapes || PyLong_AsLong(shapes) <= 0) {
+	if (!dot) {
 		PyErr_Clear();
 		return;
 	}
+	snprintf(note, sizeof(note), "garbage cycles, %zd shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
-	if (chain_cycles_picture(&msg, path) < 0)
-		fputs(msg.data ? msg.data : "", stderr);
-	else
-		fputs(msg.data ? msg.data : "", S.opts->json ? stderr : stdout);
+	chain_picture_write(&msg, path, dot, note);
 	chain_pyerr_restore(&saved);
+	if (msg.len)
+		fputs(msg.data, S.opts->json ? stderr : stdout);
 	fflush(S.opts->json ? stderr : stdout);
 	objref_buf_dispose(&msg);
 }

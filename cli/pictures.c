@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "objref/render.h"
 #include "pictures.h"
@@ -74,23 +75,44 @@ static int render(const char *dot, const char *image, const char *dot_path)
 {
 	PyObject *m = PyImport_ImportModule("objref");
 	PyObject *r = m ? PyObject_CallMethod(m, "render_dot", "ss", dot, image) : NULL;
+	PyObject *text = NULL;
+	chain_pyerr e;
 
 	Py_XDECREF(m);
 	if (r) {
 		Py_DECREF(r);
 		return 0;
 	}
-	PyObject *type, *value, *tb, *msg;
-	PyErr_Fetch(&type, &value, &tb);
-	msg = value ? PyObject_Str(value) : NULL;
+	chain_pyerr_fetch(&e);
+	if (chain_pyerr_value(&e) && !(text = PyObject_Str(chain_pyerr_value(&e))))
+		PyErr_Clear();
 	fprintf(stderr, "objref-chain: no picture '%s': %s; the DOT is in %s\n", image,
-		msg && PyUnicode_AsUTF8(msg) ? PyUnicode_AsUTF8(msg) : "objref.render_dot failed", dot_path);
+		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "objref.render_dot failed", dot_path);
 	PyErr_Clear();
-	Py_XDECREF(msg);
-	Py_XDECREF(type);
-	Py_XDECREF(value);
-	Py_XDECREF(tb);
+	Py_XDECREF(text);
+	chain_pyerr_clear(&e);
 	return -1;
+}
+
+int chain_picture_write(objref_buf *msg, const char *image, const char *dot, const char *note)
+{
+	const char *ext = strrchr(image, '.');
+	char dot_path[4096];
+	char tail[256] = "";
+
+	if (!ext || strchr(ext, '/'))
+		ext = image + strlen(image);
+	snprintf(dot_path, sizeof(dot_path), "%.*s.dot", (int)(ext - image), image);
+	if (note)
+		snprintf(tail, sizeof(tail), " (%s)", note);
+	if (write_dot(dot_path, dot) < 0)
+		return -1;
+	if (!strcasecmp(ext, ".dot") || render(dot, image, dot_path) < 0)
+		objref_buf_printf(msg, "wrote %s%s\n", dot_path, tail);
+	else
+		objref_buf_printf(msg, "wrote %s%s, %s%s\n", image,
+			!strcasecmp(ext, ".png") ? " (DOT inside)" : "", dot_path, tail);
+	return 0;
 }
 
 int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chains)
@@ -99,8 +121,7 @@ int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chai
 	PyObject *type_obj = PyDict_Check(chains) ? PyDict_GetItemString(chains, "type") : NULL;
 	const char *dot = dot_obj ? PyUnicode_AsUTF8(dot_obj) : NULL;
 	const char *type = type_obj ? PyUnicode_AsUTF8(type_obj) : NULL;
-	char image[4096], dot_path[4096];
-	const char *ext;
+	char image[4096];
 
 	if (!dot || !type) {
 		PyErr_Clear();
@@ -112,19 +133,5 @@ int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chai
 		default_stem(image, sizeof(image) - 4, type);
 		strcat(image, ".png");
 	}
-	ext = strrchr(image, '.');
-	snprintf(dot_path, sizeof(dot_path), "%.*s.dot", (int)(ext - image), image);
-	if (write_dot(dot_path, dot) < 0)
-		return -1;
-	if (!strcmp(ext, ".dot") || !strcasecmp(ext, ".dot")) {
-		objref_buf_printf(msg, "wrote %s\n", dot_path);
-		return 0;
-	}
-	if (render(dot, image, dot_path) < 0) {
-		objref_buf_printf(msg, "wrote %s\n", dot_path);
-		return 0;
-	}
-	objref_buf_printf(msg, "wrote %s%s, %s\n", image,
-		!strcasecmp(ext, ".png") ? " (DOT inside)" : "", dot_path);
-	return 0;
+	return chain_picture_write(msg, image, dot, NULL);
 }

@@ -18,11 +18,19 @@ int chain_picture_check_path(const char *path);
 int chain_extract_dot(const char *path);
 
 /*
+ * Write `dot` beside `image` (its name with .dot) first, then draw `image`
+ * (.png .svg .pdf; nothing more when it is the .dot) with
+ * objref.render_dot.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
+ * (NOTE)" (the note when given); a failed image is reported on stderr,
+ * naming the .dot kept, and msg says only the .dot.  Returns 0, or -1 when
+ * not even the .dot could be written (said on stderr).
+ */
+int chain_picture_write(objref_buf *msg, const char *image, const char *dot, const char *note);
+
+/*
  * Write the picture of `chains` (the dict of objref.chains(picture=True)):
- * the .dot first, then the image, drawn by objref.render_dot.  What was
- * written is appended to msg ("wrote objref-tuple.png (DOT inside),
- * objref-tuple.dot"); a failure is reported on stderr, naming the .dot
- * that was kept.  Returns 0, or -1 when nothing could be written.
+ * objref-TYPE.png in the current directory, or -o FILE, through
+ * chain_picture_write.
  */
 int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chains);
 

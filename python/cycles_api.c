@@ -269,67 +269,94 @@ static PyObject *py_cycles(PyObject *self, PyObject *args, PyObject *kw)
 	return res;
 }
 
-/* _cycles(limit): (summary, shapes, text) from one snapshot (objref-chain). */
+/* _cycles(limit, picture=False): (summary, shapes, text, picture) from one
+ * snapshot (objref-chain); picture: (DOT, shapes drawn) of the top shapes
+ * when asked and there are any, else None. */
+/* Shapes drawn in one picture at most. */
+#define DRAWN_SHAPES 6
+
+static int cycles_dot(objref_buf *dot, size_t *drawn, const cycles_run *r, size_t limit);
+
+/* (DOT, shapes drawn) of r's picture, or None when there is no shape. */
+static PyObject *picture_of(const cycles_run *r)
+{
+	objref_buf dot = {0};
+	size_t drawn;
+	PyObject *res;
+
+	if (!objref_cycles_nshapes(r->cyc))
+		return Py_NewRef(Py_None);
+	if (cycles_dot(&dot, &drawn, r, DRAWN_SHAPES) < 0)
+		return NULL;
+	res = Py_BuildValue("(sn)", dot.data ? dot.data : "", (Py_ssize_t)drawn);
+	objref_buf_dispose(&dot);
+	return res;
+}
+
 static PyObject *py_cycles_all(PyObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = {"limit", NULL};
-	PyObject *lim = Py_None, *sum = NULL, *shapes = NULL, *text = NULL, *res = NULL;
+	static char *kwlist[] = {"limit", "picture", NULL};
+	PyObject *lim = Py_None, *sum = NULL, *shapes = NULL, *text = NULL, *pic = NULL, *res = NULL;
 	Py_ssize_t limit;
+	int picture = 0;
 	cycles_run r;
 
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:_cycles", kwlist, &lim) || parse_limit(lim, &limit) < 0 ||
-	    run_take(&r) < 0)
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|Op:_cycles", kwlist, &lim, &picture) ||
+	    parse_limit(lim, &limit) < 0 || run_take(&r) < 0)
 		return NULL;
-	if ((sum = summary_dict(&r)) && (shapes = shapes_list(&r, limit)) && (text = report_text(&r, limit)))
-		res = PyTuple_Pack(3, sum, shapes, text);
+	if ((sum = summary_dict(&r)) && (shapes = shapes_list(&r, limit)) && (text = report_text(&r, limit)) &&
+	    (pic = picture ? picture_of(&r) : Py_NewRef(Py_None)))
+		res = PyTuple_Pack(4, sum, shapes, text, pic);
 	Py_XDECREF(sum);
 	Py_XDECREF(shapes);
 	Py_XDECREF(text);
+	Py_XDECREF(pic);
 	run_dispose(&r);
 	return res;
 }
 
-/* Shapes drawn in one picture at most. */
-#define DRAWN_SHAPES 6
-
-/* The picture of the first shapes of r into filename (.png .svg .pdf
- * .dot); *drawn gets how many.  0, or -1 with an exception. */
-static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout,
-	const char *dot_filename)
+/* The DOT of the first shapes of r (at most limit and DRAWN_SHAPES) into
+ * *dot; *drawn gets how many.  0, or -1 with an exception. */
+static int cycles_dot(objref_buf *dot, size_t *drawn, const cycles_run *r, size_t limit)
 {
 	objref_dot_options o = { 0, 0, "objref: garbage cycles (found without a collection)" };
 	objref_view *v = NULL;
-	objref_buf dot = {0};
 	size_t n = objref_cycles_nshapes(r->cyc);
-	int err = 0, rc = -1;
+	int err;
 
 	*drawn = 0;
-	if (!objref_render_format_of(filename)) {
-		PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, .svg, .pdf "
-			"or .dot", filename);
-		return -1;
-	}
 	n = n < limit ? n : limit;
 	n = n < DRAWN_SHAPES ? n : DRAWN_SHAPES;
 	if ((err = objref_view_new(&v, r->snap, 0)) < 0)
-		goto cleanup;
+		return objref_py_error(err), -1;
 	for (size_t i = 0; i < n && !err; i++)
 		if ((err = objref_cycles_view(v, r->cyc, i)) == 0)
 			(*drawn)++;
 	if (err == OBJREF_ENOTFOUND)
 		err = 0;  /* the view is full: what fitted is drawn */
-	if (err < 0 || (err = objref_view_dot(&dot, v, &o)) < 0)
-		goto cleanup;
-	/* the DOT first: a failed image loses nothing */
-	if (dot_filename && objref_py_render(dot.data, dot_filename, timeout) < 0)
-		goto cleanup;
-	rc = objref_py_render(dot.data, filename, timeout);
-cleanup:
-	if (err < 0)
-		objref_py_error(err);
-	objref_buf_dispose(&dot);
+	if (!err)
+		err = objref_view_dot(dot, v, &o);
 	objref_view_free(v);
+	return err < 0 ? (objref_py_error(err), -1) : 0;
+}
+
+/* The picture of the first shapes of r into filename (.png .svg .pdf
+ * .dot); *drawn gets how many.  0, or -1 with an exception. */
+static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout)
+{
+	objref_buf dot = {0};
+	int rc;
+
+	if (!objref_render_format_of(filename)) {
+		PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, .svg, .pdf "
+			"or .dot", filename);
+		return -1;
+	}
+	rc = cycles_dot(&dot, drawn, r, limit);
+	if (rc == 0)
+		rc = objref_py_render(dot.data, filename, timeout);
+	objref_buf_dispose(&dot);
 	return rc;
 }
 
@@ -349,7 +376,7 @@ static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 			&timeout) || (lim && parse_limit(lim, &limit) < 0) || run_take(&r) < 0)
 		return NULL;
 	text = report_text(&r, limit);
-	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout, NULL) < 0)
+	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout) < 0)
 		Py_CLEAR(text);
 	run_dispose(&r);
 	if (!text)
@@ -363,28 +390,6 @@ static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 		rc = objref_py_write(file, line);
 	}
 	return rc < 0 ? NULL : Py_NewRef(Py_None);
-}
-
-/* _draw_cycles(filename, limit=6, dot_filename=None): the picture alone
- * (objref-chain), its DOT written first to dot_filename if given; returns
- * how many shapes it shows. */
-static PyObject *py_draw_cycles(PyObject *self, PyObject *args, PyObject *kw)
-{
-	static char *kwlist[] = {"filename", "limit", "dot_filename", NULL};
-	const char *filename, *dot_filename = NULL;
-	Py_ssize_t limit = DRAWN_SHAPES;
-	size_t drawn = 0;
-	cycles_run r;
-	int rc;
-
-	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|nz:_draw_cycles", kwlist, &filename, &limit,
-			&dot_filename) ||
-	    run_take(&r) < 0)
-		return NULL;
-	rc = draw(&drawn, &r, limit < 0 ? 0 : (size_t)limit, filename, 60.0, dot_filename);
-	run_dispose(&r);
-	return rc < 0 ? NULL : PyLong_FromSize_t(drawn);
 }
 
 /* garbage(): every garbage object with its kind, [(obj, kind), ...]. */
@@ -596,8 +601,6 @@ PyMethodDef objref_cycles_methods[] = {
 	 "show_cycles(limit=10, file=None, filename=None, timeout=60)\n\n"
 	 "Print the garbage cycles report; with filename (.png .svg .pdf .dot)\n"
 	 "also draw the examples of the top shapes (at most 6) in one picture."},
-	{"_draw_cycles", FN(py_draw_cycles), KW,
-	 "_draw_cycles(filename, limit=6) -> shapes drawn (objref-chain)."},
 	{"garbage", py_garbage, METH_NOARGS,
 	 "garbage() -> [(obj, kind), ...]\n\n"
 	 "Every object no root reaches, found without gc.collect(), with its\n"
@@ -606,7 +609,8 @@ PyMethodDef objref_cycles_methods[] = {
 	{"_cycles_timing", FN(py_cycles_timing), KW,
 	 "_cycles_timing(untracked=True) -> dict of seconds per step (benchmarks)."},
 	{"_cycles", FN(py_cycles_all), KW,
-	 "_cycles(limit=None) -> (summary, shapes, text), from one snapshot."},
+	 "_cycles(limit=None, picture=False) -> (summary, shapes, text, (dot, drawn) or None), "
+	 "from one snapshot."},
 	{"get_leaking_objects", FN(py_get_leaking_objects), KW,
 	 "get_leaking_objects(objects=None) -> list\n\n"
 	 "objgraph.get_leaking_objects: the objects (default: every tracked\n"

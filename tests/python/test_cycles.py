@@ -170,7 +170,7 @@ print(json.dumps(shapes()))
         res = run(SHAPES + """
 import frozen
 frozen.leak(3)
-summary, _, text = objref._cycles()
+summary, _, text, _ = objref._cycles()
 print(json.dumps({"summary": summary, "text": text, "shapes": shapes()}))
 """)
         summary = res["summary"]
