@@ -1,9 +1,11 @@
 /*
  * objref/capture.h — reading a live CPython heap.
  *
- * These functions are compiled against one Python's headers and are linked
- * into each face (the `objref` module, `objref-chain`) as the static library
- * objref_capture; they are not part of libobjref, which has no Python in it.
+ * These functions live in capture/, a build unit of their own: the CMake
+ * OBJECT library objref_capture, compiled against one Python's headers and
+ * linked into each face built for that Python (the `objref` module,
+ * `objref-chain`).  They are not part of libobjref, which has no Python in
+ * it; capture calls libobjref (the builder), never the other way round.
  *
  * Every function here must be called with the GIL held.  None of them runs
  * Python code of the observed program (no repr, getattr, __eq__, __hash__,

@@ -134,7 +134,7 @@ typedef struct {
 /*
  * Roots: what keeps objects alive that no object of the snapshot shows.
  * Capture decides them in this order, each kind only where the earlier ones
- * do not reach along the edges (lib/capture_roots.c has the rules):
+ * do not reach along the edges (capture/capture_roots.c has the rules):
  *
  *   MODULE       a value of sys.modules.  name: its key.
  *   FRAME        a local variable of a running frame of some thread (cell

@@ -1,5 +1,5 @@
 /*
- * lib/capture_roots.c — the root records of a snapshot: what keeps objects
+ * capture/capture_roots.c — the root records of a snapshot: what keeps objects
  * alive that no object of the snapshot shows (include/objref/snapshot.h
  * lists the kinds).
  *

@@ -1,5 +1,5 @@
 /*
- * lib/capture_hidden.c — references that tp_traverse does not report but
+ * capture/capture_hidden.c — references that tp_traverse does not report but
  * capture can name from public struct fields, added to the snapshot as
  * labelled edges ("hidden references"):
  *

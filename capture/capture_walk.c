@@ -1,5 +1,5 @@
 /*
- * lib/capture_walk.c — the full snapshot of a live heap.
+ * capture/capture_walk.c — the full snapshot of a live heap.
  *
  * Objects get ids in discovery order: first the tracked objects (as the
  * collector lists them), then the seeds of the roots (capture_roots.c:

@@ -1,5 +1,5 @@
 /*
- * lib/capture_cycles.c — what the live heap adds to a cycles analysis: the
+ * capture/capture_cycles.c — what the live heap adds to a cycles analysis: the
  * names of inline attributes (3.11+) along each shape's example, and where
  * an object was allocated when tracemalloc is tracing.
  *

@@ -1,5 +1,5 @@
 /*
- * lib/capture_attr.c — the name of an instance attribute stored inline.
+ * capture/capture_attr.c — the name of an instance attribute stored inline.
  *
  * From 3.11 an instance's attributes live in "inline values" whose names
  * only the type's private shared keys know; the public way to list them,

@@ -1,5 +1,5 @@
 /*
- * lib/capture_frames.c — every thread's running frames and their local
+ * capture/capture_frames.c — every thread's running frames and their local
  * variables, read without running code, for the FRAME roots.
  *
  * Which API, per version:

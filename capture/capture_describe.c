@@ -1,5 +1,5 @@
 /*
- * lib/capture_describe.c — names, sizes and short descriptions of live
+ * capture/capture_describe.c — names, sizes and short descriptions of live
  * objects, computed from their C fields.  Nothing here calls repr(),
  * getattr(), __eq__, __hash__ or __sizeof__, and nothing allocates Python
  * objects except int.bit_length for integers too large for a C long.

@@ -1,6 +1,7 @@
 /*
- * lib/capture_internal.h — what the capture files share.  The only library
- * code that includes Python.h.  Public C API only (PyUnstable_* allowed),
+ * capture/capture_internal.h — what the capture files share.  Capture is
+ * the only code beside the two faces (python/, cli/) that includes
+ * Python.h; lib/ never does.  Public C API only (PyUnstable_* allowed),
  * never Py_BUILD_CORE; version differences are handled here, by
  * PY_VERSION_HEX, with the oldest supported being 3.8.
  */

@@ -1,5 +1,5 @@
 /*
- * lib/capture.c — capture sessions, gathering the tracked objects, object
+ * capture/capture.c — capture sessions, gathering the tracked objects, object
  * sets, and the census of a live heap.  The full snapshot is in
  * capture_walk.c.
  */
