@@ -263,7 +263,17 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 	}
 }
 
-uint32_t objref__type_flags(PyTypeObject *tp)
+/* Is tp a ctypes data type: _ctypes._CData on its tp_base chain?  Found by
+ * the base's name, so ctypes need not be imported (nor even loaded). */
+static int is_ctypes_data(PyTypeObject *tp)
+{
+	for (int depth = 0; tp && depth < 64; tp = tp->tp_base, depth++)
+		if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && strcmp(tp->tp_name, "_ctypes._CData") == 0)
+			return 1;
+	return 0;
+}
+
+uint32_t objref__type_flags(PyTypeObject *tp, const char *module)
 {
 	static PyTypeObject *const atomic[] = {
 		&PyUnicode_Type, &PyLong_Type, &PyFloat_Type, &PyComplex_Type, &PyBytes_Type,
@@ -282,6 +292,16 @@ uint32_t objref__type_flags(PyTypeObject *tp)
 			f |= OBJREF_T_ATOMIC;
 	if (tp == Py_TYPE(Py_None) || tp == Py_TYPE(Py_Ellipsis) || tp == Py_TYPE(Py_NotImplemented))
 		f |= OBJREF_T_ATOMIC;
+	if (tp == &PyUnicode_Type)
+		f |= OBJREF_T_STR;
+	if (tp == &PyDict_Type)
+		f |= OBJREF_T_DICT;
+	if (strcmp(module, "builtins") == 0)
+		f |= OBJREF_T_BUILTIN;
+	if (tp == &PyCapsule_Type || is_ctypes_data(tp))
+		f |= OBJREF_T_HIDES_REFS;
+	if (tp == &PyModuleDef_Type)
+		f |= OBJREF_T_INTERNAL;
 	return f;
 }
 

@@ -238,8 +238,10 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 /* OBJREF_F_* flags that follow from the object itself. */
 uint32_t objref__object_flags(PyObject *op);
 
-/* OBJREF_T_* of a type: GC support, legacy tp_del, tp_finalize, atomic. */
-uint32_t objref__type_flags(PyTypeObject *tp);
+/* OBJREF_T_* of a type: GC support, legacy tp_del, tp_finalize, atomic,
+ * and the identity facts (str, dict, builtin, hides references, internal).
+ * module: its __module__ as objref__type_names found it.  Once per type. */
+uint32_t objref__type_flags(PyTypeObject *tp, const char *module);
 
 /* A short safe description of op into buf; returns its length (0: none). */
 size_t objref__describe(char *buf, size_t size, PyObject *op);

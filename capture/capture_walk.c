@@ -104,7 +104,7 @@ static int new_type(walk *w, type_info *ti, PyTypeObject *tp)
 	objref__size_class_of(&ti->size, tp);
 	if ((err = objref_builder_type(&ti->id, w->b, (uint64_t)(uintptr_t)tp, mod, name, qual)) < 0)
 		return err;
-	objref_builder_type_at(w->b, ti->id)->flags = objref__type_flags(tp);
+	objref_builder_type_at(w->b, ti->id)->flags = objref__type_flags(tp, mod);
 	if (!mro || !PyTuple_Check(mro))
 		return add_members(w, ti, tp);
 	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro) && !err; i++)

@@ -45,9 +45,10 @@ typedef struct {
 /*
  * Can this object hold references the collector does not see?  Objects of
  * types without GC support that are not atomic; and, when they show no
- * reference, PyCapsules, whose traversal (GC support from 3.13) shows only
- * what a traverse function the capsule's creator set shows, and ctypes
- * objects (c_void_p, pointers ...), which hold addresses as plain data.
+ * reference, instances of OBJREF_T_HIDES_REFS types: PyCapsules, whose
+ * traversal (GC support from 3.13) shows only what a traverse function the
+ * capsule's creator set shows, and ctypes objects (c_void_p, pointers ...),
+ * which hold addresses as plain data.
  */
 /* Does object id show no reference but to its class? */
 static int shows_nothing(const objref_snapshot *s, objref_id id)
@@ -62,20 +63,16 @@ static int is_untraversable(const objref_snapshot *s, objref_id id)
 {
 	const objref_object *o = &s->objects[id];
 	const objref_type *t = &s->types[o->type];
-	const char *name = objref_snapshot_string(s, t->name), *module = objref_snapshot_string(s, t->module);
 	uint32_t tf = t->flags;
 
-	if (shows_nothing(s, id) &&
-	    ((strcmp(name, "PyCapsule") == 0 && strcmp(module, "builtins") == 0) ||
-	     strcmp(module, "ctypes") == 0 || strcmp(module, "_ctypes") == 0) &&
-	    !(o->flags & OBJREF_F_TYPE))
+	if (shows_nothing(s, id) && (tf & OBJREF_T_HIDES_REFS) && !(o->flags & OBJREF_F_TYPE))
 		return 1;
 	if (o->flags & (OBJREF_F_GCTYPE | OBJREF_F_TYPE | OBJREF_F_MODULE | OBJREF_F_CODE))
 		return 0;
 	if (!(tf & OBJREF_T_KNOWN) || (tf & (OBJREF_T_GC | OBJREF_T_ATOMIC)))
 		return 0;
 	/* PyModuleDef: the interpreter's, listed in its extension cache */
-	return strcmp(name, "moduledef") != 0;
+	return !(tf & OBJREF_T_INTERNAL);
 }
 
 /* Breadth-first from the queue: objects with cls == from become to.  The
@@ -158,7 +155,7 @@ static int may_be_held_hidden(const objref_snapshot *s, objref_id id)
 
 	if (o->flags & (OBJREF_F_IMMORTAL | OBJREF_F_TYPE | OBJREF_F_MODULE))
 		return 0;
-	return strcmp(objref_snapshot_string(s, s->types[o->type].module), "builtins") != 0;
+	return !(s->types[o->type].flags & OBJREF_T_BUILTIN);
 }
 
 static int held_by_culprit(garbage *g)

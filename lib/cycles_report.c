@@ -29,7 +29,7 @@ static int folds(const objref_snapshot *s, const objref_cycle_step *st, size_t n
 	const objref_cycle_step *next = &st[(i + 1) % n];
 
 	return n > 1 && is_dict_step(s, st[i].label) && OBJREF_LABEL_KIND(next->label) == OBJREF_LABEL_KEY &&
-		strcmp(type_name(s, next->type), "dict") == 0;
+		(s->types[next->type].flags & OBJREF_T_DICT);
 }
 
 /* A label as text; a dict key 'name' after a fold as ".name". */
@@ -54,7 +54,7 @@ static size_t text_start(const objref_snapshot *s, const objref_cycle_step *st, 
 
 	for (size_t i = 0; i < n && i < 4096; i++) {
 		const objref_type *t = &s->types[st[i].type];
-		if (strcmp(objref_snapshot_string(s, t->module), "builtins") == 0)
+		if (t->flags & OBJREF_T_BUILTIN)
 			continue;
 		if (best == n || strcmp(type_name(s, st[i].type), type_name(s, st[best].type)) < 0)
 			best = i;

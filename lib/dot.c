@@ -99,7 +99,7 @@ static const char *type_name(const dot *d, objref_id id, objref_buf *tmp)
 	const objref_type *t = objref_snapshot_type(d->snap, objref_snapshot_object(d->snap, id)->type);
 	const char *mod = objref_snapshot_string(d->snap, t->module);
 
-	if (!d->o->longnames || !strcmp(mod, "builtins") || !*mod)
+	if (!d->o->longnames || (t->flags & OBJREF_T_BUILTIN) || !*mod)
 		return objref_snapshot_string(d->snap, t->qualname);
 	tmp->len = 0;
 	objref_buf_printf(tmp, "%s.%s", mod, objref_snapshot_string(d->snap, t->qualname));

@@ -52,7 +52,7 @@ static int is_attr_step(const objref_snapshot *snap, const objref_chain *c, size
 
 	return i > 0 && c->labels[i - 1] == DICT_LABEL &&
 		OBJREF_LABEL_KIND(l) == OBJREF_LABEL_KEY &&
-		strcmp(type_name(snap, c->ids[i]), "dict") == 0 &&
+		(snap->types[snap->objects[c->ids[i]].type].flags & OBJREF_T_DICT) &&
 		is_str_key(objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l)));
 }
 

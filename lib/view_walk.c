@@ -82,7 +82,7 @@ static int key_string(const walk *w, objref_id id, objref_label label)
 	if (OBJREF_LABEL_KIND(label) != OBJREF_LABEL_DICTKEY)
 		return 0;
 	t = objref_snapshot_type(w->snap, objref_snapshot_object(w->snap, id)->type);
-	return !strcmp(objref_snapshot_string(w->snap, t->name), "str");
+	return (t->flags & OBJREF_T_STR) != 0;
 }
 
 /* One neighbour `nb` of node `at` through a reference labelled `label`:

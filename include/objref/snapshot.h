@@ -98,13 +98,40 @@ typedef struct {
 	objref_str desc;     /* short safe description, or 0 */
 } objref_object;
 
-/* Type flags: what the collector can do with the type's instances. */
+/*
+ * Type flags: what capture knew about a type, so that the analyses and
+ * reports decide by flags and never by comparing type or module names.
+ * Capture sets them once per type (capture/capture_describe.c); a
+ * hand-built or loaded snapshot carries whatever its maker set.
+ *
+ * The first five say what the collector can do with the instances; the
+ * others are facts about the type's identity.
+ */
 enum {
-	OBJREF_T_KNOWN = 1u << 0,    /* the flags below were read (else unknown) */
+	OBJREF_T_KNOWN = 1u << 0,    /* GC, LEGACY_DEL, FINALIZE, ATOMIC were read
+				      * (else unknown) */
 	OBJREF_T_GC = 1u << 1,       /* Py_TPFLAGS_HAVE_GC: the collector sees into it */
 	OBJREF_T_LEGACY_DEL = 1u << 2, /* tp_del: a legacy finalizer (gc.garbage) */
 	OBJREF_T_FINALIZE = 1u << 3, /* tp_finalize (__del__): collectable since 3.4 */
-	OBJREF_T_ATOMIC = 1u << 4    /* holds no references (str, int, float, bytes ...) */
+	OBJREF_T_ATOMIC = 1u << 4,   /* holds no references (str, int, float, bytes ...) */
+	/* Exactly str (not a subclass): a dict's str keys are named by the
+	 * labels of its references, so walks may leave them out. */
+	OBJREF_T_STR = 1u << 5,
+	/* Exactly dict (not a subclass): the type of an instance __dict__, so
+	 * "X __dict__ -> dict ['k']" reads as the attribute "X .k". */
+	OBJREF_T_DICT = 1u << 6,
+	/* Defined by the interpreter core: its __module__ is "builtins" (dict,
+	 * str, function, PyCapsule ...).  Long names print without a module;
+	 * reports prefer the program's own types to these. */
+	OBJREF_T_BUILTIN = 1u << 7,
+	/* Instances may own references their tp_traverse does not show:
+	 * PyCapsule (its pointer and destructor are opaque) and ctypes objects
+	 * (every subclass of _ctypes._CData: pointers held as plain data).  A
+	 * cycle through one is invisible to the collector. */
+	OBJREF_T_HIDES_REFS = 1u << 8,
+	/* Interpreter bookkeeping that no program holds, such as PyModuleDef
+	 * (kept in the interpreter's extension cache): never a suspect. */
+	OBJREF_T_INTERNAL = 1u << 9
 };
 
 /* One type. */

@@ -3,10 +3,28 @@
  */
 #include "fixtures.h"
 
+uint32_t fx_type_facts(const char *module, const char *name)
+{
+	int core = !module || strcmp(module, "builtins") == 0;
+	int ctypes = module && (strcmp(module, "ctypes") == 0 || strcmp(module, "_ctypes") == 0);
+	uint32_t f = core ? OBJREF_T_BUILTIN : 0;
+
+	if (core && strcmp(name, "str") == 0)
+		f |= OBJREF_T_STR;
+	if (core && strcmp(name, "dict") == 0)
+		f |= OBJREF_T_DICT;
+	if ((core && strcmp(name, "PyCapsule") == 0) || ctypes)
+		f |= OBJREF_T_HIDES_REFS;
+	if (core && strcmp(name, "moduledef") == 0)
+		f |= OBJREF_T_INTERNAL;
+	return f;
+}
+
 int fx_type(objref_type_id *out, objref_builder *b, uint64_t addr, const char *module,
 	const char *name, const char *qualname)
 {
 	ASSERT_OK(objref_builder_type(out, b, addr, module, name, qualname));
+	objref_builder_type_at(b, *out)->flags = fx_type_facts(module, name);
 	return TEST_OK;
 }
 

@@ -8,7 +8,15 @@
 
 #include "test.h"
 
-/* Add a type to b. */
+/*
+ * The identity flags capture would set on a CPython type called
+ * module.name (OBJREF_T_STR, _DICT, _BUILTIN, _HIDES_REFS, _INTERNAL; a
+ * NULL module is "builtins", as for objref_builder_type).  Tests may know
+ * type names; the engine may not, so hand-built heaps carry these flags.
+ */
+uint32_t fx_type_facts(const char *module, const char *name);
+
+/* Add a type to b, its flags set to fx_type_facts(module, name). */
 int fx_type(objref_type_id *out, objref_builder *b, uint64_t addr, const char *module,
 	const char *name, const char *qualname);
 

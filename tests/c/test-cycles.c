@@ -24,7 +24,7 @@ static int g_type(objref_type_id *out, graph *g, const char *module, const char 
 {
 	CHECK(fx_type(out, g->b, 0x9000 + 0x100 * (g->addr & 0xff), module, name, name));
 	g->addr++;
-	objref_builder_type_at(g->b, *out)->flags = tflags;
+	objref_builder_type_at(g->b, *out)->flags = tflags | fx_type_facts(module, name);
 	return TEST_OK;
 }
 

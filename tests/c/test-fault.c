@@ -33,6 +33,8 @@ static int fault_build(objref_snapshot **out)
 	for (i = 0; i < 4; i++)
 		if ((rc = objref_builder_type(&t, b, 0x100 + i, spec[i][0], spec[i][1], spec[i][1])) != 0)
 			goto fail;
+		else
+			objref_builder_type_at(b, t)->flags = fx_type_facts(spec[i][0], spec[i][1]);
 	for (i = 0; i < 40; i++) {
 		memset(&o, 0, sizeof(o));
 		o.addr = 0x7f0000100000ull - 0x40ull * i;

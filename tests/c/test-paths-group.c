@@ -355,6 +355,9 @@ static int fault_paths_path(objref_buf *text)
 			objref_builder_free(h.b);
 			return rc;
 		}
+		objref_builder_type_at(h.b, h.t_list)->flags = fx_type_facts("builtins", "list");
+		objref_builder_type_at(h.b, h.t_module)->flags = fx_type_facts("builtins", "module");
+		objref_builder_type_at(h.b, h.t_dict)->flags = fx_type_facts("builtins", "dict");
 		h.next_addr = 0x1000;
 		ph_add(&h, h.t_module, OBJREF_F_MODULE, "app");
 		ph_add(&h, h.t_dict, 0, NULL);
