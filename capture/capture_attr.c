@@ -184,3 +184,31 @@ size_t objref_capture_instance_str(char *buf, size_t size, void *objp, const cha
 	objref__session_exit(&session); /* clears what a failed lookup raised */
 	return n;
 }
+
+int objref_capture_name_refs(objref_ref *refs, size_t n, objref_snapshot *snap, void **objs,
+	size_t nobjs)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	char name[256];
+
+	for (size_t k = 0; k < n; k++) {
+		objref_ref *r = &refs[k];
+		objref_str s;
+		int err;
+		if (r->label != unnamed || r->holder >= nobjs || r->target >= nobjs ||
+		    !objs[r->holder] || !objs[r->target] ||
+		    !objref_capture_attr_name(name, sizeof(name), objs[r->holder], objs[r->target]))
+			continue;
+		if ((err = objref_snapshot_add_string(&s, snap, name, strlen(name))) < 0)
+			return err;
+		r->label = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
+	}
+	return 0;
+}
+
+int objref_capture_namer(objref_ref *refs, size_t n, void *arg)
+{
+	const objref_capture_pinned *p = arg;
+
+	return objref_capture_name_refs(refs, n, p->snap, p->objs, p->n);
+}

@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "objref/capture.h"
 #include "objref/snapshot.h"
+#include "objref/sys/builder.h"
 
 #if PY_VERSION_HEX < 0x030A0000
 static inline PyObject *Py_NewRef(PyObject *o)

@@ -45,7 +45,6 @@
  */
 #include <string.h>
 #include "capture_internal.h"
-#include "snapshot_internal.h"
 
 /* A multiset of objects. */
 typedef struct {
@@ -301,7 +300,7 @@ static int index_edges(recorder *c)
 	size_t ne;
 	int sorted;
 
-	objref__builder_edges(&src, &dst, &ne, &sorted, c->b);
+	objref_builder_edges(&src, &dst, &ne, &sorted, c->b);
 	if (!(c->indeg = objref__calloc(c->n + 1, sizeof(uint32_t))) ||
 	    !(c->off = objref__calloc(c->n + 1, sizeof(uint64_t))))
 		return OBJREF_ENOMEM;
@@ -657,7 +656,7 @@ int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objs
 	c.b = b;
 	c.objs = objs;
 	c.ntracked = ntracked;
-	c.obj = objref__builder_objects(b, &c.n);
+	c.obj = objref_builder_objects(b, &c.n);
 	if (!(c.reach = objref__calloc(c.n + 1, 1)) ||
 	    !(c.queue = objref__malloc((c.n + 1) * sizeof(objref_id)))) {
 		err = OBJREF_ENOMEM;

@@ -107,13 +107,13 @@ objref_object *objref_builder_object_at(objref_builder *b, objref_id id)
 	return id < b->nobjects ? &b->objects[id] : NULL;
 }
 
-objref_object *objref__builder_objects(objref_builder *b, size_t *n)
+objref_object *objref_builder_objects(objref_builder *b, size_t *n)
 {
 	*n = b->nobjects;
 	return b->objects;
 }
 
-void objref__builder_edges(const objref_id **src, const objref_id **dst, size_t *n, int *sorted,
+void objref_builder_edges(const objref_id **src, const objref_id **dst, size_t *n, int *sorted,
 	const objref_builder *b)
 {
 	*src = b->esrc;

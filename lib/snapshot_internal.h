@@ -5,7 +5,7 @@
 #ifndef OBJREF_SNAPSHOT_INTERNAL_H
 #define OBJREF_SNAPSHOT_INTERNAL_H
 
-#include "objref/snapshot.h"
+#include "objref/sys/builder.h"
 #include "strtab.h"
 
 struct objref_snapshot {
@@ -23,17 +23,5 @@ struct objref_snapshot {
 	objref_id *by_addr;       /* lazily built: ids sorted by address */
 	objref_gc_state gc;       /* the collector's state at capture */
 };
-
-/*
- * For capture's root pass, before objref_builder_finish: the objects added
- * so far (writable: flags may still change) and the edges, as parallel
- * arrays of sources and targets in the order they were added.  *sorted
- * tells whether the sources are non-decreasing.  The objects stay valid
- * until the next objref_builder_object, the edges until the next
- * objref_builder_edge.
- */
-objref_object *objref__builder_objects(objref_builder *b, size_t *n);
-void objref__builder_edges(const objref_id **src, const objref_id **dst, size_t *n, int *sorted,
-	const objref_builder *b);
 
 #endif

@@ -38,7 +38,8 @@ static int run_take(cycles_run *r)
 	memset(r, 0, sizeof(*r));
 	if ((err = objref_capture_snapshot_pinned(&r->snap, &r->objs, &r->n, OBJREF_CAPTURE_UNTRACKED)) < 0 ||
 	    (err = objref_cycles_find(&r->cyc, r->snap)) < 0 ||
-	    (err = objref_capture_cycles_name(r->cyc, r->snap, r->objs, r->n)) < 0) {
+	    (err = objref_cycles_name_refs(r->cyc, objref_capture_namer,
+		    &(objref_capture_pinned){ .snap = r->snap, .objs = r->objs, .n = r->n })) < 0) {
 		run_dispose(r);
 		objref_py_error(err);
 		return -1;

@@ -61,13 +61,30 @@ OBJREF_EXTERN void objref_capture_release(void **objs, size_t n);
 OBJREF_EXTERN size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target);
 
 /*
- * Name the inline attributes (3.11+, labelled ".?") along the examples of
- * the shapes of cyc, found in snap whose live objects are objs[0..nobjs)
- * (objref_capture_snapshot_pinned).  Returns 0 or OBJREF_ENOMEM.
+ * Name the inline attributes (3.11+, labelled OBJREF_SP_ATTR_UNNAMED,
+ * shown ".?") among refs[0..n): for each such reference whose holder and
+ * target are below nobjs, find the attribute as objref_capture_attr_name
+ * does, intern its name into snap and set refs[k].label to
+ * OBJREF_LABEL_ATTR of it.  Other references are left as they are.  snap
+ * and objs[0..nobjs) come from objref_capture_snapshot_pinned.  Returns 0
+ * or OBJREF_ENOMEM (the labels set so far stay).  For the few references
+ * of a report: a lookup per candidate name.
  */
-struct objref_cycles;
-OBJREF_EXTERN int objref_capture_cycles_name(struct objref_cycles *cyc, objref_snapshot *snap,
+OBJREF_EXTERN int objref_capture_name_refs(objref_ref *refs, size_t n, objref_snapshot *snap,
 	void **objs, size_t nobjs);
+
+/* A pinned snapshot: the snapshot and its live objects, as
+ * objref_capture_snapshot_pinned gives them (borrowed here). */
+typedef struct {
+	objref_snapshot *snap;
+	void **objs;
+	size_t n;
+} objref_capture_pinned;
+
+/* objref_capture_name_refs in the shape of a naming callback
+ * (objref_name_refs_fn of objref/cycles.h): arg is an
+ * objref_capture_pinned. */
+OBJREF_EXTERN int objref_capture_namer(objref_ref *refs, size_t n, void *arg);
 
 /*
  * Where obj was allocated, "file.py:12", when tracemalloc is tracing (read

@@ -157,6 +157,22 @@ OBJREF_EXTERN size_t objref_cycles_instances(objref_id *ids, size_t max, const o
  */
 OBJREF_EXTERN int objref_cycles_set_label(objref_cycles *cyc, size_t i, size_t step, objref_label l);
 
+/*
+ * A function that names references: it may replace refs[k].label (given
+ * as OBJREF_SP_ATTR_UNNAMED) by a better one, and returns 0 or a negative
+ * OBJREF_E* code.  Capture's objref_capture_namer is one (arg: an
+ * objref_capture_pinned).
+ */
+typedef int (*objref_name_refs_fn)(objref_ref *refs, size_t n, void *arg);
+
+/*
+ * Name the unnamed references (OBJREF_SP_ATTR_UNNAMED) along the examples
+ * of cyc's shapes: hands them to fn(refs, n, arg) in one call and sets the
+ * labels it filled in as objref_cycles_set_label would.  Returns 0, fn's
+ * error, or OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_cycles_name_refs(objref_cycles *cyc, objref_name_refs_fn fn, void *arg);
+
 /* "collectable", "collectable, but gc is disabled", "frozen by gc.freeze()",
  * "uncollectable: passes through an object the collector cannot traverse",
  * "uncollectable: legacy finalizer" ... : the reason of shape i, into buf. */

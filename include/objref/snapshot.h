@@ -21,7 +21,8 @@
  *   - no two objects share an address.
  *
  * No Python is needed to read or build a snapshot: analyses and their tests
- * work on snapshots built by hand with objref_builder_*.
+ * work on snapshots built by hand with objref_builder_* (objref/sys/builder.h:
+ * this header is the read side).
  */
 #ifndef OBJREF_SNAPSHOT_H
 #define OBJREF_SNAPSHOT_H
@@ -215,7 +216,16 @@ typedef struct {
 } objref_root;
 
 typedef struct objref_snapshot objref_snapshot;
-typedef struct objref_builder objref_builder;
+typedef struct objref_builder objref_builder; /* objref/sys/builder.h */
+
+/* One reference holder -> target and its label: how modules hand each
+ * other references to look at (objref_cycles_name_refs gives capture the
+ * unnamed ones, capture gives them back named). */
+typedef struct {
+	objref_id holder;
+	objref_id target;
+	objref_label label;
+} objref_ref;
 
 /* Sizes and counts of a snapshot. */
 typedef struct {
@@ -278,42 +288,6 @@ OBJREF_EXTERN size_t objref_label_format(char *buf, size_t size, const objref_sn
  * message naming the first violation.  O(objects + edges).
  */
 OBJREF_EXTERN int objref_snapshot_validate(const objref_snapshot *snap);
-
-/* ---- building a snapshot (capture, loaders, tests) ---- */
-
-/* A new empty builder; free it with objref_builder_free unless finished. */
-OBJREF_EXTERN int objref_builder_new(objref_builder **out);
-OBJREF_EXTERN void objref_builder_free(objref_builder *b);
-
-/* Intern a string: len bytes, need not be NUL-terminated; an embedded NUL
- * ends it (strings are C strings). */
-OBJREF_EXTERN int objref_builder_string(objref_str *out, objref_builder *b, const char *s, size_t len);
-
-/* Add a type; names are copied. */
-OBJREF_EXTERN int objref_builder_type(objref_type_id *out, objref_builder *b, uint64_t addr,
-	const char *module, const char *name, const char *qualname);
-
-/* Add an object; ids are given in order 0, 1, 2, ... */
-OBJREF_EXTERN int objref_builder_object(objref_id *out, objref_builder *b, const objref_object *obj);
-
-/* The type already added with id `id` (to set its flags), or NULL. */
-OBJREF_EXTERN objref_type *objref_builder_type_at(objref_builder *b, objref_type_id id);
-
-/* Record the collector's state (copied). */
-OBJREF_EXTERN void objref_builder_gc_state(objref_builder *b, const objref_gc_state *gc);
-
-/* The object already added with id `id`, for updates before finishing. */
-OBJREF_EXTERN objref_object *objref_builder_object_at(objref_builder *b, objref_id id);
-
-/* Add a reference src -> dst.  Edges may come in any order; adding them in
- * increasing src order avoids a sort at finish. */
-OBJREF_EXTERN int objref_builder_edge(objref_builder *b, objref_id src, objref_id dst, objref_label label);
-
-OBJREF_EXTERN int objref_builder_root(objref_builder *b, const objref_root *root);
-
-/* Turn the builder into a snapshot.  The builder is consumed (freed) whether
- * this succeeds or fails. */
-OBJREF_EXTERN int objref_builder_finish(objref_snapshot **out, objref_builder *b);
 
 #ifdef __cplusplus
 }

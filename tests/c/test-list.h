@@ -129,6 +129,9 @@
 	X(fault_cycles) \
 	X(cycles_view) \
 	X(cycles_untraversable_ctypes) \
+	/* test-cycles-names.c */ \
+	X(cycles_name_refs) \
+	X(cycles_name_refs_errors) \
 	/* end */
 
 #define X(name) int test_##name(void);

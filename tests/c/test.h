@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "objref/objref.h"
+#include "objref/sys/builder.h"
 
 enum { TEST_OK = 0, TEST_FAIL = 1 };
 

@@ -1,40 +1,10 @@
 /*
- * capture/capture_cycles.c — what the live heap adds to a cycles analysis: the
- * names of inline attributes (3.11+) along each shape's example, and where
- * an object was allocated when tracemalloc is tracing.
- *
- * Both only read: attribute names as capture_attr.c finds them (no code of
- * the program runs), allocation sites from the _tracemalloc builtin module
- * (its C functions; the tracemalloc Python module is not needed).
+ * capture/capture_alloc.c — where an object was allocated, when tracemalloc
+ * is tracing: read from the _tracemalloc builtin module (its C functions;
+ * the tracemalloc Python module is not needed).
  */
 #include <string.h>
 #include "capture_internal.h"
-#include "objref/cycles.h"
-
-/* Steps of a shape named at most (a ring of a million steps shows a dozen). */
-#define NAME_STEPS 4096
-
-int objref_capture_cycles_name(objref_cycles *cyc, objref_snapshot *snap, void **objs, size_t nobjs)
-{
-	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
-	char name[256];
-
-	for (size_t i = 0; i < objref_cycles_nshapes(cyc); i++) {
-		const objref_cycle_shape *sh = objref_cycles_shape(cyc, i);
-		for (size_t j = 0; j < sh->nsteps && j < NAME_STEPS; j++) {
-			objref_id a = sh->example[j], b = sh->example[(j + 1) % sh->nsteps];
-			objref_str s;
-			int err;
-			if (sh->example_labels[j] != unnamed || a >= nobjs || b >= nobjs ||
-			    !objref_capture_attr_name(name, sizeof(name), objs[a], objs[b]))
-				continue;
-			if ((err = objref_snapshot_add_string(&s, snap, name, strlen(name))) < 0 ||
-			    (err = objref_cycles_set_label(cyc, i, j, OBJREF_LABEL(OBJREF_LABEL_ATTR, s))) < 0)
-				return err;
-		}
-	}
-	return 0;
-}
 
 /* _tracemalloc.<fn>(arg) when _tracemalloc is the builtin; new ref or NULL. */
 static PyObject *tm_call(PyObject *mod, const char *fn, PyObject *arg)
