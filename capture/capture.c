@@ -28,11 +28,7 @@ static int gc_call(const char *method)
 
 int objref__session_enter(objref__session *s)
 {
-#if PY_VERSION_HEX >= 0x030C0000
-	s->exc = PyErr_GetRaisedException();
-#else
-	PyErr_Fetch(&s->exc_type, &s->exc_value, &s->exc_tb);
-#endif
+	objref__pyerr_fetch(&s->exc);
 #if PY_VERSION_HEX >= 0x030A0000
 	s->gc_was_enabled = PyGC_Disable();
 #else
@@ -57,11 +53,7 @@ void objref__session_exit(objref__session *s)
 #endif
 	}
 	PyErr_Clear(); /* nothing of ours may leak out as a pending error */
-#if PY_VERSION_HEX >= 0x030C0000
-	PyErr_SetRaisedException(s->exc);
-#else
-	PyErr_Restore(s->exc_type, s->exc_value, s->exc_tb);
-#endif
+	objref__pyerr_restore(&s->exc);
 }
 
 /* ---- object sets ------------------------------------------------------ */

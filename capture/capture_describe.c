@@ -359,12 +359,7 @@ static size_t describe_code(char *buf, size_t size, PyCodeObject *co)
 
 static size_t describe_frame(char *buf, size_t size, PyFrameObject *f)
 {
-#if PY_VERSION_HEX >= 0x03090000
-	PyCodeObject *co = PyFrame_GetCode(f);
-#else
-	PyCodeObject *co = f->f_code;
-	Py_INCREF(co);
-#endif
+	PyCodeObject *co = objref__frame_code(f);
 	char name[128], file[256];
 
 	objref__utf8(name, sizeof(name), co->co_name, 0);

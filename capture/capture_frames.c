@@ -61,13 +61,10 @@ static PyFrameObject *caller_frame(PyFrameObject *f)
 
 static PyCodeObject *code_of(PyFrameObject *f)
 {
-#if PY_VERSION_HEX >= 0x03090000
-	PyCodeObject *co = PyFrame_GetCode(f);
+	PyCodeObject *co = objref__frame_code(f);
+
 	Py_DECREF(co);  /* the frame holds it */
 	return co;
-#else
-	return f->f_code;
-#endif
 }
 
 /* Record that local `name` of the last frame is bound to value, a seed of

@@ -14,18 +14,12 @@
 #if PY_VERSION_HEX < 0x030C0000
 #include <structmember.h> /* PyMemberDef; in Python.h from 3.12 */
 #endif
+#include "pycompat.h"
 #include "internal.h"
 #include "objref/capture.h"
 #include "objref/snapshot.h"
 #include "objref/sys/builder.h"
 
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *Py_NewRef(PyObject *o)
-{
-	Py_INCREF(o);
-	return o;
-}
-#endif
 
 /* Member types of PyMemberDef (T_OBJECT, T_OBJECT_EX / Py_T_OBJECT_EX):
  * the values are part of the stable ABI and the same in 3.8–3.13. */
@@ -39,11 +33,7 @@ static inline PyObject *Py_NewRef(PyObject *o)
 /* ---- the capture session: collector paused, pending exception saved ---- */
 typedef struct {
 	int gc_was_enabled;
-#if PY_VERSION_HEX >= 0x030C0000
-	PyObject *exc;
-#else
-	PyObject *exc_type, *exc_value, *exc_tb;
-#endif
+	objref__pyerr exc;   /* the program's pending exception, put back at exit */
 } objref__session;
 
 int objref__session_enter(objref__session *s);

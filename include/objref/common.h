@@ -45,6 +45,11 @@ OBJREF_EXTERN void objref_error_clear(void);
 /* The library version, e.g. "0.1.0". */
 OBJREF_EXTERN const char *objref_version(void);
 
+/* Free memory returned by objref (rows, strings, buffers handed out):
+ * what a contract comment says to free "with objref_free".  NULL is
+ * allowed. */
+OBJREF_EXTERN void objref_free(void *p);
+
 /*
  * Fault injection for tests: make the nth allocation from now fail (1 = the
  * next one), then succeed again.  0 turns it off.  Returns how many

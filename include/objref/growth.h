@@ -77,8 +77,6 @@ typedef struct {
 OBJREF_EXTERN int objref_series_growing(objref_growing_row **out, size_t *n,
 	const objref_series *s, const objref_growth_opts *opts);
 
-/* Free memory returned by objref (rows, strings). */
-OBJREF_EXTERN void objref_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -1,16 +1,21 @@
 /*
- * objref/objref.h — the umbrella header: everything of libobjref.
- * objref/capture.h (live capture, per Python) is included separately.
+ * objref/objref.h — the umbrella header: everything of libobjref, the
+ * Python-free library.  Not included here: objref/capture.h (live capture,
+ * compiled per Python: it needs Python.h's world) and objref/sys/ (the
+ * builder, for capture, loaders and tests).
  */
 #ifndef OBJREF_H
 #define OBJREF_H
 
 #include "common.h"
+#include "buf.h"
 #include "snapshot.h"
 #include "census.h"
 #include "growth.h"
 #include "report.h"
 #include "paths.h"
 #include "cycles.h"
+#include "view.h"
+#include "render.h"
 
 #endif

@@ -5,29 +5,12 @@
 #ifndef OBJREF_REPORT_H
 #define OBJREF_REPORT_H
 
-#include <stdarg.h>
+#include "buf.h"
 #include "growth.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* A growable NUL-terminated string.  Zero-initialise ({0}) before use;
- * release with objref_buf_dispose.  After an allocation failure the buffer
- * keeps what it had and every later append fails too (check once at the
- * end with objref_buf_failed). */
-typedef struct {
-	char *data;
-	size_t len, cap;
-	int failed;
-} objref_buf;
-
-OBJREF_EXTERN int objref_buf_printf(objref_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-OBJREF_EXTERN int objref_buf_vprintf(objref_buf *b, const char *fmt, va_list ap);
-OBJREF_EXTERN int objref_buf_put(objref_buf *b, const char *s, size_t len);
-OBJREF_EXTERN int objref_buf_failed(const objref_buf *b);
-OBJREF_EXTERN void objref_buf_dispose(objref_buf *b);
 
 /* "1,048,395" */
 OBJREF_EXTERN int objref_format_count(objref_buf *b, uint64_t n);

@@ -132,6 +132,8 @@
 	/* test-cycles-names.c */ \
 	X(cycles_name_refs) \
 	X(cycles_name_refs_errors) \
+	/* test-headers.c */ \
+	X(header_umbrella) \
 	/* end */
 
 #define X(name) int test_##name(void);
