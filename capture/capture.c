@@ -8,32 +8,38 @@
 
 /* ---- session ---------------------------------------------------------- */
 
-/* gc.isenabled/disable/enable before 3.10, where PyGC_* do not exist.  The
- * gc module is looked up in sys.modules (no import hook runs) and imported
- * only if absent. */
+/* gc.isenabled/disable/enable before 3.10, where PyGC_* do not exist: the
+ * gc module's own functions (capture_runtime.c), never replacements. */
 #if PY_VERSION_HEX < 0x030A0000
-static int gc_call(const char *method)
+static int gc_call(PyObject *f)
 {
-	PyObject *gc = PyImport_ImportModule("gc"), *r;
+	PyObject *r = objref__runtime_call(f, NULL);
 	int v = -1;
 
-	if (gc && (r = PyObject_CallMethod(gc, method, NULL))) {
+	if (r) {
 		v = r == Py_True;
 		Py_DECREF(r);
 	}
-	Py_XDECREF(gc);
 	return v;
 }
 #endif
 
 int objref__session_enter(objref__session *s)
 {
+	const objref__runtime *rt;
+
 	objref__pyerr_fetch(&s->exc);
+	s->gc_was_enabled = 0;
+	if (!(rt = objref__runtime_get())) {
+		PyErr_Clear();
+		objref__session_exit(s);
+		return objref__error(OBJREF_EPYTHON, "the gc module is not the interpreter's own");
+	}
 #if PY_VERSION_HEX >= 0x030A0000
 	s->gc_was_enabled = PyGC_Disable();
 #else
-	s->gc_was_enabled = gc_call("isenabled");
-	if (s->gc_was_enabled < 0 || gc_call("disable") < 0) {
+	s->gc_was_enabled = gc_call(rt->isenabled);
+	if (s->gc_was_enabled < 0 || gc_call(rt->disable) < 0) {
 		PyErr_Clear();
 		objref__session_exit(s);
 		return objref__error(OBJREF_EPYTHON, "cannot pause the garbage collector");
@@ -48,7 +54,7 @@ void objref__session_exit(objref__session *s)
 #if PY_VERSION_HEX >= 0x030A0000
 		PyGC_Enable();
 #else
-		if (gc_call("enable") < 0)
+		if (gc_call(objref__runtime_get()->enable) < 0)
 			PyErr_Clear();
 #endif
 	}
@@ -155,14 +161,15 @@ int objref__gather_tracked(objref__tracked *t)
 	t->n = t->own.n;
 	return objref_error_last()[0] ? OBJREF_ENOMEM : 0;
 #else
-	PyObject *gc = PyImport_ImportModule("gc");
+	int nomem;
 
-	t->keep = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
-	Py_XDECREF(gc);
+	t->keep = objref__runtime_call(objref__runtime_get()->get_objects, NULL);
 	if (!t->keep || !PyList_Check(t->keep)) {
+		nomem = PyErr_ExceptionMatches(PyExc_MemoryError);
 		Py_CLEAR(t->keep);
 		PyErr_Clear();
-		return objref__error(OBJREF_EPYTHON, "gc.get_objects() failed");
+		return nomem ? objref__error(OBJREF_ENOMEM, "out of memory listing the collector's objects")
+			: objref__error(OBJREF_EPYTHON, "gc.get_objects() failed");
 	}
 	t->items = PySequence_Fast_ITEMS(t->keep);
 	t->n = (size_t)PyList_GET_SIZE(t->keep);

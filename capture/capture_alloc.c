@@ -1,34 +1,27 @@
 /*
  * capture/capture_alloc.c — where an object was allocated, when tracemalloc
- * is tracing: read from the _tracemalloc builtin module (its C functions;
- * the tracemalloc Python module is not needed).
+ * is tracing: read with the _tracemalloc builtin module's own functions,
+ * taken at objref's import (capture_runtime.c); the tracemalloc Python
+ * module is not needed and a replaced sys.modules['_tracemalloc'] is not
+ * looked at.
  */
 #include <string.h>
 #include "capture_internal.h"
 
-/* _tracemalloc.<fn>(arg) when _tracemalloc is the builtin; new ref or NULL. */
-static PyObject *tm_call(PyObject *mod, const char *fn, PyObject *arg)
-{
-	PyObject *f = PyObject_GetAttrString(mod, fn), *r = NULL;
-
-	if (f && PyCFunction_Check(f))
-		r = arg ? PyObject_CallFunctionObjArgs(f, arg, NULL) : PyObject_CallObject(f, NULL);
-	Py_XDECREF(f);
-	return r;
-}
 
 size_t objref_capture_alloc_site(char *buf, size_t size, void *obj)
 {
 	objref__session session;
-	PyObject *mod, *on = NULL, *tb = NULL;
+	const objref__runtime *rt;
+	PyObject *on = NULL, *tb = NULL;
 	size_t n = 0;
 
 	if (size)
 		buf[0] = '\0';
 	if (objref__session_enter(&session) < 0)
 		return 0;
-	if ((mod = PyImport_ImportModule("_tracemalloc")) && (on = tm_call(mod, "is_tracing", NULL)) &&
-	    on == Py_True && (tb = tm_call(mod, "_get_object_traceback", obj)) && PyTuple_Check(tb) &&
+	if ((rt = objref__runtime_get()) && (on = objref__runtime_call(rt->tm_is_tracing, NULL)) && on == Py_True &&
+	    (tb = objref__runtime_call(rt->tm_traceback, (PyObject *)obj)) && PyTuple_Check(tb) &&
 	    PyTuple_GET_SIZE(tb) > 0) {
 		/* frames, the most recent first: (filename, lineno) */
 		PyObject *fr = PyTuple_GET_ITEM(tb, 0);
@@ -42,7 +35,6 @@ size_t objref_capture_alloc_site(char *buf, size_t size, void *obj)
 	}
 	Py_XDECREF(tb);
 	Py_XDECREF(on);
-	Py_XDECREF(mod);
 	objref__session_exit(&session);  /* clears what failed */
 	return n;
 }

@@ -30,6 +30,28 @@
  * with the GIL), counted in sizes as sys.getsizeof does. */
 #define OBJREF__GC_HEAD_SIZE (2 * sizeof(void *))
 
+/* ---- the interpreter's own functions (capture_runtime.c) --------------- */
+
+/* Taken once (at objref's import: objref_capture_init); strong references
+ * kept for the life of the process.  Functions are made afresh from their
+ * module's PyModuleDef, so the program's replacements are never called. */
+typedef struct {
+	PyObject *gc;          /* the gc module */
+	PyObject *get_objects, *isenabled, *disable, *enable, *collect, *get_debug,
+		*get_freeze_count;
+	PyObject *tracemalloc; /* the _tracemalloc module */
+	PyObject *tm_is_tracing, *tm_traceback;
+	PyObject *itemgetter;  /* operator.itemgetter (the type) */
+} objref__runtime;
+
+/* The runtime, taken on the first call (which may import gc, _tracemalloc
+ * and _operator, builtins, without builtins.__import__); NULL with a
+ * Python exception set when a module is not the interpreter's own. */
+const objref__runtime *objref__runtime_get(void);
+
+/* f() or f(arg): new reference, or NULL with an exception set. */
+PyObject *objref__runtime_call(PyObject *f, PyObject *arg);
+
 /* ---- the capture session: collector paused, pending exception saved ---- */
 typedef struct {
 	int gc_was_enabled;

@@ -111,15 +111,14 @@ static int seed_modules(objref__objset *objs)
 	return 0;
 }
 
-/* gc.<name>() if it is still the gc module's builtin (never a replacement
- * the program installed).  New reference or NULL, no error set. */
-static PyObject *gc_call(PyObject *gcdict, const char *name)
+/* f(), a function of the gc module taken at objref's import (never a
+ * replacement the program installed).  New reference or NULL, no error
+ * set. */
+static PyObject *gc_call(PyObject *f)
 {
-	PyObject *fn = objref__dict_get_safe(gcdict, name), *res;
+	PyObject *res = objref__runtime_call(f, NULL);
 
-	if (!fn || !PyCFunction_Check(fn))
-		return NULL;
-	if (!(res = PyObject_CallObject(fn, NULL)))
+	if (!res)
 		PyErr_Clear();
 	return res;
 }
@@ -137,9 +136,9 @@ static int gather_lists_frozen(void)
 
 /* Which gathered ids are outside the permanent generation, when gathering
  * also listed it: those gc.get_objects() returns. */
-static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset *objs)
+static int find_listed(objref__roots *r, const objref__runtime *rt, const objref__objset *objs)
 {
-	PyObject *all = gc_call(gcdict, "get_objects");
+	PyObject *all = gc_call(rt->get_objects);
 	int err = 0;
 
 	if (!all || !PyList_Check(all)) {
@@ -157,15 +156,14 @@ static int find_listed(objref__roots *r, PyObject *gcdict, const objref__objset 
 	return err;
 }
 
-/* gc.get_debug() of the gc module the program imported (none: 0).
- * Whether the collector is enabled the session knew before pausing it:
- * objref__roots_gc_enabled. */
-static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
+/* gc.get_debug().  Whether the collector is enabled the session knew
+ * before pausing it: objref__roots_gc_enabled. */
+static void gather_gc_state(objref_gc_state *st, const objref__runtime *rt)
 {
 	PyObject *v;
 
 	st->known = 1;
-	if ((v = gcdict ? gc_call(gcdict, "get_debug") : NULL)) {
+	if ((v = gc_call(rt->get_debug))) {
 		st->debug = PyLong_Check(v) ? (uint32_t)PyLong_AsUnsignedLongMask(v) : 0;
 		Py_DECREF(v);
 	}
@@ -173,25 +171,26 @@ static void gather_gc_state(objref_gc_state *st, PyObject *gcdict)
 }
 
 /* gc.garbage, the debug flags and the permanent generation's size, from
- * the gc module if the program imported it (we do not import it). */
+ * the interpreter's gc module (taken at objref's import, whatever
+ * sys.modules['gc'] is now). */
 static int gather_gc(objref__roots *r, objref__objset *objs)
 {
-	PyObject *gc = objref__dict_get_safe(PyImport_GetModuleDict(), "gc"), *d, *n;
+	const objref__runtime *rt = objref__runtime_get();
+	PyObject *d, *n;
 	int added;
 
-	if (!gc || !PyModule_Check(gc) || !(d = PyModule_GetDict(gc))) {
-		/* never imported: no debug flag set, nothing frozen, no gc.garbage */
-		gather_gc_state(&r->gc, NULL);
-		return 0;
+	if (!rt || !(d = PyModule_GetDict(rt->gc))) {
+		PyErr_Clear();
+		return objref__error(OBJREF_EPYTHON, "the gc module is not the interpreter's own");
 	}
-	gather_gc_state(&r->gc, d);
+	gather_gc_state(&r->gc, rt);
 	r->garbage = objref__dict_get_safe(d, "garbage");
 	if (r->garbage && !PyList_CheckExact(r->garbage))
 		r->garbage = NULL;
 	for (Py_ssize_t i = 0; r->garbage && i < PyList_GET_SIZE(r->garbage); i++)
 		if (objref__objset_add(objs, PyList_GET_ITEM(r->garbage, i), &added) == OBJREF_NO_ID)
 			return OBJREF_ENOMEM;
-	if ((n = gc_call(d, "get_freeze_count"))) {
+	if ((n = gc_call(rt->get_freeze_count))) {
 		r->frozen = PyLong_Check(n) ? PyLong_AsLong(n) : 0;
 		Py_DECREF(n);
 		PyErr_Clear();
@@ -199,7 +198,7 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 	r->gc.freeze_count = r->frozen > 0 ? (uint64_t)r->frozen : 0;
 	r->gc.frozen_listed = gather_lists_frozen();
 	r->gc.garbage_list = (uint64_t)(uintptr_t)r->garbage;
-	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, d, objs) : 0;
+	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, rt, objs) : 0;
 }
 
 void objref__roots_gc_enabled(objref__roots *r, int enabled)

@@ -198,14 +198,9 @@ static PyObject *py_show_most_common_types(PyObject *m, PyObject *args, PyObject
 /* gc.collect(), as objgraph's growth() and get_new_ids() do. */
 static int collect(void)
 {
-	PyObject *gc = PyImport_ImportModule("gc"), *r;
+	long found;
 
-	if (!gc)
-		return -1;
-	r = PyObject_CallMethod(gc, "collect", NULL);
-	Py_DECREF(gc);
-	Py_XDECREF(r);
-	return r ? 0 : -1;
+	return objref_capture_gc_collect(&found) < 0 ? -1 : 0;
 }
 
 /* objgraph.growth(): [(name, count, delta)] for types above their peak in
@@ -562,16 +557,15 @@ static PyObject *ids_rows(PyObject *old, PyObject *current, PyObject *new_ids)
 /* Sort rows by column col then name, descending (objgraph's sort). */
 static int sort_rows(PyObject *rows, int col)
 {
-	PyObject *op = PyImport_ImportModule("operator"), *key = NULL, *sort = NULL, *kw = NULL, *r = NULL;
+	PyObject *op = objref_capture_itemgetter(), *key = NULL, *sort = NULL, *kw = NULL, *r = NULL;
 
-	if (op && (key = PyObject_CallMethod(op, "itemgetter", "ii", col, 0)) &&
+	if (op && (key = PyObject_CallFunction(op, "ii", col, 0)) &&
 	    (sort = PyObject_GetAttrString(rows, "sort")) &&
 	    (kw = Py_BuildValue("{sOsO}", "key", key, "reverse", Py_True))) {
 		PyObject *noargs = PyTuple_New(0);
 		r = noargs ? PyObject_Call(sort, noargs, kw) : NULL;
 		Py_XDECREF(noargs);
 	}
-	Py_XDECREF(op);
 	Py_XDECREF(key);
 	Py_XDECREF(sort);
 	Py_XDECREF(kw);

@@ -336,6 +336,8 @@ static int objref_exec(PyObject *m)
 	objref_modstate *st = objref_py_state(m);
 	PyObject *collections, *capsule;
 
+	if (objref_capture_init() < 0) /* gc's own functions, before the program can replace them */
+		return -1;
 	st->t0 = objref_py_now();
 	if (objref_series_new(&st->series) < 0) {
 		PyErr_NoMemory();

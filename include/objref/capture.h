@@ -30,6 +30,33 @@ enum {
 	OBJREF_CAPTURE_LONGNAMES = 1u << 1
 };
 
+/*
+ * Take the interpreter's own functions capture calls (gc's, _tracemalloc's,
+ * operator.itemgetter), made afresh from their modules' definitions so that
+ * nothing the program replaces later (gc.get_objects, sys.modules['gc'],
+ * builtins.__import__) is ever called.  Call once when the face is
+ * imported (the module's exec does); later calls do nothing.  It may
+ * import gc, _tracemalloc and _operator (builtins, without
+ * builtins.__import__); no capture function imports anything.  Returns 0,
+ * or OBJREF_EPYTHON with a Python exception set (ImportError: a module
+ * the program replaced before objref was imported).
+ */
+OBJREF_EXTERN int objref_capture_init(void);
+
+/*
+ * gc.collect() of the interpreter's gc module (the face's documented
+ * collections: growth(), get_new_ids()), never a replacement the program
+ * installed.  *found: what it returned.  Returns 0 or OBJREF_EPYTHON with
+ * a Python exception set.  Finalizers of the program may run: that is what
+ * a collection does.
+ */
+OBJREF_EXTERN int objref_capture_gc_collect(long *found);
+
+/* operator.itemgetter (the type; borrowed, alive for the process), as the
+ * interpreter defines it, or NULL with an exception set: for sorting rows
+ * in the face without importing operator. */
+OBJREF_EXTERN void *objref_capture_itemgetter(void);
+
 /* A census of the live heap.  flags: OBJREF_CAPTURE_*. */
 OBJREF_EXTERN int objref_capture_census(objref_census **out, unsigned flags);
 
