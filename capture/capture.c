@@ -334,6 +334,7 @@ typedef struct {
 	reach r;
 	int untracked;
 	int err;
+	size_t listed;    /* the tracked objects, when listed first (before 3.12) */
 } census_walk;
 
 /* One tracked object: count it and, with untracked objects wanted, queue
@@ -366,11 +367,35 @@ static int census_tracked(census_walk *c)
 	objref__tracked t;
 	int err = objref__gather_tracked(&t);
 
+	c->listed = t.n;
 	for (size_t i = 0; i < t.n && !err; i++)
 		err = census_one(t.items[i], c);
 	objref__tracked_dispose(&t);
 	return err;
 #endif
+}
+
+/* The objects counted so far. */
+static uint64_t tally_total(const tally *t)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < t->types.n; i++)
+		n += t->count[i];
+	return n;
+}
+
+/* Out of memory: say what was being captured and how far it got (the
+ * allocator's own message only names a size). */
+static int census_nomem(const census_walk *c)
+{
+	char last[160], listed[64] = "";
+
+	snprintf(last, sizeof(last), "%s", objref_error_last());
+	if (c->listed)
+		snprintf(listed, sizeof(listed), " of %zu tracked by the collector", c->listed);
+	return objref__error(OBJREF_ENOMEM, "out of memory taking a census of the heap after %llu objects%s "
+		"(%zu types; %s)", (unsigned long long)tally_total(&c->t), listed, c->t.types.n, last);
 }
 
 int objref_capture_census(objref_census **out, unsigned flags)
@@ -381,7 +406,7 @@ int objref_capture_census(objref_census **out, unsigned flags)
 
 	*out = NULL;
 	if (!c)
-		return OBJREF_ENOMEM;
+		return objref__error(OBJREF_ENOMEM, "out of memory starting a census of the heap");
 	c->untracked = (flags & OBJREF_CAPTURE_UNTRACKED) != 0;
 	if ((err = objref__session_enter(&session)) < 0) {
 		objref__free(c);
@@ -394,6 +419,8 @@ int objref_capture_census(objref_census **out, unsigned flags)
 			err = reach_from(&c->r, c->r.untracked.objs[i]);
 	if (!err)
 		err = tally_census(out, &c->t, (flags & OBJREF_CAPTURE_LONGNAMES) != 0);
+	if (err == OBJREF_ENOMEM)
+		err = census_nomem(c);
 	tally_dispose(&c->t);
 	objref__objset_dispose(&c->r.untracked);
 	objref__free(c);
@@ -426,6 +453,9 @@ static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 	for (size_t i = 0; i < r.untracked.n; i++)
 		(*objs)[(*n)++] = Py_NewRef(r.untracked.objs[i]);
 cleanup:
+	if (err == OBJREF_ENOMEM)
+		err = objref__error(OBJREF_ENOMEM, "out of memory listing the live objects: %zu tracked by "
+			"the collector, %zu untracked found", tracked.n, r.untracked.n);
 	objref__tracked_dispose(&tracked);
 	objref__objset_dispose(&r.untracked);
 	objref__session_exit(&session);

@@ -503,6 +503,23 @@ static void walk_dispose(walk *w)
 	dispose_types(w);
 }
 
+/* Out of memory: say what was being captured and how large the heap was
+ * (the allocator's own message only names a size). */
+static int walk_nomem(const walk *w, size_t listed)
+{
+	const objref_id *src, *dst;
+	size_t nedges = 0;
+	int sorted;
+	char last[160];
+
+	if (w->b)
+		objref_builder_edges(&src, &dst, &nedges, &sorted, w->b);
+	snprintf(last, sizeof(last), "%s", objref_error_last());
+	return objref__error(OBJREF_ENOMEM, "out of memory taking a snapshot of the heap of %zu objects "
+		"tracked by the collector, after %zu objects and %zu references (%s)", listed,
+		w->objs.n, nedges, last);
+}
+
 /* The snapshot; with pin, also a new reference to every object by id,
  * taken inside the walk while each is certainly alive. */
 static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
@@ -558,6 +575,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	}
 #endif
 cleanup:
+	if (err == OBJREF_ENOMEM)
+		err = walk_nomem(&w, tracked.n);
 	if (err && pin && *pin) {
 		/* the snapshot failed after pinning: nothing may stay held */
 		for (size_t i = 0; i < w.objs.n; i++)
