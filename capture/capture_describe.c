@@ -264,11 +264,12 @@ uint64_t objref__sizeof_class(PyObject *op, const objref__size_class *c, uint32_
 }
 
 /* Is tp a ctypes data type: _ctypes._CData on its tp_base chain?  Found by
- * the base's name, so ctypes need not be imported (nor even loaded). */
+ * the base's tp_name (a static type before 3.13, a heap type from 3.13),
+ * so ctypes need not be imported, nor even loaded. */
 static int is_ctypes_data(PyTypeObject *tp)
 {
 	for (int depth = 0; tp && depth < 64; tp = tp->tp_base, depth++)
-		if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && strcmp(tp->tp_name, "_ctypes._CData") == 0)
+		if (strcmp(tp->tp_name, "_ctypes._CData") == 0)
 			return 1;
 	return 0;
 }

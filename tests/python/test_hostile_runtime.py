@@ -229,6 +229,7 @@ class HostileRuntimeTest(unittest.TestCase):
             ("garbage", lambda: objref.garbage(),
              lambda r: sorted(kind for o, kind in r if type(o) is HostileCycle)),
             ("show_backrefs", lambda: objref.show_backrefs([m[7]], filename=dot, max_depth=2), read_dot),
+            ("show_refs", lambda: objref.show_refs([m], filename=dot, max_depth=1), read_dot),
         ]
 
     def patches(self):
