@@ -11,7 +11,7 @@
 /* gc.isenabled/disable/enable before 3.10, where PyGC_* do not exist: the
  * gc module's own functions (capture_runtime.c), never replacements. */
 #if PY_VERSION_HEX < 0x030A0000
-static int gc_call(PyObject *f)
+static int gc_call(objref__cfunc f)
 {
 	PyObject *r = objref__runtime_call(f, NULL);
 	int v = -1;

@@ -20,7 +20,7 @@ size_t objref_capture_alloc_site(char *buf, size_t size, void *obj)
 		buf[0] = '\0';
 	if (objref__session_enter(&session) < 0)
 		return 0;
-	if ((rt = objref__runtime_get()) && (on = objref__runtime_call(rt->tm_is_tracing, NULL)) && on == Py_True &&
+	if ((rt = objref__runtime_tracemalloc()) && (on = objref__runtime_call(rt->tm_is_tracing, NULL)) && on == Py_True &&
 	    (tb = objref__runtime_call(rt->tm_traceback, (PyObject *)obj)) && PyTuple_Check(tb) &&
 	    PyTuple_GET_SIZE(tb) > 0) {
 		/* frames, the most recent first: (filename, lineno) */

@@ -32,25 +32,38 @@
 
 /* ---- the interpreter's own functions (capture_runtime.c) --------------- */
 
+/* A function of a builtin module as C: its entry of the module's
+ * PyModuleDef method table and the module it is called on.  NULL ml: not
+ * available. */
+typedef struct {
+	PyMethodDef *ml;
+	PyObject *self;        /* borrowed from objref__runtime */
+} objref__cfunc;
+
 /* Taken once (at objref's import: objref_capture_init); strong references
- * kept for the life of the process.  Functions are made afresh from their
- * module's PyModuleDef, so the program's replacements are never called. */
+ * kept for the life of the process.  Functions are C entries of their
+ * module's PyModuleDef, so the program's replacements are never called,
+ * and no object is created for them. */
 typedef struct {
 	PyObject *gc;          /* the gc module */
-	PyObject *get_objects, *isenabled, *disable, *enable, *collect, *get_debug,
-		*get_freeze_count;
-	PyObject *tracemalloc; /* the _tracemalloc module */
-	PyObject *tm_is_tracing, *tm_traceback;
+	objref__cfunc get_objects, isenabled, disable, enable, collect, get_debug, get_freeze_count;
+	PyObject *tracemalloc; /* the _tracemalloc module; NULL until tracing was seen */
+	objref__cfunc tm_is_tracing, tm_traceback;
 	PyObject *itemgetter;  /* operator.itemgetter (the type) */
 } objref__runtime;
 
-/* The runtime, taken on the first call (which may import gc, _tracemalloc
- * and _operator, builtins, without builtins.__import__); NULL with a
- * Python exception set when a module is not the interpreter's own. */
+/* The runtime, taken on the first call (which may import gc and
+ * _operator, builtins, without builtins.__import__; and _tracemalloc when
+ * tracemalloc is tracing); NULL with a Python exception set when a module
+ * is not the interpreter's own. */
 const objref__runtime *objref__runtime_get(void);
 
+/* _tracemalloc's functions, looked up (never imported) if not taken yet:
+ * NULL when tracemalloc was never imported or not as the interpreter's. */
+const objref__runtime *objref__runtime_tracemalloc(void);
+
 /* f() or f(arg): new reference, or NULL with an exception set. */
-PyObject *objref__runtime_call(PyObject *f, PyObject *arg);
+PyObject *objref__runtime_call(objref__cfunc f, PyObject *arg);
 
 /* ---- the capture session: collector paused, pending exception saved ---- */
 typedef struct {

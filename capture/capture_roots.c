@@ -114,7 +114,7 @@ static int seed_modules(objref__objset *objs)
 /* f(), a function of the gc module taken at objref's import (never a
  * replacement the program installed).  New reference or NULL, no error
  * set. */
-static PyObject *gc_call(PyObject *f)
+static PyObject *gc_call(objref__cfunc f)
 {
 	PyObject *res = objref__runtime_call(f, NULL);
 

@@ -10,13 +10,15 @@
  * rebound) with exact-str comparison, imported without builtins.__import__
  * only if absent, and accepted only if their PyModuleDef is the module's
  * own (m_name "gc": only C code can make such a module).  Their functions
- * are then made afresh from the PyModuleDef's method table, so a
- * replacement assigned to the module's attribute is never called.
+ * are then called as C, through the PyModuleDef's method table, so a
+ * replacement assigned to the module's attribute is never called (and no
+ * object is created for them).  _tracemalloc is taken only when
+ * tracemalloc is tracing (asked through its C API), or looked up later.
  *
- * Invariant: once objref__runtime_get has succeeded, every field is a
- * strong reference (or NULL where said) held until the process ends; the
- * functions are builtin functions of the interpreter, whose calls from C
- * run no Python code of the program (audit hooks excepted: CPython raises
+ * Invariant: once objref__runtime_get has succeeded, every module field is
+ * a strong reference (or NULL where said) held until the process ends; the
+ * functions are C functions of the interpreter, whose calls run no Python
+ * code of the program (audit hooks excepted: CPython raises
  * the "gc.get_objects" audit event on every call of it, 3.8-3.11).
  */
 #include <string.h>
@@ -26,15 +28,19 @@ static objref__runtime R;
 static int ready;
 
 /* The builtin module called name: new reference, or NULL with an
- * exception set. */
-static PyObject *real_module(const char *name)
+ * exception set.  Imported (without builtins.__import__) when absent and
+ * may_import. */
+static PyObject *real_module(const char *name, int may_import)
 {
 	PyObject *m = objref__dict_get_safe(PyImport_GetModuleDict(), name);
 	PyModuleDef *def;
 
 	if (m)
 		Py_INCREF(m);
-	else if (!(m = PyImport_ImportModuleLevel(name, NULL, NULL, NULL, 0)))
+	else if (!may_import) {
+		PyErr_Format(PyExc_ImportError, "objref: %s is not imported", name);
+		return NULL;
+	} else if (!(m = PyImport_ImportModuleLevel(name, NULL, NULL, NULL, 0)))
 		return NULL;
 	if (!PyModule_CheckExact(m) || !(def = PyModule_GetDef(m)) || !def->m_name ||
 	    strcmp(def->m_name, name) != 0) {
@@ -48,25 +54,28 @@ static PyObject *real_module(const char *name)
 	return m;
 }
 
-/* A fresh builtin function for method `name` of module m's PyModuleDef:
- * new reference, or NULL with an exception set. */
-static PyObject *real_function(PyObject *m, const char *name)
+/* The C entry of function `name` in module m's PyModuleDef; ml NULL with
+ * an exception set when there is none. */
+static objref__cfunc real_function(PyObject *m, const char *name)
 {
 	PyModuleDef *def = PyModule_GetDef(m);
+	objref__cfunc f = { NULL, m };
 
 	for (PyMethodDef *ml = def ? def->m_methods : NULL; ml && ml->ml_name; ml++)
-		if (strcmp(ml->ml_name, name) == 0)
-			return PyCFunction_NewEx(ml, m, NULL);
+		if (strcmp(ml->ml_name, name) == 0) {
+			f.ml = ml;
+			return f;
+		}
 	PyErr_Format(PyExc_ImportError, "objref: the %s module has no function %s", def ? def->m_name : "?",
 		name);
-	return NULL;
+	return f;
 }
 
 /* operator.itemgetter, the type of the _operator builtin: new reference or
  * NULL with an exception set. */
 static PyObject *real_itemgetter(void)
 {
-	PyObject *m = real_module("_operator"), *t;
+	PyObject *m = real_module("_operator", 1), *t;
 
 	if (!m)
 		return NULL;
@@ -81,42 +90,108 @@ static PyObject *real_itemgetter(void)
 	return t;
 }
 
-static int take(PyObject **slot, PyObject *m, const char *name)
+static int take(objref__cfunc *slot, PyObject *m, const char *name)
 {
-	return (*slot = real_function(m, name)) ? 0 : -1;
+	*slot = real_function(m, name);
+	return slot->ml ? 0 : -1;
+}
+
+/* Is tracemalloc tracing?  Asked through its public C API, so the module
+ * need not be imported: tracking a block fails with -2 when it is not
+ * (the probe block, in a domain of our own, is untracked at once). */
+static int tracing(void)
+{
+	static char probe;
+	const unsigned int domain = 0x6f626a72u; /* "objr" */
+
+	if (PyTraceMalloc_Track(domain, (uintptr_t)&probe, 1) != 0)
+		return 0;
+	PyTraceMalloc_Untrack(domain, (uintptr_t)&probe);
+	return 1;
+}
+
+/* Take _tracemalloc and its functions into R; import it only if allowed. */
+static int take_tracemalloc(int may_import)
+{
+	PyObject *m = real_module("_tracemalloc", may_import);
+
+	if (!m)
+		return -1;
+	if (take(&R.tm_is_tracing, m, "is_tracing") < 0 || take(&R.tm_traceback, m, "_get_object_traceback") < 0) {
+		Py_DECREF(m);
+		return -1;
+	}
+	R.tracemalloc = m;
+	return 0;
 }
 
 const objref__runtime *objref__runtime_get(void)
 {
-	objref__runtime r;
-
 	if (ready)
 		return &R;
-	memset(&r, 0, sizeof(r));
-	if (!(r.gc = real_module("gc")) || take(&r.get_objects, r.gc, "get_objects") < 0 ||
-	    take(&r.isenabled, r.gc, "isenabled") < 0 || take(&r.disable, r.gc, "disable") < 0 ||
-	    take(&r.enable, r.gc, "enable") < 0 || take(&r.collect, r.gc, "collect") < 0 ||
-	    take(&r.get_debug, r.gc, "get_debug") < 0 ||
-	    take(&r.get_freeze_count, r.gc, "get_freeze_count") < 0 ||
-	    !(r.tracemalloc = real_module("_tracemalloc")) ||
-	    take(&r.tm_is_tracing, r.tracemalloc, "is_tracing") < 0 ||
-	    take(&r.tm_traceback, r.tracemalloc, "_get_object_traceback") < 0 ||
-	    !(r.itemgetter = real_itemgetter())) {
-		PyObject **f = (PyObject **)&r;
-		for (size_t i = 0; i < sizeof(r) / sizeof(PyObject *); i++)
-			Py_XDECREF(f[i]);
+	memset(&R, 0, sizeof(R));
+	if (!(R.gc = real_module("gc", 1)) || take(&R.get_objects, R.gc, "get_objects") < 0 ||
+	    take(&R.isenabled, R.gc, "isenabled") < 0 || take(&R.disable, R.gc, "disable") < 0 ||
+	    take(&R.enable, R.gc, "enable") < 0 || take(&R.collect, R.gc, "collect") < 0 ||
+	    take(&R.get_debug, R.gc, "get_debug") < 0 ||
+	    take(&R.get_freeze_count, R.gc, "get_freeze_count") < 0 ||
+	    (tracing() && take_tracemalloc(1) < 0) || !(R.itemgetter = real_itemgetter())) {
+		Py_CLEAR(R.gc);
+		Py_CLEAR(R.tracemalloc);
+		Py_CLEAR(R.itemgetter);
 		return NULL;
 	}
-	R = r;
 	ready = 1;
 	return &R;
 }
 
-/* f() for a function of the runtime: new reference, or NULL with an
- * exception set. */
-PyObject *objref__runtime_call(PyObject *f, PyObject *arg)
+const objref__runtime *objref__runtime_tracemalloc(void)
 {
-	return arg ? PyObject_CallFunctionObjArgs(f, arg, NULL) : PyObject_CallObject(f, NULL);
+	const objref__runtime *r = objref__runtime_get();
+
+	if (!r || r->tracemalloc)
+		return r && r->tracemalloc ? r : NULL;
+	/* imported since objref was (tracemalloc.start() imports it): look,
+	 * do not import */
+	if (take_tracemalloc(0) < 0) {
+		PyErr_Clear();
+		return NULL;
+	}
+	return &R;
+}
+
+/* f() or f(arg) by the function's calling convention: new reference, or
+ * NULL with an exception set. */
+PyObject *objref__runtime_call(objref__cfunc f, PyObject *arg)
+{
+	PyObject *args[1] = { arg }, *tuple, *r;
+	Py_ssize_t n = arg ? 1 : 0;
+
+	switch (f.ml->ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O | METH_FASTCALL)) {
+	case METH_NOARGS:
+		if (!arg)
+			return f.ml->ml_meth(f.self, NULL);
+		break;
+	case METH_O:
+		if (arg)
+			return f.ml->ml_meth(f.self, arg);
+		break;
+	case METH_FASTCALL:
+		return ((_PyCFunctionFast)(void (*)(void))f.ml->ml_meth)(f.self, args, n);
+	case METH_FASTCALL | METH_KEYWORDS:
+		return ((_PyCFunctionFastWithKeywords)(void (*)(void))f.ml->ml_meth)(f.self, args, n, NULL);
+	case METH_VARARGS:
+	case METH_VARARGS | METH_KEYWORDS:
+		if (!(tuple = arg ? PyTuple_Pack(1, arg) : PyTuple_New(0)))
+			return NULL;
+		r = f.ml->ml_flags & METH_KEYWORDS
+			? ((PyCFunctionWithKeywords)(void (*)(void))f.ml->ml_meth)(f.self, tuple, NULL)
+			: f.ml->ml_meth(f.self, tuple);
+		Py_DECREF(tuple);
+		return r;
+	}
+	PyErr_Format(PyExc_SystemError, "objref: cannot call %s this way", f.ml->ml_name);
+	return NULL;
 }
 
 int objref_capture_init(void)

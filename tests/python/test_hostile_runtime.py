@@ -249,6 +249,11 @@ class HostileRuntimeTest(unittest.TestCase):
                 patch.uninstall()
 
     def test_matrix(self):
+        import contextlib
+        with contextlib.redirect_stdout(io.StringIO()):  # "Graph written to ..."
+            self.matrix()
+
+    def matrix(self):
         failures = []
         for name, fn, probe in self.cases():
             want = probe(self.run_case(fn))
@@ -292,6 +297,35 @@ class HostileRuntimeTest(unittest.TestCase):
                 patch.uninstall()
             self.assertNotEqual(CALLS, [], patch.name)
         CALLS.clear()
+
+
+class PatchedBeforeImportTest(unittest.TestCase):
+    """Replacements made before objref is imported: gc's functions are
+    taken from the module's definition, not its attributes; a module the
+    program replaced outright is refused with a clear error."""
+
+    def child(self, code):
+        import subprocess
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ))
+        return r.returncode, r.stdout.strip(), r.stderr.strip()
+
+    def test_functions_replaced_before_import(self):
+        rc, out, err = self.child(
+            "import gc\n"
+            "calls = []\n"
+            "for n in ('get_objects', 'isenabled', 'disable', 'enable', 'collect'):\n"
+            "    setattr(gc, n, lambda *a, n=n, **k: calls.append(n) or [])\n"
+            "import objref\n"
+            "class T: pass\n"
+            "ts = [T() for _ in range(17)]\n"
+            "print(objref.count('T'), objref.snapshot().census()['T'][0], calls)\n")
+        self.assertEqual((rc, out), (0, "17 17 []"), err)
+
+    def test_module_replaced_before_import(self):
+        rc, out, err = self.child("import sys\nsys.modules['gc'] = object()\nimport objref\n")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("ImportError: objref: sys.modules['gc'] is not the interpreter's gc module", err)
 
 
 if __name__ == "__main__":
