@@ -10,6 +10,7 @@
 #include <Python.h>
 #include "objref/objref.h"
 #include "objref/capture.h"
+#include "objref/chains_report.h"
 
 #if PY_VERSION_HEX < 0x030A0000
 static inline PyObject *objref_py_newref(PyObject *o)
@@ -89,6 +90,14 @@ objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj);
 int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n);
 /* Name the inline attributes (3.11+) a chain passes through. */
 void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c);
+
+/* The chains report of o->type (chains_api.c): over a pinned snapshot of
+ * tracked objects, or of every object when the type may be untracked or
+ * none was found; the module's baseline and the live facts (thread names,
+ * inline attributes) filled in.  *out: objref_chains_report_free.  0, or -1
+ * with an exception (LookupError: no live object of the type). */
+int objref_py_chains_report(objref_chains_report **out, PyObject *m,
+	const objref_chains_report_options *o);
 
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);

@@ -12,5 +12,8 @@
 #include "report.h"
 #include "paths.h"
 #include "cycles.h"
+#include "roots.h"
+#include "json.h"
+#include "chains_report.h"
 
 #endif
