@@ -174,7 +174,8 @@ static void name_attributes(void *arg, objref_chain *c)
 
 static objref_report_live live_of(objref_py_pinned *p)
 {
-	objref_report_live live = { name_attributes, thread_name, p };
+	objref_report_live live = { .name_attributes = name_attributes, .thread_name = thread_name,
+		.arg = p };
 	return live;
 }
 
@@ -279,11 +280,10 @@ static int may_be_untracked(const char *name)
 
 /* One pinned snapshot, the report built over it: 0, or -1 with an
  * exception (LookupError: no live object of the type). */
-static int report_of_snapshot(objref_chains_report **out, PyObject *m,
+static int report_of_snapshot(objref_chains_report **out, const objref_modstate *st,
 	const objref_chains_report_options *base, int untracked)
 {
 	objref_chains_report_options o = *base;
-	const objref_modstate *st = objref_py_state(m);
 	objref_py_pinned p;
 	int err;
 
@@ -303,15 +303,15 @@ static int report_of_snapshot(objref_chains_report **out, PyObject *m,
 /* The chains report of a type: from a snapshot of tracked objects (twice
  * as fast) unless the type's instances may be untracked, or none was found
  * there.  0, or -1 with an exception. */
-int objref_py_chains_report(objref_chains_report **out, PyObject *m,
+int objref_py_chains_report(objref_chains_report **out, const objref_modstate *st,
 	const objref_chains_report_options *o)
 {
 	int untracked = may_be_untracked(o->type);
-	int rc = report_of_snapshot(out, m, o, untracked);
+	int rc = report_of_snapshot(out, st, o, untracked);
 
 	if (rc < 0 && !untracked && PyErr_ExceptionMatches(PyExc_LookupError)) {
 		PyErr_Clear();
-		rc = report_of_snapshot(out, m, o, 1);
+		rc = report_of_snapshot(out, st, o, 1);
 	}
 	return rc;
 }
@@ -326,7 +326,7 @@ static PyObject *chains_of(PyObject *m, const char *name, size_t k, size_t max_d
 	o.samples = k;
 	o.max_depth = max_depth;
 	o.picture = picture;
-	if (objref_py_chains_report(&r, m, &o) < 0)
+	if (objref_py_chains_report(&r, objref_py_state(m), &o) < 0)
 		return NULL;
 	res = report_dict(r);
 	objref_chains_report_free(r);
@@ -434,7 +434,7 @@ static PyObject *py_show_chains(PyObject *m, PyObject *args, PyObject *kw)
 		return PyErr_Format(PyExc_ValueError, "samples and max_depth must be at least 1");
 	o.samples = (size_t)k;
 	o.max_depth = (size_t)depth;
-	if (objref_py_chains_report(&r, m, &o) < 0)
+	if (objref_py_chains_report(&r, objref_py_state(m), &o) < 0)
 		return NULL;
 	if (objref_chains_report_text(&b, r) < 0)
 		PyErr_NoMemory();

@@ -14,7 +14,7 @@
 #include "module.h"
 #include "objref/render.h"
 
-#define DEFAULT_TIMEOUT 60.0
+#define DEFAULT_TIMEOUT OBJREF_PY_RENDER_TIMEOUT
 
 /* ---- writing pictures ------------------------------------------------------ */
 

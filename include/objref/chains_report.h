@@ -30,6 +30,9 @@ typedef struct {
 	/* The name of the thread with threading.get_ident() `ident` into buf
 	 * ("" when unknown).  NULL: unknown. */
 	void (*thread_name)(void *arg, uint64_t ident, char *buf, size_t size);
+	/* Where the object `id` was allocated ("app.py:12", tracemalloc) into
+	 * buf; its length, 0 when unknown.  NULL: unknown. */
+	size_t (*alloc_site)(void *arg, objref_id id, char *buf, size_t size);
 	void *arg;
 } objref_report_live;
 
@@ -49,7 +52,7 @@ typedef struct {
 #define OBJREF_CHAINS_REPORT_OPTIONS_INIT { \
 	.version = OBJREF_CHAINS_REPORT_OPTIONS_VERSION, .type = NULL, .samples = 5, \
 	.max_depth = OBJREF_PATHS_DEFAULT_DEPTH, .picture = 0, .baseline = NULL, .nbaseline = 0, \
-	.live = { NULL, NULL, NULL } }
+	.live = { NULL, NULL, NULL, NULL } }
 
 /* What holds a pattern's chains. */
 typedef enum {

@@ -139,7 +139,8 @@ static int report_path(objref_buf *text, size_t k, int live, int picture)
 	/* live 1: thread names; 2: and attribute names (best effort: a
 	 * failure to intern the name leaves ".?", as in the faces) */
 	if (live)
-		o.live = (objref_report_live){ live > 1 ? name_history : NULL, thread_42, snap };
+		o.live = (objref_report_live){ .name_attributes = live > 1 ? name_history : NULL,
+			.thread_name = thread_42, .arg = snap };
 	if ((rc = objref_chains_report_build(&r, snap, paths, &o)) < 0 ||
 	    (rc = objref_chains_report_text(text, r)) < 0 ||
 	    (rc = objref_chains_report_json(&w, r, 1)) < 0)
