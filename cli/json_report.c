@@ -5,7 +5,6 @@
 #include "objref/growth.h"
 #include "objref/json.h"
 #include "json_report.h"
-#include "cycles.h"
 #include "pycompat.h"
 
 static void growing_list(objref_json *w, const objref_series *s)
@@ -52,8 +51,7 @@ static void top_list(objref_json *w, const objref_census *last, unsigned long to
 	size_t n;
 
 	objref_json_array(w);
-	if (last && objref_census_copy(&c, last) == 0) {
-		objref_census_sort(c);
+	if (last && objref_census_sorted(&c, last) == 0) {
 		n = objref_census_len(c) < top ? objref_census_len(c) : top;
 		for (size_t i = 0; i < n; i++) {
 			const objref_census_row *row = &objref_census_rows(c)[i];
@@ -69,65 +67,6 @@ static void top_list(objref_json *w, const objref_census *last, unsigned long to
 		objref_census_free(c);
 	}
 	objref_json_end(w);
-}
-
-/* A Python value as json.dumps writes it (dicts with str keys, lists,
- * tuples, str, int, float, bool, None): for the cycles part, which the
- * module still builds as Python objects.  0, or -1 (an exception set, or
- * the writer failed). */
-static int py_value(objref_json *w, PyObject *v)
-{
-	if (v == Py_None)
-		return objref_json_null(w);
-	if (PyBool_Check(v))
-		return objref_json_bool(w, v == Py_True);
-	if (PyLong_Check(v)) {
-		int overflow;
-		long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-		if (overflow)
-			return objref_json_uint(w, PyLong_AsUnsignedLongLong(v));
-		return x == -1 && PyErr_Occurred() ? -1 : objref_json_int(w, x);
-	}
-	if (PyFloat_Check(v))
-		return objref_json_double(w, PyFloat_AS_DOUBLE(v));
-	if (PyUnicode_Check(v)) {
-		Py_ssize_t len;
-		const char *s = PyUnicode_AsUTF8AndSize(v, &len);
-		return s ? objref_json_strn(w, s, (size_t)len) : -1;
-	}
-	if (PyList_Check(v) || PyTuple_Check(v)) {
-		PyObject *seq = PySequence_Fast(v, "");
-		objref_json_array(w);
-		for (Py_ssize_t i = 0; seq && i < PySequence_Fast_GET_SIZE(seq); i++)
-			if (py_value(w, PySequence_Fast_GET_ITEM(seq, i)) < 0) {
-				Py_DECREF(seq);
-				return -1;
-			}
-		Py_XDECREF(seq);
-		return seq ? objref_json_end(w) : -1;
-	}
-	if (PyDict_Check(v)) {
-		PyObject *k, *x;
-		Py_ssize_t pos = 0;
-		objref_json_object(w);
-		while (PyDict_Next(v, &pos, &k, &x)) {
-			const char *key = PyUnicode_Check(k) ? PyUnicode_AsUTF8(k) : NULL;
-			if (!key || objref_json_key(w, key) < 0 || py_value(w, x) < 0)
-				return -1;
-		}
-		return objref_json_end(w);
-	}
-	PyErr_Format(PyExc_TypeError, "a %s in the cycles report", Py_TYPE(v)->tp_name);
-	return -1;
-}
-
-static int cycles_value(objref_json *w, PyObject *cycles)
-{
-	PyObject *d = chain_cycles_json(cycles);
-	int rc = d ? py_value(w, d) : -1;
-
-	Py_XDECREF(d);
-	return rc;
 }
 
 static void report(objref_json *w, const chain_report *r, const objref_chains_report *chains)
@@ -168,8 +107,7 @@ static void report(objref_json *w, const chain_report *r, const objref_chains_re
 		objref_json_null(w);
 	if (r->cycles) {
 		objref_json_key(w, "cycles");
-		if (cycles_value(w, r->cycles) < 0 && !w->failed)
-			w->failed = OBJREF_ERROR;
+		objref_cycles_report_json(w, r->cycles);
 	}
 	objref_json_end(w);
 }

@@ -16,11 +16,13 @@
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
-#include "cycles.h"
 #include "json_report.h"
 #include "pictures.h"
 #include "report.h"
 #include "timer.h"
+
+/* How many shapes of garbage cycles the report shows. */
+#define CHAIN_CYCLES_SHOWN 10
 
 static struct {
 	const chain_options *opts;
@@ -33,7 +35,8 @@ static struct {
 	objref_chains_report *chains; /* what they found, or NULL */
 	objref_buf chains_why;  /* why there are none, for stderr */
 	int type_error;         /* --type named no live type: the run exits 2 */
-	PyObject *cycles;       /* --cycles: objref._cycles() at the first report, or None */
+	int cycles_done;        /* --cycles: looked for (at the first report) */
+	objref_cycles_report *cycles; /* what was found, or NULL */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -197,13 +200,13 @@ static void find_cycles(void)
 {
 	chain_pyerr saved;
 
-	if (S.cycles || !S.opts->cycles)
+	if (S.cycles_done || !S.opts->cycles)
 		return;
+	S.cycles_done = 1;
 	chain_pyerr_fetch(&saved);
-	if (!(S.cycles = chain_cycles_get(1, !S.opts->no_picture))) {
+	if (S.api->cycles_report(S.api->state, &S.cycles, CHAIN_CYCLES_SHOWN, !S.opts->no_picture) < 0) {
 		report_python_failure("the cycles search");
 		S.failed = 1;
-		S.cycles = Py_NewRef(Py_None);
 	}
 	chain_pyerr_restore(&saved);
 }
@@ -221,15 +224,14 @@ int chain_observe_render(objref_buf *b)
 
 	find_cycles();
 	find_chains();
-	if (S.cycles && S.cycles != Py_None)
-		r.cycles = S.cycles;
+	r.cycles = S.cycles;
 	if (S.opts->json)
 		return chain_report_json(b, &r, S.chains);
 	err = chain_report_format(b, &r);
 	if (!err && S.chains)
 		err = objref_chains_report_text(b, S.chains);
 	if (!err && r.cycles)
-		err = chain_cycles_text(b, S.cycles);
+		err = objref_cycles_report_text(b, S.cycles);
 	return err;
 }
 
@@ -238,19 +240,16 @@ int chain_observe_render(objref_buf *b)
  * only when there is garbage to show. */
 static void write_cycles_picture(void)
 {
-	PyObject *pic = PyTuple_GET_ITEM(S.cycles, 3);
 	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
-	const char *dot = PyTuple_Check(pic) ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(pic, 0)) : NULL;
-	Py_ssize_t drawn = PyTuple_Check(pic) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(pic, 1)) : 0;
+	const char *dot = S.cycles->summary.nshapes ? S.cycles->dot : NULL;
+	size_t drawn = S.cycles->drawn;
 	objref_buf msg = { 0 };
 	char note[64];
 	chain_pyerr saved;
 
-	if (!dot) {
-		PyErr_Clear();
+	if (!dot)
 		return;
-	}
-	snprintf(note, sizeof(note), "garbage cycles, %zd shape%s", drawn, drawn == 1 ? "" : "s");
+	snprintf(note, sizeof(note), "garbage cycles, %zu shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
 	chain_picture_write(&msg, S.api, path, dot, note);
 	chain_pyerr_restore(&saved);
@@ -267,7 +266,7 @@ static void write_pictures(void)
 	objref_buf msg = { 0 };
 	chain_pyerr saved;
 
-	if (!S.opts->no_picture && S.cycles && S.cycles != Py_None)
+	if (!S.opts->no_picture && S.cycles)
 		write_cycles_picture();
 	if (S.opts->no_picture || !S.chains)
 		return;
@@ -336,7 +335,9 @@ void chain_observe_dispose(void)
 	S.chains = NULL;
 	S.chains_done = 0;
 	S.api = NULL;
-	Py_CLEAR(S.cycles);
+	objref_cycles_report_free(S.cycles);
+	S.cycles = NULL;
+	S.cycles_done = 0;
 	objref_buf_dispose(&S.chains_why);
 	S.series = NULL;
 }

@@ -1,8 +1,8 @@
 /*
- * cli/pictures.c — the picture of the chains (see pictures.h).  The DOT
- * comes from objref.chains(picture=True); the image is drawn by
- * objref.render_dot, in a forked child, so a Graphviz failure costs the
- * image and never the report or the .dot.
+ * cli/pictures.c — the pictures beside the report (see pictures.h).  The
+ * DOT comes with the chains or cycles report; the image is drawn through the
+ * module's C API (api->render), in a forked child, so a Graphviz failure
+ * costs the image and never the report or the .dot.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,7 +83,7 @@ static int render(const objref_CAPI *api, const char *dot, const char *image, co
 	if (chain_pyerr_value(&e) && !(text = PyObject_Str(chain_pyerr_value(&e))))
 		PyErr_Clear();
 	fprintf(stderr, "objref-chain: no picture '%s': %s; the DOT is in %s\n", image,
-		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "objref.render_dot failed", dot_path);
+		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "drawing failed", dot_path);
 	PyErr_Clear();
 	Py_XDECREF(text);
 	chain_pyerr_clear(&e);

@@ -21,6 +21,12 @@ static int capi_chains_report(void *state, objref_chains_report **out,
 	return objref_py_chains_report(out, state, o);
 }
 
+static int capi_cycles_report(void *state, objref_cycles_report **out, size_t limit, int picture)
+{
+	(void)state;
+	return objref_py_cycles_report(out, limit, picture);
+}
+
 static int capi_render(void *state, const char *dot, const char *path)
 {
 	(void)state;
@@ -35,7 +41,8 @@ int objref_py_capi_add(PyObject *m, objref_modstate *st)
 	st->capi = (objref_CAPI){
 		.version = OBJREF_CAPI_VERSION, .state = st, .series = st->series,
 		.checkpoint = capi_checkpoint, .set_log = capi_set_log,
-		.chains_report = capi_chains_report, .render = capi_render,
+		.chains_report = capi_chains_report, .cycles_report = capi_cycles_report,
+		.render = capi_render,
 	};
 	capsule = PyCapsule_New(&st->capi, OBJREF_CAPI_NAME, NULL);
 	if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {

@@ -18,6 +18,7 @@
 #include <Python.h>
 #include "objref/growth.h"
 #include "objref/chains_report.h"
+#include "objref/cycles_report.h"
 
 #define OBJREF_CAPI_NAME "objref._C_API"
 #define OBJREF_CAPI_VERSION 1
@@ -39,6 +40,10 @@ typedef struct {
 	 * when no object of the type is alive. */
 	int (*chains_report)(void *state, objref_chains_report **out,
 		const objref_chains_report_options *o);
+	/* The garbage cycles of a snapshot taken now (no collection runs):
+	 * up to limit shapes (SIZE_MAX: all), the picture's DOT of the first
+	 * ones when picture is set.  *out: objref_cycles_report_free. */
+	int (*cycles_report)(void *state, objref_cycles_report **out, size_t limit, int picture);
 	/* Draw DOT into path (.png, .svg, .pdf), isolated in a child, the GIL
 	 * released; PNGs carry the DOT, the command line and the Python. */
 	int (*render)(void *state, const char *dot, const char *path);

@@ -111,6 +111,12 @@ void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c);
 int objref_py_chains_report(objref_chains_report **out, const objref_modstate *st,
 	const objref_chains_report_options *o);
 
+/* The garbage-cycles report of a snapshot taken now (cycles_api.c): up to
+ * limit shapes (SIZE_MAX: all), with the picture of the first ones when
+ * picture is set.  *out: objref_cycles_report_free.  0, or -1 with an
+ * exception. */
+int objref_py_cycles_report(objref_cycles_report **out, size_t limit, int picture);
+
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);
 PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap);

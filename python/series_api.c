@@ -19,11 +19,10 @@ static int append_log(objref_modstate *st, size_t i)
 
 	if (!st->log_path)
 		return 0;
-	if ((err = objref_census_copy(&c, objref_series_census(st->series, i))) < 0) {
+	if ((err = objref_census_sorted(&c, objref_series_census(st->series, i))) < 0) {
 		objref_py_error(err);
 		return -1;
 	}
-	objref_census_sort(c);
 	objref_buf_printf(&b, "# checkpoint %zu%s%s t=%.2fs objects=%llu bytes=%llu\n", i + 1,
 		objref_series_label(st->series, i)[0] ? " " : "", objref_series_label(st->series, i),
 		objref_series_time(st->series, i), (unsigned long long)objref_census_total_count(c),

@@ -15,5 +15,6 @@
 #include "roots.h"
 #include "json.h"
 #include "chains_report.h"
+#include "cycles_report.h"
 
 #endif

@@ -133,6 +133,11 @@
 	X(chains_report_json) \
 	X(chains_report_dot) \
 	X(chains_report_fault) \
+	X(census_sorted_copy) \
+	/* test-cycles-report.c */ \
+	X(cycles_report_data) \
+	X(cycles_report_text_json) \
+	X(cycles_report_fault) \
 	/* test-json.c */ \
 	X(json_writer) \
 	X(json_floats) \
