@@ -91,15 +91,11 @@ static long suspect_of(const objref_chain *chains, const objref_chain_group *g)
 	return last;
 }
 
-/* The label of a step as grouping shows it: indices, and dict keys that
- * are not strings, as [*] (OBJREF_CHAIN_FOLD). */
-static void folded_label(char *buf, size_t size, const objref_snapshot *snap, objref_label l)
+/* The label of step i of c as grouping shows it (OBJREF_CHAIN_FOLD). */
+static void folded_label(char *buf, size_t size, const objref_snapshot *snap, const objref_chain *c,
+	size_t i)
 {
-	if (OBJREF_LABEL_KIND(l) == OBJREF_LABEL_INDEX ||
-	    (OBJREF_LABEL_KIND(l) == OBJREF_LABEL_KEY &&
-	     objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l))[0] != '\''))
-		l = OBJREF_LABEL(OBJREF_LABEL_INDEX, OBJREF_LABEL_PAYLOAD_MAX);
-	objref_label_format(buf, size, snap, l);
+	objref_label_format(buf, size, snap, objref_chain_step_label(snap, c, i, OBJREF_CHAIN_FOLD));
 }
 
 static const char *type_name_of(const objref_snapshot *snap, objref_id id)
@@ -125,7 +121,7 @@ static int fill_steps(objref_report_pattern *p, const objref_snapshot *snap, con
 		if (!(p->steps[i].type = dup(type_name_of(snap, c->ids[i]))))
 			return OBJREF_ENOMEM;
 		if (i + 1 < c->n) {
-			folded_label(label, sizeof(label), snap, c->labels[i]);
+			folded_label(label, sizeof(label), snap, c, i);
 			if (!(p->steps[i].label = dup(label)))
 				return OBJREF_ENOMEM;
 		}
@@ -156,7 +152,7 @@ static int fill_pattern(objref_report_pattern *p, const objref_snapshot *snap, o
 	    (err = fill_steps(p, snap, ex)) < 0)
 		return err;
 	if (p->suspect >= 0)
-		folded_label(label, sizeof(label), snap, ex->labels[p->suspect]);
+		folded_label(label, sizeof(label), snap, ex, (size_t)p->suspect);
 	return (p->suspect_text = dup(label)) ? 0 : OBJREF_ENOMEM;
 }
 
