@@ -126,7 +126,7 @@ static int extra_site(objref_buf *b, size_t i, void *arg)
 static int cycles_dot(objref_buf *dot, size_t *drawn, const objref_snapshot *snap,
 	const objref_cycles *cyc, size_t limit)
 {
-	objref_dot_options o = { 0, 0, "objref: garbage cycles (found without a collection)" };
+	objref_dot_options o = { .title = "objref: garbage cycles (found without a collection)" };
 	objref_view *v = NULL;
 	size_t n = objref_cycles_nshapes(cyc);
 	int err;

@@ -12,6 +12,8 @@
 #include "report.h"
 #include "paths.h"
 #include "cycles.h"
+#include "view.h"
+#include "render.h"
 #include "roots.h"
 #include "json.h"
 #include "chains_report.h"
