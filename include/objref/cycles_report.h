@@ -12,6 +12,7 @@
 
 #include "cycles.h"
 #include "chains_report.h"
+#include "view.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,6 +78,17 @@ OBJREF_EXTERN void objref_cycles_report_free(objref_cycles_report *r);
 /* The kind of a garbage class in words: "alive", "collectable", "frozen",
  * "untraversable", "gc.garbage". */
 OBJREF_EXTERN const char *objref_garbage_class_name(objref_garbage_class cls);
+
+/*
+ * The picture of the cycles (the report layer draws; the analysis does not
+ * know views).  Add the example of shape i to the view v of the same
+ * snapshot: its cycle's objects (at most 60 steps), marked garbage, the culprit
+ * highlighted, the fix hint's reference marked as the suspect edge, and a
+ * note (shape, instances, reason) under its first object.  Several shapes
+ * may share a view.  Returns 0, OBJREF_EINVAL, OBJREF_ENOTFOUND (the view
+ * is full) or OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_cycles_view(objref_view *v, const objref_cycles *cyc, size_t i);
 
 /* "garbage cycles (found without a collection):\n" and the text, appended
  * to b.  0 or OBJREF_ENOMEM. */
