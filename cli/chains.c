@@ -1,9 +1,8 @@
 /*
- * cli/chains.c — the chains part of the report (see chains.h).  The search
- * itself is objref.chains(): one pinned snapshot, the reverse index built
- * once, every sample searched from it.
+ * cli/chains.c — the chains part of the report (see chains.h).  The report
+ * itself is libobjref's (objref/chains_report.h), over a snapshot the
+ * module's C API takes (python/capi.h).
  */
-#include <stdarg.h>
 #include <string.h>
 #include "chains.h"
 #include "pycompat.h"
@@ -71,49 +70,28 @@ static int fastest_growing(char *buf, size_t size, const objref_series *s)
 	return n > 0;
 }
 
-static PyObject *call_objref(const char *fn, const char *fmt, ...)
+int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_error,
+	const objref_CAPI *api, const chain_options *o, const objref_series *series)
 {
-	PyObject *m = PyImport_ImportModule("objref"), *f = NULL, *args = NULL, *r = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (m && (f = PyObject_GetAttrString(m, fn)) && (args = Py_VaBuildValue(fmt, ap)))
-		r = PyObject_CallObject(f, args);
-	va_end(ap);
-	Py_XDECREF(m);
-	Py_XDECREF(f);
-	Py_XDECREF(args);
-	return r;
-}
-
-PyObject *chain_chains_get(objref_buf *why, int *type_error, const chain_options *o,
-	const objref_series *series)
-{
+	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
 	char grown[512];
-	const char *type = o->type;
-	PyObject *r;
 
+	*out = NULL;
 	*type_error = 0;
-	if (!type && !(fastest_growing(grown, sizeof(grown), series) && (type = grown)))
-		return Py_NewRef(Py_None);
-	r = call_objref("chains", "(skki)", type, o->samples, o->max_depth, !o->no_picture);
-	if (r || !PyErr_ExceptionMatches(PyExc_LookupError))
-		return r;
+	ro.type = o->type;
+	if (!ro.type && !(fastest_growing(grown, sizeof(grown), series) && (ro.type = grown)))
+		return 0;
+	ro.samples = o->samples;
+	ro.max_depth = o->max_depth;
+	ro.picture = !o->no_picture;
+	if (api->chains_report(api->state, out, &ro) == 0 ||
+	    !PyErr_ExceptionMatches(PyExc_LookupError))
+		return *out ? 0 : -1;
 	PyErr_Clear();
-	objref_buf_printf(why, "objref-chain: no live object of type '%s' at the end", type);
-	closest_names(why, series, type);
+	objref_buf_printf(why, "objref-chain: no live object of type '%s' at the end", ro.type);
+	closest_names(why, series, ro.type);
 	growing_names(why, series);
 	objref_buf_printf(why, "\n");
 	*type_error = o->type != NULL;
-	return Py_NewRef(Py_None);
-}
-
-int chain_chains_text(objref_buf *b, PyObject *result)
-{
-	PyObject *text = call_objref("format_chains", "(O)", result);
-	const char *s = text ? PyUnicode_AsUTF8(text) : NULL;
-	int err = s ? objref_buf_printf(b, "%s", s) : -1;
-
-	Py_XDECREF(text);
-	return err;
+	return 0;
 }

@@ -7,22 +7,19 @@
 #ifndef OBJREF_CLI_CHAINS_H
 #define OBJREF_CLI_CHAINS_H
 
-#include <Python.h>
-#include "objref/growth.h"
-#include "objref/report.h"
+#include "../python/capi.h"
+#include "objref/chains_report.h"
 #include "options.h"
 
 /*
- * objref.chains() for the type to chain: a new reference to its dict, or
- * Py_None when there is nothing to chain (no --type and nothing grew).
- * When --type names no live type, appends to `why` a message with the
- * closest names and the growing types, sets *type_error and returns
- * Py_None.  NULL with a Python exception on other failures.
+ * The chains report of the type to chain (libobjref's, through the
+ * module's C API): *out, or NULL when there is nothing to chain (no --type
+ * and nothing grew).  When --type names no live type, appends to `why` a
+ * message with the closest names and the growing types, sets *type_error
+ * and leaves *out NULL.  Returns 0, or -1 with a Python exception on other
+ * failures.  *out: objref_chains_report_free.
  */
-PyObject *chain_chains_get(objref_buf *why, int *type_error, const chain_options *o,
-	const objref_series *series);
-
-/* The text of a chains() result (objref.format_chains), appended to b. */
-int chain_chains_text(objref_buf *b, PyObject *result);
+int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_error,
+	const objref_CAPI *api, const chain_options *o, const objref_series *series);
 
 #endif

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "every.h"
-#include "observe.h"
 #include "pycompat.h"
 
 static struct {
@@ -25,6 +24,8 @@ static struct {
 	unsigned long n, calls;
 	int active;
 	char label[256];     /* "every app:handle" */
+	chain_every_cb cb;   /* called with label every n calls */
+	void *arg;
 } E;
 
 /* a == b for str objects, without running Python code. */
@@ -86,7 +87,7 @@ static int every_hook(PyObject *obj, PyFrameObject *frame, int what, PyObject *a
 	(void)obj;
 	(void)arg;
 	if (what == PyTrace_CALL && E.active && frame_matches(frame) && ++E.calls % E.n == 0)
-		chain_observe_checkpoint(E.label);
+		E.cb(E.arg, E.label);
 	return 0;
 }
 
@@ -143,7 +144,8 @@ static int set_names(const chain_every_spec *spec, const char *main_name)
 	return E.name && E.qualname && E.module && E.dunder ? 0 : -1;
 }
 
-int chain_every_start(const chain_every_spec *spec, const char *main_name)
+int chain_every_start(const chain_every_spec *spec, const char *main_name, chain_every_cb cb,
+	void *arg)
 {
 	if (set_names(spec, main_name) < 0)
 		return -1;
@@ -154,6 +156,8 @@ int chain_every_start(const chain_every_spec *spec, const char *main_name)
 			PyUnicode_AsUTF8(E.name), spec->module);
 #endif
 	E.n = spec->n;
+	E.cb = cb;
+	E.arg = arg;
 	snprintf(E.label, sizeof(E.label), "every %s:%s", spec->module, spec->func);
 #if PY_VERSION_HEX >= 0x030C0000
 	PyEval_SetProfileAllThreads(every_hook, NULL);

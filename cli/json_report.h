@@ -19,10 +19,12 @@
 #define OBJREF_CLI_JSON_REPORT_H
 
 #include <Python.h>
+#include "objref/chains_report.h"
 #include "report.h"
 
-/* Append the JSON report (and a newline) to b; chains: the result of
- * objref.chains() or None.  Returns 0, or -1 after reporting on stderr. */
-int chain_report_json(objref_buf *b, const chain_report *r, PyObject *chains);
+/* Append the JSON report to b (one line), written in C by objref/json.h.
+ * chains: the chains report, or NULL.  Returns 0, or -1 after a message on
+ * stderr. */
+int chain_report_json(objref_buf *b, const chain_report *r, const objref_chains_report *chains);
 
 #endif

@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 	int status = chain_options_parse(&opts, argc, argv);
 
 	if (status == CHAIN_OPTIONS_RUN)
+		status = chain_options_act(&opts);
+	if (status == CHAIN_OPTIONS_RUN)
 		status = chain_run(&opts);
 	chain_options_dispose(&opts);
 	return status;

@@ -1,10 +1,10 @@
 /*
  * cli/observe.c — the observation of one program run (see observe.h).
  *
- * Checkpoints go through objref.checkpoint(), the same function programs
- * call, so every census lands in the module's one series (and in its --log).
- * The report reads that series directly through the objref._series capsule.
- * All state here is touched with the GIL held only.
+ * Checkpoints go through the module's C API (python/capi.h), the same
+ * engine objref.checkpoint() calls, so every census lands in the module's
+ * one series (and in its --log); the report reads that series and builds
+ * the chains report in C.  All state here is touched with the GIL held only.
  */
 #include <Python.h>
 #include <limits.h>
@@ -16,23 +16,27 @@
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
-#include "cycles.h"
 #include "json_report.h"
 #include "pictures.h"
 #include "report.h"
 #include "timer.h"
 
+/* How many shapes of garbage cycles the report shows. */
+#define CHAIN_CYCLES_SHOWN 10
+
 static struct {
 	const chain_options *opts;
-	PyObject *checkpoint;   /* objref.checkpoint */
+	const objref_CAPI *api; /* the objref module's C API */
 	objref_series *series;  /* owned by the objref module */
 	double t_start, t_end;  /* chain_clock(); t_end 0 until the end */
 	int failed;             /* a checkpoint failed: the run exits 3 */
 	double last_capture;    /* seconds the last checkpoint took */
-	PyObject *chains;       /* objref.chains() at the first report, or None */
+	int chains_done;        /* the chains were looked for (at the first report) */
+	objref_chains_report *chains; /* what they found, or NULL */
 	objref_buf chains_why;  /* why there are none, for stderr */
 	int type_error;         /* --type named no live type: the run exits 2 */
-	PyObject *cycles;       /* --cycles: objref._cycles() at the first report, or None */
+	int cycles_done;        /* --cycles: looked for (at the first report) */
+	objref_cycles_report *cycles; /* what was found, or NULL */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -54,48 +58,61 @@ static void report_python_failure(const char *what)
 	chain_pyerr_clear(&e);
 }
 
-/* objref._configure(log=ABSOLUTE_PATH): the program may chdir. */
-static int configure_log(PyObject *objref, const char *path)
+/* --log, as an absolute path: the program may chdir. */
+static int configure_log(const char *path)
 {
 	char *abs = realpath(path, NULL);
-	PyObject *fn = NULL, *args = NULL, *kw = NULL, *r = NULL;
+	int rc = S.api->set_log(S.api->state, abs ? abs : path);
 
-	fn = PyObject_GetAttrString(objref, "_configure");
-	args = fn ? PyTuple_New(0) : NULL;
-	kw = args ? Py_BuildValue("{s:s}", "log", abs ? abs : path) : NULL;
-	r = kw ? PyObject_Call(fn, args, kw) : NULL;
 	free(abs);
-	Py_XDECREF(fn);
-	Py_XDECREF(args);
-	Py_XDECREF(kw);
-	if (!r)
-		return -1;
-	Py_DECREF(r);
-	return 0;
+	return rc;
+}
+
+static void on_every(void *arg, const char *label)
+{
+	(void)arg;
+	chain_observe_checkpoint(label);
+}
+
+static void on_tick(void *arg)
+{
+	(void)arg;
+	chain_observe_checkpoint("interval");
+}
+
+static void on_stop(void *arg, objref_buf *report)
+{
+	(void)arg;
+	chain_observe_checkpoint("duration");
+	chain_observe_mark_end();
+	chain_observe_render(report);
+}
+
+static int on_failed(void *arg)
+{
+	(void)arg;
+	return chain_observe_failed();
 }
 
 int chain_observe_start(const chain_options *o, const char *main_name)
 {
-	PyObject *objref = PyImport_ImportModule("objref");
-
 	S.opts = o;
-	if (!objref) {
+	if (!(S.api = OBJREF_CAPI_IMPORT())) {
 		report_python_failure("import of the built-in objref module");
 		return -1;
 	}
-	S.checkpoint = PyObject_GetAttrString(objref, "checkpoint");
-	S.series = S.checkpoint ? PyCapsule_Import("objref._series", 0) : NULL;
-	if (S.series && o->log_path && configure_log(objref, o->log_path) < 0) {
-		Py_DECREF(objref);
+	if (S.api->version != OBJREF_CAPI_VERSION) {
+		fprintf(stderr, "objref-chain: the objref module's C API is version %u, not %u\n",
+			S.api->version, OBJREF_CAPI_VERSION);
+		S.api = NULL;
+		return -1;
+	}
+	S.series = S.api->series;
+	if (o->log_path && configure_log(o->log_path) < 0) {
 		report_python_failure("--log");
 		return -1;
 	}
-	Py_DECREF(objref);
-	if (!S.series) {
-		report_python_failure("setting up objref");
-		return -1;
-	}
-	if (o->has_every && chain_every_start(&o->every, main_name) < 0) {
+	if (o->has_every && chain_every_start(&o->every, main_name, on_every, NULL) < 0) {
 		report_python_failure("--every");
 		return -1;
 	}
@@ -104,10 +121,12 @@ int chain_observe_start(const chain_options *o, const char *main_name)
 
 int chain_observe_script_started(void)
 {
+	chain_timer_callbacks cb = { .tick = on_tick, .stop = on_stop, .failed = on_failed, .arg = NULL };
+
 	S.t_start = chain_clock();
 	if (!S.opts->interval && !S.opts->duration)
 		return 0;
-	return chain_timer_start(S.opts->interval, S.opts->duration, S.opts->display);
+	return chain_timer_start(S.opts->interval, S.opts->duration, S.opts->display, &cb);
 }
 
 int chain_observe_script_ended(void)
@@ -126,24 +145,22 @@ int chain_observe_script_ended(void)
 int chain_observe_checkpoint(const char *label)
 {
 	chain_pyerr saved;
-	PyObject *r;
+	int rc;
 
-	if (S.failed || !S.checkpoint)
+	if (S.failed || !S.api)
 		return -1;
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
-	r = PyObject_CallFunction(S.checkpoint, "s", label);
+	rc = S.api->checkpoint(S.api->state, label);
 	S.last_capture = chain_clock() - S.last_capture;
-	if (r) {
-		Py_DECREF(r);
-	} else {
+	if (rc < 0) {
 		char what[128];
 		snprintf(what, sizeof(what), "checkpoint '%s' (heap capture)", label);
 		report_python_failure(what);
 		S.failed = 1;
 	}
 	chain_pyerr_restore(&saved);
-	return r ? 0 : -1;
+	return rc;
 }
 
 void chain_observe_mark_end(void)
@@ -158,12 +175,11 @@ static void find_chains(void)
 {
 	chain_pyerr saved;
 
-	if (S.chains)
+	if (S.chains_done)
 		return;
-	if (S.opts->cycles && !S.opts->type) {  /* --cycles alone: no chains */
-		S.chains = Py_NewRef(Py_None);
+	S.chains_done = 1;
+	if (S.opts->cycles && !S.opts->type)  /* --cycles alone: no chains */
 		return;
-	}
 	/* A heap big enough for a census to take a second takes longer to
 	 * snapshot: say what is going on, on a terminal only. */
 	if (S.last_capture > 1.0 && isatty(STDERR_FILENO)) {
@@ -172,11 +188,9 @@ static void find_chains(void)
 		fflush(stderr);
 	}
 	chain_pyerr_fetch(&saved);
-	S.chains = chain_chains_get(&S.chains_why, &S.type_error, S.opts, S.series);
-	if (!S.chains) {
+	if (chain_chains_get(&S.chains, &S.chains_why, &S.type_error, S.api, S.opts, S.series) < 0) {
 		report_python_failure("the chains search");
 		S.failed = 1;
-		S.chains = Py_NewRef(Py_None);
 	}
 	chain_pyerr_restore(&saved);
 }
@@ -186,13 +200,13 @@ static void find_cycles(void)
 {
 	chain_pyerr saved;
 
-	if (S.cycles || !S.opts->cycles)
+	if (S.cycles_done || !S.opts->cycles)
 		return;
+	S.cycles_done = 1;
 	chain_pyerr_fetch(&saved);
-	if (!(S.cycles = chain_cycles_get(1, !S.opts->no_picture))) {
+	if (S.api->cycles_report(S.api->state, &S.cycles, CHAIN_CYCLES_SHOWN, !S.opts->no_picture) < 0) {
 		report_python_failure("the cycles search");
 		S.failed = 1;
-		S.cycles = Py_NewRef(Py_None);
 	}
 	chain_pyerr_restore(&saved);
 }
@@ -210,15 +224,14 @@ int chain_observe_render(objref_buf *b)
 
 	find_cycles();
 	find_chains();
-	if (S.cycles && S.cycles != Py_None)
-		r.cycles = S.cycles;
+	r.cycles = S.cycles;
 	if (S.opts->json)
 		return chain_report_json(b, &r, S.chains);
 	err = chain_report_format(b, &r);
-	if (!err && S.chains != Py_None)
-		err = chain_chains_text(b, S.chains);
+	if (!err && S.chains)
+		err = objref_chains_report_text(b, S.chains);
 	if (!err && r.cycles)
-		err = chain_cycles_text(b, S.cycles);
+		err = objref_cycles_report_text(b, S.cycles);
 	return err;
 }
 
@@ -227,21 +240,18 @@ int chain_observe_render(objref_buf *b)
  * only when there is garbage to show. */
 static void write_cycles_picture(void)
 {
-	PyObject *pic = PyTuple_GET_ITEM(S.cycles, 3);
 	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
-	const char *dot = PyTuple_Check(pic) ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(pic, 0)) : NULL;
-	Py_ssize_t drawn = PyTuple_Check(pic) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(pic, 1)) : 0;
+	const char *dot = S.cycles->summary.nshapes ? S.cycles->dot : NULL;
+	size_t drawn = S.cycles->drawn;
 	objref_buf msg = { 0 };
 	char note[64];
 	chain_pyerr saved;
 
-	if (!dot) {
-		PyErr_Clear();
+	if (!dot)
 		return;
-	}
-	snprintf(note, sizeof(note), "garbage cycles, %zd shape%s", drawn, drawn == 1 ? "" : "s");
+	snprintf(note, sizeof(note), "garbage cycles, %zu shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
-	chain_picture_write(&msg, path, dot, note);
+	chain_picture_write(&msg, S.api, path, dot, note);
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
@@ -256,12 +266,12 @@ static void write_pictures(void)
 	objref_buf msg = { 0 };
 	chain_pyerr saved;
 
-	if (!S.opts->no_picture && S.cycles && S.cycles != Py_None)
+	if (!S.opts->no_picture && S.cycles)
 		write_cycles_picture();
-	if (S.opts->no_picture || !S.chains || S.chains == Py_None)
+	if (S.opts->no_picture || !S.chains)
 		return;
 	chain_pyerr_fetch(&saved);
-	chain_pictures_write(&msg, S.opts, S.chains);
+	chain_pictures_write(&msg, S.api, S.opts, S.chains);
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
@@ -321,9 +331,13 @@ int chain_observe_type_error(void)
 
 void chain_observe_dispose(void)
 {
-	Py_CLEAR(S.checkpoint);
-	Py_CLEAR(S.chains);
-	Py_CLEAR(S.cycles);
+	objref_chains_report_free(S.chains);
+	S.chains = NULL;
+	S.chains_done = 0;
+	S.api = NULL;
+	objref_cycles_report_free(S.cycles);
+	S.cycles = NULL;
+	S.cycles_done = 0;
 	objref_buf_dispose(&S.chains_why);
 	S.series = NULL;
 }

@@ -1,5 +1,8 @@
 /*
- * cli/options.c — parsing the command line of objref-chain.
+ * cli/options.c — the command line of objref-chain: one option table
+ * (opts_table) from which --help, the usage error's list and getopt's
+ * tables are made; a parser that only parses (chain_options_parse), and
+ * the few things options do before the run (chain_options_act).
  *
  * Options come before SCRIPT (getopt_long with "+"): everything from SCRIPT
  * on, or after -m MODULE, belongs to the program, as with `python`.
@@ -23,75 +26,67 @@ enum {
 	OPT_CYCLES
 };
 
-static const struct option long_options[] = {
-	{ "type", required_argument, NULL, OPT_TYPE },
-	{ "top", required_argument, NULL, OPT_TOP },
-	{ "growth", no_argument, NULL, OPT_GROWTH },
-	{ "every", required_argument, NULL, OPT_EVERY },
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "log", required_argument, NULL, OPT_LOG },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "samples", required_argument, NULL, OPT_SAMPLES },
-	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
-	{ "output", required_argument, NULL, 'o' },
-	{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
-	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
-	{ "cycles", no_argument, NULL, OPT_CYCLES },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 }
+/* One option of the table: --help, the usage error's list and getopt's
+ * tables are all made from it (libgit2's src/cli/opt.h). */
+typedef struct {
+	int id;            /* getopt's value: the short letter, or OPT_* */
+	char letter;       /* -X, or 0 */
+	const char *name;  /* --name, or NULL */
+	const char *arg;   /* the value's name, NULL for a flag */
+	const char *help;  /* the --help text, lines separated by \n */
+} chain_opt;
+
+static const chain_opt opts_table[] = {
+	{ OPT_TYPE, 0, "type", "T", "who holds the objects of type T (tuple, Session or\n"
+	  "pkg.mod.Session): chains from roots to samples of it;\n"
+	  "without --type, the fastest-growing type is chained" },
+	{ OPT_SAMPLES, 0, "samples", "K", "chain K samples, the newest first (default 5)" },
+	{ OPT_MAX_DEPTH, 0, "max-depth", "D", "longest chain searched (default 20)" },
+	{ 'o', 'o', "output", "FILE", "the picture of the chains: FILE.png, .svg, .pdf or\n"
+	  ".dot (default objref-TYPE.png); the DOT is always\n"
+	  "written too (FILE with .dot), and a PNG carries it" },
+	{ OPT_NO_PICTURE, 0, "no-picture", NULL, "no picture, only the text report" },
+	{ OPT_EXTRACT_DOT, 0, "extract-dot", "PNG", "print the DOT source an objref PNG carries, and exit" },
+	{ OPT_GROWTH, 0, "growth", NULL, "print the growing-types table (the default report)" },
+	{ OPT_CYCLES, 0, "cycles", NULL, "garbage cycles at the end, grouped by shape, found\n"
+	  "without a collection: collectable ones (gc disabled\n"
+	  "or not run yet), frozen, uncollectable (gc.garbage,\n"
+	  "legacy finalizers, untraversable objects); pictures\n"
+	  "of the top shapes in objref-cycles.png (-o FILE when\n"
+	  "no --type)" },
+	{ OPT_TOP, 0, "top", "N", "print the N most common types at the last checkpoint\n"
+	  "(objgraph show_most_common_types format, untracked\n"
+	  "objects counted)" },
+	{ OPT_EVERY, 0, "every", "MODULE:FUNC=N", "a checkpoint every N calls of MODULE.FUNC, in any\n"
+	  "thread; FUNC may be Class.method (before Python 3.11\n"
+	  "only the last name is compared); MODULE may name the\n"
+	  "script (app for app.py) or be __main__" },
+	{ OPT_INTERVAL, 0, "interval", "SEC", "a checkpoint every SEC seconds" },
+	{ OPT_DURATION, 0, "duration", "SEC", "after SEC seconds take a last checkpoint, stop the\n"
+	  "program (as Ctrl-C would) and report" },
+	{ OPT_LOG, 0, "log", "FILE", "append every checkpoint's census to FILE (truncated at\n"
+	  "start), one '# checkpoint' header per census" },
+	{ 'm', 'm', NULL, "MODULE", "run a library module as a script, as `python -m`" },
+	{ 'h', 'h', "help", NULL, "this help" },
+	{ OPT_VERSION, 0, "version", NULL, "versions of objref-chain and of its Python" },
+	{ OPT_JSON, 0, "json", NULL, "the report as JSON (schema objref-chain/1, see\n"
+	  "docs/guide.md) instead of text" },
 };
+
+#define NOPTS (sizeof(opts_table) / sizeof(opts_table[0]))
+#define HELP_COLUMN 25
 
 static const char usage_line[] =
 	"usage: objref-chain [OPTIONS] SCRIPT [ARGS...]\n"
 	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
 
-static const char valid_options[] =
-	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
-	"  --extract-dot PNG, --top N, --growth, --cycles,\n"
-	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
-	"  -m MODULE, -h/--help, --version\n";
-
-static const char help_text[] =
+static const char help_intro[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
 	"its heap (a census of live objects by type), and report what grows.\n"
 	"\n"
-	"options:\n"
-	"  --type T               who holds the objects of type T (tuple, Session or\n"
-	"                         pkg.mod.Session): chains from roots to samples of it;\n"
-	"                         without --type, the fastest-growing type is chained\n"
-	"  --samples K            chain K samples, the newest first (default 5)\n"
-	"  --max-depth D          longest chain searched (default 20)\n"
-	"  -o, --output FILE      the picture of the chains: FILE.png, .svg, .pdf or\n"
-	"                         .dot (default objref-TYPE.png); the DOT is always\n"
-	"                         written too (FILE with .dot), and a PNG carries it\n"
-	"  --no-picture           no picture, only the text report\n"
-	"  --extract-dot PNG      print the DOT source an objref PNG carries, and exit\n"
-	"  --growth               print the growing-types table (the default report)\n"
-	"  --cycles               garbage cycles at the end, grouped by shape, found\n"
-	"                         without a collection: collectable ones (gc disabled\n"
-	"                         or not run yet), frozen, uncollectable (gc.garbage,\n"
-	"                         legacy finalizers, untraversable objects); pictures\n"
-	"                         of the top shapes in objref-cycles.png (-o FILE when\n"
-	"                         no --type)\n"
-	"  --top N                print the N most common types at the last checkpoint\n"
-	"                         (objgraph show_most_common_types format, untracked\n"
-	"                         objects counted)\n"
-	"  --every MODULE:FUNC=N  a checkpoint every N calls of MODULE.FUNC, in any\n"
-	"                         thread; FUNC may be Class.method (before Python 3.11\n"
-	"                         only the last name is compared); MODULE may name the\n"
-	"                         script (app for app.py) or be __main__\n"
-	"  --interval SEC         a checkpoint every SEC seconds\n"
-	"  --duration SEC         after SEC seconds take a last checkpoint, stop the\n"
-	"                         program (as Ctrl-C would) and report\n"
-	"  --log FILE             append every checkpoint's census to FILE (truncated at\n"
-	"                         start), one '# checkpoint' header per census\n"
-	"  -m MODULE              run a library module as a script, as `python -m`\n"
-	"  -h, --help             this help\n"
-	"  --version              versions of objref-chain and of its Python\n"
-	"  --json                 the report as JSON (schema objref-chain/1, see\n"
-	"                         docs/guide.md) instead of text\n"
+	"options:\n";
+
+static const char help_outro[] =
 	"\n"
 	"A checkpoint is always taken when the program ends (normally, by sys.exit,\n"
 	"an exception or Ctrl-C).  Programs may take their own with\n"
@@ -106,12 +101,59 @@ static const char help_text[] =
 	"  3     objref failed (a heap capture or the interpreter setup failed)\n"
 	"  130   interrupted by SIGINT\n";
 
+/* How option o is written: "-o, --output FILE" (help) or "-o/--output FILE"
+ * (the usage error's list). */
+static void spelling(char *buf, size_t size, const chain_opt *o, const char *sep)
+{
+	char letter[4] = "";
+
+	if (o->letter)
+		snprintf(letter, sizeof(letter), "-%c", o->letter);
+	snprintf(buf, size, "%s%s%s%s%s%s", letter, o->letter && o->name ? sep : "",
+		o->name ? "--" : "", o->name ? o->name : "", o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* The --help text of the options, from the table. */
+static void print_options_help(FILE *f)
+{
+	char left[64];
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *h = opts_table[i].help;
+		spelling(left, sizeof(left), &opts_table[i], ", ");
+		fprintf(f, "  %-*s", HELP_COLUMN - 2, left);
+		if (strlen(left) > HELP_COLUMN - 3)
+			fprintf(f, "\n%*s", HELP_COLUMN, "");
+		for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
+			fprintf(f, "%.*s\n%*s", (int)(nl - h), h, HELP_COLUMN, "");
+		fprintf(f, "%s\n", h);
+	}
+}
+
+/* "valid options: --type T, --samples K, ..." wrapped under 80 columns. */
+static void print_valid_options(FILE *f)
+{
+	size_t col = (size_t)fprintf(f, "valid options:");
+	char item[64];
+
+	for (size_t i = 0; i < NOPTS; i++) {
+		spelling(item, sizeof(item), &opts_table[i], "/");
+		if (col + strlen(item) + 3 > 79) {
+			fprintf(f, "\n ");
+			col = 1;
+		}
+		col += (size_t)fprintf(f, " %s%s", item, i + 1 < NOPTS ? "," : "\n");
+	}
+}
+
 /* A usage error: the message, the valid choices, exit status 2. */
 static int usage_error(const char *fmt, const char *a, const char *b)
 {
 	fprintf(stderr, "objref-chain: ");
 	fprintf(stderr, fmt, a, b);
-	fprintf(stderr, "\n%s%sTry 'objref-chain --help' for more.\n", usage_line, valid_options);
+	fprintf(stderr, "\n%s", usage_line);
+	print_valid_options(stderr);
+	fprintf(stderr, "Try 'objref-chain --help' for more.\n");
 	return CHAIN_EXIT_USAGE;
 }
 
@@ -152,7 +194,7 @@ static int parse_every(chain_every_spec *spec, const char *s)
 }
 
 /* --log FILE must be writable now, not after the program ran for an hour.
- * The file is truncated: a log describes one run. */
+ * The file is truncated: a log describes one run.  (chain_options_act) */
 static int check_log(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -174,7 +216,9 @@ static int print_version(void)
 
 static int print_help(void)
 {
-	printf("%s\n%s", usage_line, help_text);
+	printf("%s\n%s", usage_line, help_intro);
+	print_options_help(stdout);
+	printf("%s", help_outro);
 	return CHAIN_EXIT_OK;
 }
 
@@ -191,7 +235,9 @@ static int bad_option(char **argv, int c)
 	return usage_error("unknown option '%s'%s", what, "");
 }
 
-/* One option with its value; returns CHAIN_OPTIONS_RUN or an exit status. */
+/* One option with its value into *o; returns CHAIN_OPTIONS_RUN (go on),
+ * CHAIN_OPTIONS_DONE (--help, --version, --extract-dot: the parse ends
+ * there) or CHAIN_EXIT_USAGE after a message. */
 static int take_option(chain_options *o, int c, const char *arg)
 {
 	switch (c) {
@@ -216,7 +262,8 @@ static int take_option(chain_options *o, int c, const char *arg)
 		o->no_picture = 1;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_EXTRACT_DOT:
-		return chain_extract_dot(arg);
+		o->extract_dot = arg;
+		return CHAIN_OPTIONS_DONE;
 	case OPT_CYCLES:
 		o->cycles = 1;
 		return CHAIN_OPTIONS_RUN;
@@ -244,22 +291,47 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_RUN;
 	case OPT_LOG:
 		o->log_path = arg;
-		return check_log(arg) ? CHAIN_EXIT_USAGE : CHAIN_OPTIONS_RUN;
+		return CHAIN_OPTIONS_RUN;
 	case 'h':
-		return print_help();
+		o->help = 1;
+		return CHAIN_OPTIONS_DONE;
 	case OPT_VERSION:
-		return print_version();
+		o->version = 1;
+		return CHAIN_OPTIONS_DONE;
 	}
 	return usage_error("internal: unhandled option %s%s", "", "");
+}
+
+/* getopt_long's tables, made from opts_table. */
+static void getopt_tables(struct option *longs, char *shorts)
+{
+	size_t k = 0;
+
+	strcpy(shorts, "+:");
+	for (size_t i = 0; i < NOPTS; i++) {
+		const chain_opt *o = &opts_table[i];
+		if (o->letter) {
+			size_t n = strlen(shorts);
+			shorts[n] = o->letter;
+			strcpy(shorts + n + 1, o->arg ? ":" : "");
+		}
+		if (o->name)
+			longs[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+				NULL, o->id };
+	}
+	longs[k] = (struct option){ NULL, 0, NULL, 0 };
 }
 
 /* Options up to SCRIPT, or up to and including -m MODULE. */
 static int parse_options(chain_options *o, int argc, char **argv)
 {
+	struct option longs[NOPTS + 1];
+	char shorts[2 * NOPTS + 3];
 	int c, rc;
 
+	getopt_tables(longs, shorts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hm:o:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(argv, c);
 		if (c == 'm') {
@@ -289,11 +361,11 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 {
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	*out = (chain_options)CHAIN_OPTIONS_INIT;
 	out->argv0 = argv[0];
-	out->samples = 5;
-	out->max_depth = 20;
-	if ((rc = parse_options(out, argc, argv)) != CHAIN_OPTIONS_RUN)
+	if ((rc = parse_options(out, argc, argv)) == CHAIN_OPTIONS_DONE)
+		return CHAIN_OPTIONS_RUN;
+	if (rc != CHAIN_OPTIONS_RUN)
 		return rc;
 	if (!out->run_module) {
 		if (optind >= argc)
@@ -308,6 +380,19 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 		fprintf(stderr, "objref-chain: out of memory\n");
 		return CHAIN_EXIT_INTERNAL;
 	}
+	return CHAIN_OPTIONS_RUN;
+}
+
+int chain_options_act(const chain_options *o)
+{
+	if (o->help)
+		return print_help();
+	if (o->version)
+		return print_version();
+	if (o->extract_dot)
+		return chain_extract_dot(o->extract_dot);
+	if (o->log_path && check_log(o->log_path))
+		return CHAIN_EXIT_USAGE;
 	return CHAIN_OPTIONS_RUN;
 }
 

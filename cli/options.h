@@ -21,8 +21,10 @@ enum {
 	CHAIN_EXIT_USAGE = 2,
 	CHAIN_EXIT_INTERNAL = 3,
 	CHAIN_EXIT_SIGINT = 130,
-	/* chain_options_parse: go on and run the script */
-	CHAIN_OPTIONS_RUN = -1
+	/* chain_options_parse / chain_options_act: go on */
+	CHAIN_OPTIONS_RUN = -1,
+	/* internal to the parser: a terminal option (--help ...) ends it */
+	CHAIN_OPTIONS_DONE = -2
 };
 
 /* --every MODULE:FUNC=N: a checkpoint every n calls of MODULE.FUNC. */
@@ -53,17 +55,30 @@ typedef struct {
 				    objref-<type>.png in the current directory */
 	int no_picture;          /* --no-picture */
 	int cycles;              /* --cycles: garbage cycles grouped by shape */
-	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
+	int help, version;       /* --help, --version: print, exit 0 */
+	const char *extract_dot; /* --extract-dot PNG: print its DOT, exit */
+	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages;
+				    NULL after --help, --version, --extract-dot */
 } chain_options;
 
+#define CHAIN_OPTIONS_INIT { .samples = 5, .max_depth = 20 }
+
 /*
- * Parse argv into *out.  Returns CHAIN_OPTIONS_RUN when the script should
- * run, otherwise the exit status to return at once: 0 after --help or
- * --version (printed on stdout), 2 after a usage error (reported on stderr).
- * Options stop at SCRIPT (or at -m MODULE): what follows is the program's.
- * Release with chain_options_dispose.
+ * Parse argv into *out, doing nothing else.  Returns CHAIN_OPTIONS_RUN, or
+ * 2 after a usage error (reported on stderr).  Options stop at SCRIPT (or
+ * at -m MODULE): what follows is the program's; --help, --version and
+ * --extract-dot stop them too (no SCRIPT needed).  Release with
+ * chain_options_dispose.
  */
 int chain_options_parse(chain_options *out, int argc, char **argv);
+
+/*
+ * What parsed options do before a run: print --help or --version (exit
+ * 0), --extract-dot (its exit status), create or truncate the --log file
+ * (2 when it cannot be written).  Returns CHAIN_OPTIONS_RUN when the
+ * program should run, else the exit status.
+ */
+int chain_options_act(const chain_options *o);
 void chain_options_dispose(chain_options *o);
 
 #endif

@@ -1,8 +1,8 @@
 /*
- * cli/pictures.c — the picture of the chains (see pictures.h).  The DOT
- * comes from objref.chains(picture=True); the image is drawn by
- * objref.render_dot, in a forked child, so a Graphviz failure costs the
- * image and never the report or the .dot.
+ * cli/pictures.c — the pictures beside the report (see pictures.h).  The
+ * DOT comes with the chains or cycles report; the image is drawn through the
+ * module's C API (api->render), in a forked child, so a Graphviz failure
+ * costs the image and never the report or the .dot.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,31 +70,28 @@ static int write_dot(const char *path, const char *dot)
 	return ok ? 0 : -1;
 }
 
-/* objref.render_dot(dot, image): 0, or -1 after a message naming dot_path. */
-static int render(const char *dot, const char *image, const char *dot_path)
+/* Draw dot into image through the module's C API: 0, or -1 after a
+ * message naming dot_path. */
+static int render(const objref_CAPI *api, const char *dot, const char *image, const char *dot_path)
 {
-	PyObject *m = PyImport_ImportModule("objref");
-	PyObject *r = m ? PyObject_CallMethod(m, "render_dot", "ss", dot, image) : NULL;
 	PyObject *text = NULL;
 	chain_pyerr e;
 
-	Py_XDECREF(m);
-	if (r) {
-		Py_DECREF(r);
+	if (api->render(api->state, dot, image) == 0)
 		return 0;
-	}
 	chain_pyerr_fetch(&e);
 	if (chain_pyerr_value(&e) && !(text = PyObject_Str(chain_pyerr_value(&e))))
 		PyErr_Clear();
 	fprintf(stderr, "objref-chain: no picture '%s': %s; the DOT is in %s\n", image,
-		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "objref.render_dot failed", dot_path);
+		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "drawing failed", dot_path);
 	PyErr_Clear();
 	Py_XDECREF(text);
 	chain_pyerr_clear(&e);
 	return -1;
 }
 
-int chain_picture_write(objref_buf *msg, const char *image, const char *dot, const char *note)
+int chain_picture_write(objref_buf *msg, const objref_CAPI *api, const char *image, const char *dot,
+	const char *note)
 {
 	const char *ext = strrchr(image, '.');
 	char dot_path[4096];
@@ -107,7 +104,7 @@ int chain_picture_write(objref_buf *msg, const char *image, const char *dot, con
 		snprintf(tail, sizeof(tail), " (%s)", note);
 	if (write_dot(dot_path, dot) < 0)
 		return -1;
-	if (!strcasecmp(ext, ".dot") || render(dot, image, dot_path) < 0)
+	if (!strcasecmp(ext, ".dot") || render(api, dot, image, dot_path) < 0)
 		objref_buf_printf(msg, "wrote %s%s\n", dot_path, tail);
 	else
 		objref_buf_printf(msg, "wrote %s%s, %s%s\n", image,
@@ -115,23 +112,18 @@ int chain_picture_write(objref_buf *msg, const char *image, const char *dot, con
 	return 0;
 }
 
-int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chains)
+int chain_pictures_write(objref_buf *msg, const objref_CAPI *api, const chain_options *o,
+	const objref_chains_report *chains)
 {
-	PyObject *dot_obj = PyDict_Check(chains) ? PyDict_GetItemString(chains, "dot") : NULL;
-	PyObject *type_obj = PyDict_Check(chains) ? PyDict_GetItemString(chains, "type") : NULL;
-	const char *dot = dot_obj ? PyUnicode_AsUTF8(dot_obj) : NULL;
-	const char *type = type_obj ? PyUnicode_AsUTF8(type_obj) : NULL;
 	char image[4096];
 
-	if (!dot || !type) {
-		PyErr_Clear();
+	if (!chains->dot)
 		return -1;
-	}
 	if (o->output)
 		snprintf(image, sizeof(image), "%s", o->output);
 	else {
-		default_stem(image, sizeof(image) - 4, type);
+		default_stem(image, sizeof(image) - 4, chains->type);
 		strcat(image, ".png");
 	}
-	return chain_picture_write(msg, image, dot, NULL);
+	return chain_picture_write(msg, api, image, chains->dot, NULL);
 }

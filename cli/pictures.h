@@ -6,7 +6,8 @@
 #define OBJREF_CLI_PICTURES_H
 
 #include "pycompat.h"
-#include "objref/report.h"
+#include "../python/capi.h"
+#include "objref/chains_report.h"
 #include "options.h"
 
 /* -o FILE, checked before the program runs: a known extension and a
@@ -19,19 +20,21 @@ int chain_extract_dot(const char *path);
 
 /*
  * Write `dot` beside `image` (its name with .dot) first, then draw `image`
- * (.png .svg .pdf; nothing more when it is the .dot) with
- * objref.render_dot.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
+ * (.png .svg .pdf; nothing more when it is the .dot) with the module's
+ * api->render.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
  * (NOTE)" (the note when given); a failed image is reported on stderr,
  * naming the .dot kept, and msg says only the .dot.  Returns 0, or -1 when
  * not even the .dot could be written (said on stderr).
  */
-int chain_picture_write(objref_buf *msg, const char *image, const char *dot, const char *note);
+int chain_picture_write(objref_buf *msg, const objref_CAPI *api, const char *image, const char *dot,
+	const char *note);
 
 /*
- * Write the picture of `chains` (the dict of objref.chains(picture=True)):
+ * Write the picture of `chains` (a report built with .picture set):
  * objref-TYPE.png in the current directory, or -o FILE, through
- * chain_picture_write.
+ * chain_picture_write.  -1 when the report has no DOT.
  */
-int chain_pictures_write(objref_buf *msg, const chain_options *o, PyObject *chains);
+int chain_pictures_write(objref_buf *msg, const objref_CAPI *api, const chain_options *o,
+	const objref_chains_report *chains);
 
 #endif

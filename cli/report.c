@@ -32,9 +32,8 @@ static int most_common(objref_buf *b, const chain_report *r)
 
 	if (!n)
 		return objref_buf_printf(b, "no checkpoint was taken: no census to show\n");
-	if ((err = objref_census_copy(&copy, objref_series_census(r->series, n - 1))) < 0)
+	if ((err = objref_census_sorted(&copy, objref_series_census(r->series, n - 1))) < 0)
 		return err;
-	objref_census_sort(copy);
 	rows = objref_census_len(copy) < r->top ? objref_census_len(copy) : r->top;
 	objref_buf_printf(b, "most common types at the last checkpoint (%s), %zu of %zu types:\n",
 		objref_series_label(r->series, n - 1), rows, objref_census_len(copy));

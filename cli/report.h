@@ -11,6 +11,7 @@
 #define OBJREF_CLI_REPORT_H
 
 #include "objref/report.h"
+#include "objref/cycles_report.h"
 
 typedef struct {
 	const char *display;          /* the program: "app.py", "-m pkg" */
@@ -18,7 +19,7 @@ typedef struct {
 	const objref_series *series;  /* its checkpoints */
 	unsigned long top;            /* rows of the last census to print; 0: none */
 	int growth;                   /* print the growing types */
-	void *cycles;                 /* --cycles: objref._cycles()'s result (PyObject *), or NULL */
+	const objref_cycles_report *cycles; /* --cycles: the garbage cycles, or NULL */
 } chain_report;
 
 /* Append the report to b.  Returns 0 or a negative OBJREF_E* code. */

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "objref/report.h"
-#include "observe.h"
 #include "timer.h"
 
 /* How long the program may take to stop after --duration interrupted it. */
@@ -31,6 +30,7 @@ static struct {
 	int started;
 	int script_done;
 	int stopped;
+	chain_timer_callbacks cb;
 } T = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
 double chain_clock(void)
@@ -69,7 +69,7 @@ static void tick(void)
 	PyGILState_STATE g = PyGILState_Ensure();
 
 	if (!script_done())
-		chain_observe_checkpoint("interval");
+		T.cb.tick(T.cb.arg);
 	PyGILState_Release(g);
 }
 
@@ -104,7 +104,7 @@ static void give_up(const objref_buf *report)
 	fputs(report->data ? report->data : "", stdout);
 	fflush(stdout);
 	fflush(stderr);
-	_exit(chain_observe_failed() ? 3 : 0);
+	_exit(T.cb.failed(T.cb.arg) ? 3 : 0);
 }
 
 /* --duration: last checkpoint, report kept aside, interrupt, wait. */
@@ -115,9 +115,7 @@ static void stop_program(void)
 	int done = script_done();
 
 	if (!done) {
-		chain_observe_checkpoint("duration");
-		chain_observe_mark_end();
-		chain_observe_render(&report);
+		T.cb.stop(T.cb.arg, &report);
 		pthread_mutex_lock(&T.mu);
 		T.stopped = 1;
 		pthread_mutex_unlock(&T.mu);
@@ -174,7 +172,8 @@ static int init_cond(void)
 	return err;
 }
 
-int chain_timer_start(double interval, double duration, const char *display)
+int chain_timer_start(double interval, double duration, const char *display,
+	const chain_timer_callbacks *cb)
 {
 	sigset_t all, old;
 	int err;
@@ -182,6 +181,7 @@ int chain_timer_start(double interval, double duration, const char *display)
 	T.interval = interval;
 	T.duration = duration;
 	T.display = display;
+	T.cb = *cb;
 	T.main_thread = pthread_self();
 	T.main_ident = PyThread_get_thread_ident();
 	if ((err = init_cond()) == 0) {

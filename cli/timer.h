@@ -13,13 +13,27 @@
 /* Seconds on the monotonic clock. */
 double chain_clock(void);
 
+#include "objref/report.h"
+
+/* What the timer does; each is called from the timer thread with the GIL
+ * held, with arg.  The timer never names its users (libuv's uv_timer_start). */
+typedef struct {
+	void (*tick)(void *arg);  /* --interval: take a checkpoint */
+	/* --duration: take the last checkpoint, stop the clock, render the
+	 * report into `report` (printed only if the program will not stop) */
+	void (*stop)(void *arg, objref_buf *report);
+	int (*failed)(void *arg); /* nonzero: a giving-up exit is status 3 */
+	void *arg;
+} chain_timer_callbacks;
+
 /*
- * Start the thread (from the main thread, GIL held): a checkpoint every
+ * Start the thread (from the main thread, GIL held): cb->tick every
  * `interval` seconds (0: none); after `duration` seconds (0: none) the
- * stop described above.  display names the program in messages (kept).
- * Returns 0, or -1 after printing why.
+ * stop described above, through cb->stop.  display names the program in
+ * messages (kept).  *cb is copied.  Returns 0, or -1 after printing why.
  */
-int chain_timer_start(double interval, double duration, const char *display);
+int chain_timer_start(double interval, double duration, const char *display,
+	const chain_timer_callbacks *cb);
 
 /* The program has returned: no checkpoint or stop will be started from
  * now on.  Joins the thread, releasing the GIL the caller holds. */

@@ -228,3 +228,12 @@ cleanup:
 	objref__free(order);
 	return err;
 }
+
+int objref_census_sorted(objref_census **out, const objref_census *c)
+{
+	int err = objref_census_copy(out, c);
+
+	if (err == 0)
+		objref_census_sort(*out);
+	return err;
+}

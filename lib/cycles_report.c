@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cycles_internal.h"
+#include "labels_internal.h"
 
 #define SHOW_STEPS 12   /* longer cycles show their first steps and "..." */
 
@@ -17,19 +18,12 @@ static const char *type_name(const objref_snapshot *s, objref_type_id t)
 	return objref_snapshot_string(s, s->types[t].name);
 }
 
-static int is_dict_step(const objref_snapshot *s, objref_label l)
-{
-	(void)s;
-	return l == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT);
-}
-
 /* Does step i ("X __dict__") fold into step i+1 (a dict's "['k']")? */
 static int folds(const objref_snapshot *s, const objref_cycle_step *st, size_t n, size_t i)
 {
 	const objref_cycle_step *next = &st[(i + 1) % n];
 
-	return n > 1 && is_dict_step(s, st[i].label) && OBJREF_LABEL_KIND(next->label) == OBJREF_LABEL_KEY &&
-		(s->types[next->type].flags & OBJREF_T_DICT);
+	return n > 1 && objref__is_attr_pair(s, st[i].label, next->type, next->label);
 }
 
 /* A label as text; a dict key 'name' after a fold as ".name". */
@@ -39,7 +33,7 @@ static int put_label(objref_buf *b, const objref_snapshot *s, objref_label l, in
 	const char *k = objref_snapshot_string(s, OBJREF_LABEL_PAYLOAD(l));
 	size_t n = strlen(k);
 
-	if (as_attr && n >= 2 && k[0] == '\'' && k[n - 1] == '\'')
+	if (as_attr && objref__key_is_str(k))
 		return objref_buf_printf(b, " .%.*s", (int)(n - 2), k + 1);
 	objref_label_format(text, sizeof(text), s, l);
 	return text[0] ? objref_buf_printf(b, " %s", text) : 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "cycles_internal.h"
 #include "objref/view.h"
+#include "objref/cycles_report.h"
 
 /* Steps of a cycle drawn at most; a longer one is cut (its text says so). */
 #define VIEW_STEPS 60

@@ -304,7 +304,7 @@ static void graph_defaults(dot *d)
 
 int objref_view_dot(objref_buf *out, const objref_view *v, const objref_dot_options *o)
 {
-	static const objref_dot_options defaults = { 0, 0, NULL };
+	static const objref_dot_options defaults = { .longnames = 0, .refcounts = 0, .title = NULL };
 	dot d = { v, objref_view_snapshot(v), o ? o : &defaults, NULL, NULL, NULL, NULL, NULL, NULL,
 		NULL, NULL, { 0 } };
 	size_t nn, ne;

@@ -1,7 +1,7 @@
 /*
  * lib/paths_group.c — chains grouped by shape, and chains as text.
  *
- * Both see a chain's steps through step_label(), so what grouping calls the
+ * Both see a chain's steps through objref_chain_step_label(), so what grouping calls the
  * same is what the text shows the same: list/tuple indices and non-string
  * dict keys fold to "[*]" (OBJREF_CHAIN_FOLD), string keys too with
  * OBJREF_CHAIN_FOLD_KEYS — except a string key of a __dict__, which is an
@@ -11,8 +11,9 @@
 #include <string.h>
 #include "snapshot_internal.h"
 #include "objref/paths.h"
+#include "labels_internal.h"
 
-#define FOLDED OBJREF_LABEL(OBJREF_LABEL_INDEX, OBJREF_LABEL_PAYLOAD_MAX) /* "[*]" */
+#define FOLDED OBJREF__FOLDED /* "[*]" */
 #define DICT_LABEL OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT)
 
 /* ---- steps ---------------------------------------------------------------- */
@@ -20,15 +21,6 @@
 static const char *type_name(const objref_snapshot *snap, objref_id id)
 {
 	return objref_snapshot_string(snap, snap->types[snap->objects[id].type].name);
-}
-
-/* A KEY payload is the rendered key: 'text' for a str key, digits for a
- * number, <type> for anything else. */
-static int is_str_key(const char *key)
-{
-	size_t len = strlen(key);
-
-	return len >= 2 && key[0] == '\'' && key[len - 1] == '\'';
 }
 
 static int is_identifier(const char *s, size_t len)
@@ -48,16 +40,11 @@ static int is_identifier(const char *s, size_t len)
  * ids[i-1] holds as its __dict__: an attribute of ids[i-1]. */
 static int is_attr_step(const objref_snapshot *snap, const objref_chain *c, size_t i)
 {
-	objref_label l = c->labels[i];
-
-	return i > 0 && c->labels[i - 1] == DICT_LABEL &&
-		OBJREF_LABEL_KIND(l) == OBJREF_LABEL_KEY &&
-		(snap->types[snap->objects[c->ids[i]].type].flags & OBJREF_T_DICT) &&
-		is_str_key(objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l)));
+	return i > 0 && objref__is_attr_pair(snap, c->labels[i - 1],
+		snap->objects[c->ids[i]].type, c->labels[i]);
 }
 
-/* The label of step i as grouping compares it and the text shows it. */
-static objref_label step_label(const objref_snapshot *snap, const objref_chain *c, size_t i,
+objref_label objref_chain_step_label(const objref_snapshot *snap, const objref_chain *c, size_t i,
 	unsigned flags)
 {
 	objref_label l = c->labels[i];
@@ -70,7 +57,7 @@ static objref_label step_label(const objref_snapshot *snap, const objref_chain *
 			return l;
 		if (flags & OBJREF_CHAIN_FOLD_KEYS)
 			return FOLDED;
-		return is_str_key(objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l))) ? l : FOLDED;
+		return objref__key_is_str(objref_snapshot_string(snap, OBJREF_LABEL_PAYLOAD(l))) ? l : FOLDED;
 	default:
 		return l;
 	}
@@ -163,7 +150,7 @@ int objref_chain_format(objref_buf *b, const objref_snapshot *snap, const objref
 		if (put_attr(b, snap, c, i, &err)) {
 			i += 2;
 		} else {
-			err = put_label(b, snap, step_label(snap, c, i, flags));
+			err = put_label(b, snap, objref_chain_step_label(snap, c, i, flags));
 			i += 1;
 		}
 		err = err ? err : put_str(b, " -> ");
@@ -204,7 +191,7 @@ static void signature(uint32_t *out, const objref_snapshot *snap, const objref_c
 	*out++ = (uint32_t)c->n;
 	for (i = 0; i + 1 < c->n; i++) {
 		*out++ = snap->objects[c->ids[i]].type;
-		*out++ = step_label(snap, c, i, flags);
+		*out++ = objref_chain_step_label(snap, c, i, flags);
 	}
 	*out = snap->objects[c->ids[i]].type;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include "snapshot_internal.h"
 #include "objref/paths.h"
+#include "objref/roots.h"
 
 struct objref_revindex {
 	const objref_snapshot *snap; /* built from; only compared, never read */
@@ -116,7 +117,7 @@ size_t objref_revindex_bytes(const objref_revindex *ri)
  * and via[id] the label of the reference between the two.  queue[0..qlen)
  * holds the objects reached in the order reached, so each BFS level is a
  * contiguous run of it.  rank[id] is the rank of id as a default root
- * (0: not one); by_object lists the root records by object, the most
+ * (0: not one); rootix lists the root records by object, the most
  * preferred record of each object first.  dist, once computed, is each
  * object's distance from the nearest default root along references
  * (UINT32_MAX: no root reaches it).
@@ -130,7 +131,7 @@ struct objref_paths {
 	objref_id *parent;
 	objref_label *via;
 	uint8_t *rank;
-	uint32_t *by_object;
+	objref_root_index rootix;
 	uint32_t *dist;
 	objref_id *queue;
 	size_t qcap;
@@ -183,30 +184,17 @@ void objref_paths_free(objref_paths *s)
 	objref__free(s->parent);
 	objref__free(s->via);
 	objref__free(s->rank);
-	objref__free(s->by_object);
+	objref_root_index_dispose(&s->rootix);
 	objref__free(s->dist);
 	objref__free(s->queue);
 	objref__free(s);
-}
-
-/* The rank of a root record's kind: the order of preference of
- * include/objref/snapshot.h. */
-static uint8_t kind_rank(objref_root_kind kind)
-{
-	switch (kind) {
-	case OBJREF_ROOT_MODULE: case OBJREF_ROOT_FRAME: return 1;
-	case OBJREF_ROOT_GC_GARBAGE: return 2;
-	case OBJREF_ROOT_FROZEN: return 3;
-	case OBJREF_ROOT_HELD_FROM_C: return 4;
-	default: return 5; /* IMMORTAL, and kinds this version does not know */
-	}
 }
 
 static void rank_roots(uint8_t *rank, const objref_snapshot *snap)
 {
 	for (size_t r = 0; r < snap->nroots; r++) {
 		objref_id id = snap->roots[r].object;
-		uint8_t k = kind_rank(snap->roots[r].kind);
+		uint8_t k = (uint8_t)objref_root_rank(snap->roots[r].kind);
 		if (id < snap->nobjects && (!rank[id] || k < rank[id]))
 			rank[id] = k;
 	}
@@ -215,32 +203,6 @@ static void rank_roots(uint8_t *rank, const objref_snapshot *snap)
 		if ((f & OBJREF_F_MODULE) || ((f & OBJREF_F_ROOT) && !rank[i]))
 			rank[i] = 1;
 	}
-}
-
-/* Root records by object, then rank, then position. */
-static int cmp_record(const void *a, const void *b, void *arg)
-{
-	const objref_root *roots = arg;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int ki = kind_rank(roots[i].kind), kj = kind_rank(roots[j].kind);
-
-	if (roots[i].object != roots[j].object)
-		return roots[i].object < roots[j].object ? -1 : 1;
-	if (ki != kj)
-		return ki - kj;
-	return (i > j) - (i < j);
-}
-
-static int sort_records(objref_paths *s)
-{
-	const objref_snapshot *snap = s->snap;
-
-	if (!(s->by_object = objref__malloc(OBJREF__MAX(snap->nroots, 1) * sizeof(uint32_t))))
-		return OBJREF_ENOMEM;
-	for (size_t r = 0; r < snap->nroots; r++)
-		s->by_object[r] = (uint32_t)r;
-	qsort_r(s->by_object, snap->nroots, sizeof(uint32_t), cmp_record, snap->roots);
-	return 0;
 }
 
 int objref_paths_new(objref_paths **out, const objref_snapshot *snap, const objref_revindex *ri)
@@ -261,7 +223,8 @@ int objref_paths_new(objref_paths **out, const objref_snapshot *snap, const objr
 	if (!(s->mark = objref__calloc(n, sizeof(uint32_t))) ||
 	    !(s->parent = objref__malloc(n * sizeof(objref_id))) ||
 	    !(s->via = objref__malloc(n * sizeof(objref_label))) ||
-	    !(s->rank = objref__calloc(n, 1)) || sort_records(s) < 0) {
+	    !(s->rank = objref__calloc(n, 1)) ||
+	    objref_root_index_init(&s->rootix, snap) < 0) {
 		err = OBJREF_ENOMEM;
 		goto fail;
 	}
@@ -280,18 +243,7 @@ int objref_paths_is_root(const objref_paths *s, objref_id id)
 
 const objref_root *objref_paths_root_of(const objref_paths *s, objref_id id)
 {
-	const objref_root *roots = s->snap->roots;
-	size_t lo = 0, hi = s->snap->nroots;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (roots[s->by_object[mid]].object < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->snap->nroots && roots[s->by_object[lo]].object == id
-		? &roots[s->by_object[lo]] : NULL;
+	return objref_root_of(&s->rootix, s->snap, id);
 }
 
 void objref_chain_dispose(objref_chain *chain)

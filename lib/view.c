@@ -10,6 +10,7 @@
 #include <string.h>
 #include "objref/view.h"
 #include "internal.h"
+#include "objref/roots.h"
 #include "view_internal.h"
 
 #define EMPTY UINT32_MAX
@@ -25,7 +26,8 @@ struct objref_view {
 	size_t node_mask;
 	uint32_t *edge_slots; /* edge hash -> edge index */
 	size_t edge_mask;
-	uint32_t *roots;      /* root record indices, by object then rank */
+	objref_root_index rootix; /* root records by object, then rank (objref/roots.h) */
+	uint32_t *roots;      /* rootix.order */
 	size_t nroots;
 	uint8_t *truncated_bits; /* objects left out for lack of room; lazily made */
 	size_t truncated;
@@ -33,45 +35,13 @@ struct objref_view {
 
 /* ---- lifetime ------------------------------------------------------------ */
 
-static int root_rank(objref_root_kind k)
-{
-	switch (k) {
-	case OBJREF_ROOT_MODULE:
-	case OBJREF_ROOT_FRAME: return 1;
-	case OBJREF_ROOT_GC_GARBAGE: return 2;
-	case OBJREF_ROOT_FROZEN: return 3;
-	case OBJREF_ROOT_HELD_FROM_C: return 4;
-	default: return 5;
-	}
-}
-
-/* qsort has no context argument: the records being sorted. */
-static _Thread_local const objref_root *sort_roots;
-
-static int cmp_root(const void *pa, const void *pb)
-{
-	const objref_root *a = &sort_roots[*(const uint32_t *)pa], *b = &sort_roots[*(const uint32_t *)pb];
-
-	if (a->object != b->object)
-		return a->object < b->object ? -1 : 1;
-	if (root_rank(a->kind) != root_rank(b->kind))
-		return root_rank(a->kind) - root_rank(b->kind);
-	return *(const uint32_t *)pa < *(const uint32_t *)pb ? -1 : 1;
-}
-
 static int index_roots(objref_view *v)
 {
-	const objref_root *r = objref_snapshot_roots(v->snap, &v->nroots);
+	int err = objref_root_index_init(&v->rootix, v->snap);
 
-	if (!v->nroots)
-		return 0;
-	if (!(v->roots = objref__malloc(v->nroots * sizeof(*v->roots))))
-		return OBJREF_ENOMEM;
-	for (size_t i = 0; i < v->nroots; i++)
-		v->roots[i] = (uint32_t)i;
-	sort_roots = r;
-	qsort(v->roots, v->nroots, sizeof(*v->roots), cmp_root);
-	return 0;
+	v->roots = v->rootix.order;
+	v->nroots = v->rootix.n;
+	return err;
 }
 
 static uint32_t *new_slots(size_t n)
@@ -115,7 +85,7 @@ void objref_view_free(objref_view *v)
 	objref__free(v->edges);
 	objref__free(v->node_slots);
 	objref__free(v->edge_slots);
-	objref__free(v->roots);
+	objref_root_index_dispose(&v->rootix);
 	objref__free(v->truncated_bits);
 	objref__free(v);
 }
@@ -162,11 +132,7 @@ static size_t roots_lower(const objref_view *v, objref_id id)
 
 const objref_root *objref_view_root_of(const objref_view *v, objref_id id)
 {
-	size_t n;
-	const objref_root *r = objref_snapshot_roots(v->snap, &n);
-	size_t at = roots_lower(v, id);
-
-	return at < v->nroots && r[v->roots[at]].object == id ? &r[v->roots[at]] : NULL;
+	return objref_root_of(&v->rootix, v->snap, id);
 }
 
 /* ---- nodes ----------------------------------------------------------------- */

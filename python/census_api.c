@@ -203,15 +203,62 @@ static int collect(void)
 	return objref_capture_gc_collect(&found) < 0 ? -1 : 0;
 }
 
+/* The peaks of a peak_stats dict as a census (int values only; others
+ * count as 0, as objgraph's get(name, 0) would for a missing one).
+ * NULL with an exception. */
+static objref_census *peaks_of(PyObject *peaks)
+{
+	objref_census *c;
+	PyObject *k, *v;
+	Py_ssize_t pos = 0, len;
+	int err;
+
+	if ((err = objref_census_new(&c)) < 0)
+		return objref_py_error(err), NULL;
+	while (PyDict_Next(peaks, &pos, &k, &v)) {
+		const char *name = PyUnicode_Check(k) ? PyUnicode_AsUTF8AndSize(k, &len) : NULL;
+		unsigned long long n = name && PyLong_Check(v) ? PyLong_AsUnsignedLongLong(v) : 0;
+		if (PyErr_Occurred())
+			PyErr_Clear(), n = 0;
+		if (name && n && (err = objref_census_add(c, name, (size_t)len, n, 0)) < 0) {
+			objref_census_free(c);
+			return objref_py_error(err), NULL;
+		}
+	}
+	return c;
+}
+
+/* peak_stats[name] = count for every type of now whose peak rose (in the
+ * census's order, as objgraph updates it).  0, or -1 with an exception. */
+static int store_peaks(PyObject *peaks, const objref_census *peak, const objref_census *now)
+{
+	for (size_t i = 0; i < objref_census_len(now); i++) {
+		const objref_census_row *r = &objref_census_rows(now)[i], *p = objref_census_find(peak, r->name);
+		PyObject *v;
+		int rc;
+		if (!p || p->count != r->count)
+			continue;
+		if (!(v = PyLong_FromUnsignedLongLong(r->count)))
+			return -1;
+		rc = PyDict_SetItemString(peaks, r->name, v);
+		Py_DECREF(v);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* objgraph.growth(): [(name, count, delta)] for types above their peak in
- * peak_stats (a dict it updates), largest delta first. */
+ * peak_stats (a dict it updates), largest delta first: the engine's
+ * objref_growth_since_peak over the dict's peaks. */
 static PyObject *growth_list(PyObject *m, Py_ssize_t limit, PyObject *peaks, int shortnames,
 	PyObject *filter, int untracked, int do_collect)
 {
-	objref_census *c;
+	objref_census *c = NULL, *peak = NULL;
 	PyObject *res = NULL;
 	objref_growth_row *rows = NULL;
-	size_t n = 0, k = 0;
+	size_t n = 0, k;
+	int err;
 
 	if (!peaks || peaks == Py_None)
 		peaks = MODSTATE(m)->peak_stats;
@@ -220,30 +267,14 @@ static PyObject *growth_list(PyObject *m, Py_ssize_t limit, PyObject *peaks, int
 			Py_TYPE(peaks)->tp_name);
 	if ((do_collect && collect() < 0) || !(c = objref_py_census(NULL, filter, shortnames, untracked)))
 		return NULL;
-	rows = PyMem_Calloc(objref_census_len(c) + 1, sizeof(*rows));
-	if (!rows)
+	if (!(peak = peaks_of(peaks)))
 		goto cleanup;
-	for (size_t i = 0; i < objref_census_len(c); i++) {
-		const objref_census_row *r = &objref_census_rows(c)[i];
-		PyObject *old = PyDict_GetItemString(peaks, r->name); /* borrowed */
-		unsigned long long peak = old && PyLong_Check(old) ? PyLong_AsUnsignedLongLong(old) : 0;
-		PyObject *v;
-		if (PyErr_Occurred())
-			PyErr_Clear(), peak = 0;
-		if (r->count <= peak)
-			continue;
-		if (!(v = PyLong_FromUnsignedLongLong(r->count)) || PyDict_SetItemString(peaks, r->name, v) < 0) {
-			Py_XDECREF(v);
-			goto cleanup;
-		}
-		Py_DECREF(v);
-		/* stable insertion by delta, descending */
-		objref_growth_row g = { r->name, r->count, r->count - peak };
-		size_t j = n++;
-		for (; j > 0 && rows[j - 1].delta < g.delta; j--)
-			rows[j] = rows[j - 1];
-		rows[j] = g;
+	if ((err = objref_growth_since_peak(&rows, &n, peak, c)) < 0) {
+		objref_py_error(err);
+		goto cleanup;
 	}
+	if (store_peaks(peaks, peak, c) < 0)
+		goto cleanup;
 	k = limit > 0 && (size_t)limit < n ? (size_t)limit : n;
 	if (!(res = PyList_New((Py_ssize_t)k)))
 		goto cleanup;
@@ -257,9 +288,8 @@ static PyObject *growth_list(PyObject *m, Py_ssize_t limit, PyObject *peaks, int
 		PyList_SET_ITEM(res, (Py_ssize_t)i, t);
 	}
 cleanup:
-	if (!rows && !PyErr_Occurred())
-		PyErr_NoMemory();
-	PyMem_Free(rows);
+	objref_free(rows);
+	objref_census_free(peak);
 	objref_census_free(c);
 	return res;
 }

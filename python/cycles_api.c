@@ -10,10 +10,7 @@
 #include <string.h>
 #include "module.h"
 #include "objref/render.h"
-
-static const char *const kind_names[] = {
-	"alive", "collectable", "frozen", "untraversable", "gc.garbage"
-};
+#include "objref/cycles_report.h"
 
 typedef struct {
 	objref_snapshot *snap;
@@ -52,68 +49,66 @@ static PyObject *obj_at(const cycles_run *r, objref_id id)
 	return id < r->n && r->objs[id] ? Py_NewRef((PyObject *)r->objs[id]) : Py_NewRef(Py_None);
 }
 
-/* A str from a filled buffer, or NULL with an exception. */
-static PyObject *buf_str(objref_buf *b, int err)
+static size_t alloc_site(void *arg, objref_id id, char *buf, size_t size)
 {
-	PyObject *s;
-
-	if (err < 0 || objref_buf_failed(b)) {
-		objref_buf_dispose(b);
-		return objref_py_error(err < 0 ? err : OBJREF_ENOMEM);
-	}
-	s = PyUnicode_DecodeUTF8(b->data ? b->data : "", (Py_ssize_t)b->len, "replace");
-	objref_buf_dispose(b);
-	return s;
+	const cycles_run *r = arg;
+	return id < r->n ? objref_capture_alloc_site(buf, size, r->objs[id]) : 0;
 }
 
-static int set_item(PyObject *d, const char *key, PyObject *v)
+/* The report of r (the engine's: lib/report_cycles.c).  limit: shapes
+ * (-1: all); picture: also the DOT of up to picture_limit shapes.  0, or -1
+ * with an exception. */
+static int report_of(objref_cycles_report **out, cycles_run *r, Py_ssize_t limit, int picture,
+	size_t picture_limit)
 {
-	int rc = v ? PyDict_SetItemString(d, key, v) : -1;
+	objref_cycles_report_options o = OBJREF_CYCLES_REPORT_OPTIONS_INIT;
+	int err;
 
-	Py_XDECREF(v);
+	o.limit = limit < 0 ? SIZE_MAX : (size_t)limit;
+	o.picture = picture;
+	o.picture_limit = picture_limit;
+	o.live.alloc_site = alloc_site;
+	o.live.arg = r;
+	if ((err = objref_cycles_report_build(out, r->snap, r->cyc, &o)) < 0) {
+		objref_py_error(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The report of a snapshot taken now: objref-chain's (capi.h). */
+int objref_py_cycles_report(objref_cycles_report **out, size_t limit, int picture)
+{
+	cycles_run r;
+	int rc;
+
+	*out = NULL;
+	if (run_take(&r) < 0)
+		return -1;
+	rc = report_of(out, &r, limit == SIZE_MAX ? -1 : (Py_ssize_t)limit, picture,
+		OBJREF_CYCLES_REPORT_DRAWN);
+	run_dispose(&r);
 	return rc;
 }
 
-/* The allocation site of a member of shape i (the example's first, then
- * one of each of the first instances) into site; its length or 0. */
-static size_t find_site(char *site, size_t size, const cycles_run *r, size_t i)
-{
-	const objref_cycle_shape *sh = objref_cycles_shape(r->cyc, i);
-	objref_id ids[4];
-	size_t n = objref_cycles_instances(ids, 4, r->cyc, i), len = 0;
+/* ---- conversions ------------------------------------------------------------- */
 
-	for (size_t j = 0; j < sh->nsteps && j < 8 && !len; j++)
-		if (sh->example[j] < r->n)
-			len = objref_capture_alloc_site(site, size, r->objs[sh->example[j]]);
-	for (size_t k = 0; k < n && !len; k++)
-		if (ids[k] < r->n)
-			len = objref_capture_alloc_site(site, size, r->objs[ids[k]]);
-	return len;
+static PyObject *str_or_none(const char *s)
+{
+	return s ? PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace") : Py_NewRef(Py_None);
 }
 
-static PyObject *alloc_site(const cycles_run *r, size_t i)
+static PyObject *steps_list(const objref_report_cycle_shape *s)
 {
-	char site[512];
+	PyObject *list = PyList_New((Py_ssize_t)s->nsteps);
 
-	if (!find_site(site, sizeof(site), r, i))
-		return Py_NewRef(Py_None);
-	return PyUnicode_DecodeUTF8(site, (Py_ssize_t)strlen(site), "replace");
-}
-
-/* The steps of shape i: [(type name, label text), ...] (first 64). */
-static PyObject *shape_steps(const cycles_run *r, const objref_cycle_shape *sh)
-{
-	PyObject *list = PyList_New(0);
-	char label[256];
-
-	for (size_t j = 0; list && j < sh->nsteps && j < 64; j++) {
-		const objref_type *t = objref_snapshot_type(r->snap, sh->steps[j].type);
-		PyObject *step;
-		objref_label_format(label, sizeof(label), r->snap, sh->steps[j].label);
-		step = Py_BuildValue("(ss)", objref_snapshot_string(r->snap, t->name), label);
-		if (!step || PyList_Append(list, step) < 0)
+	for (size_t j = 0; list && j < s->nsteps; j++) {
+		PyObject *step = Py_BuildValue("(ss)", s->steps[j].type, s->steps[j].label);
+		if (!step) {
 			Py_CLEAR(list);
-		Py_XDECREF(step);
+			break;
+		}
+		PyList_SET_ITEM(list, (Py_ssize_t)j, step);
 	}
 	return list;
 }
@@ -140,103 +135,57 @@ static PyObject *instances(const cycles_run *r, size_t i)
 	return list;
 }
 
-/* One shape as a dict. */
-static PyObject *shape_dict(const cycles_run *r, size_t i)
+/* One shape as a dict: the report's words, and the live objects. */
+static PyObject *shape_dict(const cycles_run *r, const objref_report_cycle_shape *s)
 {
-	const objref_cycle_shape *sh = objref_cycles_shape(r->cyc, i);
-	const objref_gc_state *gc = objref_snapshot_gc(r->snap);
-	PyObject *d = PyDict_New();
-	objref_buf text = {0}, example = {0}, fix = {0};
-	char reason[512];
-	int err;
+	const objref_cycle_shape *sh = objref_cycles_shape(r->cyc, s->index);
 
-	if (!d)
-		return NULL;
-	objref_cycles_reason(reason, sizeof(reason), r->cyc, i);
-	err = objref_cycles_format_fix(&fix, r->cyc, i);
-	if (set_item(d, "shape", buf_str(&text, objref_cycles_format_shape(&text, r->cyc, i, 0))) < 0 ||
-	    set_item(d, "example", buf_str(&example, objref_cycles_format_shape(&example, r->cyc, i, 1))) < 0 ||
-	    set_item(d, "count", PyLong_FromSize_t(sh->count)) < 0 ||
-	    set_item(d, "objects", PyLong_FromSize_t(sh->objects)) < 0 ||
-	    set_item(d, "bytes", PyLong_FromUnsignedLongLong(sh->bytes)) < 0 ||
-	    set_item(d, "retained_objects", PyLong_FromSize_t(sh->retained_objects)) < 0 ||
-	    set_item(d, "retained_bytes", PyLong_FromUnsignedLongLong(sh->retained_bytes)) < 0 ||
-	    set_item(d, "length", PyLong_FromSize_t(sh->nsteps)) < 0 ||
-	    set_item(d, "kind", PyUnicode_FromString(kind_names[sh->cls])) < 0 ||
-	    set_item(d, "collectable", PyBool_FromLong(sh->cls == OBJREF_GARBAGE_COLLECTABLE)) < 0 ||
-	    set_item(d, "gc_disabled", PyBool_FromLong(gc->known && !gc->enabled)) < 0 ||
-	    set_item(d, "reason", PyUnicode_DecodeUTF8(reason, (Py_ssize_t)strlen(reason), "replace")) < 0 ||
-	    set_item(d, "steps", shape_steps(r, sh)) < 0 ||
-	    set_item(d, "example_objects", example_objects(r, sh)) < 0 ||
-	    set_item(d, "instances", instances(r, i)) < 0 ||
-	    set_item(d, "culprit", sh->culprit == OBJREF_NO_ID ? Py_NewRef(Py_None) : obj_at(r, sh->culprit)) < 0 ||
-	    set_item(d, "fix", fix.len ? buf_str(&fix, err) : (objref_buf_dispose(&fix), Py_NewRef(Py_None))) < 0 ||
-	    set_item(d, "alloc_site", alloc_site(r, i)) < 0)
-		Py_CLEAR(d);
-	objref_buf_dispose(&fix);
-	return d;
+	return Py_BuildValue("{sNsNsnsnsKsnsKsnsssNsNsNsNsNsNsNsNsN}",
+		"shape", str_or_none(s->shape), "example", str_or_none(s->example),
+		"count", (Py_ssize_t)s->count, "objects", (Py_ssize_t)s->objects,
+		"bytes", (unsigned long long)s->bytes, "retained_objects", (Py_ssize_t)s->retained_objects,
+		"retained_bytes", (unsigned long long)s->retained_bytes, "length", (Py_ssize_t)s->length,
+		"kind", objref_garbage_class_name(s->cls),
+		"collectable", PyBool_FromLong(s->cls == OBJREF_GARBAGE_COLLECTABLE),
+		"gc_disabled", PyBool_FromLong(s->gc_disabled), "reason", str_or_none(s->reason),
+		"steps", steps_list(s), "example_objects", example_objects(r, sh),
+		"instances", instances(r, s->index),
+		"culprit", sh->culprit == OBJREF_NO_ID ? Py_NewRef(Py_None) : obj_at(r, sh->culprit),
+		"fix", str_or_none(s->fix), "alloc_site", str_or_none(s->alloc_site));
 }
 
-static PyObject *shapes_list(const cycles_run *r, Py_ssize_t limit)
+static PyObject *shapes_list(const cycles_run *r, const objref_cycles_report *rep)
 {
-	size_t n = objref_cycles_nshapes(r->cyc);
-	PyObject *list;
+	PyObject *list = PyList_New((Py_ssize_t)rep->nshapes);
 
-	if (limit >= 0 && (size_t)limit < n)
-		n = (size_t)limit;
-	if (!(list = PyList_New((Py_ssize_t)n)))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		PyObject *d = shape_dict(r, i);
+	for (size_t i = 0; list && i < rep->nshapes; i++) {
+		PyObject *d = shape_dict(r, &rep->shapes[i]);
 		if (!d) {
-			Py_DECREF(list);
-			return NULL;
+			Py_CLEAR(list);
+			break;
 		}
 		PyList_SET_ITEM(list, (Py_ssize_t)i, d);
 	}
 	return list;
 }
 
-static PyObject *summary_dict(const cycles_run *r)
+static PyObject *summary_dict(const objref_cycles_report *rep)
 {
-	const objref_gc_state *gc = objref_snapshot_gc(r->snap);
-	objref_cycles_summary s;
-	PyObject *d = PyDict_New();
+	const objref_cycles_summary *s = &rep->summary;
 
-	objref_cycles_summary_get(&s, r->cyc);
-	if (d && (set_item(d, "garbage_objects", PyLong_FromSize_t(s.garbage_objects)) < 0 ||
-		  set_item(d, "garbage_bytes", PyLong_FromUnsignedLongLong(s.garbage_bytes)) < 0 ||
-		  set_item(d, "collectable_objects", PyLong_FromSize_t(s.by_class[OBJREF_GARBAGE_COLLECTABLE])) < 0 ||
-		  set_item(d, "frozen_objects", PyLong_FromSize_t(s.by_class[OBJREF_GARBAGE_FROZEN])) < 0 ||
-		  set_item(d, "untraversable_objects", PyLong_FromSize_t(s.by_class[OBJREF_GARBAGE_UNTRAVERSABLE])) < 0 ||
-		  set_item(d, "gc_garbage_objects", PyLong_FromSize_t(s.by_class[OBJREF_GARBAGE_GC_GARBAGE])) < 0 ||
-		  set_item(d, "cyclic_objects", PyLong_FromSize_t(s.cyclic_objects)) < 0 ||
-		  set_item(d, "cycles", PyLong_FromSize_t(s.components)) < 0 ||
-		  set_item(d, "shapes", PyLong_FromSize_t(s.nshapes)) < 0 ||
-		  set_item(d, "gc_enabled", gc->known ? PyBool_FromLong(gc->enabled) : Py_NewRef(Py_None)) < 0 ||
-		  set_item(d, "gc_debug", PyLong_FromUnsignedLong(gc->debug)) < 0 ||
-		  set_item(d, "freeze_count", PyLong_FromUnsignedLongLong(gc->freeze_count)) < 0 ||
-		  set_item(d, "frozen_listed", PyBool_FromLong(gc->frozen_listed)) < 0))
-		Py_CLEAR(d);
-	return d;
-}
-
-/* objref_cycles_format's extra: the allocation site line. */
-static int extra_site(objref_buf *b, size_t i, void *arg)
-{
-	char site[512];
-
-	if (!find_site(site, sizeof(site), arg, i))
-		return 0;
-	return objref_buf_printf(b, "  allocated at %s (tracemalloc)\n", site) < 0 ? OBJREF_ENOMEM : 0;
-}
-
-static PyObject *report_text(const cycles_run *r, Py_ssize_t limit)
-{
-	objref_buf b = {0};
-
-	return buf_str(&b, objref_cycles_format(&b, r->cyc, limit < 0 ? 0 : (size_t)limit, extra_site,
-		(void *)r));
+	return Py_BuildValue("{snsKsnsnsnsnsnsnsnsNsksKsN}",
+		"garbage_objects", (Py_ssize_t)s->garbage_objects,
+		"garbage_bytes", (unsigned long long)s->garbage_bytes,
+		"collectable_objects", (Py_ssize_t)s->by_class[OBJREF_GARBAGE_COLLECTABLE],
+		"frozen_objects", (Py_ssize_t)s->by_class[OBJREF_GARBAGE_FROZEN],
+		"untraversable_objects", (Py_ssize_t)s->by_class[OBJREF_GARBAGE_UNTRAVERSABLE],
+		"gc_garbage_objects", (Py_ssize_t)s->by_class[OBJREF_GARBAGE_GC_GARBAGE],
+		"cyclic_objects", (Py_ssize_t)s->cyclic_objects, "cycles", (Py_ssize_t)s->components,
+		"shapes", (Py_ssize_t)s->nshapes,
+		"gc_enabled", rep->gc.known ? PyBool_FromLong(rep->gc.enabled) : Py_NewRef(Py_None),
+		"gc_debug", (unsigned long)rep->gc.debug,
+		"freeze_count", (unsigned long long)rep->gc.freeze_count,
+		"frozen_listed", PyBool_FromLong(rep->gc.frozen_listed));
 }
 
 static int parse_limit(PyObject *o, Py_ssize_t *out)
@@ -257,7 +206,8 @@ static int parse_limit(PyObject *o, Py_ssize_t *out)
 static PyObject *py_cycles(PyObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"limit", NULL};
-	PyObject *lim = Py_None, *res;
+	PyObject *lim = Py_None, *res = NULL;
+	objref_cycles_report *rep;
 	Py_ssize_t limit;
 	cycles_run r;
 
@@ -265,39 +215,21 @@ static PyObject *py_cycles(PyObject *self, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:cycles", kwlist, &lim) || parse_limit(lim, &limit) < 0 ||
 	    run_take(&r) < 0)
 		return NULL;
-	res = shapes_list(&r, limit);
+	if (report_of(&rep, &r, limit, 0, 0) == 0)
+		res = shapes_list(&r, rep);
+	objref_cycles_report_free(rep);
 	run_dispose(&r);
 	return res;
 }
 
 /* _cycles(limit, picture=False): (summary, shapes, text, picture) from one
- * snapshot (objref-chain); picture: (DOT, shapes drawn) of the top shapes
- * when asked and there are any, else None. */
-/* Shapes drawn in one picture at most. */
-#define DRAWN_SHAPES 6
-
-static int cycles_dot(objref_buf *dot, size_t *drawn, const cycles_run *r, size_t limit);
-
-/* (DOT, shapes drawn) of r's picture, or None when there is no shape. */
-static PyObject *picture_of(const cycles_run *r)
-{
-	objref_buf dot = {0};
-	size_t drawn;
-	PyObject *res;
-
-	if (!objref_cycles_nshapes(r->cyc))
-		return Py_NewRef(Py_None);
-	if (cycles_dot(&dot, &drawn, r, DRAWN_SHAPES) < 0)
-		return NULL;
-	res = Py_BuildValue("(sn)", dot.data ? dot.data : "", (Py_ssize_t)drawn);
-	objref_buf_dispose(&dot);
-	return res;
-}
-
+ * snapshot; picture: (DOT, shapes drawn) of the top shapes when asked and
+ * there are any, else None. */
 static PyObject *py_cycles_all(PyObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"limit", "picture", NULL};
-	PyObject *lim = Py_None, *sum = NULL, *shapes = NULL, *text = NULL, *pic = NULL, *res = NULL;
+	PyObject *lim = Py_None, *res = NULL;
+	objref_cycles_report *rep = NULL;
 	Py_ssize_t limit;
 	int picture = 0;
 	cycles_run r;
@@ -306,90 +238,48 @@ static PyObject *py_cycles_all(PyObject *self, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|Op:_cycles", kwlist, &lim, &picture) ||
 	    parse_limit(lim, &limit) < 0 || run_take(&r) < 0)
 		return NULL;
-	if ((sum = summary_dict(&r)) && (shapes = shapes_list(&r, limit)) && (text = report_text(&r, limit)) &&
-	    (pic = picture ? picture_of(&r) : Py_NewRef(Py_None)))
-		res = PyTuple_Pack(4, sum, shapes, text, pic);
-	Py_XDECREF(sum);
-	Py_XDECREF(shapes);
-	Py_XDECREF(text);
-	Py_XDECREF(pic);
+	if (report_of(&rep, &r, limit, picture, OBJREF_CYCLES_REPORT_DRAWN) == 0)
+		res = Py_BuildValue("(NNNN)", summary_dict(rep), shapes_list(&r, rep),
+			str_or_none(rep->text), rep->dot && rep->summary.nshapes ?
+			Py_BuildValue("(sn)", rep->dot, (Py_ssize_t)rep->drawn) : Py_NewRef(Py_None));
+	objref_cycles_report_free(rep);
 	run_dispose(&r);
 	return res;
-}
-
-/* The DOT of the first shapes of r (at most limit and DRAWN_SHAPES) into
- * *dot; *drawn gets how many.  0, or -1 with an exception. */
-static int cycles_dot(objref_buf *dot, size_t *drawn, const cycles_run *r, size_t limit)
-{
-	objref_dot_options o = { 0, 0, "objref: garbage cycles (found without a collection)" };
-	objref_view *v = NULL;
-	size_t n = objref_cycles_nshapes(r->cyc);
-	int err;
-
-	*drawn = 0;
-	n = n < limit ? n : limit;
-	n = n < DRAWN_SHAPES ? n : DRAWN_SHAPES;
-	if ((err = objref_view_new(&v, r->snap, 0)) < 0)
-		return objref_py_error(err), -1;
-	for (size_t i = 0; i < n && !err; i++)
-		if ((err = objref_cycles_view(v, r->cyc, i)) == 0)
-			(*drawn)++;
-	if (err == OBJREF_ENOTFOUND)
-		err = 0;  /* the view is full: what fitted is drawn */
-	if (!err)
-		err = objref_view_dot(dot, v, &o);
-	objref_view_free(v);
-	return err < 0 ? (objref_py_error(err), -1) : 0;
-}
-
-/* The picture of the first shapes of r into filename (.png .svg .pdf
- * .dot); *drawn gets how many.  0, or -1 with an exception. */
-static int draw(size_t *drawn, const cycles_run *r, size_t limit, const char *filename, double timeout)
-{
-	objref_buf dot = {0};
-	int rc;
-
-	if (!objref_render_format_of(filename)) {
-		PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, .svg, .pdf "
-			"or .dot", filename);
-		return -1;
-	}
-	rc = cycles_dot(&dot, drawn, r, limit);
-	if (rc == 0)
-		rc = objref_py_render(dot.data, filename, timeout);
-	objref_buf_dispose(&dot);
-	return rc;
 }
 
 static PyObject *py_show_cycles(PyObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = {"limit", "file", "filename", "timeout", NULL};
-	PyObject *lim = NULL, *file = Py_None, *text;
+	PyObject *lim = NULL, *file = Py_None;
 	const char *filename = NULL;
+	objref_cycles_report *rep = NULL;
 	double timeout = 60.0;
 	Py_ssize_t limit = 10;
-	size_t drawn = 0;
 	cycles_run r;
 	int rc;
 
 	(void)self;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOzd:show_cycles", kwlist, &lim, &file, &filename,
-			&timeout) || (lim && parse_limit(lim, &limit) < 0) || run_take(&r) < 0)
+			&timeout) || (lim && parse_limit(lim, &limit) < 0))
 		return NULL;
-	text = report_text(&r, limit);
-	if (text && filename && draw(&drawn, &r, limit < 0 ? SIZE_MAX : (size_t)limit, filename, timeout) < 0)
-		Py_CLEAR(text);
+	if (filename && !objref_render_format_of(filename))
+		return PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, "
+			".svg, .pdf or .dot", filename);
+	if (run_take(&r) < 0)
+		return NULL;
+	rc = report_of(&rep, &r, limit, filename != NULL, limit < 0 ? SIZE_MAX : (size_t)limit);
 	run_dispose(&r);
-	if (!text)
-		return NULL;
-	rc = objref_py_write(file, PyUnicode_AsUTF8(text));
-	Py_DECREF(text);
+	if (rc == 0 && filename && rep->dot)
+		rc = objref_py_render(rep->dot, filename, timeout);
+	if (rc == 0)
+		rc = objref_py_write(file, rep->text);
 	if (rc == 0 && filename) {
 		char line[1024];
-		snprintf(line, sizeof(line), "Image generated as %s (%zu shape%s)\n", filename, drawn,
-			drawn == 1 ? "" : "s");
+		snprintf(line, sizeof(line), "Image generated as %s (%zu shape%s)\n", filename, rep->drawn,
+			rep->drawn == 1 ? "" : "s");
 		rc = objref_py_write(file, line);
 	}
+	objref_cycles_report_free(rep);
 	return rc < 0 ? NULL : Py_NewRef(Py_None);
 }
 
@@ -410,7 +300,7 @@ static PyObject *py_garbage(PyObject *self, PyObject *noargs)
 		PyObject *t;
 		if (!cls[i] || !r.objs[i])
 			continue;
-		t = Py_BuildValue("(Os)", (PyObject *)r.objs[i], kind_names[cls[i]]);
+		t = Py_BuildValue("(Os)", (PyObject *)r.objs[i], objref_garbage_class_name(cls[i]));
 		if (!t || PyList_Append(list, t) < 0)
 			Py_CLEAR(list);
 		Py_XDECREF(t);

@@ -10,6 +10,8 @@
 #include <Python.h>
 #include "objref/objref.h"
 #include "objref/capture.h"
+#include "objref/chains_report.h"
+#include "capi.h"
 
 #if PY_VERSION_HEX < 0x030A0000
 static inline PyObject *objref_py_newref(PyObject *o)
@@ -31,6 +33,7 @@ typedef struct {
 	char *log_path;           /* _configure(log=...) */
 	uint64_t *first_addrs;    /* sorted ids of the objects alive at the first checkpoint */
 	size_t nfirst_addrs;
+	objref_CAPI capi;         /* the objref._C_API capsule's struct (capi.h) */
 } objref_modstate;
 
 objref_modstate *objref_py_state(PyObject *module);
@@ -49,6 +52,15 @@ double objref_py_now(void);
  * exception set on failure. */
 objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortnames, int untracked);
 
+/* A checkpoint (series_api.c): the census of the live heap added to the
+ * series and the log; the first also remembers the baseline.  0, or -1
+ * with an exception. */
+int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked);
+/* Log each checkpoint's census to path (NULL: stop).  0, or -1 with an exception. */
+int objref_py_set_log(objref_modstate *st, const char *path);
+/* Add the objref._C_API capsule over st->capi to m (capi.c).  0 or -1. */
+int objref_py_capi_add(PyObject *m, objref_modstate *st);
+
 /* Method table entries: a function taking keywords, cast as PyMethodDef wants. */
 #define KW (METH_VARARGS | METH_KEYWORDS)
 #define FN(f) (PyCFunction)(void (*)(void))(f)
@@ -61,7 +73,8 @@ extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
- * 0, or -1 with an exception. */
+ * 0, or -1 with an exception.  OBJREF_PY_RENDER_TIMEOUT: the default. */
+#define OBJREF_PY_RENDER_TIMEOUT 60.0
 int objref_py_render(const char *dot, const char *path, double timeout);
 
 /* The value of the exact-str key `name` of a dict, read without running code. */
@@ -89,6 +102,20 @@ objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj);
 int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n);
 /* Name the inline attributes (3.11+) a chain passes through. */
 void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c);
+
+/* The chains report of o->type (chains_api.c): over a pinned snapshot of
+ * tracked objects, or of every object when the type may be untracked or
+ * none was found; the module's baseline and the live facts (thread names,
+ * inline attributes) filled in.  *out: objref_chains_report_free.  0, or -1
+ * with an exception (LookupError: no live object of the type). */
+int objref_py_chains_report(objref_chains_report **out, const objref_modstate *st,
+	const objref_chains_report_options *o);
+
+/* The garbage-cycles report of a snapshot taken now (cycles_api.c): up to
+ * limit shapes (SIZE_MAX: all), with the picture of the first ones when
+ * picture is set.  *out: objref_cycles_report_free.  0, or -1 with an
+ * exception. */
+int objref_py_cycles_report(objref_cycles_report **out, size_t limit, int picture);
 
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);

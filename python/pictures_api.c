@@ -14,7 +14,7 @@
 #include "module.h"
 #include "objref/render.h"
 
-#define DEFAULT_TIMEOUT 60.0
+#define DEFAULT_TIMEOUT OBJREF_PY_RENDER_TIMEOUT
 
 /* ---- writing pictures ------------------------------------------------------ */
 
@@ -38,7 +38,8 @@ int objref_py_render(const char *dot, const char *path, double timeout)
 {
 	char command[2048], python[64];
 	objref_png_text texts[2] = { { "Command", command }, { "Python", python } };
-	objref_render_options o = { NULL, 1, (unsigned)(timeout * 1000), texts, 2 };
+	objref_render_options o = { .format = NULL, .isolate = 1,
+		.timeout_ms = (unsigned)(timeout * 1000), .texts = texts, .ntexts = 2 };
 	const char *version = Py_GetVersion();
 	int err;
 
@@ -297,7 +298,7 @@ typedef struct {
 /* The DOT of a finished view, then present it. */
 static PyObject *finish(objref_view *v, objref_py_pinned *p, const graph_args *a)
 {
-	objref_dot_options o = { !a->shortnames, a->refcounts, NULL };
+	objref_dot_options o = { .longnames = !a->shortnames, .refcounts = a->refcounts, .title = NULL };
 	objref_buf dot = { 0 };
 	size_t n;
 	PyObject *r = NULL;

@@ -62,6 +62,10 @@ OBJREF_EXTERN int objref_census_from_snapshot(objref_census **out, const objref_
 /* A deep copy of c. */
 OBJREF_EXTERN int objref_census_copy(objref_census **out, const objref_census *c);
 
+/* A copy of c sorted as objref_census_sort sorts (the "most common types"
+ * table of a checkpoint).  *out: objref_census_free.  0 or OBJREF_ENOMEM. */
+OBJREF_EXTERN int objref_census_sorted(objref_census **out, const objref_census *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -198,17 +198,6 @@ OBJREF_EXTERN int objref_cycles_format_shape(objref_buf *b, const objref_cycles 
 /* The fix hint of shape i: "make Child.parent a weak reference", or "" */
 OBJREF_EXTERN int objref_cycles_format_fix(objref_buf *b, const objref_cycles *cyc, size_t i);
 
-/*
- * Add the example of shape i to the view v (view.h) of the same snapshot:
- * its cycle's objects (at most 60 steps), marked garbage, the culprit
- * highlighted, the fix hint's reference marked as the suspect edge, and a
- * note (shape, instances, reason) under its first object.  Several shapes
- * may share a view.  Returns 0, OBJREF_EINVAL, OBJREF_ENOTFOUND (the view
- * is full) or OBJREF_ENOMEM.
- */
-struct objref_view;
-OBJREF_EXTERN int objref_cycles_view(struct objref_view *v, const objref_cycles *cyc, size_t i);
-
 #ifdef __cplusplus
 }
 #endif

@@ -17,5 +17,9 @@
 #include "cycles.h"
 #include "view.h"
 #include "render.h"
+#include "roots.h"
+#include "json.h"
+#include "chains_report.h"
+#include "cycles_report.h"
 
 #endif

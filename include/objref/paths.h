@@ -263,6 +263,15 @@ OBJREF_EXTERN int objref_paths_group(objref_chain_group **out, size_t *ngroups,
 	const objref_snapshot *snap, const objref_chain *chains, size_t k, unsigned flags);
 
 /*
+ * The label of step i of chain c (the reference ids[i] -> ids[i+1]) as
+ * grouping compares it and the text shows it: with OBJREF_CHAIN_FOLD
+ * indices and non-string keys read "[*]" (OBJREF_CHAIN_FOLD_KEYS: string
+ * keys too), except the key of an attribute ("X __dict__ -> dict ['k']").
+ */
+OBJREF_EXTERN objref_label objref_chain_step_label(const objref_snapshot *snap,
+	const objref_chain *c, size_t i, unsigned flags);
+
+/*
  * Append the text of a chain to b, without a newline:
  *
  *   module app .CACHE -> dict ['k'] -> list [3] -> tuple

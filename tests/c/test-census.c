@@ -269,3 +269,22 @@ TEST_IMPL(census_from_empty_snapshot)
 	objref_snapshot_free(snap);
 	return TEST_OK;
 }
+
+/* objref_census_sorted: a sorted copy, the original untouched. */
+TEST_IMPL(census_sorted_copy)
+{
+	objref_census *c, *s;
+
+	CHECK(fx_census(&c, "a=1/10 b=3/30 c=2/20 d=3/31"));
+	ASSERT_OK(objref_census_sorted(&s, c));
+	ASSERT_EQ(objref_census_len(s), 4);
+	ASSERT_STR_EQ(objref_census_rows(s)[0].name, "b");
+	ASSERT_STR_EQ(objref_census_rows(s)[1].name, "d");
+	ASSERT_STR_EQ(objref_census_rows(s)[2].name, "c");
+	ASSERT_STR_EQ(objref_census_rows(s)[3].name, "a");
+	ASSERT_STR_EQ(objref_census_rows(c)[0].name, "a");
+	ASSERT_EQ(objref_census_total_bytes(s), 91);
+	objref_census_free(s);
+	objref_census_free(c);
+	return TEST_OK;
+}

@@ -127,6 +127,21 @@
 	X(cycles_million) \
 	X(cycles_report) \
 	X(fault_cycles) \
+	/* test-chains-report.c */ \
+	X(chains_report_data) \
+	X(chains_report_text) \
+	X(chains_report_json) \
+	X(chains_report_dot) \
+	X(chains_report_fault) \
+	X(census_sorted_copy) \
+	/* test-cycles-report.c */ \
+	X(cycles_report_data) \
+	X(cycles_report_text_json) \
+	X(cycles_report_fault) \
+	/* test-json.c */ \
+	X(json_writer) \
+	X(json_floats) \
+	X(json_misuse) \
 	X(cycles_view) \
 	X(cycles_untraversable_ctypes) \
 	/* test-cycles-names.c */ \

@@ -1,0 +1,330 @@
+/*
+ * lib/report_chains.c — building the chains report (objref/chains_report.h):
+ * samples given the baseline, one search per sample, grouping, suspects,
+ * one root record per pattern, and the picture's DOT.  The words of the
+ * report (root texts, the text, the JSON) are in report_chains_text.c.
+ */
+#include <string.h>
+#include "objref/chains_report.h"
+#include "objref/render.h"
+#include "objref/view.h"
+#include "internal.h"
+
+/* Does type t answer to name ("Session" or "app.Session")? */
+static int type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
+{
+	const objref_type *tp = objref_snapshot_type(snap, t);
+	const char *short_name = objref_snapshot_string(snap, tp->name);
+	const char *mod = objref_snapshot_string(snap, tp->module);
+	size_t ml = strlen(mod);
+
+	if (!strchr(name, '.'))
+		return strcmp(short_name, name) == 0;
+	return strncmp(name, mod, ml) == 0 && name[ml] == '.' && strcmp(name + ml + 1, short_name) == 0;
+}
+
+static int addr_in(const uint64_t *sorted, size_t n, uint64_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] == a)
+			return 1;
+		if (sorted[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Up to o->samples samples of the type in out, newest first: objects not
+ * alive at the baseline (when there is one), then the others, in snapshot
+ * order (the youngest generation first).  *got and *instances set.
+ * 0 or OBJREF_ENOMEM. */
+static int pick_samples(objref_id *out, size_t *got, size_t *instances,
+	const objref_snapshot *snap, const objref_chains_report_options *o)
+{
+	size_t ntypes = objref_snapshot_ntypes(snap), n = objref_snapshot_nobjects(snap);
+	char *match = objref__calloc(ntypes + 1, 1);
+	const uint64_t *base = o->baseline;
+
+	*got = *instances = 0;
+	if (!match)
+		return OBJREF_ENOMEM;
+	for (objref_type_id t = 0; t < ntypes; t++)
+		match[t] = (char)type_is(snap, t, o->type);
+	for (int pass = base ? 0 : 1; pass < 2; pass++) {
+		for (objref_id i = 0; i < n; i++) {
+			const objref_object *obj = objref_snapshot_object(snap, i);
+			int old;
+			if (!match[obj->type])
+				continue;
+			if (pass == 1 || !base)
+				*instances += 1;
+			old = base && addr_in(base, o->nbaseline, obj->addr);
+			if (*got < o->samples && (pass == 0 ? !old : (!base || old)))
+				out[(*got)++] = i;
+		}
+	}
+	objref__free(match);
+	return 0;
+}
+
+/* The last position where every member of group g has the same object: the
+ * container the samples' chains share last, through which new objects
+ * enter.  -1 with fewer than two members. */
+static long suspect_of(const objref_chain *chains, const objref_chain_group *g)
+{
+	const objref_chain *first = &chains[g->members[0]];
+	long last = -1;
+
+	if (g->count < 2 || first->status != OBJREF_PATH_FOUND)
+		return -1;
+	for (size_t j = 0; j + 1 < first->n; j++) {
+		for (size_t k = 1; k < g->count; k++)
+			if (chains[g->members[k]].ids[j] != first->ids[j])
+				return last;
+		last = (long)j;
+	}
+	return last;
+}
+
+/* The label of step i of c as grouping shows it (OBJREF_CHAIN_FOLD). */
+static void folded_label(char *buf, size_t size, const objref_snapshot *snap, const objref_chain *c,
+	size_t i)
+{
+	objref_label_format(buf, size, snap, objref_chain_step_label(snap, c, i, OBJREF_CHAIN_FOLD));
+}
+
+static const char *type_name_of(const objref_snapshot *snap, objref_id id)
+{
+	const objref_object *o = objref_snapshot_object(snap, id);
+	return objref_snapshot_string(snap, objref_snapshot_type(snap, o->type)->name);
+}
+
+static char *dup(const char *s)
+{
+	return objref__strndup(s, strlen(s));
+}
+
+/* The steps of chain c: types and folded labels. */
+static int fill_steps(objref_report_pattern *p, const objref_snapshot *snap, const objref_chain *c)
+{
+	char label[600];
+
+	if (!(p->steps = objref__calloc(OBJREF__MAX(c->n, 1), sizeof(*p->steps))))
+		return OBJREF_ENOMEM;
+	p->nsteps = c->n;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!(p->steps[i].type = dup(type_name_of(snap, c->ids[i]))))
+			return OBJREF_ENOMEM;
+		if (i + 1 < c->n) {
+			folded_label(label, sizeof(label), snap, c, i);
+			if (!(p->steps[i].label = dup(label)))
+				return OBJREF_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int fill_pattern(objref_report_pattern *p, const objref_snapshot *snap, objref_paths *s,
+	const objref_chain *chains, const objref_chain_group *g, const objref_report_live *live)
+{
+	const objref_chain *ex = &chains[g->example];
+	objref_buf text = { 0 };
+	char label[600] = "";
+	int err;
+
+	p->count = g->count;
+	p->status = ex->status;
+	p->suspect = suspect_of(chains, g);
+	objref_chain_format(&text, snap, ex, OBJREF_CHAIN_FOLD);
+	if (objref_buf_failed(&text)) {
+		objref_buf_dispose(&text);
+		return OBJREF_ENOMEM;
+	}
+	p->text = text.data ? text.data : dup("");
+	if (!p->text)
+		return OBJREF_ENOMEM;
+	if ((err = objref_report_root_describe(&p->root, snap, s, ex, live)) < 0 ||
+	    (err = fill_steps(p, snap, ex)) < 0)
+		return err;
+	if (p->suspect >= 0)
+		folded_label(label, sizeof(label), snap, ex, (size_t)p->suspect);
+	return (p->suspect_text = dup(label)) ? 0 : OBJREF_ENOMEM;
+}
+
+/* Chains a before b in a picture: by their labels, step by step (indices
+ * by number), then length. */
+static int chain_before(const objref_chain *a, const objref_chain *b)
+{
+	for (size_t i = 0; i + 1 < a->n && i + 1 < b->n; i++)
+		if (a->labels[i] != b->labels[i])
+			return a->labels[i] < b->labels[i];
+	return a->n < b->n;
+}
+
+/* The members of g in drawing order, so that a picture does not depend on
+ * which sample was found first (the heap's order varies with the
+ * environment): [0] [1] [2] ... from left to right.  Insertion sort: a
+ * group has at most `samples` members. */
+static void drawing_order(size_t *order, const objref_chain *chains, const objref_chain_group *g)
+{
+	for (size_t i = 0; i < g->count; i++) {
+		size_t j = i;
+		for (; j > 0 && chain_before(&chains[g->members[i]], &chains[order[j - 1]]); j--)
+			order[j] = order[j - 1];
+		order[j] = g->members[i];
+	}
+}
+
+/* The picture of the chains: every sample's chain, chains sharing objects
+ * sharing nodes, each pattern's suspect reference in bold red. */
+static int chains_dot(objref_buf *out, const objref_snapshot *snap, const objref_chain *chains,
+	const objref_chain_group *groups, size_t ngroups, const char *name, size_t instances)
+{
+	objref_view *v = NULL;
+	objref_buf title = { 0 };
+	objref_dot_options o = { .longnames = 0, .refcounts = 0, .title = NULL };
+	size_t *order = NULL;
+	int err;
+
+	if ((err = objref_view_new(&v, snap, 0)) < 0)
+		return err;
+	for (size_t g = 0; g < ngroups && (err == 0 || err == OBJREF_ENOTFOUND); g++) {
+		long suspect = suspect_of(chains, &groups[g]);
+		if (!(order = objref__calloc(groups[g].count, sizeof(size_t)))) {
+			err = OBJREF_ENOMEM;
+			goto cleanup;
+		}
+		drawing_order(order, chains, &groups[g]);
+		for (size_t i = 0; i < groups[g].count && (err == 0 || err == OBJREF_ENOTFOUND); i++)
+			err = objref_view_add_chain(v, &chains[order[i]],
+				suspect >= 0 ? (size_t)suspect : SIZE_MAX);
+		objref__free(order);
+		order = NULL;
+	}
+	if (err == 0 || err == OBJREF_ENOTFOUND) {
+		size_t k = 0;
+		for (size_t g = 0; g < ngroups; g++)
+			k += groups[g].count;
+		objref_buf_printf(&title, "who holds %s: %zu sample%s of ", name, k, k == 1 ? "" : "s");
+		objref_format_count(&title, instances);
+		if (objref_buf_failed(&title)) {
+			err = OBJREF_ENOMEM;
+			goto cleanup;
+		}
+		o.title = title.data;
+		err = objref_view_dot(out, v, &o);
+	}
+cleanup:
+	objref_buf_dispose(&title);
+	objref_view_free(v);
+	return err;
+}
+
+/* Search every sample's chain; 0 or OBJREF_ENOMEM. */
+static int search(objref_chain *chains, objref_paths *s, const objref_id *samples, size_t n,
+	const objref_chains_report_options *o)
+{
+	objref_paths_options opts;
+	int err = 0;
+
+	objref_paths_options_init(&opts);
+	opts.max_depth = o->max_depth;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = objref_paths_find(&chains[i], s, samples[i], &opts)) == OBJREF_ENOMEM)
+			return err;
+		if (o->live.name_attributes)
+			o->live.name_attributes(o->live.arg, &chains[i]);
+	}
+	return 0;
+}
+
+int objref_chains_report_build(objref_chains_report **out, const objref_snapshot *snap,
+	objref_paths *s, const objref_chains_report_options *o)
+{
+	objref_chains_report *r = NULL;
+	objref_chain *chains = NULL;
+	objref_chain_group *groups = NULL;
+	objref_id *samples = NULL;
+	size_t nsamples = 0, ngroups = 0;
+	int err;
+
+	*out = NULL;
+	if (!o || !o->type || !o->samples || !o->max_depth)
+		return objref__error(OBJREF_EINVAL, "a chains report needs a type, samples and max_depth");
+	if (!(r = objref__calloc(1, sizeof(*r))) ||
+	    !(samples = objref__calloc(o->samples + 1, sizeof(objref_id))) ||
+	    !(chains = objref__calloc(o->samples + 1, sizeof(objref_chain))) ||
+	    !(r->type = dup(o->type))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	if ((err = pick_samples(samples, &nsamples, &r->instances, snap, o)) < 0)
+		goto cleanup;
+	if (!nsamples) {
+		err = objref__error(OBJREF_ENOTFOUND, "no live object of type '%s'", o->type);
+		goto cleanup;
+	}
+	r->samples = nsamples;
+	if ((err = search(chains, s, samples, nsamples, o)) < 0 ||
+	    (err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0)) < 0)
+		goto cleanup;
+	if (!(r->patterns = objref__calloc(OBJREF__MAX(ngroups, 1), sizeof(*r->patterns)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	for (; r->npatterns < ngroups; r->npatterns++)
+		if ((err = fill_pattern(&r->patterns[r->npatterns], snap, s, chains,
+				&groups[r->npatterns], &o->live)) < 0) {
+			r->npatterns++; /* so that free releases its parts */
+			goto cleanup;
+		}
+	if (o->picture) {
+		objref_buf dot = { 0 };
+		if ((err = chains_dot(&dot, snap, chains, groups, ngroups, o->type, r->instances)) < 0) {
+			objref_buf_dispose(&dot);
+			goto cleanup;
+		}
+		r->dot = dot.data ? dot.data : dup("");
+		if (!r->dot) {
+			err = OBJREF_ENOMEM;
+			goto cleanup;
+		}
+	}
+	*out = r;
+	r = NULL;
+	err = 0;
+cleanup:
+	for (size_t i = 0; chains && i < nsamples; i++)
+		objref_chain_dispose(&chains[i]);
+	objref__free(chains);
+	objref__free(samples);
+	objref_free(groups);
+	objref_chains_report_free(r);
+	return err;
+}
+
+void objref_chains_report_free(objref_chains_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->npatterns; i++) {
+		objref_report_pattern *p = &r->patterns[i];
+		objref__free(p->text);
+		objref__free(p->suspect_text);
+		objref_report_root_dispose(&p->root);
+		for (size_t k = 0; p->steps && k < p->nsteps; k++) {
+			objref__free(p->steps[k].type);
+			objref__free(p->steps[k].label);
+		}
+		objref__free(p->steps);
+	}
+	objref__free(r->patterns);
+	objref__free(r->type);
+	objref__free(r->dot);
+	objref__free(r);
+}

@@ -1,0 +1,53 @@
+/*
+ * python/capi.c — the objref._C_API capsule (capi.h): the module's entry
+ * points for objref-chain, over the same engine calls its Python functions
+ * make.
+ */
+#include "module.h"
+
+static int capi_checkpoint(void *state, const char *label)
+{
+	return objref_py_checkpoint(state, label, 1);
+}
+
+static int capi_set_log(void *state, const char *path)
+{
+	return objref_py_set_log(state, path);
+}
+
+static int capi_chains_report(void *state, objref_chains_report **out,
+	const objref_chains_report_options *o)
+{
+	return objref_py_chains_report(out, state, o);
+}
+
+static int capi_cycles_report(void *state, objref_cycles_report **out, size_t limit, int picture)
+{
+	(void)state;
+	return objref_py_cycles_report(out, limit, picture);
+}
+
+static int capi_render(void *state, const char *dot, const char *path)
+{
+	(void)state;
+	return objref_py_render(dot, path, OBJREF_PY_RENDER_TIMEOUT);
+}
+
+/* The objref._C_API capsule over st->capi. */
+int objref_py_capi_add(PyObject *m, objref_modstate *st)
+{
+	PyObject *capsule;
+
+	st->capi = (objref_CAPI){
+		.version = OBJREF_CAPI_VERSION, .state = st, .series = st->series,
+		.checkpoint = capi_checkpoint, .set_log = capi_set_log,
+		.chains_report = capi_chains_report, .cycles_report = capi_cycles_report,
+		.render = capi_render,
+	};
+	capsule = PyCapsule_New(&st->capi, OBJREF_CAPI_NAME, NULL);
+	if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {
+		Py_XDECREF(capsule);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * python/capi.h — the C API the `objref` module exports to objref-chain,
+ * in the style of CPython's Include/datetime.h (PyDateTime_CAPI,
+ * PyDateTime_IMPORT): a struct of entry points in a capsule, so the CLI
+ * shares the program's state (the checkpoint series, the baseline, the
+ * --log) and calls the engine in C, never the module's Python functions.
+ *
+ *   const objref_CAPI *api = OBJREF_CAPI_IMPORT();   (NULL: an exception is set)
+ *   api->checkpoint(api->state, "end");
+ *
+ * Every entry point is called with the GIL held, and returns 0, or -1 with
+ * a Python exception set.  `state` is the module's; it lives as long as the
+ * module (objref-chain keeps it imported until Py_FinalizeEx).
+ */
+#ifndef OBJREF_PY_CAPI_H
+#define OBJREF_PY_CAPI_H
+
+#include <Python.h>
+#include "objref/growth.h"
+#include "objref/chains_report.h"
+#include "objref/cycles_report.h"
+
+#define OBJREF_CAPI_NAME "objref._C_API"
+#define OBJREF_CAPI_VERSION 1
+
+typedef struct {
+	unsigned int version;      /* OBJREF_CAPI_VERSION */
+	void *state;               /* the first argument of every entry point */
+	/* The checkpoints the program took (objref.checkpoint()), owned by
+	 * the module: read it, never free it. */
+	objref_series *series;
+	/* objref.checkpoint(label): a census of the live heap (untracked
+	 * objects included) added to the series and the log. */
+	int (*checkpoint)(void *state, const char *label);
+	/* Append each checkpoint's census to the file at path (NULL: stop). */
+	int (*set_log)(void *state, const char *path);
+	/* The chains report of o->type over a snapshot taken now, with the
+	 * module's baseline and the live facts filled in (o->baseline and
+	 * o->live are ignored).  *out: objref_chains_report_free.  LookupError
+	 * when no object of the type is alive. */
+	int (*chains_report)(void *state, objref_chains_report **out,
+		const objref_chains_report_options *o);
+	/* The garbage cycles of a snapshot taken now (no collection runs):
+	 * up to limit shapes (SIZE_MAX: all), the picture's DOT of the first
+	 * ones when picture is set.  *out: objref_cycles_report_free. */
+	int (*cycles_report)(void *state, objref_cycles_report **out, size_t limit, int picture);
+	/* Draw DOT into path (.png, .svg, .pdf), isolated in a child, the GIL
+	 * released; PNGs carry the DOT, the command line and the Python. */
+	int (*render)(void *state, const char *dot, const char *path);
+} objref_CAPI;
+
+#define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))
+
+#endif
