@@ -44,9 +44,11 @@ static int chains_heap(objref_snapshot **out)
 	    (rc = objref_builder_string(&s_worker, b, "worker", 6)) < 0 ||
 	    (rc = objref_builder_string(&s_file, b, "app.py", 6)) < 0)
 		goto fail;
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		if ((rc = objref_builder_type(&t, b, 0x100 + i, types[i][0], types[i][1], types[i][1])) < 0)
 			goto fail;
+		objref_builder_type_at(b, t)->flags = fx_type_facts(types[i][0], types[i][1]);
+	}
 	for (objref_id i = 0; i < 12; i++) {
 		memset(&o, 0, sizeof(o));
 		o.addr = addr_of(i);
