@@ -60,6 +60,9 @@ extern PyMethodDef objref_chains_methods[];
 extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 
+/* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
+int objref_py_dump_init(PyObject *module);
+
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
  * 0, or -1 with an exception. */
 int objref_py_render(const char *dot, const char *path, double timeout);

@@ -1,0 +1,554 @@
+/*
+ * python/dump_api.c — objref.dump(), objref.load(), objref.dump_info() and
+ * the DumpJob a forked dump returns.  See lib/capture_dump.c for the
+ * capture side and lib/dump_*.c for the format.
+ *
+ * dump(fork=True): with the GIL held, a raw fork() (not os.fork(): its
+ * after-fork handler would delete the other threads' states, and with them
+ * their frames, which are roots).  The child captures, writes PATH.tmp with
+ * write(2), renames it to PATH, reports its stats through a pipe and
+ * leaves with _exit().  The parent returns a DumpJob at once.
+ *
+ * Process state: one forked dump runs at a time per process (the running
+ * job is held here until reaped, so a dropped job is still reaped by the
+ * next dump), and dumps are numbered per process.  Both are per process,
+ * not per module instance, hence C statics.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "module.h"
+#include "objref/capture_dump.h"
+
+static PyObject *running_job; /* the unreaped forked dump, or NULL */
+static uint64_t dump_seq;     /* dumps started by this process */
+
+typedef struct {
+	PyObject_HEAD
+	pid_t pid;
+	int fd;               /* the pipe the child reports through; -1 once read */
+	int finished;
+	PyObject *path;       /* str */
+	char *path_c, *tmp_c; /* PyMem */
+	uint64_t sequence;
+	int compress;
+	double t_start;
+	PyObject *result;     /* stats dict once finished well */
+	PyObject *error;      /* the exception once finished badly */
+	PyObject *dump_error; /* objref.DumpError */
+} job_object;
+
+/* ---- errors and stats ------------------------------------------------- */
+
+/* An exception for a failed dump: OSError (with errno and the file) for
+ * I/O, MemoryError, else objref.DumpError. */
+static PyObject *make_error(PyObject *dump_error, int code, int sys_errno, const char *msg,
+	const char *file)
+{
+	if (code == OBJREF_EIO && sys_errno)
+		return PyObject_CallFunction(PyExc_OSError, "isz", sys_errno, msg, file);
+	if (code == OBJREF_EIO)
+		return PyObject_CallFunction(PyExc_OSError, "s", msg);
+	if (code == OBJREF_ENOMEM)
+		return PyObject_CallFunction(PyExc_MemoryError, "s", msg);
+	return PyObject_CallFunction(dump_error, "s", msg);
+}
+
+static int raise_error(PyObject *dump_error, int code, int sys_errno, const char *msg, const char *file)
+{
+	PyObject *e = make_error(dump_error, code, sys_errno, msg, file);
+
+	if (e) {
+		PyErr_SetObject((PyObject *)Py_TYPE(e), e);
+		Py_DECREF(e);
+	}
+	return -1;
+}
+
+static PyObject *stats_dict(const objref_capture_dump_stats *st, PyObject *path, uint64_t seq,
+	int forked, int compress, pid_t pid, double elapsed)
+{
+	return Py_BuildValue("{sOsKsisisKsKsKsKsKsKsdsdsdsi}",
+		"path", path, "sequence", (unsigned long long)seq, "fork", forked, "pid", (int)pid,
+		"objects", (unsigned long long)st->nobjects, "edges", (unsigned long long)st->nedges,
+		"types", (unsigned long long)st->ntypes, "strings", (unsigned long long)st->nstrings,
+		"roots", (unsigned long long)st->nroots, "file_size", (unsigned long long)st->file_size,
+		"walk_s", (double)st->walk_ns / 1e9, "write_s", (double)st->write_ns / 1e9,
+		"elapsed_s", elapsed, "compressed", compress);
+}
+
+/* ---- the job ---------------------------------------------------------- */
+
+/* Read the child's report (it has exited, or closed the pipe). */
+static int read_report(objref_capture_dump_stats *st, int fd)
+{
+	size_t got = 0;
+
+	while (got < sizeof(*st)) {
+		ssize_t r = read(fd, (char *)st + got, sizeof(*st) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	st->message[sizeof(st->message) - 1] = '\0';
+	return got == sizeof(*st);
+}
+
+/* The child is gone (status from waitpid, or lost = reaped elsewhere):
+ * settle the job's result or error. */
+static void settle(job_object *j, int status, int lost)
+{
+	objref_capture_dump_stats st;
+	int reported = read_report(&st, j->fd);
+	char msg[600];
+
+	close(j->fd);
+	j->fd = -1;
+	j->finished = 1;
+	if (running_job == (PyObject *)j)
+		Py_CLEAR(running_job);
+	if (reported && st.status == 0 && (lost || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
+		j->result = stats_dict(&st, j->path, j->sequence, 1, j->compress, j->pid,
+			objref_py_now() - j->t_start);
+		if (j->result)
+			return;
+		j->error = NULL;
+		PyErr_Clear();
+		snprintf(msg, sizeof(msg), "objref.dump: out of memory reporting the dump of %s", j->path_c);
+		j->error = make_error(j->dump_error, OBJREF_ENOMEM, 0, msg, NULL);
+		return;
+	}
+	unlink(j->tmp_c); /* a child that died mid-write leaves no partial file */
+	if (reported && st.status < 0)
+		snprintf(msg, sizeof(msg), "objref.dump: %s", st.message);
+	else if (!lost && WIFSIGNALED(status))
+		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d was killed by signal %d (%s)%s;"
+			" %s was not written", (int)j->pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
+			WTERMSIG(status) == SIGKILL ? ", perhaps by the out-of-memory killer" : "", j->path_c);
+	else if (lost)
+		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d was reaped by someone else "
+			"(SIGCHLD ignored, or a waitpid(-1) loop) before it reported; %s may be incomplete "
+			"and was not kept", (int)j->pid, j->path_c);
+	else
+		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d exited with status %d "
+			"without reporting; %s was not written", (int)j->pid, WEXITSTATUS(status), j->path_c);
+	j->error = make_error(j->dump_error, reported ? st.status : OBJREF_ERROR,
+		reported ? st.sys_errno : 0, msg, reported && st.sys_errno ? j->tmp_c : NULL);
+	if (!j->error)
+		PyErr_Clear();
+}
+
+/* Reap the child if it is done.  block: wait for it (timeout < 0: for
+ * ever), the GIL released while sleeping.  Returns 1 when finished, 0
+ * when still running, -1 with an exception (a signal handler raised). */
+static int job_poll(job_object *j, int block, double timeout)
+{
+	double t0 = objref_py_now();
+	int status = 0;
+
+	while (!j->finished) {
+		pid_t r = waitpid(j->pid, &status, WNOHANG);
+		if (r == j->pid) {
+			settle(j, status, 0);
+			break;
+		}
+		if (r < 0 && errno == ECHILD) {
+			settle(j, 0, 1);
+			break;
+		}
+		if (r < 0 && errno != EINTR)
+			return PyErr_SetFromErrno(PyExc_OSError), -1;
+		if (!block || (timeout >= 0 && objref_py_now() - t0 >= timeout))
+			return 0;
+		Py_BEGIN_ALLOW_THREADS
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		Py_END_ALLOW_THREADS
+		if (PyErr_CheckSignals() < 0)
+			return -1;
+	}
+	return 1;
+}
+
+static PyObject *job_outcome(job_object *j)
+{
+	if (j->result)
+		return Py_NewRef(j->result);
+	if (j->error)
+		PyErr_SetObject((PyObject *)Py_TYPE(j->error), j->error);
+	else
+		PyErr_SetString(j->dump_error, "objref.dump failed");
+	return NULL;
+}
+
+static PyObject *job_wait(PyObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "timeout", NULL };
+	job_object *j = (job_object *)self;
+	PyObject *timeout = Py_None;
+	double t = -1;
+	int rc;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:wait", kwlist, &timeout))
+		return NULL;
+	if (timeout != Py_None && ((t = PyFloat_AsDouble(timeout)) == -1 && PyErr_Occurred()))
+		return NULL;
+	if ((rc = job_poll(j, 1, t < 0 ? -1 : t)) < 0)
+		return NULL;
+	if (rc == 0) {
+		PyErr_Format(PyExc_TimeoutError, "objref.dump: the dump process %d is still writing %s",
+			(int)j->pid, j->path_c);
+		return NULL;
+	}
+	return job_outcome(j);
+}
+
+static PyObject *job_done(PyObject *self, PyObject *unused)
+{
+	int rc = job_poll((job_object *)self, 0, 0);
+
+	(void)unused;
+	return rc < 0 ? NULL : PyBool_FromLong(rc);
+}
+
+static PyObject *job_get_pid(PyObject *self, void *closure)
+{
+	(void)closure;
+	return PyLong_FromLong((long)((job_object *)self)->pid);
+}
+
+static PyObject *job_get_path(PyObject *self, void *closure)
+{
+	(void)closure;
+	return Py_NewRef(((job_object *)self)->path);
+}
+
+static PyObject *job_repr(PyObject *self)
+{
+	job_object *j = (job_object *)self;
+	return PyUnicode_FromFormat("<objref.DumpJob pid=%d path=%R %s>", (int)j->pid, j->path,
+		!j->finished ? "running" : j->result ? "done" : "failed");
+}
+
+static void job_dealloc(PyObject *self)
+{
+	job_object *j = (job_object *)self;
+	PyTypeObject *tp = Py_TYPE(self);
+
+	if (j->fd >= 0)
+		close(j->fd);
+	Py_XDECREF(j->path);
+	Py_XDECREF(j->result);
+	Py_XDECREF(j->error);
+	Py_XDECREF(j->dump_error);
+	PyMem_Free(j->path_c);
+	PyMem_Free(j->tmp_c);
+	PyObject_Free(self);
+	Py_DECREF(tp);
+}
+
+static PyMethodDef job_methods[] = {
+	{ "wait", FN(job_wait), KW,
+	  "wait(timeout=None)\n--\n\nWait for the dump to be written; its stats dict, or the\n"
+	  "exception that ended it.  TimeoutError if still running after timeout s." },
+	{ "done", job_done, METH_NOARGS, "done()\n--\n\nTrue once the dump process has finished." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyGetSetDef job_getset[] = {
+	{ "pid", job_get_pid, NULL, "the dump process", NULL },
+	{ "path", job_get_path, NULL, "the file being written", NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static PyType_Slot job_slots[] = {
+	{ Py_tp_dealloc, job_dealloc },
+	{ Py_tp_repr, job_repr },
+	{ Py_tp_methods, job_methods },
+	{ Py_tp_getset, job_getset },
+	{ Py_tp_doc, "A heap dump being written by a forked process (objref.dump(fork=True))." },
+	{ 0, NULL }
+};
+
+static PyType_Spec job_spec = {
+	"objref.DumpJob", sizeof(job_object), 0, Py_TPFLAGS_DEFAULT, job_slots
+};
+
+/* ---- dump ------------------------------------------------------------- */
+
+/* The forked child: capture, write, report, _exit.  Never returns. */
+static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
+	int compress)
+{
+	objref_capture_dump_stats st;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
+	size_t put = 0;
+
+	/* Python's handlers only set flags nobody reads here: a ^C or a
+	 * SIGTERM must end the child.  A parent gone: EPIPE, not death. */
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
+	while (put < sizeof(st)) {
+		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		put += (size_t)w;
+	}
+	_exit(st.status == 0 ? 0 : 1);
+}
+
+/* path + ".tmp" (PyMem), or NULL with MemoryError. */
+static char *tmp_name(const char *path)
+{
+	size_t n = strlen(path);
+	char *t = PyMem_Malloc(n + 5);
+
+	if (!t)
+		return (char *)PyErr_NoMemory();
+	memcpy(t, path, n);
+	memcpy(t + n, ".tmp", 5);
+	return t;
+}
+
+static PyObject *start_job(PyObject *module, PyObject *path, char *path_c, char *tmp_c, int fd,
+	objref_dump_info *info, int compress)
+{
+	PyObject *type = PyObject_GetAttrString(module, "DumpJob");
+	PyObject *err_type = PyObject_GetAttrString(module, "DumpError");
+	job_object *j = NULL;
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+
+	if (!type || !err_type || !(j = PyObject_New(job_object, (PyTypeObject *)type)))
+		goto fail;
+	j->fd = -1;
+	j->finished = 0;
+	j->path = Py_NewRef(path);
+	j->path_c = path_c;
+	j->tmp_c = tmp_c;
+	path_c = tmp_c = NULL;
+	j->sequence = info->sequence;
+	j->compress = compress;
+	j->result = j->error = NULL;
+	j->dump_error = Py_NewRef(err_type);
+	j->t_start = objref_py_now();
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		PyErr_SetFromErrno(PyExc_OSError);
+		goto fail;
+	}
+	pid = fork(); /* the GIL is held: no other thread is inside an object */
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(fd, pfd[1], j->tmp_c, j->path_c, info, compress);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		PyErr_SetFromErrno(PyExc_OSError);
+		goto fail;
+	}
+	close(fd);
+	j->pid = pid;
+	j->fd = pfd[0];
+	running_job = Py_NewRef((PyObject *)j);
+	Py_DECREF(type);
+	Py_DECREF(err_type);
+	return (PyObject *)j;
+fail:
+	close(fd);
+	unlink(j ? j->tmp_c : tmp_c);
+	PyMem_Free(path_c);
+	PyMem_Free(tmp_c);
+	Py_XDECREF(j);
+	Py_XDECREF(type);
+	Py_XDECREF(err_type);
+	return NULL;
+}
+
+/* Refuse a dump while a forked one runs (reaping a finished one). */
+static int check_not_running(void)
+{
+	job_object *j = (job_object *)running_job;
+	int rc;
+
+	if (!j)
+		return 0;
+	Py_INCREF(j);
+	rc = job_poll(j, 0, 0);
+	if (rc == 0)
+		PyErr_Format(PyExc_RuntimeError, "objref.dump: a dump is already being written "
+			"(pid %d, to %s): wait for it with job.wait() first", (int)j->pid, j->path_c);
+	Py_DECREF(j);
+	return rc == 1 ? 0 : -1;
+}
+
+static PyObject *py_dump(PyObject *module, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "path", "fork", "compress", NULL };
+	PyObject *path_obj, *bytes = NULL, *path = NULL, *err_type = NULL, *ret = NULL;
+	objref_capture_dump_stats st;
+	objref_dump_info info;
+	char *path_c = NULL, *tmp_c = NULL;
+	int fork_ = 0, compress = 0, fd, rc;
+	double t0 = objref_py_now();
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pp:dump", kwlist, &path_obj, &fork_, &compress))
+		return NULL;
+	if (check_not_running() < 0 || !PyUnicode_FSConverter(path_obj, &bytes) ||
+	    !(path = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(bytes))))
+		goto cleanup;
+	if (!(path_c = PyMem_Malloc((size_t)PyBytes_GET_SIZE(bytes) + 1))) {
+		PyErr_NoMemory();
+		goto cleanup;
+	}
+	memcpy(path_c, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes) + 1);
+	if (!(tmp_c = tmp_name(path_c)))
+		goto cleanup;
+	if (fork_ && (rc = objref_capture_dump_fork_safe()) < 0) {
+		objref_py_error(rc);
+		goto cleanup;
+	}
+	/* Created here, so a path that cannot be written fails at once. */
+	if ((fd = open(tmp_c, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		PyErr_SetFromErrnoWithFilename(PyExc_OSError, tmp_c);
+		goto cleanup;
+	}
+	objref_capture_dump_info(&info);
+	info.sequence = ++dump_seq;
+	if (fork_) {
+		ret = start_job(module, path, path_c, tmp_c, fd, &info, compress);
+		path_c = tmp_c = NULL; /* taken over */
+		goto cleanup;
+	}
+	if (objref_capture_dump_fd(&st, fd, tmp_c, path_c, &info, compress) < 0) {
+		if ((err_type = PyObject_GetAttrString(module, "DumpError")))
+			raise_error(err_type, st.status, st.sys_errno, st.message, tmp_c);
+		goto cleanup;
+	}
+	ret = stats_dict(&st, path, info.sequence, 0, compress, getpid(), objref_py_now() - t0);
+cleanup:
+	Py_XDECREF(bytes);
+	Py_XDECREF(path);
+	Py_XDECREF(err_type);
+	PyMem_Free(path_c);
+	PyMem_Free(tmp_c);
+	return ret;
+}
+
+/* ---- load ------------------------------------------------------------- */
+
+static PyObject *info_dict(const objref_dump_info *i)
+{
+	return Py_BuildValue("{sIsssssssIsIsKsKsKsKsKsIsisK}",
+		"format_version", i->format_version, "objref_version", i->objref_version,
+		"python_version", i->python_version, "python_build", i->python_build,
+		"python_hexversion", i->python_hexversion, "pid", i->pid,
+		"process_start", (unsigned long long)i->process_start,
+		"boot_id", (unsigned long long)i->boot_id, "sequence", (unsigned long long)i->sequence,
+		"time_ns", (unsigned long long)i->time_ns, "walk_ns", (unsigned long long)i->walk_ns,
+		"capture_flags", i->capture_flags, "compressed", (int)i->compressed,
+		"file_size", (unsigned long long)i->file_size);
+}
+
+/* Load path with flags; NULL with the exception set. */
+static objref_snapshot *load_path(PyObject *module, PyObject *path_obj, unsigned flags,
+	objref_dump_info *info)
+{
+	objref_snapshot *snap = NULL;
+	PyObject *bytes = NULL, *err_type;
+	int err;
+
+	if (!PyUnicode_FSConverter(path_obj, &bytes))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	err = objref_dump_load(&snap, info, PyBytes_AS_STRING(bytes), flags);
+	Py_END_ALLOW_THREADS
+	if (err < 0 && (err_type = PyObject_GetAttrString(module, "DumpError"))) {
+		raise_error(err_type, err, 0, objref_error_last(), NULL);
+		Py_DECREF(err_type);
+	}
+	Py_DECREF(bytes);
+	return snap;
+}
+
+static PyObject *py_load(PyObject *module, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "path", "verify", NULL };
+	PyObject *path;
+	objref_snapshot *snap;
+	int verify = 1;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p:load", kwlist, &path, &verify))
+		return NULL;
+	if (!(snap = load_path(module, path, verify ? 0 : OBJREF_DUMP_NO_CHECKSUMS, NULL)))
+		return NULL;
+	return objref_py_snapshot_wrap(objref_py_state(module)->snapshot_type, snap);
+}
+
+static PyObject *py_dump_info(PyObject *module, PyObject *path)
+{
+	objref_dump_info info;
+	objref_snapshot *snap = load_path(module, path, 0, &info);
+
+	if (!snap)
+		return NULL;
+	objref_snapshot_free(snap);
+	return info_dict(&info);
+}
+
+static PyMethodDef dump_methods[] = {
+	{ "dump", FN(py_dump), KW,
+	  "dump(path, fork=False, compress=False)\n--\n\n"
+	  "Write a full snapshot of the heap to path (through path.tmp, renamed when\n"
+	  "complete).  fork=False: in this process, returns a stats dict.  fork=True:\n"
+	  "a forked child walks and writes while this process goes on; returns a\n"
+	  "DumpJob (.pid, .wait(timeout=None) -> stats, .done()).  One forked dump\n"
+	  "at a time.  compress: gzip the file (load() reads both)." },
+	{ "load", FN(py_load), KW,
+	  "load(path, verify=True)\n--\n\n"
+	  "A Snapshot from a dump file (mapped, used in place).  verify=False skips\n"
+	  "the section checksums (ids are still bounds-checked).  Raises\n"
+	  "objref.DumpError naming the file and the problem for a bad file." },
+	{ "dump_info", py_dump_info, METH_O,
+	  "dump_info(path)\n--\n\nThe header of a dump file as a dict (versions, pid, sequence, time)." },
+	{ NULL, NULL, 0, NULL }
+};
+
+int objref_py_dump_init(PyObject *module)
+{
+	PyObject *name = PyModule_GetNameObject(module), *type, *err;
+	int rc = name ? 0 : -1;
+
+	for (PyMethodDef *d = dump_methods; d->ml_name && rc == 0; d++) {
+		PyObject *f = PyCFunction_NewEx(d, module, name);
+		if (!f || PyModule_AddObject(module, d->ml_name, f) < 0) {
+			Py_XDECREF(f);
+			rc = -1;
+		}
+	}
+	Py_XDECREF(name);
+	if (rc < 0 || !(type = PyType_FromSpec(&job_spec)))
+		return -1;
+	if (PyModule_AddObject(module, "DumpJob", type) < 0) {
+		Py_DECREF(type);
+		return -1;
+	}
+	err = PyErr_NewExceptionWithDoc("objref.DumpError",
+		"A dump could not be written or read: the message names the file and the problem.",
+		NULL, NULL);
+	if (!err || PyModule_AddObject(module, "DumpError", err) < 0) {
+		Py_XDECREF(err);
+		return -1;
+	}
+	return 0;
+}
