@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "module.h"
 #include "objref/capture_dump.h"
+#include "objref/heapsnapshot.h"
 
 static PyObject *running_job; /* the unreaped forked dump, or NULL */
 static uint64_t dump_seq;     /* dumps started by this process */
@@ -506,7 +507,63 @@ static PyObject *py_dump_info(PyObject *module, PyObject *path)
 	return info_dict(&info);
 }
 
+static PyObject *py_write_heapsnapshot(PyObject *module, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "snapshot", "out", NULL };
+	PyObject *src, *out, *bytes = NULL, *err_type;
+	objref_snapshot *snap, *loaded = NULL;
+	int err;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "OO:write_heapsnapshot", kwlist, &src, &out))
+		return NULL;
+	if (!(snap = objref_py_snapshot_get(module, src)) &&
+	    !(snap = loaded = load_path(module, src, 0, NULL)))
+		return NULL;
+	if (!PyUnicode_FSConverter(out, &bytes)) {
+		objref_snapshot_free(loaded);
+		return NULL;
+	}
+	/* A Snapshot is immutable and owned by src, which the arguments keep
+	 * alive: the GIL can go while the JSON is written. */
+	Py_BEGIN_ALLOW_THREADS
+	err = objref_heapsnapshot_write_file(snap, PyBytes_AS_STRING(bytes));
+	Py_END_ALLOW_THREADS
+	Py_DECREF(bytes);
+	objref_snapshot_free(loaded);
+	if (err < 0) {
+		if ((err_type = PyObject_GetAttrString(module, "DumpError"))) {
+			raise_error(err_type, err, 0, objref_error_last(), NULL);
+			Py_DECREF(err_type);
+		}
+		return NULL;
+	}
+	Py_RETURN_NONE;
+}
+
+static PyObject *py_heapsnapshot_id(PyObject *module, PyObject *args)
+{
+	PyObject *src;
+	unsigned long long addr;
+	objref_snapshot *snap;
+	objref_id id;
+
+	if (!PyArg_ParseTuple(args, "OK:heapsnapshot_id", &src, &addr))
+		return NULL;
+	if (!(snap = objref_py_snapshot_get(module, src)))
+		return PyErr_Format(PyExc_TypeError, "heapsnapshot_id: expected an objref.Snapshot");
+	if ((id = objref_snapshot_find(snap, addr)) == OBJREF_NO_ID)
+		return PyErr_Format(PyExc_LookupError, "no object at 0x%llx in the snapshot", addr);
+	return PyLong_FromUnsignedLong(objref_heapsnapshot_id(snap, id));
+}
+
 static PyMethodDef dump_methods[] = {
+	{ "write_heapsnapshot", FN(py_write_heapsnapshot), KW,
+	  "write_heapsnapshot(snapshot, out)\n--\n\n"
+	  "Write a Snapshot, or the dump file at a path, as Chrome's .heapsnapshot JSON\n"
+	  "(DevTools' Memory panel, memlab) into out." },
+	{ "_heapsnapshot_id", py_heapsnapshot_id, METH_VARARGS,
+	  "_heapsnapshot_id(snapshot, addr)\n--\n\nThe .heapsnapshot id the object at addr would get\n"
+	  "(before the writer makes ids unique)." },
 	{ "dump", FN(py_dump), KW,
 	  "dump(path, fork=False, compress=False)\n--\n\n"
 	  "Write a full snapshot of the heap to path (through path.tmp, renamed when\n"

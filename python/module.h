@@ -96,5 +96,8 @@ void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c);
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);
 PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap);
+/* The snapshot inside an objref.Snapshot (borrowed), or NULL (no exception
+ * set) when obj is not one. */
+objref_snapshot *objref_py_snapshot_get(PyObject *module, PyObject *obj);
 
 #endif

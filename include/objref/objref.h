@@ -13,5 +13,6 @@
 #include "paths.h"
 #include "cycles.h"
 #include "dump.h"
+#include "heapsnapshot.h"
 
 #endif

@@ -53,6 +53,10 @@
 	X(dump_identity_process) \
 	X(dump_fault_injection) \
 	X(dump_fuzz_quick) \
+	/* test-heapsnapshot.c */ \
+	X(dump_heapsnapshot_layout) \
+	X(dump_heapsnapshot_escaping) \
+	X(dump_heapsnapshot_errors) \
 	/* test-census.c */ \
 	X(census_add_find_totals) \
 	X(census_name_copied) \
