@@ -16,9 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "module.h"
@@ -30,17 +28,16 @@ static uint64_t dump_seq;     /* dumps started by this process */
 
 typedef struct {
 	PyObject_HEAD
-	pid_t pid;
-	int fd;               /* the pipe the child reports through; -1 once read */
+	objref_capture_dump_job job; /* zeroed once reaped */
 	int finished;
 	PyObject *path;       /* str */
-	char *path_c, *tmp_c; /* PyMem */
 	uint64_t sequence;
 	int compress;
 	double t_start;
 	PyObject *result;     /* stats dict once finished well */
 	PyObject *error;      /* the exception once finished badly */
 	PyObject *dump_error; /* objref.DumpError */
+	int pid_shown;        /* the child's pid, kept after reaping */
 } job_object;
 
 /* ---- errors and stats ------------------------------------------------- */
@@ -48,10 +45,10 @@ typedef struct {
 /* An exception for a failed dump: OSError (with errno and the file) for
  * I/O, MemoryError, else objref.DumpError. */
 static PyObject *make_error(PyObject *dump_error, int code, int sys_errno, const char *msg,
-	const char *file)
+	PyObject *file)
 {
 	if (code == OBJREF_EIO && sys_errno)
-		return PyObject_CallFunction(PyExc_OSError, "isz", sys_errno, msg, file);
+		return PyObject_CallFunction(PyExc_OSError, "isO", sys_errno, msg, file ? file : Py_None);
 	if (code == OBJREF_EIO)
 		return PyObject_CallFunction(PyExc_OSError, "s", msg);
 	if (code == OBJREF_ENOMEM)
@@ -59,7 +56,7 @@ static PyObject *make_error(PyObject *dump_error, int code, int sys_errno, const
 	return PyObject_CallFunction(dump_error, "s", msg);
 }
 
-static int raise_error(PyObject *dump_error, int code, int sys_errno, const char *msg, const char *file)
+static int raise_error(PyObject *dump_error, int code, int sys_errno, const char *msg, PyObject *file)
 {
 	PyObject *e = make_error(dump_error, code, sys_errno, msg, file);
 
@@ -84,63 +81,24 @@ static PyObject *stats_dict(const objref_capture_dump_stats *st, PyObject *path,
 
 /* ---- the job ---------------------------------------------------------- */
 
-/* Read the child's report (it has exited, or closed the pipe). */
-static int read_report(objref_capture_dump_stats *st, int fd)
+/* Turn the reaped child's report into the job's result or error. */
+static void settle(job_object *j, const objref_capture_dump_stats *st, int pid)
 {
-	size_t got = 0;
-
-	while (got < sizeof(*st)) {
-		ssize_t r = read(fd, (char *)st + got, sizeof(*st) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	st->message[sizeof(st->message) - 1] = '\0';
-	return got == sizeof(*st);
-}
-
-/* The child is gone (status from waitpid, or lost = reaped elsewhere):
- * settle the job's result or error. */
-static void settle(job_object *j, int status, int lost)
-{
-	objref_capture_dump_stats st;
-	int reported = read_report(&st, j->fd);
-	char msg[600];
-
-	close(j->fd);
-	j->fd = -1;
 	j->finished = 1;
 	if (running_job == (PyObject *)j)
 		Py_CLEAR(running_job);
-	if (reported && st.status == 0 && (lost || (WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
-		j->result = stats_dict(&st, j->path, j->sequence, 1, j->compress, j->pid,
+	if (st->status == 0) {
+		j->result = stats_dict(st, j->path, j->sequence, 1, j->compress, pid,
 			objref_py_now() - j->t_start);
 		if (j->result)
 			return;
-		j->error = NULL;
 		PyErr_Clear();
-		snprintf(msg, sizeof(msg), "objref.dump: out of memory reporting the dump of %s", j->path_c);
-		j->error = make_error(j->dump_error, OBJREF_ENOMEM, 0, msg, NULL);
-		return;
+		j->error = make_error(j->dump_error, OBJREF_ENOMEM, 0, "out of memory reporting a dump", NULL);
+	} else {
+		PyObject *tmp = PyUnicode_FromFormat("%U.tmp", j->path);
+		j->error = make_error(j->dump_error, st->status, st->sys_errno, st->message, tmp);
+		Py_XDECREF(tmp);
 	}
-	unlink(j->tmp_c); /* a child that died mid-write leaves no partial file */
-	if (reported && st.status < 0)
-		snprintf(msg, sizeof(msg), "objref.dump: %s", st.message);
-	else if (!lost && WIFSIGNALED(status))
-		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d was killed by signal %d (%s)%s;"
-			" %s was not written", (int)j->pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
-			WTERMSIG(status) == SIGKILL ? ", perhaps by the out-of-memory killer" : "", j->path_c);
-	else if (lost)
-		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d was reaped by someone else "
-			"(SIGCHLD ignored, or a waitpid(-1) loop) before it reported; %s may be incomplete "
-			"and was not kept", (int)j->pid, j->path_c);
-	else
-		snprintf(msg, sizeof(msg), "objref.dump: the dump process %d exited with status %d "
-			"without reporting; %s was not written", (int)j->pid, WEXITSTATUS(status), j->path_c);
-	j->error = make_error(j->dump_error, reported ? st.status : OBJREF_ERROR,
-		reported ? st.sys_errno : 0, msg, reported && st.sys_errno ? j->tmp_c : NULL);
 	if (!j->error)
 		PyErr_Clear();
 }
@@ -151,20 +109,14 @@ static void settle(job_object *j, int status, int lost)
 static int job_poll(job_object *j, int block, double timeout)
 {
 	double t0 = objref_py_now();
-	int status = 0;
+	objref_capture_dump_stats st;
+	int pid = j->job.pid;
 
 	while (!j->finished) {
-		pid_t r = waitpid(j->pid, &status, WNOHANG);
-		if (r == j->pid) {
-			settle(j, status, 0);
+		if (objref_capture_dump_reap(&st, &j->job, 0)) {
+			settle(j, &st, pid);
 			break;
 		}
-		if (r < 0 && errno == ECHILD) {
-			settle(j, 0, 1);
-			break;
-		}
-		if (r < 0 && errno != EINTR)
-			return PyErr_SetFromErrno(PyExc_OSError), -1;
 		if (!block || (timeout >= 0 && objref_py_now() - t0 >= timeout))
 			return 0;
 		Py_BEGIN_ALLOW_THREADS
@@ -202,8 +154,8 @@ static PyObject *job_wait(PyObject *self, PyObject *args, PyObject *kw)
 	if ((rc = job_poll(j, 1, t < 0 ? -1 : t)) < 0)
 		return NULL;
 	if (rc == 0) {
-		PyErr_Format(PyExc_TimeoutError, "objref.dump: the dump process %d is still writing %s",
-			(int)j->pid, j->path_c);
+		PyErr_Format(PyExc_TimeoutError, "objref.dump: the dump process %d is still writing %U",
+			j->job.pid, j->path);
 		return NULL;
 	}
 	return job_outcome(j);
@@ -220,7 +172,8 @@ static PyObject *job_done(PyObject *self, PyObject *unused)
 static PyObject *job_get_pid(PyObject *self, void *closure)
 {
 	(void)closure;
-	return PyLong_FromLong((long)((job_object *)self)->pid);
+	job_object *j = (job_object *)self;
+	return PyLong_FromLong((long)j->pid_shown);
 }
 
 static PyObject *job_get_path(PyObject *self, void *closure)
@@ -232,7 +185,7 @@ static PyObject *job_get_path(PyObject *self, void *closure)
 static PyObject *job_repr(PyObject *self)
 {
 	job_object *j = (job_object *)self;
-	return PyUnicode_FromFormat("<objref.DumpJob pid=%d path=%R %s>", (int)j->pid, j->path,
+	return PyUnicode_FromFormat("<objref.DumpJob pid=%d path=%R %s>", j->pid_shown, j->path,
 		!j->finished ? "running" : j->result ? "done" : "failed");
 }
 
@@ -241,14 +194,10 @@ static void job_dealloc(PyObject *self)
 	job_object *j = (job_object *)self;
 	PyTypeObject *tp = Py_TYPE(self);
 
-	if (j->fd >= 0)
-		close(j->fd);
 	Py_XDECREF(j->path);
 	Py_XDECREF(j->result);
 	Py_XDECREF(j->error);
 	Py_XDECREF(j->dump_error);
-	PyMem_Free(j->path_c);
-	PyMem_Free(j->tmp_c);
 	PyObject_Free(self);
 	Py_DECREF(tp);
 }
@@ -282,98 +231,38 @@ static PyType_Spec job_spec = {
 
 /* ---- dump ------------------------------------------------------------- */
 
-/* The forked child: capture, write, report, _exit.  Never returns. */
-static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
-	int compress)
-{
-	objref_capture_dump_stats st;
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	size_t put = 0;
-
-	/* Python's handlers only set flags nobody reads here: a ^C or a
-	 * SIGTERM must end the child.  A parent gone: EPIPE, not death. */
-	sigaction(SIGINT, &dfl, NULL);
-	sigaction(SIGTERM, &dfl, NULL);
-	sigaction(SIGHUP, &dfl, NULL);
-	sigaction(SIGPIPE, &ign, NULL);
-	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
-	while (put < sizeof(st)) {
-		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		put += (size_t)w;
-	}
-	_exit(st.status == 0 ? 0 : 1);
-}
-
-/* path + ".tmp" (PyMem), or NULL with MemoryError. */
-static char *tmp_name(const char *path)
-{
-	size_t n = strlen(path);
-	char *t = PyMem_Malloc(n + 5);
-
-	if (!t)
-		return (char *)PyErr_NoMemory();
-	memcpy(t, path, n);
-	memcpy(t + n, ".tmp", 5);
-	return t;
-}
-
-static PyObject *start_job(PyObject *module, PyObject *path, char *path_c, char *tmp_c, int fd,
+static PyObject *start_job(PyObject *module, PyObject *path, const char *path_c,
 	objref_dump_info *info, int compress)
 {
 	PyObject *type = PyObject_GetAttrString(module, "DumpJob");
 	PyObject *err_type = PyObject_GetAttrString(module, "DumpError");
+	objref_capture_dump_stats st;
 	job_object *j = NULL;
-	int pfd[2] = { -1, -1 };
-	pid_t pid;
 
 	if (!type || !err_type || !(j = PyObject_New(job_object, (PyTypeObject *)type)))
-		goto fail;
-	j->fd = -1;
+		goto cleanup;
+	memset(&j->job, 0, sizeof(j->job));
 	j->finished = 0;
 	j->path = Py_NewRef(path);
-	j->path_c = path_c;
-	j->tmp_c = tmp_c;
-	path_c = tmp_c = NULL;
 	j->sequence = info->sequence;
 	j->compress = compress;
 	j->result = j->error = NULL;
 	j->dump_error = Py_NewRef(err_type);
 	j->t_start = objref_py_now();
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		PyErr_SetFromErrno(PyExc_OSError);
-		goto fail;
+	if (objref_capture_dump_fork(&j->job, &st, path_c, info, compress) < 0) {
+		PyObject *tmp = PyUnicode_FromFormat("%U.tmp", path);
+		raise_error(err_type, st.status, st.sys_errno, st.message, tmp);
+		Py_XDECREF(tmp);
+		j->finished = 1;
+		Py_CLEAR(j);
+		goto cleanup;
 	}
-	pid = fork(); /* the GIL is held: no other thread is inside an object */
-	if (pid == 0) {
-		close(pfd[0]);
-		child_main(fd, pfd[1], j->tmp_c, j->path_c, info, compress);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		PyErr_SetFromErrno(PyExc_OSError);
-		goto fail;
-	}
-	close(fd);
-	j->pid = pid;
-	j->fd = pfd[0];
+	j->pid_shown = j->job.pid;
 	running_job = Py_NewRef((PyObject *)j);
-	Py_DECREF(type);
-	Py_DECREF(err_type);
-	return (PyObject *)j;
-fail:
-	close(fd);
-	unlink(j ? j->tmp_c : tmp_c);
-	PyMem_Free(path_c);
-	PyMem_Free(tmp_c);
-	Py_XDECREF(j);
+cleanup:
 	Py_XDECREF(type);
 	Py_XDECREF(err_type);
-	return NULL;
+	return (PyObject *)j;
 }
 
 /* Refuse a dump while a forked one runs (reaping a finished one). */
@@ -388,7 +277,7 @@ static int check_not_running(void)
 	rc = job_poll(j, 0, 0);
 	if (rc == 0)
 		PyErr_Format(PyExc_RuntimeError, "objref.dump: a dump is already being written "
-			"(pid %d, to %s): wait for it with job.wait() first", (int)j->pid, j->path_c);
+			"(pid %d, to %U): wait for it with job.wait() first", j->pid_shown, j->path);
 	Py_DECREF(j);
 	return rc == 1 ? 0 : -1;
 }
@@ -396,11 +285,10 @@ static int check_not_running(void)
 static PyObject *py_dump(PyObject *module, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "path", "fork", "compress", NULL };
-	PyObject *path_obj, *bytes = NULL, *path = NULL, *err_type = NULL, *ret = NULL;
+	PyObject *path_obj, *bytes = NULL, *path = NULL, *err_type = NULL, *tmp = NULL, *ret = NULL;
 	objref_capture_dump_stats st;
 	objref_dump_info info;
-	char *path_c = NULL, *tmp_c = NULL;
-	int fork_ = 0, compress = 0, fd, rc;
+	int fork_ = 0, compress = 0;
 	double t0 = objref_py_now();
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|pp:dump", kwlist, &path_obj, &fork_, &compress))
@@ -408,32 +296,16 @@ static PyObject *py_dump(PyObject *module, PyObject *args, PyObject *kw)
 	if (check_not_running() < 0 || !PyUnicode_FSConverter(path_obj, &bytes) ||
 	    !(path = PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(bytes))))
 		goto cleanup;
-	if (!(path_c = PyMem_Malloc((size_t)PyBytes_GET_SIZE(bytes) + 1))) {
-		PyErr_NoMemory();
-		goto cleanup;
-	}
-	memcpy(path_c, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes) + 1);
-	if (!(tmp_c = tmp_name(path_c)))
-		goto cleanup;
-	if (fork_ && (rc = objref_capture_dump_fork_safe()) < 0) {
-		objref_py_error(rc);
-		goto cleanup;
-	}
-	/* Created here, so a path that cannot be written fails at once. */
-	if ((fd = open(tmp_c, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		PyErr_SetFromErrnoWithFilename(PyExc_OSError, tmp_c);
-		goto cleanup;
-	}
 	objref_capture_dump_info(&info);
 	info.sequence = ++dump_seq;
 	if (fork_) {
-		ret = start_job(module, path, path_c, tmp_c, fd, &info, compress);
-		path_c = tmp_c = NULL; /* taken over */
+		ret = start_job(module, path, PyBytes_AS_STRING(bytes), &info, compress);
 		goto cleanup;
 	}
-	if (objref_capture_dump_fd(&st, fd, tmp_c, path_c, &info, compress) < 0) {
-		if ((err_type = PyObject_GetAttrString(module, "DumpError")))
-			raise_error(err_type, st.status, st.sys_errno, st.message, tmp_c);
+	if (objref_capture_dump(&st, PyBytes_AS_STRING(bytes), &info, compress) < 0) {
+		if ((err_type = PyObject_GetAttrString(module, "DumpError")) &&
+		    (tmp = PyUnicode_FromFormat("%U.tmp", path)))
+			raise_error(err_type, st.status, st.sys_errno, st.message, tmp);
 		goto cleanup;
 	}
 	ret = stats_dict(&st, path, info.sequence, 0, compress, getpid(), objref_py_now() - t0);
@@ -441,8 +313,7 @@ cleanup:
 	Py_XDECREF(bytes);
 	Py_XDECREF(path);
 	Py_XDECREF(err_type);
-	PyMem_Free(path_c);
-	PyMem_Free(tmp_c);
+	Py_XDECREF(tmp);
 	return ret;
 }
 

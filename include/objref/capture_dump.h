@@ -53,6 +53,49 @@ OBJREF_EXTERN int objref_capture_dump_fd(objref_capture_dump_stats *st, int fd,
  * OBJREF_EINVAL with a message saying what would run. */
 OBJREF_EXTERN int objref_capture_dump_fork_safe(void);
 
+/*
+ * The whole in-process dump: create path.tmp, then objref_capture_dump_fd.
+ * Returns st->status (an unwritable path: OBJREF_EIO with st->sys_errno).
+ */
+OBJREF_EXTERN int objref_capture_dump(objref_capture_dump_stats *st, const char *path,
+	objref_dump_info *info, int compress);
+
+/* A forked dump in progress. */
+typedef struct {
+	int pid;             /* the child */
+	int report_fd;       /* the pipe it reports through; -1 once read */
+	char *path, *tmp;    /* the file and its temporary name (library-owned) */
+	uint64_t start_ns;   /* CLOCK_MONOTONIC at the fork */
+} objref_capture_dump_job;
+
+/*
+ * Start a forked dump of the live heap into path (GIL held; returns in the
+ * time of a fork).  path.tmp is created here, so an unwritable path fails
+ * at once; then a raw fork() (not os.fork(): other threads' states, and
+ * their frames, must survive in the child).  The child resets SIGINT,
+ * SIGTERM and SIGHUP to their defaults, ignores SIGPIPE, runs
+ * objref_capture_dump_fd, writes its stats to the pipe and _exit()s; it
+ * never returns from here.  Returns 0 with *job filled, or st->status (no
+ * child, no file left): OBJREF_EIO (st->sys_errno), OBJREF_EINVAL (a
+ * forked dump of this process is not reaped yet, or fork would run
+ * Python code), OBJREF_ENOMEM.  One forked dump per process at a time:
+ * the next may start once objref_capture_dump_reap said finished.
+ */
+OBJREF_EXTERN int objref_capture_dump_fork(objref_capture_dump_job *job,
+	objref_capture_dump_stats *st, const char *path, objref_dump_info *info, int compress);
+
+/*
+ * Reap a forked dump: block != 0 waits for it (the GIL is not needed).
+ * Returns 0 while it runs, 1 once finished: *st then holds the child's
+ * stats (st->status 0), or the failure — the child's own error, a child
+ * killed by a signal ("killed by signal 9 (Killed), perhaps by the
+ * out-of-memory killer"), a child that exited without reporting, or one
+ * reaped by someone else before it reported (SIGCHLD ignored) — with
+ * path.tmp removed.  The job's resources are released either way.
+ */
+OBJREF_EXTERN int objref_capture_dump_reap(objref_capture_dump_stats *st, objref_capture_dump_job *job,
+	int block);
+
 #ifdef __cplusplus
 }
 #endif
