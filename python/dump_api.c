@@ -427,7 +427,49 @@ static PyObject *py_heapsnapshot_id(PyObject *module, PyObject *args)
 	return PyLong_FromUnsignedLong(objref_heapsnapshot_id(snap, id));
 }
 
+static PyObject *py_new_objects(PyObject *module, PyObject *args)
+{
+	PyObject *now_obj, *before_obj, *list = NULL, *err_type;
+	objref_snapshot *now, *before;
+	uint8_t *is_new = NULL;
+	size_t nnew;
+	int err;
+
+	if (!PyArg_ParseTuple(args, "OO:new_objects", &now_obj, &before_obj))
+		return NULL;
+	if (!(now = objref_py_snapshot_get(module, now_obj)) ||
+	    !(before = objref_py_snapshot_get(module, before_obj)))
+		return PyErr_Format(PyExc_TypeError, "new_objects: expected two objref.Snapshot objects");
+	if ((err = objref_dump_new_since(&is_new, &nnew, now, before)) < 0) {
+		if ((err_type = PyObject_GetAttrString(module, "DumpError"))) {
+			raise_error(err_type, err, 0, objref_error_last(), NULL);
+			Py_DECREF(err_type);
+		}
+		return NULL;
+	}
+	if ((list = PyList_New((Py_ssize_t)nnew))) {
+		Py_ssize_t k = 0;
+		for (objref_id i = 0; i < objref_snapshot_nobjects(now) && list; i++) {
+			PyObject *addr;
+			if (!is_new[i])
+				continue;
+			if (!(addr = PyLong_FromUnsignedLongLong(objref_snapshot_object(now, i)->addr)))
+				Py_CLEAR(list);
+			else
+				PyList_SET_ITEM(list, k++, addr);
+		}
+	}
+	objref_free(is_new);
+	return list;
+}
+
 static PyMethodDef dump_methods[] = {
+	{ "new_objects", py_new_objects, METH_VARARGS,
+	  "new_objects(now, before)\n--\n\n"
+	  "The id() values of the objects of Snapshot `now` that are new since `before`:\n"
+	  "no object of `before` had the same address and type (docs/dump-format.md,\n"
+	  "'Identities across dumps').  Loaded dumps of two processes, or given out of\n"
+	  "order, raise DumpError." },
 	{ "write_heapsnapshot", FN(py_write_heapsnapshot), KW,
 	  "write_heapsnapshot(snapshot, out)\n--\n\n"
 	  "Write a Snapshot, or the dump file at a path, as Chrome's .heapsnapshot JSON\n"
