@@ -100,13 +100,23 @@ int objref_capture_dump_fork_safe(void)
 #if PY_VERSION_HEX < 0x030C0000
 	/* Before 3.12 capture asks gc.get_objects() for the tracked objects,
 	 * reaching `gc` through PyImport_ImportModule, which calls
-	 * builtins.__import__: a replaced one would run Python code. */
-	PyObject *builtins = PyEval_GetBuiltins(), *imp;
+	 * builtins.__import__: a replaced one would run Python code.  And if
+	 * `gc` were not imported yet, the child would run the import machinery
+	 * (bytecode, and the import lock another thread may hold at the fork):
+	 * import it here, in the parent. */
+	PyObject *builtins = PyEval_GetBuiltins(), *imp, *gc;
 
 	imp = builtins ? (PyObject *)objref_capture_dict_get(builtins, "__import__") : NULL;
 	if (imp && !PyCFunction_Check(imp))
 		return objref__error(OBJREF_EINVAL, "builtins.__import__ is replaced by Python code, which "
 			"a forked dump would run: use fork=False");
+	if (!objref_capture_dict_get(PyImport_GetModuleDict(), "gc")) {
+		if (!(gc = PyImport_ImportModule("gc"))) {
+			PyErr_Clear();
+			return objref__error(OBJREF_EPYTHON, "cannot import gc before forking a dump");
+		}
+		Py_DECREF(gc);
+	}
 #endif
 	return 0;
 }

@@ -49,8 +49,10 @@ OBJREF_EXTERN void objref_capture_dump_info(objref_dump_info *info);
 OBJREF_EXTERN int objref_capture_dump_fd(objref_capture_dump_stats *st, int fd,
 	const char *tmp_path, const char *path, objref_dump_info *info, int compress);
 
-/* 0 when a forked child can capture without running Python code; else
- * OBJREF_EINVAL with a message saying what would run. */
+/* 0 when a forked child can capture without running Python code (before
+ * 3.12 this imports `gc` into the parent if it is not imported yet, so the
+ * child finds it in sys.modules); else OBJREF_EINVAL with a message saying
+ * what would run, or OBJREF_EPYTHON. */
 OBJREF_EXTERN int objref_capture_dump_fork_safe(void);
 
 /*

@@ -175,6 +175,20 @@ class DumpTest(unittest.TestCase):
         self.assert_no_leftovers(self.path())
         del big
 
+    @unittest.skipIf(sys.version_info >= (3, 12), "3.12+ gathers objects without gc.get_objects()")
+    def test_replaced_import_refused(self):
+        import builtins
+        original = builtins.__import__
+        builtins.__import__ = lambda *a, **k: original(*a, **k)
+        try:
+            with self.assertRaises(objref.DumpError) as cm:
+                objref.dump(self.path(), fork=True)
+        finally:
+            builtins.__import__ = original
+        self.assertIn("builtins.__import__ is replaced", str(cm.exception))
+        self.assertFalse(os.path.exists(self.path()))
+        self.assert_no_leftovers(self.path())
+
     def test_unwritable_path(self):
         bad = os.path.join(self.dir, "no", "such", "dir", "x.objref")
         for fork in (False, True):
