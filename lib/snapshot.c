@@ -11,6 +11,16 @@ void objref_snapshot_free(objref_snapshot *snap)
 {
 	if (!snap)
 		return;
+	if (snap->release) {  /* loaded from a dump: arrays borrowed */
+		objref__free(snap->by_addr);
+		if (snap->strings_borrowed)
+			objref__free(snap->strings.index);
+		else
+			objref__strtab_dispose(&snap->strings);
+		snap->release(snap);
+		objref__free(snap);
+		return;
+	}
 	objref__free(snap->objects);
 	objref__free(snap->edge_start);
 	objref__free(snap->edge_dst);
@@ -84,7 +94,25 @@ int objref_snapshot_edges(const objref_id **targets, const objref_label **labels
 
 int objref_snapshot_add_string(objref_str *out, objref_snapshot *snap, const char *s, size_t len)
 {
-	/* The table was frozen (its index dropped): interning rebuilds it. */
+	/* The table was frozen (its index dropped): interning rebuilds it.  A
+	 * loaded dump's table lives in the file's mapping: copy it first. */
+	if (snap->strings_borrowed) {
+		objref__strtab *t = &snap->strings;
+		char *arena = objref__malloc(t->arena_len);
+		uint64_t *off = objref__malloc(OBJREF__MAX(t->n, 1) * sizeof(uint64_t));
+		if (!arena || !off) {
+			objref__free(arena);
+			objref__free(off);
+			return OBJREF_ENOMEM;
+		}
+		memcpy(arena, t->arena, t->arena_len);
+		memcpy(off, t->off, t->n * sizeof(uint64_t));
+		t->arena = arena;
+		t->arena_cap = t->arena_len;
+		t->off = off;
+		t->off_cap = OBJREF__MAX(t->n, 1);
+		snap->strings_borrowed = 0;
+	}
 	return objref__strtab_intern(out, &snap->strings, s, len);
 }
 

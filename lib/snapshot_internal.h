@@ -22,6 +22,13 @@ struct objref_snapshot {
 	size_t nroots;
 	objref_id *by_addr;       /* lazily built: ids sorted by address */
 	objref_gc_state gc;       /* the collector's state at capture */
+	/* A snapshot loaded from a dump (dump_read.c) borrows its arrays from
+	 * the file's mapping: objref_snapshot_free frees by_addr and the
+	 * strings if owned, then calls release (which unmaps and frees the
+	 * rest, not snap itself).  NULL for built snapshots. */
+	void (*release)(objref_snapshot *snap);
+	void *release_arg;
+	int strings_borrowed;     /* strings.arena and .off point into the mapping */
 };
 
 #endif

@@ -72,6 +72,9 @@ extern PyMethodDef objref_chains_methods[];
 extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 
+/* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
+int objref_py_dump_init(PyObject *module);
+
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
  * 0, or -1 with an exception.  OBJREF_PY_RENDER_TIMEOUT: the default. */
 #define OBJREF_PY_RENDER_TIMEOUT 60.0
@@ -120,5 +123,8 @@ int objref_py_cycles_report(objref_cycles_report **out, size_t limit, int pictur
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);
 PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap);
+/* The snapshot inside an objref.Snapshot (borrowed), or NULL (no exception
+ * set) when obj is not one. */
+objref_snapshot *objref_py_snapshot_get(PyObject *module, PyObject *obj);
 
 #endif

@@ -22,6 +22,15 @@ PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap)
 	return (PyObject *)self;
 }
 
+objref_snapshot *objref_py_snapshot_get(PyObject *module, PyObject *obj)
+{
+	PyObject *type = objref_py_state(module)->snapshot_type;
+
+	if (!PyObject_TypeCheck(obj, (PyTypeObject *)type))
+		return NULL;
+	return ((snapshot_object *)obj)->snap;
+}
+
 static void snapshot_dealloc(PyObject *op)
 {
 	PyTypeObject *tp = Py_TYPE(op);

@@ -21,5 +21,7 @@
 #include "json.h"
 #include "chains_report.h"
 #include "cycles_report.h"
+#include "dump.h"
+#include "heapsnapshot.h"
 
 #endif

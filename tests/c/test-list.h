@@ -39,6 +39,24 @@
 	X(label_format_kinds) \
 	X(label_format_other) \
 	X(label_format_truncate) \
+	/* test-dump.c */ \
+	X(dump_roundtrip) \
+	X(dump_roundtrip_compressed) \
+	X(dump_roundtrip_unchecked) \
+	X(dump_roundtrip_read) \
+	X(dump_roundtrip_empty) \
+	X(dump_add_string) \
+	X(dump_bad_inputs) \
+	X(dump_bad_compressed) \
+	X(dump_write_errors) \
+	X(dump_identity) \
+	X(dump_identity_process) \
+	X(dump_fault_injection) \
+	X(dump_fuzz_quick) \
+	/* test-heapsnapshot.c */ \
+	X(dump_heapsnapshot_layout) \
+	X(dump_heapsnapshot_escaping) \
+	X(dump_heapsnapshot_errors) \
 	/* test-census.c */ \
 	X(census_add_find_totals) \
 	X(census_name_copied) \
