@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "dump-fixtures.h"
+#include "objref/sys/builder.h"
 #include "../../lib/dump_format.h"
 
 typedef struct {
