@@ -8,7 +8,8 @@
  * Exit status: 0 ok (the program exited 0, or --duration stopped it); the
  * program's own status (sys.exit(N)); 1 uncaught exception or syntax error;
  * 2 usage error (bad option or value, script not found); 3 objref failed
- * (a heap capture or the interpreter setup); 130 SIGINT.  See options.h.
+ * (a heap capture or the interpreter setup); 4 the -o picture could not be
+ * written after the run; 130 SIGINT; 143 SIGTERM.  See options.h.
  */
 #include "options.h"
 #include "run.h"

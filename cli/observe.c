@@ -33,6 +33,9 @@ static struct {
 	objref_buf chains_why;  /* why there are none, for stderr */
 	int type_error;         /* --type named no live type: the run exits 2 */
 	PyObject *cycles;       /* --cycles: objref._cycles() at the first report, or None */
+	pid_t pid;              /* the observed process: a forked child is not observed */
+	const char *interrupted; /* "SIGINT"/"SIGTERM": how the program was stopped, or NULL */
+	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -79,6 +82,7 @@ int chain_observe_start(const chain_options *o, const char *main_name)
 	PyObject *objref = PyImport_ImportModule("objref");
 
 	S.opts = o;
+	S.pid = getpid();
 	if (!objref) {
 		report_python_failure("import of the built-in objref module");
 		return -1;
@@ -130,6 +134,8 @@ int chain_observe_checkpoint(const char *label)
 
 	if (S.failed || !S.checkpoint)
 		return -1;
+	if (chain_observe_in_child())
+		return 0; /* --every in a forked child: not observed */
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
 	r = PyObject_CallFunction(S.checkpoint, "s", label);
@@ -144,6 +150,16 @@ int chain_observe_checkpoint(const char *label)
 	}
 	chain_pyerr_restore(&saved);
 	return r ? 0 : -1;
+}
+
+int chain_observe_in_child(void)
+{
+	return S.pid && getpid() != S.pid;
+}
+
+void chain_observe_interrupted(const char *how)
+{
+	S.interrupted = how;
 }
 
 void chain_observe_mark_end(void)
@@ -241,7 +257,8 @@ static void write_cycles_picture(void)
 	}
 	snprintf(note, sizeof(note), "garbage cycles, %zd shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
-	chain_picture_write(&msg, path, dot, note);
+	if (chain_picture_write(&msg, path, dot, note) < 0 && path == S.opts->output)
+		S.output_failed = 1;
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
@@ -261,7 +278,8 @@ static void write_pictures(void)
 	if (S.opts->no_picture || !S.chains || S.chains == Py_None)
 		return;
 	chain_pyerr_fetch(&saved);
-	chain_pictures_write(&msg, S.opts, S.chains);
+	if (chain_pictures_write(&msg, S.opts, S.chains) < 0 && S.opts->output)
+		S.output_failed = 1;
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
@@ -298,8 +316,15 @@ void chain_observe_report(void)
 	if (!S.series)
 		return;
 	find_chains();
-	if (S.chains_why.len)
+	if (S.chains_why.len && S.interrupted && !S.opts->type) {
+		/* The type picked grew only by the interruption's own traceback
+		 * (frame, KeyboardInterrupt): there is nothing to chain. */
+		fprintf(stderr, "objref-chain: %s was stopped (%s) before any type grew; let it "
+			"run longer (more checkpoints: --interval SEC, --every MODULE:FUNC=N), or "
+			"name the type to chain with --type T\n", S.opts->display, S.interrupted);
+	} else if (S.chains_why.len) {
 		fputs(S.chains_why.data, stderr);
+	}
 	if (chain_observe_render(&b) < 0 || objref_buf_failed(&b))
 		fprintf(stderr, "objref-chain: out of memory while writing the report\n");
 	else
@@ -312,6 +337,11 @@ void chain_observe_report(void)
 int chain_observe_failed(void)
 {
 	return S.failed;
+}
+
+int chain_observe_output_failed(void)
+{
+	return S.output_failed;
 }
 
 int chain_observe_type_error(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "objref/common.h"
 #include "options.h"
+#include "output_check.h"
 #include "pictures.h"
 
 enum {
@@ -104,7 +105,13 @@ static const char help_text[] =
 	"  1     the program raised an uncaught exception (or has a syntax error)\n"
 	"  2     usage error (bad option or value, script not found)\n"
 	"  3     objref failed (a heap capture or the interpreter setup failed)\n"
-	"  130   interrupted by SIGINT\n";
+	"  4     the picture asked for with -o FILE could not be written after the run\n"
+	"  130   interrupted by SIGINT\n"
+	"  143   stopped by SIGTERM (handled as SIGINT: last checkpoint, report,\n"
+	"        pictures), unless the program exited with its own non-zero status\n"
+	"\n"
+	"Only the process objref-chain started is observed: a child the program\n"
+	"forks (os.fork) takes no checkpoint and writes no report.\n";
 
 /* A usage error: the message, the valid choices, exit status 2. */
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -211,7 +218,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_RUN;
 	case 'o':
 		o->output = arg;
-		return chain_picture_check_path(arg) < 0 ? CHAIN_EXIT_USAGE : CHAIN_OPTIONS_RUN;
+		if (chain_picture_check_path(arg) < 0 || chain_output_check_picture(arg) < 0)
+			return CHAIN_EXIT_USAGE;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_NO_PICTURE:
 		o->no_picture = 1;
 		return CHAIN_OPTIONS_RUN;

@@ -19,6 +19,7 @@
 #include "program.h"
 #include "pycompat.h"
 #include "run.h"
+#include "signals.h"
 
 PyMODINIT_FUNC PyInit_objref(void);
 
@@ -153,15 +154,50 @@ static int exit_status(chain_pyerr *err, int stopped, const char *display)
 	if (chain_pyerr_matches(err, PyExc_SystemExit))
 		return system_exit_status(chain_pyerr_value(err));
 	if (chain_pyerr_matches(err, PyExc_KeyboardInterrupt)) {
+		int term = chain_signals_terminated();
+
 		if (stopped)
 			return CHAIN_EXIT_OK;
+		chain_observe_interrupted(term ? "SIGTERM" : "SIGINT");
 		chain_flush_python_std();
-		fprintf(stderr, "objref-chain: %s interrupted (KeyboardInterrupt)\n", display);
-		return CHAIN_EXIT_SIGINT;
+		if (chain_observe_in_child())
+			return CHAIN_EXIT_SIGINT;
+		fprintf(stderr, term ? "objref-chain: %s terminated (SIGTERM)\n" :
+			"objref-chain: %s interrupted (KeyboardInterrupt)\n", display);
+		return term ? CHAIN_EXIT_SIGTERM : CHAIN_EXIT_SIGINT;
 	}
 	chain_pyerr_restore(err);
 	PyErr_Print();
 	return CHAIN_EXIT_EXCEPTION;
+}
+
+/*
+ * A process the program forked returned from it (sys.exit in the child, or
+ * the end of the script): it leaves as python would, with no checkpoint and
+ * no report; the --interval/--duration thread is not in this process.
+ */
+static int child_status(chain_pyerr *err, const char *display)
+{
+	int status = exit_status(err, 0, display);
+
+	chain_pyerr_clear(err);
+	chain_flush_python_std();
+	return status;
+}
+
+/* The status after the report: objref's own failures first (3), then a
+ * picture asked for and not written (4), then SIGTERM (143). */
+static int final_status(int status)
+{
+	if (chain_observe_failed())
+		return CHAIN_EXIT_INTERNAL;
+	if (chain_observe_type_error())
+		return CHAIN_EXIT_USAGE;
+	if (chain_observe_output_failed())
+		return CHAIN_EXIT_OUTPUT;
+	if (chain_signals_terminated() && status == CHAIN_EXIT_OK)
+		return CHAIN_EXIT_SIGTERM; /* SIGTERM came while the report was written */
+	return status;
 }
 
 /* Run the program between its observation's start and end; the report. */
@@ -173,11 +209,14 @@ static int observe_program(const chain_options *o, int safe_path)
 	PyObject *r;
 
 	free(main_name);
-	if (!started || chain_observe_script_started() < 0)
+	if (!started || chain_signals_install() < 0 || chain_observe_script_started() < 0)
 		return CHAIN_EXIT_INTERNAL;
 	r = chain_program_run(o, safe_path);
 	chain_pyerr_fetch(&err); /* held: its frames stay alive for the census */
 	Py_XDECREF(r);
+	if (chain_observe_in_child())
+		return child_status(&err, o->display);
+	chain_signals_program_ended();
 	stopped = chain_observe_script_ended();
 	status = exit_status(&err, stopped, o->display);
 	chain_pyerr_clear(&err);
@@ -187,9 +226,7 @@ static int observe_program(const chain_options *o, int safe_path)
 			o->duration);
 	}
 	chain_observe_report();
-	if (chain_observe_failed())
-		return CHAIN_EXIT_INTERNAL;
-	return chain_observe_type_error() ? CHAIN_EXIT_USAGE : status;
+	return final_status(status);
 }
 
 int chain_run(const chain_options *o)
