@@ -11,6 +11,7 @@
  * (a heap capture or the interpreter setup); 4 the -o picture could not be
  * written after the run; 130 SIGINT; 143 SIGTERM.  See options.h.
  */
+#include "interp.h"
 #include "options.h"
 #include "run.h"
 
@@ -19,8 +20,9 @@ int main(int argc, char **argv)
 	chain_options opts;
 	int status = chain_options_parse(&opts, argc, argv);
 
-	if (status == CHAIN_OPTIONS_RUN)
+	if (status == CHAIN_OPTIONS_RUN && (status = chain_interp_choose(opts.python, argv)) == 0)
 		status = chain_run(&opts);
+	chain_interp_dispose();
 	chain_options_dispose(&opts);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "objref/growth.h"
 #include "every.h"
+#include "interp.h"
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
@@ -308,6 +309,21 @@ void chain_flush_python_std(void)
 	flush_python_file("stdout");
 }
 
+/* With --python or an active virtualenv: which interpreter the program ran
+ * as, and its sys.prefix (the virtualenv's), read without running code. */
+static void interpreter_line(FILE *out)
+{
+	PyObject *prefix = PySys_GetObject("prefix"); /* borrowed */
+	const char *p = prefix && PyUnicode_Check(prefix) ? PyUnicode_AsUTF8(prefix) : NULL;
+
+	if (!chain_interp_executable())
+		return;
+	if (!p)
+		PyErr_Clear();
+	fprintf(out, "ran as %s (Python %s), sys.prefix %s\n", chain_interp_executable(),
+		PY_VERSION, p ? p : "?");
+}
+
 void chain_observe_report(void)
 {
 	objref_buf b = { 0 };
@@ -329,6 +345,7 @@ void chain_observe_report(void)
 		fprintf(stderr, "objref-chain: out of memory while writing the report\n");
 	else
 		fputs(b.data ? b.data : "", stdout);
+	interpreter_line(S.opts->json ? stderr : stdout);
 	fflush(stdout);
 	objref_buf_dispose(&b);
 	write_pictures();

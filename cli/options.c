@@ -21,7 +21,7 @@
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES
+	OPT_CYCLES, OPT_PYTHON
 };
 
 static const struct option long_options[] = {
@@ -39,6 +39,7 @@ static const struct option long_options[] = {
 	{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
 	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
+	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -52,7 +53,7 @@ static const char valid_options[] =
 	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
 	"  --extract-dot PNG, --top N, --growth, --cycles,\n"
 	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
-	"  -m MODULE, -h/--help, --version\n";
+	"  --python PATH, -m MODULE, -h/--help, --version\n";
 
 static const char help_text[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
@@ -89,6 +90,13 @@ static const char help_text[] =
 	"  --log FILE             append every checkpoint's census to FILE (truncated at\n"
 	"                         start), one '# checkpoint' header per census\n"
 	"  -m MODULE              run a library module as a script, as `python -m`\n"
+	"  --python PATH          run the program as PATH would (PATH SCRIPT ARGS...):\n"
+	"                         its sys.executable, sys.prefix and sys.path, a\n"
+	"                         virtualenv's site-packages included; default: the\n"
+	"                         active virtualenv's python ($VIRTUAL_ENV), else the\n"
+	"                         Python objref-chain was built with.  Another version\n"
+	"                         than the embedded one runs objref-chain-3.X\n"
+	"                         (installed by `make install`)\n"
 	"  -h, --help             this help\n"
 	"  --version              versions of objref-chain and of its Python\n"
 	"  --json                 the report as JSON (schema objref-chain/1, see\n"
@@ -228,6 +236,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return chain_extract_dot(arg);
 	case OPT_CYCLES:
 		o->cycles = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_PYTHON:
+		o->python = arg;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)

@@ -18,6 +18,7 @@
 #include "observe.h"
 #include "program.h"
 #include "pycompat.h"
+#include "interp.h"
 #include "run.h"
 #include "signals.h"
 
@@ -40,6 +41,8 @@ static int check_script(const char *path)
  * (sys.executable -c ..., multiprocessing) start a Python, not us. */
 static const char *program_name(const char *argv0)
 {
+	if (chain_interp_executable())
+		return chain_interp_executable(); /* --python, or the active virtualenv's */
 #ifdef OBJREF_PYTHON_EXECUTABLE
 	if (access(OBJREF_PYTHON_EXECUTABLE, X_OK) == 0)
 		return OBJREF_PYTHON_EXECUTABLE;
