@@ -205,5 +205,25 @@ class TestOtherVersions(VenvTest):
         self.assertIn('(Python 3.%d.' % minor, proc.stdout)
 
 
+class TestInstallLayout(VenvTest):
+    def test_install_puts_a_versioned_build_in_libexec(self):
+        # The build directory of the objref-chain under test (BUILD/cli/).
+        build = os.path.dirname(os.path.dirname(os.path.realpath(CHAIN)))
+        if not os.path.exists(os.path.join(build, 'cmake_install.cmake')):
+            self.skipTest('%s is not a CMake build directory' % build)
+        dest = os.path.join(self.dir, 'dest')
+        proc = subprocess.run(['cmake', '--install', build, '--prefix', '/opt/objref'],
+                              env=dict(self.env, DESTDIR=dest), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+        prefix = os.path.join(dest, 'opt', 'objref')
+        versioned = os.path.join(prefix, 'libexec', 'objref', 'objref-chain-%d.%d' % self.embedded)
+        self.assertTrue(os.access(versioned, os.X_OK), proc.stdout)
+        self.assertFalse(os.path.exists(os.path.join(prefix, 'libexec', 'objref', 'objref-chain')))
+        out = subprocess.run([versioned, '--version'], stdout=subprocess.PIPE, text=True,
+                             timeout=TIMEOUT).stdout
+        self.assertIn('Python %d.%d.' % self.embedded, out)
+
+
 if __name__ == '__main__':
     unittest.main()
