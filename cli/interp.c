@@ -267,6 +267,17 @@ int chain_interp_choose(const char *python_opt, char **argv)
 	return status;
 }
 
+void chain_interp_use_running(void)
+{
+	PyObject *exe = PySys_GetObject("executable"); /* borrowed */
+	const char *s = exe && PyUnicode_Check(exe) ? PyUnicode_AsUTF8(exe) : NULL;
+
+	chain_interp_dispose();
+	if (s && *s)
+		chosen = strdup(s);
+	PyErr_Clear();
+}
+
 const char *chain_interp_executable(void)
 {
 	return chosen;

@@ -37,6 +37,10 @@ int chain_interp_choose(const char *python_opt, char **argv);
  * default.  Valid until chain_interp_dispose. */
 const char *chain_interp_executable(void);
 
+/* `python -m objref`: the interpreter is the one running (GIL held): its
+ * sys.executable is what the report names. */
+void chain_interp_use_running(void);
+
 void chain_interp_dispose(void);
 
 #endif

@@ -10,19 +10,11 @@
  * 2 usage error (bad option or value, script not found); 3 objref failed
  * (a heap capture or the interpreter setup); 4 the -o picture could not be
  * written after the run; 130 SIGINT; 143 SIGTERM.  See options.h.
+ * `python -m objref` runs the same entry point (entry.h).
  */
-#include "interp.h"
-#include "options.h"
-#include "run.h"
+#include "entry.h"
 
 int main(int argc, char **argv)
 {
-	chain_options opts;
-	int status = chain_options_parse(&opts, argc, argv);
-
-	if (status == CHAIN_OPTIONS_RUN && (status = chain_interp_choose(opts.python, argv)) == 0)
-		status = chain_run(&opts);
-	chain_interp_dispose();
-	chain_options_dispose(&opts);
-	return status;
+	return objref_cli_main(argc, argv, 0);
 }

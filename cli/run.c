@@ -232,6 +232,78 @@ static int observe_program(const chain_options *o, int safe_path)
 	return final_status(status);
 }
 
+/* sys.argv as set_argv gives it to an embedded interpreter. */
+static int set_sys_argv(const chain_options *o)
+{
+	PyObject *list = PyList_New(0), *item;
+	int err = !list;
+
+	for (int i = -1; !err && i < o->nargs; i++) {
+		const char *a = i >= 0 ? o->args[i] : o->run_module ? "-m" : o->script;
+		item = PyUnicode_DecodeFSDefault(a);
+		err = !item || PyList_Append(list, item) < 0;
+		Py_XDECREF(item);
+	}
+	if (!err)
+		err = PySys_SetObject("argv", list) < 0;
+	Py_XDECREF(list);
+	return err ? -1 : 0;
+}
+
+/* sys.flags.safe_path (3.11+), read from the running interpreter. */
+static int running_safe_path(void)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *flags = PySys_GetObject("flags"); /* borrowed */
+	PyObject *v = flags ? PyObject_GetAttrString(flags, "safe_path") : NULL;
+	int r = v ? PyObject_IsTrue(v) : 0;
+
+	Py_XDECREF(v);
+	PyErr_Clear();
+	return r > 0;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * `python -m objref`: a fresh __main__ and sys.argv for the program (runpy
+ * runs `-m MODULE` in the __main__ it finds, and objref's own __main__ must
+ * not become the program's globals); both put back afterwards.
+ */
+int chain_run_embedded(const chain_options *o)
+{
+	PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
+	PyObject *old_main = PyDict_GetItemString(modules, "__main__"); /* borrowed */
+	PyObject *old_argv = PySys_GetObject("argv"); /* borrowed */
+	PyObject *fresh = PyModule_New("__main__");
+	int status;
+
+	if (o->script && (status = check_script(o->script)) != 0) {
+		Py_XDECREF(fresh);
+		return status;
+	}
+	Py_XINCREF(old_main);
+	Py_XINCREF(old_argv);
+	if (!fresh || PyDict_SetItemString(PyModule_GetDict(fresh), "__builtins__",
+			PyEval_GetBuiltins()) < 0 ||
+	    PyDict_SetItemString(modules, "__main__", fresh) < 0 || set_sys_argv(o) < 0) {
+		PyErr_Print();
+		status = CHAIN_EXIT_INTERNAL;
+	} else {
+		status = observe_program(o, running_safe_path());
+	}
+	chain_observe_dispose();
+	if (old_main && PyDict_SetItemString(modules, "__main__", old_main) < 0)
+		PyErr_Clear();
+	if (old_argv && PySys_SetObject("argv", old_argv) < 0)
+		PyErr_Clear();
+	Py_XDECREF(old_main);
+	Py_XDECREF(old_argv);
+	Py_XDECREF(fresh);
+	return status;
+}
+
 int chain_run(const chain_options *o)
 {
 	int status, safe_path;
