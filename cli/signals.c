@@ -61,6 +61,46 @@ static void on_sigterm(int sig)
 	errno = saved_errno;
 }
 
+/*
+ * SIGINT ignored when Python started (a background job of a shell, nohup):
+ * Python installed no SIGINT handler, so PyErr_SetInterrupt would do
+ * nothing.  SIGTERM then gets a Python-level handler (run by Python in the
+ * main thread, where raising is allowed) that raises KeyboardInterrupt.
+ */
+static PyObject *sigterm_handler(PyObject *self, PyObject *args)
+{
+	(void)self;
+	(void)args;
+	if (terminated++)
+		die();
+	if (program_ended)
+		Py_RETURN_NONE; /* the report under way finishes; exit 143 */
+	PyErr_SetNone(PyExc_KeyboardInterrupt);
+	return NULL;
+}
+
+static PyMethodDef sigterm_def = {
+	"objref_chain_sigterm", sigterm_handler, METH_VARARGS,
+	"objref-chain: SIGTERM raises KeyboardInterrupt (SIGINT is ignored)"
+};
+
+static int install_python_handler(void)
+{
+	PyObject *signal_mod = PyImport_ImportModule("_signal");
+	PyObject *fn = signal_mod ? PyCFunction_New(&sigterm_def, NULL) : NULL;
+	PyObject *r = fn ? PyObject_CallMethod(signal_mod, "signal", "iO", SIGTERM, fn) : NULL;
+
+	Py_XDECREF(signal_mod);
+	Py_XDECREF(fn);
+	if (!r) {
+		PyErr_Print();
+		fprintf(stderr, "objref-chain: cannot handle SIGTERM\n");
+		return -1;
+	}
+	Py_DECREF(r);
+	return 0;
+}
+
 int chain_signals_install(void)
 {
 	struct sigaction sa, old;
@@ -70,6 +110,8 @@ int chain_signals_install(void)
 	if (sigaction(SIGTERM, NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
 	    old.sa_handler == SIG_IGN)
 		return 0;
+	if (!sigint_handled())
+		return install_python_handler();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigterm;
 	sigemptyset(&sa.sa_mask);

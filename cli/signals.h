@@ -9,8 +9,10 @@
  *
  * A program that installs its own SIGTERM handler (signal.signal) replaces
  * ours, as it would under python.  A second SIGTERM kills at once.  When
- * the program made SIGINT ignored or default, there is no KeyboardInterrupt
- * to raise: SIGTERM then kills at once, as it would under python.
+ * SIGINT was ignored at the start (a background job of a shell), the
+ * handler is a Python-level one (signal.getsignal(SIGTERM) shows it), as
+ * Python has no SIGINT handler to trip.  When the program itself makes
+ * SIGINT ignored or default later, SIGTERM kills at once, as under python.
  */
 #ifndef OBJREF_CLI_SIGNALS_H
 #define OBJREF_CLI_SIGNALS_H

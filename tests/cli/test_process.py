@@ -68,6 +68,17 @@ sys.exit(99)  # never stopped: the test fails on the status
 '''
 
 
+STUBBORN = '''\
+import time
+open("ready", "w").close()
+while True:
+    try:
+        time.sleep(10)
+    except KeyboardInterrupt:
+        print("ignored", flush=True)
+'''
+
+
 class ProcessTest(ChainTest):
     def start(self, *args):
         return subprocess.Popen([CHAIN] + list(args), cwd=self.dir, stdout=subprocess.PIPE,
@@ -82,6 +93,10 @@ class ProcessTest(ChainTest):
                 self.fail('the program did not start (status %r)\nstdout:\n%s\nstderr:\n%s'
                           % (proc.returncode, out, err))
             time.sleep(0.02)
+
+    def wait_for_line(self, proc, text):
+        line = proc.stdout.readline()
+        self.assertEqual(line.strip(), text)
 
     def stop(self, proc, sig):
         self.wait_ready(proc)
@@ -180,6 +195,29 @@ class TestSigterm(ProcessTest):
         self.write('wait.py', WAITER.format(setup='signal.signal(signal.SIGINT, signal.SIG_IGN)'))
         proc = self.stop(self.start('--no-picture', 'wait.py'), signal.SIGTERM)
         self.assertStatus(proc, -signal.SIGTERM)
+
+    def test_sigint_ignored_at_start(self):
+        # A background job of a shell starts with SIGINT ignored: Python
+        # installs no SIGINT handler, and SIGTERM must still give a report.
+        self.write('wait.py', WAITER.format(setup=''))
+        proc = subprocess.Popen([CHAIN, '--type', 'tuple', '--no-picture', 'wait.py'],
+                                cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        proc = self.stop(proc, signal.SIGTERM)
+        self.assertStatus(proc, 143)
+        self.assertIn('chains for tuple', proc.stdout)
+
+    def test_second_sigterm_kills(self):
+        # A program that swallows KeyboardInterrupt is killed by the next one.
+        self.write('stubborn.py', STUBBORN)
+        proc = self.start('--no-picture', 'stubborn.py')
+        self.wait_ready(proc)
+        proc.send_signal(signal.SIGTERM)
+        self.wait_for_line(proc, 'ignored')
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, -signal.SIGTERM, err)
 
     def test_help_documents_statuses(self):
         proc = self.chain('--help')
