@@ -26,7 +26,8 @@ static char *chosen; /* malloc'ed absolute path, or NULL */
 
 /* Asked of the interpreter: valid Python 2 and 3, one line. */
 static const char ask_code[] =
-	"import sys; sys.stdout.write('objref-interp %d.%d\\n' % sys.version_info[:2])";
+	"import sys; sys.stdout.write('objref-interp %d.%d %s\\n' % "
+	"(sys.version_info[0], sys.version_info[1], sys.executable))";
 
 /* An absolute path for `name` as a shell would run it: searched on PATH
  * when it has no slash, joined to the current directory when relative.
@@ -79,10 +80,14 @@ static int read_answer(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Run `exe -E -s -c ask_code` and read its X.Y.  Returns 0 with *major,
- * *minor set, or -1 when it is not a Python that answers. */
-static int ask_version(const char *exe, int *major, int *minor)
+/* Run `exe -E -s -c ask_code` and read its X.Y and sys.executable (a
+ * pyenv shim is a shell script: the Python it runs names itself; a venv's
+ * python names the venv's path).  Returns 0 with *major, *minor set and
+ * *real malloc'ed (NULL when it named none), or -1 when it is not a Python
+ * that answers. */
+static int ask_version(const char *exe, int *major, int *minor, char **real)
 {
+	int at = 0;
 	int fds[2], status, timed_out;
 	char answer[256];
 	pid_t pid;
@@ -111,7 +116,11 @@ static int ask_version(const char *exe, int *major, int *minor)
 		;
 	if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -1;
-	return sscanf(answer, "objref-interp %d.%d", major, minor) == 2 ? 0 : -1;
+	if (sscanf(answer, "objref-interp %d.%d %n", major, minor, &at) < 2)
+		return -1;
+	answer[strcspn(answer, "\n")] = '\0';
+	*real = at && answer[at] == '/' ? strdup(answer + at) : NULL;
+	return 0;
 }
 
 /* The directory of this executable, from /proc/self/exe; malloc'ed. */
@@ -218,10 +227,11 @@ static int missing(const char *exe, const char *how)
 static int check(const char *exe, const char *how, char **argv)
 {
 	int major, minor;
+	char *real = NULL;
 
 	if (access(exe, X_OK) != 0)
 		return missing(exe, how);
-	if (ask_version(exe, &major, &minor) < 0) {
+	if (ask_version(exe, &major, &minor, &real) < 0) {
 		fprintf(stderr, "objref-chain: %s '%s' is not a Python interpreter (it did not "
 			"answer `-c 'import sys'`); name a CPython 3.%d to 3.%d\n", how, exe,
 			OLDEST_MINOR, NEWEST_MINOR);
@@ -231,10 +241,17 @@ static int check(const char *exe, const char *how, char **argv)
 		fprintf(stderr, "objref-chain: %s '%s' is Python %d.%d; objref supports Python "
 			"3.%d to 3.%d: name one of those (or a virtualenv made with one)\n", how, exe,
 			major, minor, OLDEST_MINOR, NEWEST_MINOR);
+		free(real);
 		return CHAIN_EXIT_USAGE;
 	}
-	if (minor != PY_MINOR_VERSION)
+	if (minor != PY_MINOR_VERSION) {
+		free(real);
 		return run_other_build(exe, major, minor, argv);
+	}
+	if (real) { /* what it calls itself: sys.executable under it */
+		free(chosen);
+		chosen = real;
+	}
 	return 0;
 }
 

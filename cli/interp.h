@@ -7,8 +7,10 @@
  * adds its site-packages).  objref-chain gives its embedded interpreter the
  * same program name, so getpath and site compute the same things:
  *
- *   --python PATH         PATH (made absolute, symlinks kept: a venv's
- *                         bin/python is a link to the base interpreter)
+ *   --python PATH         the sys.executable PATH reports when asked (so a
+ *                         pyenv shim, a shell script, gives the Python it
+ *                         runs; a venv's bin/python, a link to the base
+ *                         interpreter, gives itself)
  *   VIRTUAL_ENV=DIR       DIR/bin/python (an activated virtualenv)
  *   neither               the interpreter objref-chain was built with
  *

@@ -93,6 +93,16 @@ class TestVirtualenv(VenvTest):
         self.assertEqual(seen['executable'], os.path.join(self.venv, 'bin', 'python'))
         self.assertIn('ran as %s/bin/python' % self.venv, proc.stdout)
 
+    def test_wrapper_script_like_a_pyenv_shim(self):
+        # A shell script that execs the interpreter (what pyenv's shims are):
+        # the program runs as the Python it execs names itself.
+        shim = self.write('shim/python3', '#!/bin/sh\nexec "%s" "$@"\n'
+                          % os.path.join(self.venv, 'bin', 'python'))
+        os.chmod(shim, 0o755)
+        seen = self.seen(self.run_chain('--python', shim, 'app.py'))
+        self.assertEqual(seen['executable'], os.path.join(self.venv, 'bin', 'python'))
+        self.assertEqual(seen['prefix'], self.venv)
+
     def test_module_in_virtualenv(self):
         self.write('venvmain.py', 'import venvonly, sys\nprint("main", venvonly.VALUE, sys.prefix)\n')
         proc = self.run_chain('--python', 'venv/bin/python', '-m', 'venvmain')
