@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "objref/growth.h"
 #include "every.h"
+#include "follow.h"
 #include "interp.h"
 #include "observe.h"
 #include "pycompat.h"
@@ -37,6 +38,7 @@ static struct {
 	pid_t pid;              /* the observed process: a forked child is not observed */
 	const char *interrupted; /* "SIGINT"/"SIGTERM": how the program was stopped, or NULL */
 	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
+	int forked;             /* --follow-fork: this is a child that adopted the observation */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -120,8 +122,9 @@ int chain_observe_script_ended(void)
 	int stopped;
 
 	chain_every_stop();
-	chain_timer_finish();
-	stopped = chain_timer_stopped();
+	if (!S.forked)  /* a forked child has no timer thread */
+		chain_timer_finish();
+	stopped = !S.forked && chain_timer_stopped();
 	chain_observe_mark_end();
 	if (!stopped)
 		chain_observe_checkpoint("end");
@@ -153,9 +156,51 @@ int chain_observe_checkpoint(const char *label)
 	return r ? 0 : -1;
 }
 
+/* --follow-fork: this child observes itself from now on, under its own
+ * names (follow.h); a --log of its own, started empty.  0 or -1. */
+static int adopt_child(void)
+{
+	static chain_options child;
+	pid_t pid = getpid();
+	chain_pyerr saved;
+	PyObject *objref;
+	FILE *f;
+	int err = 0;
+
+	if (chain_follow_options(&child, S.opts, pid) < 0) {
+		fprintf(stderr, "objref-chain: pid %ld: names too long for --follow-fork\n", (long)pid);
+		return -1;
+	}
+	S.opts = &child;
+	S.pid = pid;
+	S.forked = 1;
+	if (!child.log_path)
+		return 0;
+	if ((f = fopen(child.log_path, "w")))
+		fclose(f);
+	chain_pyerr_fetch(&saved);
+	objref = PyImport_ImportModule("objref");
+	if (!objref || configure_log(objref, child.log_path) < 0) {
+		report_python_failure("--log of a forked child");
+		err = -1;
+	}
+	Py_XDECREF(objref);
+	chain_pyerr_restore(&saved);
+	return err;
+}
+
 int chain_observe_in_child(void)
 {
-	return S.pid && getpid() != S.pid;
+	if (!S.pid || getpid() == S.pid)
+		return 0;
+	if (!S.opts->follow_fork)
+		return 1;
+	return adopt_child() < 0;
+}
+
+int chain_observe_forked(void)
+{
+	return S.forked;
 }
 
 void chain_observe_interrupted(const char *how)
@@ -246,6 +291,7 @@ static void write_cycles_picture(void)
 {
 	PyObject *pic = PyTuple_GET_ITEM(S.cycles, 3);
 	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
+	char per_pid[4096];
 	const char *dot = PyTuple_Check(pic) ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(pic, 0)) : NULL;
 	Py_ssize_t drawn = PyTuple_Check(pic) ? PyLong_AsSsize_t(PyTuple_GET_ITEM(pic, 1)) : 0;
 	objref_buf msg = { 0 };
@@ -256,6 +302,9 @@ static void write_cycles_picture(void)
 		PyErr_Clear();
 		return;
 	}
+	if (S.forked && path != S.opts->output &&
+	    chain_follow_name(per_pid, sizeof(per_pid), path, S.pid) == 0)
+		path = per_pid;
 	snprintf(note, sizeof(note), "garbage cycles, %zd shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
 	if (chain_picture_write(&msg, path, dot, note) < 0 && path == S.opts->output)
@@ -265,6 +314,33 @@ static void write_cycles_picture(void)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
 	fflush(S.opts->json ? stderr : stdout);
 	objref_buf_dispose(&msg);
+}
+
+/* The options the chains picture is written with: a forked child without
+ * -o gets objref-TYPE.PID.png (TYPE as pictures.c keeps it safe). */
+static const chain_options *child_picture_options(void)
+{
+	static chain_options o;
+	static char name[4096];
+	PyObject *t = S.forked && !S.opts->output && PyDict_Check(S.chains) ?
+		PyDict_GetItemString(S.chains, "type") : NULL;
+	const char *type = t ? PyUnicode_AsUTF8(t) : NULL;
+	size_t n;
+
+	if (!type) {
+		PyErr_Clear();
+		return S.opts;
+	}
+	n = (size_t)snprintf(name, sizeof(name), "objref-%s", type);
+	for (size_t i = 7; i < n && i < sizeof(name); i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
+			name[i] = '_';
+	if (n + 32 >= sizeof(name))
+		return S.opts;
+	snprintf(name + n, sizeof(name) - n, ".%ld.png", (long)S.pid);
+	o = *S.opts;
+	o.output = name;
+	return &o;
 }
 
 /* The picture of the chains, after the text: the lines saying what was
@@ -279,7 +355,7 @@ static void write_pictures(void)
 	if (S.opts->no_picture || !S.chains || S.chains == Py_None)
 		return;
 	chain_pyerr_fetch(&saved);
-	if (chain_pictures_write(&msg, S.opts, S.chains) < 0 && S.opts->output)
+	if (chain_pictures_write(&msg, child_picture_options(), S.chains) < 0 && S.opts->output)
 		S.output_failed = 1;
 	chain_pyerr_restore(&saved);
 	if (msg.len)

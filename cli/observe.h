@@ -43,6 +43,9 @@ int chain_observe_checkpoint(const char *label);
  * nothing), else 0. */
 int chain_observe_in_child(void);
 
+/* 1 in a forked child that --follow-fork made observe itself. */
+int chain_observe_forked(void);
+
 /* The program was stopped by a signal (how: "SIGINT", "SIGTERM"): the
  * report explains an empty growth that way.  how must outlive the
  * observation (a literal). */

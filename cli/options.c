@@ -21,7 +21,7 @@
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES, OPT_PYTHON
+	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK
 };
 
 static const struct option long_options[] = {
@@ -40,6 +40,7 @@ static const struct option long_options[] = {
 	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
 	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "follow-fork", no_argument, NULL, OPT_FOLLOW_FORK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -53,7 +54,7 @@ static const char valid_options[] =
 	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
 	"  --extract-dot PNG, --top N, --growth, --cycles,\n"
 	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
-	"  --python PATH, -m MODULE, -h/--help, --version\n";
+	"  --python PATH, --follow-fork, -m MODULE, -h/--help, --version\n";
 
 static const char help_text[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
@@ -90,6 +91,11 @@ static const char help_text[] =
 	"  --log FILE             append every checkpoint's census to FILE (truncated at\n"
 	"                         start), one '# checkpoint' header per census\n"
 	"  -m MODULE              run a library module as a script, as `python -m`\n"
+	"  --follow-fork          a child the program forks (os.fork) reports too\n"
+	"                         when it returns to objref-chain, under names with\n"
+	"                         its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
+	"                         objref-chain.N.json (default: only the process\n"
+	"                         objref-chain started is observed)\n"
 	"  --python PATH          run the program as PATH would (PATH SCRIPT ARGS...):\n"
 	"                         its sys.executable, sys.prefix and sys.path, a\n"
 	"                         virtualenv's site-packages included; default: the\n"
@@ -119,7 +125,7 @@ static const char help_text[] =
 	"        pictures), unless the program exited with its own non-zero status\n"
 	"\n"
 	"Only the process objref-chain started is observed: a child the program\n"
-	"forks (os.fork) takes no checkpoint and writes no report.\n";
+	"forks (os.fork) takes no checkpoint and writes no report (--follow-fork).\n";
 
 /* A usage error: the message, the valid choices, exit status 2. */
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -236,6 +242,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return chain_extract_dot(arg);
 	case OPT_CYCLES:
 		o->cycles = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_FOLLOW_FORK:
+		o->follow_fork = 1;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_PYTHON:
 		o->python = arg;

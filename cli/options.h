@@ -59,6 +59,7 @@ typedef struct {
 	int no_picture;          /* --no-picture */
 	int cycles;              /* --cycles: garbage cycles grouped by shape */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
+	int follow_fork;         /* --follow-fork: forked children report too (follow.h) */
 	const char *python;      /* --python PATH: the interpreter the program runs with
 				    (see interp.h); NULL: $VIRTUAL_ENV's, else the built-in */
 } chain_options;

@@ -18,6 +18,7 @@
 #include "observe.h"
 #include "program.h"
 #include "pycompat.h"
+#include "follow.h"
 #include "interp.h"
 #include "run.h"
 #include "signals.h"
@@ -220,6 +221,8 @@ static int observe_program(const chain_options *o, int safe_path)
 	if (chain_observe_in_child())
 		return child_status(&err, o->display);
 	chain_signals_program_ended();
+	if (chain_observe_forked() && o->json && chain_follow_json_to_file(getpid()) < 0)
+		return CHAIN_EXIT_OUTPUT;
 	stopped = chain_observe_script_ended();
 	status = exit_status(&err, stopped, o->display);
 	chain_pyerr_clear(&err);

@@ -16,6 +16,7 @@ Run through ctest (cli.e2e), or by hand:
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -159,6 +160,58 @@ class TestFork(ProcessTest):
         numbers = [int(h.split()[2]) for h in headers]
         self.assertEqual(numbers, list(range(1, checkpoints + 1)), headers)
         self.assertEqual(sum(1 for h in headers if ' end ' in h), 1, headers)
+
+
+FOLLOW = '''\
+import os, sys
+keep = [tuple([i]) for i in range(1000)]
+pid = os.fork()
+if pid == 0:
+    more = [tuple([i, i]) for i in range(500)]
+    sys.exit(3)
+_, status = os.waitpid(pid, 0)
+print("child", pid, "status", status >> 8, file=sys.stderr, flush=True)
+'''
+
+
+class TestFollowFork(ProcessTest):
+    def child_pid(self, stderr):
+        m = re.search(r'^child (\d+) status (\d+)$', stderr, re.M)
+        self.assertTrue(m, stderr)
+        self.assertEqual(m.group(2), '3')  # the child's own status reached its parent
+        return m.group(1)
+
+    def test_one_report_per_pid(self):
+        self.write('fork.py', FOLLOW)
+        proc = self.chain('--follow-fork', '--type', 'tuple', '-o', 'pic.png', '--log', 'log.txt',
+                          'fork.py')
+        self.assertStatus(proc, 0)
+        pid = self.child_pid(proc.stderr)
+        programs = [m.group(1) for m in HEADER.finditer(proc.stdout)]
+        self.assertEqual(sorted(programs), sorted(['fork.py', 'fork.py [pid %s]' % pid]))
+        for name in ('pic.png', 'pic.%s.png' % pid):
+            self.assertEqual(proc.stdout.count('wrote %s ' % name), 1, proc.stdout)
+            self.assertTrue(os.path.exists(os.path.join(self.dir, name)), name)
+        self.assertEqual(len(self.log_headers('log.txt')), 1)
+        self.assertEqual(len(self.log_headers('log.txt.%s' % pid)), 1)
+
+    def test_default_picture_names(self):
+        self.write('fork.py', FOLLOW)
+        proc = self.chain('--follow-fork', '--type', 'tuple', 'fork.py')
+        self.assertStatus(proc, 0)
+        pid = self.child_pid(proc.stderr)
+        for name in ('objref-tuple.png', 'objref-tuple.%s.png' % pid):
+            self.assertTrue(os.path.exists(os.path.join(self.dir, name)), name)
+
+    def test_json_per_pid(self):
+        self.write('fork.py', FOLLOW)
+        proc = self.chain('--follow-fork', '--json', '--type', 'tuple', '--no-picture', 'fork.py')
+        self.assertStatus(proc, 0)
+        pid = self.child_pid(proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)['program'], 'fork.py')
+        with open(os.path.join(self.dir, 'objref-chain.%s.json' % pid)) as f:
+            self.assertEqual(json.load(f)['program'], 'fork.py [pid %s]' % pid)
+        self.assertIn('objref-chain.%s.json: the report of pid %s' % (pid, pid), proc.stderr)
 
 
 class TestSigterm(ProcessTest):
