@@ -9,7 +9,9 @@
 #   make docs      the pictures of docs/ (docs/pictures.txt), drawn by objref-chain
 #   make bench     build, then bench/run.sh: docs/benchmarks.md and its plot
 #                  (BENCH_ARGS=--quick: 1e5 objects only, into $(BUILD)/bench-quick)
-#   make install   cmake --install build (PREFIX=..., DESTDIR=... honoured)
+#   make install   cmake --install build, then the module and objref-chain-3.X
+#                  for every other CPython 3.8-3.13 found (PREFIX=..., DESTDIR=...
+#                  honoured; INSTALL_PYTHONS="3.12 3.13" limits them)
 #   make clean     remove the build directories
 #
 # Variables: PYTHON, BUILD (build), ASAN_BUILD (build-asan), PY_BUILD_ROOT
@@ -108,8 +110,12 @@ bench: build
 		echo "bench: no bench/run.sh yet"; \
 	fi
 
+# The main build, then every other supported Python found (module and
+# libexec/objref/objref-chain-3.X; INSTALL_PYTHONS="3.12" limits them).
 install: build
 	$(CMAKE) --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	PY_BUILD_ROOT=$(PY_BUILD_ROOT) JOBS=$(JOBS) cmake/install_pythons.sh \
+		$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])') $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(PY_BUILD_ROOT)

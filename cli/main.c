@@ -8,20 +8,13 @@
  * Exit status: 0 ok (the program exited 0, or --duration stopped it); the
  * program's own status (sys.exit(N)); 1 uncaught exception or syntax error;
  * 2 usage error (bad option or value, script not found); 3 objref failed
- * (a heap capture or the interpreter setup); 130 SIGINT.  See options.h.
+ * (a heap capture or the interpreter setup); 4 the -o picture could not be
+ * written after the run; 130 SIGINT; 143 SIGTERM.  See options.h.
+ * `python -m objref` runs the same entry point (entry.h).
  */
-#include "options.h"
-#include "run.h"
+#include "entry.h"
 
 int main(int argc, char **argv)
 {
-	chain_options opts;
-	int status = chain_options_parse(&opts, argc, argv);
-
-	if (status == CHAIN_OPTIONS_RUN)
-		status = chain_options_act(&opts);
-	if (status == CHAIN_OPTIONS_RUN)
-		status = chain_run(&opts);
-	chain_options_dispose(&opts);
-	return status;
+	return objref_cli_main(argc, argv, 0);
 }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include "objref/growth.h"
 #include "every.h"
+#include "follow.h"
+#include "interp.h"
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
@@ -37,6 +39,10 @@ static struct {
 	int type_error;         /* --type named no live type: the run exits 2 */
 	int cycles_done;        /* --cycles: looked for (at the first report) */
 	objref_cycles_report *cycles; /* what was found, or NULL */
+	pid_t pid;              /* the observed process: a forked child is not observed */
+	const char *interrupted; /* "SIGINT"/"SIGTERM": how the program was stopped, or NULL */
+	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
+	int forked;             /* --follow-fork: this is a child that adopted the observation */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -97,6 +103,7 @@ static int on_failed(void *arg)
 int chain_observe_start(const chain_options *o, const char *main_name)
 {
 	S.opts = o;
+	S.pid = getpid();
 	if (!(S.api = OBJREF_CAPI_IMPORT())) {
 		report_python_failure("import of the built-in objref module");
 		return -1;
@@ -134,8 +141,9 @@ int chain_observe_script_ended(void)
 	int stopped;
 
 	chain_every_stop();
-	chain_timer_finish();
-	stopped = chain_timer_stopped();
+	if (!S.forked)  /* a forked child has no timer thread */
+		chain_timer_finish();
+	stopped = !S.forked && chain_timer_stopped();
 	chain_observe_mark_end();
 	if (!stopped)
 		chain_observe_checkpoint("end");
@@ -149,6 +157,8 @@ int chain_observe_checkpoint(const char *label)
 
 	if (S.failed || !S.api)
 		return -1;
+	if (chain_observe_in_child())
+		return 0; /* --every in a forked child: not observed */
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
 	rc = S.api->checkpoint(S.api->state, label);
@@ -161,6 +171,55 @@ int chain_observe_checkpoint(const char *label)
 	}
 	chain_pyerr_restore(&saved);
 	return rc;
+}
+
+/* --follow-fork: this child observes itself from now on, under its own
+ * names (follow.h); a --log of its own, started empty.  0 or -1. */
+static int adopt_child(void)
+{
+	static chain_options child;
+	pid_t pid = getpid();
+	chain_pyerr saved;
+	FILE *f;
+	int err = 0;
+
+	if (chain_follow_options(&child, S.opts, pid) < 0) {
+		fprintf(stderr, "objref-chain: pid %ld: names too long for --follow-fork\n", (long)pid);
+		return -1;
+	}
+	S.opts = &child;
+	S.pid = pid;
+	S.forked = 1;
+	if (!child.log_path)
+		return 0;
+	if ((f = fopen(child.log_path, "w")))
+		fclose(f);
+	chain_pyerr_fetch(&saved);
+	if (configure_log(child.log_path) < 0) {
+		report_python_failure("--log of a forked child");
+		err = -1;
+	}
+	chain_pyerr_restore(&saved);
+	return err;
+}
+
+int chain_observe_in_child(void)
+{
+	if (!S.pid || getpid() == S.pid)
+		return 0;
+	if (!S.opts->follow_fork)
+		return 1;
+	return adopt_child() < 0;
+}
+
+int chain_observe_forked(void)
+{
+	return S.forked;
+}
+
+void chain_observe_interrupted(const char *how)
+{
+	S.interrupted = how;
 }
 
 void chain_observe_mark_end(void)
@@ -243,20 +302,48 @@ static void write_cycles_picture(void)
 	const char *path = S.opts->output && !S.opts->type ? S.opts->output : "objref-cycles.png";
 	const char *dot = S.cycles->summary.nshapes ? S.cycles->dot : NULL;
 	size_t drawn = S.cycles->drawn;
+	char per_pid[4096];
 	objref_buf msg = { 0 };
 	char note[64];
 	chain_pyerr saved;
 
 	if (!dot)
 		return;
+	if (S.forked && path != S.opts->output &&
+	    chain_follow_name(per_pid, sizeof(per_pid), path, S.pid) == 0)
+		path = per_pid;
 	snprintf(note, sizeof(note), "garbage cycles, %zu shape%s", drawn, drawn == 1 ? "" : "s");
 	chain_pyerr_fetch(&saved);
-	chain_picture_write(&msg, S.api, path, dot, note);
+	if (chain_picture_write(&msg, S.api, path, dot, note) < 0 && path == S.opts->output)
+		S.output_failed = 1;
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
 	fflush(S.opts->json ? stderr : stdout);
 	objref_buf_dispose(&msg);
+}
+
+/* The options the chains picture is written with: a forked child without
+ * -o gets objref-TYPE.PID.png (TYPE as pictures.c keeps it safe). */
+static const chain_options *child_picture_options(void)
+{
+	static chain_options o;
+	static char name[4096];
+	const char *type = S.forked && !S.opts->output && S.chains ? S.chains->type : NULL;
+	size_t n;
+
+	if (!type)
+		return S.opts;
+	n = (size_t)snprintf(name, sizeof(name), "objref-%s", type);
+	for (size_t i = 7; i < n && i < sizeof(name); i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", name[i]))
+			name[i] = '_';
+	if (n + 32 >= sizeof(name))
+		return S.opts;
+	snprintf(name + n, sizeof(name) - n, ".%ld.png", (long)S.pid);
+	o = *S.opts;
+	o.output = name;
+	return &o;
 }
 
 /* The picture of the chains, after the text: the lines saying what was
@@ -271,7 +358,8 @@ static void write_pictures(void)
 	if (S.opts->no_picture || !S.chains)
 		return;
 	chain_pyerr_fetch(&saved);
-	chain_pictures_write(&msg, S.api, S.opts, S.chains);
+	if (chain_pictures_write(&msg, S.api, child_picture_options(), S.chains) < 0 && S.opts->output)
+		S.output_failed = 1;
 	chain_pyerr_restore(&saved);
 	if (msg.len)
 		fputs(msg.data, S.opts->json ? stderr : stdout);
@@ -300,6 +388,21 @@ void chain_flush_python_std(void)
 	flush_python_file("stdout");
 }
 
+/* With --python or an active virtualenv: which interpreter the program ran
+ * as, and its sys.prefix (the virtualenv's), read without running code. */
+static void interpreter_line(FILE *out)
+{
+	PyObject *prefix = PySys_GetObject("prefix"); /* borrowed */
+	const char *p = prefix && PyUnicode_Check(prefix) ? PyUnicode_AsUTF8(prefix) : NULL;
+
+	if (!chain_interp_executable())
+		return;
+	if (!p)
+		PyErr_Clear();
+	fprintf(out, "ran as %s (Python %s), sys.prefix %s\n", chain_interp_executable(),
+		PY_VERSION, p ? p : "?");
+}
+
 void chain_observe_report(void)
 {
 	objref_buf b = { 0 };
@@ -308,12 +411,20 @@ void chain_observe_report(void)
 	if (!S.series)
 		return;
 	find_chains();
-	if (S.chains_why.len)
+	if (S.chains_why.len && S.interrupted && !S.opts->type) {
+		/* The type picked grew only by the interruption's own traceback
+		 * (frame, KeyboardInterrupt): there is nothing to chain. */
+		fprintf(stderr, "objref-chain: %s was stopped (%s) before any type grew; let it "
+			"run longer (more checkpoints: --interval SEC, --every MODULE:FUNC=N), or "
+			"name the type to chain with --type T\n", S.opts->display, S.interrupted);
+	} else if (S.chains_why.len) {
 		fputs(S.chains_why.data, stderr);
+	}
 	if (chain_observe_render(&b) < 0 || objref_buf_failed(&b))
 		fprintf(stderr, "objref-chain: out of memory while writing the report\n");
 	else
 		fputs(b.data ? b.data : "", stdout);
+	interpreter_line(S.opts->json ? stderr : stdout);
 	fflush(stdout);
 	objref_buf_dispose(&b);
 	write_pictures();
@@ -322,6 +433,11 @@ void chain_observe_report(void)
 int chain_observe_failed(void)
 {
 	return S.failed;
+}
+
+int chain_observe_output_failed(void)
+{
+	return S.output_failed;
 }
 
 int chain_observe_type_error(void)

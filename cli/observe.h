@@ -38,6 +38,19 @@ int chain_observe_script_ended(void);
  * stderr; chain_observe_failed() turns true). */
 int chain_observe_checkpoint(const char *label);
 
+/* 1 in a process forked by the program (the observation belongs to the
+ * process objref-chain started; a child takes no checkpoint and reports
+ * nothing), else 0. */
+int chain_observe_in_child(void);
+
+/* 1 in a forked child that --follow-fork made observe itself. */
+int chain_observe_forked(void);
+
+/* The program was stopped by a signal (how: "SIGINT", "SIGTERM"): the
+ * report explains an empty growth that way.  how must outlive the
+ * observation (a literal). */
+void chain_observe_interrupted(const char *how);
+
 /* The run's clock stops now (the report's "ran N s"). */
 void chain_observe_mark_end(void);
 
@@ -52,6 +65,10 @@ void chain_flush_python_std(void);
 void chain_observe_report(void);
 
 int chain_observe_failed(void);
+
+/* A picture asked for with -o FILE could not be written (said on
+ * stderr): the run exits 4. */
+int chain_observe_output_failed(void);
 
 /* --type named no live type (reported on stderr): the run exits 2. */
 int chain_observe_type_error(void);

@@ -18,12 +18,13 @@
 #include <string.h>
 #include "objref/common.h"
 #include "options.h"
+#include "output_check.h"
 #include "pictures.h"
 
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES
+	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -67,6 +68,18 @@ static const chain_opt opts_table[] = {
 	{ OPT_LOG, 0, "log", "FILE", "append every checkpoint's census to FILE (truncated at\n"
 	  "start), one '# checkpoint' header per census" },
 	{ 'm', 'm', NULL, "MODULE", "run a library module as a script, as `python -m`" },
+	{ OPT_FOLLOW_FORK, 0, "follow-fork", NULL, "a child the program forks (os.fork) reports too\n"
+	  "when it returns to objref-chain, under names with\n"
+	  "its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
+	  "objref-chain.N.json (default: only the process\n"
+	  "objref-chain started is observed)" },
+	{ OPT_PYTHON, 0, "python", "PATH", "run the program as PATH would (PATH SCRIPT ARGS...):\n"
+	  "its sys.executable, sys.prefix and sys.path, a\n"
+	  "virtualenv's site-packages included; default: the\n"
+	  "active virtualenv's python ($VIRTUAL_ENV), else the\n"
+	  "Python objref-chain was built with.  Another version\n"
+	  "than the embedded one runs objref-chain-3.X\n"
+	  "(installed by `make install`)" },
 	{ 'h', 'h', "help", NULL, "this help" },
 	{ OPT_VERSION, 0, "version", NULL, "versions of objref-chain and of its Python" },
 	{ OPT_JSON, 0, "json", NULL, "the report as JSON (schema objref-chain/1, see\n"
@@ -99,7 +112,13 @@ static const char help_outro[] =
 	"  1     the program raised an uncaught exception (or has a syntax error)\n"
 	"  2     usage error (bad option or value, script not found)\n"
 	"  3     objref failed (a heap capture or the interpreter setup failed)\n"
-	"  130   interrupted by SIGINT\n";
+	"  4     the picture asked for with -o FILE could not be written after the run\n"
+	"  130   interrupted by SIGINT\n"
+	"  143   stopped by SIGTERM (handled as SIGINT: last checkpoint, report,\n"
+	"        pictures), unless the program exited with its own non-zero status\n"
+	"\n"
+	"Only the process objref-chain started is observed: a child the program\n"
+	"forks (os.fork) takes no checkpoint and writes no report (--follow-fork).\n";
 
 /* How option o is written: "-o, --output FILE" (help) or "-o/--output FILE"
  * (the usage error's list). */
@@ -257,7 +276,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_RUN;
 	case 'o':
 		o->output = arg;
-		return chain_picture_check_path(arg) < 0 ? CHAIN_EXIT_USAGE : CHAIN_OPTIONS_RUN;
+		if (chain_picture_check_path(arg) < 0)
+			return CHAIN_EXIT_USAGE;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_NO_PICTURE:
 		o->no_picture = 1;
 		return CHAIN_OPTIONS_RUN;
@@ -266,6 +287,12 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_DONE;
 	case OPT_CYCLES:
 		o->cycles = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_FOLLOW_FORK:
+		o->follow_fork = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_PYTHON:
+		o->python = arg;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)
@@ -391,6 +418,8 @@ int chain_options_act(const chain_options *o)
 		return print_version();
 	if (o->extract_dot)
 		return chain_extract_dot(o->extract_dot);
+	if (o->output && chain_output_check_picture(o->output) < 0)
+		return CHAIN_EXIT_USAGE;
 	if (o->log_path && check_log(o->log_path))
 		return CHAIN_EXIT_USAGE;
 	return CHAIN_OPTIONS_RUN;

@@ -8,8 +8,11 @@
  *   2    usage error: unknown option, bad value, script not found, a --type
  *        that names no live type
  *   3    objref failed: a checkpoint (heap capture) or the interpreter setup
+ *   4    the picture asked for with -o FILE could not be written after the run
  *   130  interrupted by SIGINT (KeyboardInterrupt not caught by the script)
- * objref failing (3) takes precedence over the script's status: a report
+ *   143  stopped by SIGTERM, handled as SIGINT (report, pictures), unless the
+ *        program exited with its own non-zero status
+ * objref failing (3), then 2 (--type), then 4 take precedence over the script's status: a report
  * with a missing checkpoint must not pass for a good one.
  */
 #ifndef OBJREF_CLI_OPTIONS_H
@@ -20,7 +23,9 @@ enum {
 	CHAIN_EXIT_EXCEPTION = 1,
 	CHAIN_EXIT_USAGE = 2,
 	CHAIN_EXIT_INTERNAL = 3,
+	CHAIN_EXIT_OUTPUT = 4,
 	CHAIN_EXIT_SIGINT = 130,
+	CHAIN_EXIT_SIGTERM = 143,
 	/* chain_options_parse / chain_options_act: go on */
 	CHAIN_OPTIONS_RUN = -1,
 	/* internal to the parser: a terminal option (--help ...) ends it */
@@ -59,6 +64,9 @@ typedef struct {
 	const char *extract_dot; /* --extract-dot PNG: print its DOT, exit */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages;
 				    NULL after --help, --version, --extract-dot */
+	int follow_fork;         /* --follow-fork: forked children report too (follow.h) */
+	const char *python;      /* --python PATH: the interpreter the program runs with
+				    (see interp.h); NULL: $VIRTUAL_ENV's, else the built-in */
 } chain_options;
 
 #define CHAIN_OPTIONS_INIT { .samples = 5, .max_depth = 20 }

@@ -104,11 +104,14 @@ int chain_picture_write(objref_buf *msg, const objref_CAPI *api, const char *ima
 		snprintf(tail, sizeof(tail), " (%s)", note);
 	if (write_dot(dot_path, dot) < 0)
 		return -1;
-	if (!strcasecmp(ext, ".dot") || render(api, dot, image, dot_path) < 0)
+	if (!strcasecmp(ext, ".dot"))
+		return objref_buf_printf(msg, "wrote %s%s\n", dot_path, tail), 0;
+	if (render(api, dot, image, dot_path) < 0) {
 		objref_buf_printf(msg, "wrote %s%s\n", dot_path, tail);
-	else
-		objref_buf_printf(msg, "wrote %s%s, %s%s\n", image,
-			!strcasecmp(ext, ".png") ? " (DOT inside)" : "", dot_path, tail);
+		return -1; /* the image asked for is missing */
+	}
+	objref_buf_printf(msg, "wrote %s%s, %s%s\n", image,
+		!strcasecmp(ext, ".png") ? " (DOT inside)" : "", dot_path, tail);
 	return 0;
 }
 

@@ -24,7 +24,7 @@ int chain_extract_dot(const char *path);
  * api->render.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
  * (NOTE)" (the note when given); a failed image is reported on stderr,
  * naming the .dot kept, and msg says only the .dot.  Returns 0, or -1 when
- * not even the .dot could be written (said on stderr).
+ * the .dot or the image could not be written (said on stderr).
  */
 int chain_picture_write(objref_buf *msg, const objref_CAPI *api, const char *image, const char *dot,
 	const char *note);

@@ -18,7 +18,10 @@
 #include "observe.h"
 #include "program.h"
 #include "pycompat.h"
+#include "follow.h"
+#include "interp.h"
 #include "run.h"
+#include "signals.h"
 
 PyMODINIT_FUNC PyInit_objref(void);
 
@@ -39,6 +42,8 @@ static int check_script(const char *path)
  * (sys.executable -c ..., multiprocessing) start a Python, not us. */
 static const char *program_name(const char *argv0)
 {
+	if (chain_interp_executable())
+		return chain_interp_executable(); /* --python, or the active virtualenv's */
 #ifdef OBJREF_PYTHON_EXECUTABLE
 	if (access(OBJREF_PYTHON_EXECUTABLE, X_OK) == 0)
 		return OBJREF_PYTHON_EXECUTABLE;
@@ -153,15 +158,50 @@ static int exit_status(chain_pyerr *err, int stopped, const char *display)
 	if (chain_pyerr_matches(err, PyExc_SystemExit))
 		return system_exit_status(chain_pyerr_value(err));
 	if (chain_pyerr_matches(err, PyExc_KeyboardInterrupt)) {
+		int term = chain_signals_terminated();
+
 		if (stopped)
 			return CHAIN_EXIT_OK;
+		chain_observe_interrupted(term ? "SIGTERM" : "SIGINT");
 		chain_flush_python_std();
-		fprintf(stderr, "objref-chain: %s interrupted (KeyboardInterrupt)\n", display);
-		return CHAIN_EXIT_SIGINT;
+		if (chain_observe_in_child())
+			return CHAIN_EXIT_SIGINT;
+		fprintf(stderr, term ? "objref-chain: %s terminated (SIGTERM)\n" :
+			"objref-chain: %s interrupted (KeyboardInterrupt)\n", display);
+		return term ? CHAIN_EXIT_SIGTERM : CHAIN_EXIT_SIGINT;
 	}
 	chain_pyerr_restore(err);
 	PyErr_Print();
 	return CHAIN_EXIT_EXCEPTION;
+}
+
+/*
+ * A process the program forked returned from it (sys.exit in the child, or
+ * the end of the script): it leaves as python would, with no checkpoint and
+ * no report; the --interval/--duration thread is not in this process.
+ */
+static int child_status(chain_pyerr *err, const char *display)
+{
+	int status = exit_status(err, 0, display);
+
+	chain_pyerr_clear(err);
+	chain_flush_python_std();
+	return status;
+}
+
+/* The status after the report: objref's own failures first (3), then a
+ * picture asked for and not written (4), then SIGTERM (143). */
+static int final_status(int status)
+{
+	if (chain_observe_failed())
+		return CHAIN_EXIT_INTERNAL;
+	if (chain_observe_type_error())
+		return CHAIN_EXIT_USAGE;
+	if (chain_observe_output_failed())
+		return CHAIN_EXIT_OUTPUT;
+	if (chain_signals_terminated() && status == CHAIN_EXIT_OK)
+		return CHAIN_EXIT_SIGTERM; /* SIGTERM came while the report was written */
+	return status;
 }
 
 /* Run the program between its observation's start and end; the report. */
@@ -173,11 +213,16 @@ static int observe_program(const chain_options *o, int safe_path)
 	PyObject *r;
 
 	free(main_name);
-	if (!started || chain_observe_script_started() < 0)
+	if (!started || chain_signals_install() < 0 || chain_observe_script_started() < 0)
 		return CHAIN_EXIT_INTERNAL;
 	r = chain_program_run(o, safe_path);
 	chain_pyerr_fetch(&err); /* held: its frames stay alive for the census */
 	Py_XDECREF(r);
+	if (chain_observe_in_child())
+		return child_status(&err, o->display);
+	chain_signals_program_ended();
+	if (chain_observe_forked() && o->json && chain_follow_json_to_file(getpid()) < 0)
+		return CHAIN_EXIT_OUTPUT;
 	stopped = chain_observe_script_ended();
 	status = exit_status(&err, stopped, o->display);
 	chain_pyerr_clear(&err);
@@ -187,9 +232,79 @@ static int observe_program(const chain_options *o, int safe_path)
 			o->duration);
 	}
 	chain_observe_report();
-	if (chain_observe_failed())
-		return CHAIN_EXIT_INTERNAL;
-	return chain_observe_type_error() ? CHAIN_EXIT_USAGE : status;
+	return final_status(status);
+}
+
+/* sys.argv as set_argv gives it to an embedded interpreter. */
+static int set_sys_argv(const chain_options *o)
+{
+	PyObject *list = PyList_New(0), *item;
+	int err = !list;
+
+	for (int i = -1; !err && i < o->nargs; i++) {
+		const char *a = i >= 0 ? o->args[i] : o->run_module ? "-m" : o->script;
+		item = PyUnicode_DecodeFSDefault(a);
+		err = !item || PyList_Append(list, item) < 0;
+		Py_XDECREF(item);
+	}
+	if (!err)
+		err = PySys_SetObject("argv", list) < 0;
+	Py_XDECREF(list);
+	return err ? -1 : 0;
+}
+
+/* sys.flags.safe_path (3.11+), read from the running interpreter. */
+static int running_safe_path(void)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *flags = PySys_GetObject("flags"); /* borrowed */
+	PyObject *v = flags ? PyObject_GetAttrString(flags, "safe_path") : NULL;
+	int r = v ? PyObject_IsTrue(v) : 0;
+
+	Py_XDECREF(v);
+	PyErr_Clear();
+	return r > 0;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * `python -m objref`: a fresh __main__ and sys.argv for the program (runpy
+ * runs `-m MODULE` in the __main__ it finds, and objref's own __main__ must
+ * not become the program's globals); both put back afterwards.
+ */
+int chain_run_embedded(const chain_options *o)
+{
+	PyObject *modules = PyImport_GetModuleDict(); /* borrowed */
+	PyObject *old_main = PyDict_GetItemString(modules, "__main__"); /* borrowed */
+	PyObject *old_argv = PySys_GetObject("argv"); /* borrowed */
+	PyObject *fresh = PyModule_New("__main__");
+	int status;
+
+	if (o->script && (status = check_script(o->script)) != 0) {
+		Py_XDECREF(fresh);
+		return status;
+	}
+	Py_XINCREF(old_main);
+	Py_XINCREF(old_argv);
+	if (!fresh || PyDict_SetItemString(PyModule_GetDict(fresh), "__builtins__",
+			PyEval_GetBuiltins()) < 0 ||
+	    PyDict_SetItemString(modules, "__main__", fresh) < 0 || set_sys_argv(o) < 0) {
+		PyErr_Print();
+		status = CHAIN_EXIT_INTERNAL;
+	} else {
+		status = observe_program(o, running_safe_path());
+	}
+	chain_observe_dispose();
+	if (old_main && PyDict_SetItemString(modules, "__main__", old_main) < 0)
+		PyErr_Clear();
+	if (old_argv && PySys_SetObject("argv", old_argv) < 0)
+		PyErr_Clear();
+	Py_XDECREF(old_main);
+	Py_XDECREF(old_argv);
+	Py_XDECREF(fresh);
+	return status;
 }
 
 int chain_run(const chain_options *o)

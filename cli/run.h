@@ -10,4 +10,8 @@
 /* Returns the exit status of objref-chain (see options.h). */
 int chain_run(const chain_options *o);
 
+/* The same run inside the interpreter already running (`python -m objref`,
+ * GIL held): no start, no finalization.  Returns the exit status. */
+int chain_run_embedded(const chain_options *o);
+
 #endif
