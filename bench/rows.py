@@ -29,6 +29,7 @@ ROWS = [
     ("garbage", "garbage() (live: snapshot, analysis, list)", (OBJREF, PEER), "gc.collect()", None),
     ("garbage_snap", "garbage found on a built snapshot", (OBJREF, PEER), "gc.collect()", "garbage"),
     ("cycles", "cycles() report (live)", (OBJREF, PEER), "gc.collect()", None),
+    ("dominators", "dominator tree + retained sizes (built snapshot)", (OBJREF,), None, "dominators"),
 ]
 
 ROW_KEYS = [r[0] for r in ROWS]
@@ -48,6 +49,7 @@ TARGETS = {
     "further": ("each further chain ≤ 1 ms", "ms", 1.0),
     "garbage": ("garbage without gc.collect ≤ 20 ms per million objects (built snapshot, per million "
                 "tracked)", "ms_per_million", 20.0),
+    "dominators": ("dominator tree ≤ 300 ms per million tracked objects", "ms_per_million", 300.0),
     "bytes_object": ("snapshot ≤ 48 bytes per object", "bytes", 48.0),
     "bytes_edge": ("snapshot ≤ 8 bytes per edge", "bytes", 8.0),
 }

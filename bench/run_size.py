@@ -207,6 +207,14 @@ def garbage_rows(run):
     return n
 
 
+def dominator_rows(run):
+    """The dominator tree on a built full snapshot (the step alone, as
+    objref._dominators_timing() times it inside one capture)."""
+    run.cell("dominators", "objref", objref._dominators_timing, inner=lambda res: res["dominators"],
+             check=lambda res: "ok" if res["reachable"] > run.tracked // 2 else
+             "only %d reachable objects" % res["reachable"])
+
+
 def snapshot_stats():
     snap = objref.snapshot()
     st = snap.stats()
@@ -243,6 +251,7 @@ def main():
         stats = snapshot_stats()
         growth_and_graph_rows(run, og, planted)
         garbage = garbage_rows(run)
+        dominator_rows(run)
     out = {"heap": args.heap, "heap_text": planted.TEXT, "get_objects": walk,
            "objects_requested": args.objects, "tracked": tracked, "repeat": args.repeat,
            "budget": args.budget, "python": sys.version.split()[0],

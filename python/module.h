@@ -59,6 +59,7 @@ extern PyMethodDef objref_series_methods[];
 extern PyMethodDef objref_chains_methods[];
 extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
+extern PyMethodDef objref_dominators_methods[];
 
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
  * 0, or -1 with an exception. */

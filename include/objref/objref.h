@@ -12,5 +12,6 @@
 #include "report.h"
 #include "paths.h"
 #include "cycles.h"
+#include "dominators.h"
 
 #endif

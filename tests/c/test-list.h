@@ -129,6 +129,14 @@
 	X(fault_cycles) \
 	X(cycles_view) \
 	X(cycles_untraversable_ctypes) \
+	X(dominators_textbook) \
+	X(dominators_diamond_sizes) \
+	X(dominators_shared_and_garbage) \
+	X(dominators_by_type_once) \
+	X(dominators_no_roots) \
+	X(dominators_million_chain) \
+	X(dominators_random_brute_force) \
+	X(fault_dominators) \
 	/* end */
 
 #define X(name) int test_##name(void);
