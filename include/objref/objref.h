@@ -13,5 +13,6 @@
 #include "paths.h"
 #include "cycles.h"
 #include "dominators.h"
+#include "html.h"
 
 #endif

@@ -137,6 +137,9 @@
 	X(dominators_million_chain) \
 	X(dominators_random_brute_force) \
 	X(fault_dominators) \
+	X(html_report) \
+	X(html_bad_input) \
+	X(fault_html) \
 	/* end */
 
 #define X(name) int test_##name(void);
