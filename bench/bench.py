@@ -3,6 +3,10 @@ then docs/benchmarks.md, its plot and the raw JSON.
 
     python3 bench/bench.py --build-dir build            # 1e5, 1e6, 3e6, 1e7 if memory allows
     python3 bench/bench.py --quick --out-dir build/bench-quick   # 1e5 only, under a minute
+    python3 bench/bench.py --heaps service --sizes 1e6  # one heap, one size
+
+Each size runs on each heap (bench/heaps.py: ours, and the service-like heap
+of ../shared/bench/heapgen.py when it is there — skipped, saying so, when not).
 
 `make bench` runs it through bench/run.sh.  The build directory must hold
 python/objref*.so and bench/objref_floor*.so (cmake --build).
@@ -20,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
+import heaps  # noqa: E402
 import plot  # noqa: E402
 import report  # noqa: E402
 
@@ -58,7 +63,7 @@ def load():
     return " ".join("%.2f" % x for x in os.getloadavg())
 
 
-def run_size(args, n, json_path):
+def run_size(args, heap, n, json_path):
     env = dict(os.environ)
     build = os.path.abspath(args.build_dir)
     env["PYTHONPATH"] = os.pathsep.join([os.path.join(build, "python"), os.path.join(build, "bench")])
@@ -66,11 +71,11 @@ def run_size(args, n, json_path):
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     cmd = [sys.executable, os.path.join(HERE, "run_size.py"), "--objects", str(n),
            "--repeat", str(args.repeat), "--budget", str(args.budget),
-           "--max-cell", str(args.max_cell), "--json", json_path]
+           "--max-cell", str(args.max_cell), "--json", json_path, "--heap", heap]
     t = time.time()
-    print("bench: %s objects ..." % format(n, ","), flush=True)
+    print("bench: %s heap, %s objects ..." % (heap, format(n, ",")), flush=True)
     subprocess.run(cmd, env=env, check=True)
-    print("bench: %s objects done in %.0f s" % (format(n, ","), time.time() - t), flush=True)
+    print("bench: %s heap, %s objects done in %.0f s" % (heap, format(n, ","), time.time() - t), flush=True)
     with open(json_path) as f:
         return json.load(f)
 
@@ -82,9 +87,18 @@ def memory_needed_gb(results, n):
     return peak / 1024.0 * n / last["objects_requested"] * 1.25
 
 
+def heaps_missing():
+    try:
+        heaps.import_heapgen()
+    except ImportError as e:
+        return str(e)
+    return ""
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build-dir", default=os.environ.get("OBJREF_BUILD_DIR", "build"))
+    ap.add_argument("--heaps", default=",".join(heaps.NAMES), help="heaps to run: objref, service")
     ap.add_argument("--sizes", default="1e5,1e6,3e6,1e7",
                     help="heap sizes in tracked objects; 1e7 only if memory allows")
     ap.add_argument("--quick", action="store_true", help="1e5 only, small budgets (the test suite's mode)")
@@ -100,6 +114,10 @@ def parse_args():
     if args.out_dir is None:
         args.out_dir = os.path.join(args.build_dir, "bench-quick") if args.quick else os.path.join(ROOT, "docs")
     args.sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
+    args.heaps = [h.strip() for h in args.heaps.split(",") if h.strip()]
+    for h in args.heaps:
+        if h not in heaps.NAMES:
+            ap.error("unknown heap %r (choose from %s)" % (h, ", ".join(heaps.NAMES)))
     return args
 
 
@@ -113,16 +131,24 @@ def main():
             "commit": args.source_label or git_commit(), "repeat": args.repeat, "budget": args.budget,
             "load_before": load(), "loads": [], "skipped": []}
     results = []
-    for n in args.sizes:
-        if n >= BIG and results:
-            need = memory_needed_gb(results, n)
-            avail = meminfo_kb("MemAvailable") / 2 ** 20
-            if need > avail:
-                meta["skipped"].append("%.0e: skipped: needs about %.0f GB, %.0f GB available" % (n, need, avail))
-                continue
-        results.append(run_size(args, n, os.path.join(args.out_dir, "%s-%d.json.tmp" % (args.name, n))))
-        meta["loads"].append(os.getloadavg()[0])
-        os.remove(os.path.join(args.out_dir, "%s-%d.json.tmp" % (args.name, n)))
+    for heap in args.heaps:
+        if heap == "service" and not heaps.heapgen_available():
+            meta["skipped"].append("service heap: skipped: %s" % heaps_missing())
+            continue
+        mine = []
+        for n in args.sizes:
+            if n >= BIG and mine:
+                need = memory_needed_gb(mine, n)
+                avail = meminfo_kb("MemAvailable") / 2 ** 20
+                if need > avail:
+                    meta["skipped"].append("%s heap, %.0e: skipped: needs about %.0f GB, %.0f GB available"
+                                           % (heap, n, need, avail))
+                    continue
+            tmp = os.path.join(args.out_dir, "%s-%s-%d.json.tmp" % (args.name, heap, n))
+            mine.append(run_size(args, heap, n, tmp))
+            meta["loads"].append(os.getloadavg()[0])
+            os.remove(tmp)
+        results += mine
     meta["load_after"] = load()
     meta["objgraph"] = results[0]["objgraph"] if results else "?"
     # The benchmark itself keeps one core busy (load 1): more means other work ran alongside.
@@ -130,10 +156,15 @@ def main():
     meta["load_note"] = ("Other work (builds, tests) shared the %d cores during the run (1-minute load up to "
                          "%.1f, the benchmark's own share being 1): expect noise of some percent." %
                          (os.cpu_count(), max(meta["loads"])) if busy else "")
-    png = args.name + ".png"
-    plot.draw(os.path.join(args.out_dir, png), results,
-              "objref vs objgraph: time against heap size (Python %s)" % meta["python"])
-    report.write(os.path.join(args.out_dir, args.name + ".md"), meta, results, png)
+    pngs = []
+    for heap in args.heaps:
+        mine = [r for r in results if r["heap"] == heap]
+        if mine:
+            pngs.append((heap, args.name + (".png" if not pngs else "-%s.png" % heap)))
+            plot.draw(os.path.join(args.out_dir, pngs[-1][1]), mine,
+                      "objref vs objgraph on the %s heap: time against heap size (Python %s)"
+                      % (heap, meta["python"]))
+    report.write(os.path.join(args.out_dir, args.name + ".md"), meta, results, pngs)
     with open(os.path.join(args.out_dir, args.name + ".json"), "w") as f:
         json.dump({"meta": meta, "sizes": results}, f, indent=1)
     print("bench: wrote %s" % os.path.join(args.out_dir, args.name + ".md"))

@@ -2,7 +2,12 @@
 plant the leaks, time each operation on each side, write JSON.
 
     PYTHONPATH=build/python:build/bench python3 bench/run_size.py \
-        --objects 1000000 --repeat 5 --json out.json
+        --objects 1000000 --repeat 5 --json out.json [--heap service]
+
+Two heaps (--heap): "objref", bench/heap.py; "service", the richer heap of
+../shared/bench/heapgen.py (imported as it is; OBJREF_HEAPGEN names another
+copy), whose leaks are fetched inside each timed call (a leaf kept in a
+variable of this process would be a root of its own).
 
 The driver (bench/bench.py) runs this once per size, so that each size
 starts from a fresh process and its peak RSS means something.
@@ -21,6 +26,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import heap  # noqa: E402
+import heaps  # noqa: E402
 import measure  # noqa: E402
 import objref  # noqa: E402
 import objref_floor  # noqa: E402
@@ -64,6 +70,8 @@ def census_rows(run, og):
     run.cell("census", "floor", objref_floor.walk)
     run.cell("census", "objref", objref.typestats)
     run.cell("census", "peer", og.typestats)
+    run.cell("census_untracked", "floor", objref_floor.walk)
+    run.cell("census_untracked", "objref", lambda: objref.typestats(untracked=True))
     with open(os.devnull, "w") as null:
         objref.show_growth(file=null, collect=False)  # the peaks: later calls compare
         run.cell("show_growth_nocollect", "floor", objref_floor.walk)
@@ -75,19 +83,17 @@ def census_rows(run, og):
     run.cell("snapshot", "objref", objref.snapshot)
 
 
-def one_chain_rows(run, og, leaves):
-    """find_backref_chain on each side; objgraph skipped where one run
-    is estimated over --max-cell seconds."""
-    for key, depth in (("chain_d3", 3), ("chain_d12", 12), ("chain_d12_f8", 12)):
-        leaf = leaves[key]
-        want = depth + 4  # module heap, its __dict__, PLANTED, the list, then the chain
-        run.cell(key, "objref", lambda: objref.find_backref_chain(leaf, objref.is_proper_module,
-                                                                  max_depth=depth + 4),
+def one_chain_rows(run, og, planted):
+    """find_backref_chain on each side, the leaf fetched inside the timed
+    call (planted.leaf(key))."""
+    for key in ("chain_d3", "chain_d12", "chain_d12_f8"):
+        want = planted.chain_length(key)
+        run.cell(key, "objref", lambda: objref.find_backref_chain(planted.leaf(key), objref.is_proper_module,
+                                                                  max_depth=want),
                  check=chain_check(want))
-        run.cell(key, "peer", lambda: og.find_backref_chain(leaf, og.is_proper_module,
-                                                            max_depth=depth + 4),
+        run.cell(key, "peer", lambda: og.find_backref_chain(planted.leaf(key), og.is_proper_module,
+                                                            max_depth=want),
                  check=chain_check(want))
-        del leaf
 
 
 def further_chain(repeat):
@@ -105,7 +111,14 @@ def further_chain(repeat):
             "one": min(one), "thirty": min(thirty)}
 
 
-def ten_chain_rows(run, og, leaves10):
+def ten_chain_rows(run, og, planted):
+    if not planted.TEN:
+        for key in ("chains10", "further_chain"):
+            for side in ("objref", "peer"):
+                run.put(key, side, {"skipped": planted.TEN_WHY})
+        return
+    leaves10 = planted.leaves10()
+
     def samples_check(res):
         n = sum(p["count"] for p in res["patterns"])
         return "ok" if n == 10 else "%d samples in the patterns, expected 10" % n
@@ -132,7 +145,7 @@ def ten_chain_rows(run, og, leaves10):
                                           "derived": True})
 
 
-def growth_and_graph_rows(run, og, leaf):
+def growth_and_graph_rows(run, og, planted):
     """These collect garbage (show_growth and objgraph's show_backrefs call
     gc.collect): run them after the chains, whose observers are garbage."""
     with open(os.devnull, "w") as null:
@@ -141,22 +154,23 @@ def growth_and_graph_rows(run, og, leaf):
         run.cell("show_growth", "objref", lambda: objref.show_growth(file=null))
         run.cell("show_growth", "peer", lambda: og.show_growth(file=null))
     with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):  # both say where they wrote
-        show_backrefs_row(run, og, leaf)
+        show_backrefs_row(run, og, planted)
 
 
-def show_backrefs_row(run, og, leaf):
+def show_backrefs_row(run, og, planted):
     if hasattr(objref, "show_backrefs"):
         png = os.path.join(run.workdir, "backrefs.png")
 
         def png_check(_):
             with open(png, "rb") as f:
                 return "ok" if f.read(8) == b"\x89PNG\r\n\x1a\n" else "not a PNG"
-        run.cell("show_backrefs", "objref", lambda: objref.show_backrefs([leaf], max_depth=14, filename=png),
+        run.cell("show_backrefs", "objref", lambda: objref.show_backrefs([planted.leaf("chain_d12")], max_depth=14,
+                                                                       filename=png),
                  check=png_check)
     else:
         run.put("show_backrefs", "objref", NOT_BUILT)
     dot = os.path.join(run.workdir, "backrefs.dot")
-    run.cell("show_backrefs", "peer", lambda: og.show_backrefs([leaf], max_depth=14, filename=dot))
+    run.cell("show_backrefs", "peer", lambda: og.show_backrefs([planted.leaf("chain_d12")], max_depth=14, filename=dot))
 
 
 def garbage_rows(run):
@@ -193,6 +207,14 @@ def garbage_rows(run):
     return n
 
 
+def dominator_rows(run):
+    """The dominator tree on a built full snapshot (the step alone, as
+    objref._dominators_timing() times it inside one capture)."""
+    run.cell("dominators", "objref", objref._dominators_timing, inner=lambda res: res["dominators"],
+             check=lambda res: "ok" if res["reachable"] > run.tracked // 2 else
+             "only %d reachable objects" % res["reachable"])
+
+
 def snapshot_stats():
     snap = objref.snapshot()
     st = snap.stats()
@@ -209,36 +231,35 @@ def main():
     ap.add_argument("--max-cell", type=float, default=300.0,
                     help="skip a cell whose single run is estimated longer than this")
     ap.add_argument("--json", required=True)
+    ap.add_argument("--heap", choices=heaps.NAMES, default="objref")
     args = ap.parse_args()
 
     og = load_objgraph()
-    keep = heap.build(args.objects)
+    planted = heaps.build(args.heap, args.objects)
     gc.collect()
     gc.disable()  # no collection in the middle of a timing
-    heap.plant(3, 0, key="d3")
-    heap.plant(12, 0, key="d12")
-    heap.plant(12, 8, key="d12f8")  # last: chains() takes the newest Leaks first
-    leaves = {"chain_d3": heap.leaf_of(heap.PLANTED["d3"][0], 3),
-              "chain_d12": heap.leaf_of(heap.PLANTED["d12"][0], 12),
-              "chain_d12_f8": heap.leaf_of(heap.PLANTED["d12f8"][0], 12)}
-    leaves10 = [heap.leaf_of(top, 12) for top in heap.PLANTED["d12f8"]]
+    planted.plant()
     tracked = objref_floor.walk()[0]
     heap_rss = measure.rss_mb()
+    walk = measure.run_cell(gc.get_objects, args.repeat, args.budget)
+    walk.pop("result")
     with tempfile.TemporaryDirectory(prefix="objref-bench-") as workdir:
         run = Runner(args, og, tracked, workdir)
         census_rows(run, og)
-        one_chain_rows(run, og, leaves)
-        ten_chain_rows(run, og, leaves10)
+        one_chain_rows(run, og, planted)
+        ten_chain_rows(run, og, planted)
         stats = snapshot_stats()
-        growth_and_graph_rows(run, og, leaves["chain_d12"])
+        growth_and_graph_rows(run, og, planted)
         garbage = garbage_rows(run)
-    out = {"objects_requested": args.objects, "tracked": tracked, "repeat": args.repeat,
+        dominator_rows(run)
+    out = {"heap": args.heap, "heap_text": planted.TEXT, "get_objects": walk,
+           "objects_requested": args.objects, "tracked": tracked, "repeat": args.repeat,
            "budget": args.budget, "python": sys.version.split()[0],
            "objgraph": getattr(og, "__version__", "?"), "heap_rss_mb": heap_rss,
            "garbage_objects": garbage, "snapshot": stats, "rows": run.rows}
     with open(args.json, "w") as f:
         json.dump(out, f, indent=1)
-    del keep
+    del planted
 
 
 if __name__ == "__main__":

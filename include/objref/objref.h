@@ -23,5 +23,7 @@
 #include "cycles_report.h"
 #include "dump.h"
 #include "heapsnapshot.h"
+#include "dominators.h"
+#include "html.h"
 
 #endif

@@ -167,6 +167,17 @@
 	X(cycles_name_refs_errors) \
 	/* test-headers.c */ \
 	X(header_umbrella) \
+	X(dominators_textbook) \
+	X(dominators_diamond_sizes) \
+	X(dominators_shared_and_garbage) \
+	X(dominators_by_type_once) \
+	X(dominators_no_roots) \
+	X(dominators_million_chain) \
+	X(dominators_random_brute_force) \
+	X(fault_dominators) \
+	X(html_report) \
+	X(html_bad_input) \
+	X(fault_html) \
 	/* end */
 
 #define X(name) int test_##name(void);
