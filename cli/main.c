@@ -12,6 +12,7 @@
  */
 #include "options.h"
 #include "run.h"
+#include "attach_run.h"
 
 int main(int argc, char **argv)
 {
@@ -19,7 +20,7 @@ int main(int argc, char **argv)
 	int status = chain_options_parse(&opts, argc, argv);
 
 	if (status == CHAIN_OPTIONS_RUN)
-		status = chain_run(&opts);
+		status = opts.pid ? chain_attach_run(&opts) : chain_run(&opts);
 	chain_options_dispose(&opts);
 	return status;
 }

@@ -20,7 +20,7 @@
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES
+	OPT_CYCLES, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE
 };
 
 static const struct option long_options[] = {
@@ -38,6 +38,10 @@ static const struct option long_options[] = {
 	{ "no-picture", no_argument, NULL, OPT_NO_PICTURE },
 	{ "extract-dot", required_argument, NULL, OPT_EXTRACT_DOT },
 	{ "cycles", no_argument, NULL, OPT_CYCLES },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "dump-dir", required_argument, NULL, OPT_DUMP_DIR },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -45,13 +49,14 @@ static const struct option long_options[] = {
 
 static const char usage_line[] =
 	"usage: objref-chain [OPTIONS] SCRIPT [ARGS...]\n"
-	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
+	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n"
+	"       objref-chain [OPTIONS] --pid PID\n";
 
 static const char valid_options[] =
 	"valid options: --type T, --samples K, --max-depth D, -o FILE, --no-picture,\n"
 	"  --extract-dot PNG, --top N, --growth, --cycles,\n"
 	"  --every MODULE:FUNC=N, --interval SEC, --duration SEC, --log FILE, --json,\n"
-	"  -m MODULE, -h/--help, --version\n";
+	"  -m MODULE, --pid PID, --count K, --dump-dir DIR, --verbose, -h/--help, --version\n";
 
 static const char help_text[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
@@ -88,6 +93,14 @@ static const char help_text[] =
 	"  --log FILE             append every checkpoint's census to FILE (truncated at\n"
 	"                         start), one '# checkpoint' header per census\n"
 	"  -m MODULE              run a library module as a script, as `python -m`\n"
+	"  --pid PID              attach to a running CPython 3.8-3.13 process instead of\n"
+	"                         starting one: take --count dumps (default 3) of its\n"
+	"                         heap --interval seconds apart (default 10) by fork,\n"
+	"                         so it pauses for the fork only, and report their\n"
+	"                         growth; needs gdb and ptrace permission\n"
+	"  --count K              dumps to take with --pid (default 3)\n"
+	"  --dump-dir DIR         keep the dumps of --pid in DIR (dump-1.objref ...)\n"
+	"  --verbose              with --pid, show gdb's output\n"
 	"  -h, --help             this help\n"
 	"  --version              versions of objref-chain and of its Python\n"
 	"  --json                 the report as JSON (schema objref-chain/1, see\n"
@@ -220,6 +233,23 @@ static int take_option(chain_options *o, int c, const char *arg)
 	case OPT_CYCLES:
 		o->cycles = 1;
 		return CHAIN_OPTIONS_RUN;
+	case OPT_PID: {
+		unsigned long pid;
+		if (parse_count(&pid, arg) < 0 || pid > 0x7fffffff)
+			return usage_error("--pid '%s': expected the process id of a running Python%s", arg, "");
+		o->pid = (int)pid;
+		return CHAIN_OPTIONS_RUN;
+	}
+	case OPT_COUNT:
+		if (parse_count(&o->count, arg) < 0 || o->count > 1000)
+			return usage_error("--count '%s': expected K, a whole number from 1 to 1000%s", arg, "");
+		return CHAIN_OPTIONS_RUN;
+	case OPT_DUMP_DIR:
+		o->dump_dir = arg;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_TOP:
 		if (parse_count(&o->top, arg) < 0)
 			return usage_error("--top '%s': expected N, a positive integer%s", arg, "");
@@ -295,6 +325,16 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 	out->max_depth = 20;
 	if ((rc = parse_options(out, argc, argv)) != CHAIN_OPTIONS_RUN)
 		return rc;
+	if (out->pid) {
+		if (optind < argc || out->run_module)
+			return usage_error("--pid attaches to a running process: no SCRIPT or -m MODULE "
+				"goes with it ('%s')%s", out->run_module ? out->run_module : argv[optind], "");
+		if (!out->top)
+			out->growth = 1;
+		return CHAIN_OPTIONS_RUN;
+	}
+	if (out->count || out->dump_dir)
+		return usage_error("%s goes with --pid%s", out->count ? "--count" : "--dump-dir", "");
 	if (!out->run_module) {
 		if (optind >= argc)
 			return usage_error("no script given%s%s", "", "");

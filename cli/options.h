@@ -54,6 +54,10 @@ typedef struct {
 	int no_picture;          /* --no-picture */
 	int cycles;              /* --cycles: garbage cycles grouped by shape */
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages */
+	int pid;                 /* --pid PID: attach instead of running a program; 0: none */
+	unsigned long count;     /* --count K: dumps with --pid; 0: the default (3) */
+	const char *dump_dir;    /* --dump-dir DIR: keep the dumps of --pid; NULL: none */
+	int verbose;             /* --verbose */
 } chain_options;
 
 /*
