@@ -31,7 +31,7 @@ CMAKE_ARGS ?=
 # Nested makes (cmake --build) need not announce every directory.
 MAKEFLAGS += --no-print-directory
 
-DEB_PACKAGES := cmake pkg-config gcc make python3-dev libgraphviz-dev libpng-dev zlib1g-dev \
+DEB_PACKAGES := cmake pkg-config gcc make gdb python3-dev libgraphviz-dev libpng-dev zlib1g-dev \
 	fonts-dejavu-core python3-objgraph
 
 .PHONY: all deps build demo docs test test-build test-asan test-pythons bench install clean

@@ -6,6 +6,7 @@
 #include "interp.h"
 #include "options.h"
 #include "run.h"
+#include "attach_run.h"
 
 int objref_cli_main(int argc, char **argv, int embedded)
 {
@@ -15,6 +16,12 @@ int objref_cli_main(int argc, char **argv, int embedded)
 	if (status == CHAIN_OPTIONS_RUN)
 		status = chain_options_act(&opts);
 
+	if (status == CHAIN_OPTIONS_RUN && opts.pid) {
+		/* --pid: no interpreter of ours is needed (cli/attach.h) */
+		status = chain_attach_run(&opts);
+		chain_options_dispose(&opts);
+		return status;
+	}
 	if (status == CHAIN_OPTIONS_RUN && embedded && opts.python) {
 		fprintf(stderr, "objref-chain: --python '%s': `python -m objref` runs the program "
 			"with the Python running it; run `%s -m objref ...` instead\n",

@@ -24,7 +24,7 @@
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK
+	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -68,6 +68,14 @@ static const chain_opt opts_table[] = {
 	{ OPT_LOG, 0, "log", "FILE", "append every checkpoint's census to FILE (truncated at\n"
 	  "start), one '# checkpoint' header per census" },
 	{ 'm', 'm', NULL, "MODULE", "run a library module as a script, as `python -m`" },
+	{ OPT_PID, 0, "pid", "PID", "attach to a running CPython 3.8-3.13 process instead\n"
+	  "of starting one: take --count fork-based dumps of its\n"
+	  "heap --interval seconds apart (default 3, 10 s; it\n"
+	  "pauses for each fork only) and report what grows;\n"
+	  "needs gdb and permission to ptrace the process" },
+	{ OPT_COUNT, 0, "count", "K", "dumps to take with --pid (default 3)" },
+	{ OPT_DUMP_DIR, 0, "dump-dir", "DIR", "keep the dumps of --pid in DIR (dump-1.objref ...)" },
+	{ OPT_VERBOSE, 0, "verbose", NULL, "with --pid, show gdb's output" },
 	{ OPT_FOLLOW_FORK, 0, "follow-fork", NULL, "a child the program forks (os.fork) reports too\n"
 	  "when it returns to objref-chain, under names with\n"
 	  "its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
@@ -91,7 +99,8 @@ static const chain_opt opts_table[] = {
 
 static const char usage_line[] =
 	"usage: objref-chain [OPTIONS] SCRIPT [ARGS...]\n"
-	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n";
+	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n"
+	"       objref-chain [OPTIONS] --pid PID\n";
 
 static const char help_intro[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
@@ -291,6 +300,23 @@ static int take_option(chain_options *o, int c, const char *arg)
 	case OPT_FOLLOW_FORK:
 		o->follow_fork = 1;
 		return CHAIN_OPTIONS_RUN;
+	case OPT_PID: {
+		unsigned long pid;
+		if (parse_count(&pid, arg) < 0 || pid > 0x7fffffff)
+			return usage_error("--pid '%s': expected the process id of a running Python%s", arg, "");
+		o->pid = (int)pid;
+		return CHAIN_OPTIONS_RUN;
+	}
+	case OPT_COUNT:
+		if (parse_count(&o->count, arg) < 0 || o->count > 1000)
+			return usage_error("--count '%s': expected K, a whole number from 1 to 1000%s", arg, "");
+		return CHAIN_OPTIONS_RUN;
+	case OPT_DUMP_DIR:
+		o->dump_dir = arg;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_VERBOSE:
+		o->verbose = 1;
+		return CHAIN_OPTIONS_RUN;
 	case OPT_PYTHON:
 		o->python = arg;
 		return CHAIN_OPTIONS_RUN;
@@ -394,6 +420,16 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 		return CHAIN_OPTIONS_RUN;
 	if (rc != CHAIN_OPTIONS_RUN)
 		return rc;
+	if (out->pid) {
+		if (optind < argc || out->run_module)
+			return usage_error("--pid attaches to a running process: no SCRIPT or -m MODULE "
+				"goes with it ('%s')%s", out->run_module ? out->run_module : argv[optind], "");
+		if (!out->top)
+			out->growth = 1;
+		return CHAIN_OPTIONS_RUN;
+	}
+	if (out->count || out->dump_dir)
+		return usage_error("%s goes with --pid%s", out->count ? "--count" : "--dump-dir", "");
 	if (!out->run_module) {
 		if (optind >= argc)
 			return usage_error("no script given%s%s", "", "");

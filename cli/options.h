@@ -65,6 +65,10 @@ typedef struct {
 	char *display;           /* owned: "app.py" or "-m pkg.mod", for messages;
 				    NULL after --help, --version, --extract-dot */
 	int follow_fork;         /* --follow-fork: forked children report too (follow.h) */
+	int pid;                 /* --pid PID: attach instead of running a program; 0: none */
+	unsigned long count;     /* --count K: dumps with --pid; 0: the default (3) */
+	const char *dump_dir;    /* --dump-dir DIR: keep the dumps of --pid; NULL: none */
+	int verbose;             /* --verbose */
 	const char *python;      /* --python PATH: the interpreter the program runs with
 				    (see interp.h); NULL: $VIRTUAL_ENV's, else the built-in */
 } chain_options;

@@ -1,0 +1,264 @@
+"""objref-chain --pid: attach to a running service, dump its heap by fork a
+few times, report what grows — and leave the service exactly as it was.
+
+The services here are started with the interpreter running these tests
+(sys.executable), so every per-Python build of the suite attaches to its
+own version.  They need gdb (Debian's; the Makefile installs it) and ptrace
+permission (root, or kernel.yama.ptrace_scope 0); without either the tests
+skip, saying so.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+
+CHAIN = os.environ.get('OBJREF_CHAIN')
+TIMEOUT = 120
+
+# A service: a worker thread "serves" a request every 5 ms and keeps every
+# Session in a module-global dict (the leak); another thread waits in a
+# blocking queue.get(); the main thread ticks every 2 ms in time.sleep and
+# records the largest gap between two ticks.  On SIGUSR1 it writes its state
+# (gc, threads, gap, requests served) as JSON to STATE.
+SERVICE = textwrap.dedent('''
+    import gc, json, os, queue, signal, sys, threading, time
+    STATE, MODE = sys.argv[1], sys.argv[2]
+    SESSIONS = {}
+    served = [0]
+    class Session:
+        def __init__(self, i):
+            self.id = i
+            self.history = [("GET", "/item/%d" % i)]
+    def serve():
+        i = 0
+        while True:
+            SESSIONS["s%d" % i] = Session(i)
+            i += 1
+            served[0] = i
+            time.sleep(0.005)
+    idle_q = queue.Queue()
+    threading.Thread(target=serve, daemon=True).start()
+    threading.Thread(target=idle_q.get, daemon=True).start()
+    if MODE == "frozen":
+        gc.collect(); gc.freeze()
+    if MODE == "nogc":
+        gc.disable()
+    gc.set_threshold(1234, 11, 12)
+    gap = [0.0]
+    def report(*_):
+        with open(STATE + ".tmp", "w") as f:
+            json.dump({"gc_enabled": gc.isenabled(), "threshold": gc.get_threshold(),
+                       "threads": threading.active_count(), "gap": gap[0], "served": served[0],
+                       "modules": sorted(sys.modules)}, f)
+        os.rename(STATE + ".tmp", STATE)
+    signal.signal(signal.SIGUSR1, report)
+    report()
+    last = time.perf_counter()
+    if MODE == "sleep":
+        time.sleep(3600)
+    while True:
+        time.sleep(0.002)
+        now = time.perf_counter()
+        gap[0] = max(gap[0], now - last)
+        last = now
+''')
+
+
+def setUpModule():
+    if not CHAIN or not os.access(CHAIN, os.X_OK):
+        raise unittest.SkipTest('OBJREF_CHAIN is not set to the objref-chain binary (ctest sets it)')
+    if not shutil.which('gdb'):
+        raise unittest.SkipTest('gdb is not installed (apt-get install gdb): --pid needs it')
+    try:
+        with open('/proc/sys/kernel/yama/ptrace_scope') as f:
+            scope = int(f.read())
+    except OSError:
+        scope = 0
+    if scope != 0 and os.geteuid() != 0:
+        raise unittest.SkipTest('ptrace is restricted (kernel.yama.ptrace_scope=%d) and this is not '
+                                'root' % scope)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class Service:
+    def __init__(self, mode='tick'):
+        self.dir = tempfile.mkdtemp(prefix='objref-attach-test-')
+        self.state_path = os.path.join(self.dir, 'state.json')
+        script = os.path.join(self.dir, 'service.py')
+        with open(script, 'w') as f:
+            f.write(SERVICE)
+        self.proc = subprocess.Popen([sys.executable, script, self.state_path, mode],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 20
+        while not os.path.exists(self.state_path):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise AssertionError('the service did not start: %r' % self.proc.stderr.read())
+            time.sleep(0.05)
+        time.sleep(0.3)
+        self.before = self.state()
+
+    def state(self):
+        os.remove(self.state_path)
+        self.proc.send_signal(signal.SIGUSR1)
+        deadline = time.time() + 10
+        while not os.path.exists(self.state_path):
+            if time.time() > deadline:
+                raise AssertionError('the service does not answer SIGUSR1')
+            time.sleep(0.02)
+        with open(self.state_path) as f:
+            return json.load(f)
+
+    def tasks(self):
+        return len(os.listdir('/proc/%d/task' % self.proc.pid))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.proc.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def attach(pid, *args, env=None):
+    return subprocess.run([CHAIN, '--pid', str(pid)] + list(args), capture_output=True, text=True,
+                          timeout=TIMEOUT, env=env)
+
+
+class AttachToService(unittest.TestCase):
+    def check_unharmed(self, svc, tasks_before):
+        after = svc.state()
+        self.assertIsNone(svc.proc.poll(), 'the service died')
+        for key in ('gc_enabled', 'threshold'):
+            self.assertEqual(after[key], svc.before[key], key)
+        self.assertEqual(after['modules'], svc.before['modules'], 'modules imported into the target')
+        time.sleep(0.2)
+        self.assertGreater(svc.state()['served'], after['served'], 'the service stopped serving')
+        deadline = time.time() + 10  # the payload's thread ends after its last dump
+        while svc.tasks() > tasks_before and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(svc.tasks(), tasks_before, 'a thread was left behind')
+        leftovers = [n for n in os.listdir('/tmp') if n.startswith('objref-attach-') and
+                     not n.endswith('.lock') and str(svc.proc.pid) in n]
+        self.assertEqual(leftovers, [])
+        return after
+
+    def attach_and_check(self, mode):
+        svc = Service(mode)
+        try:
+            tasks = svc.tasks()
+            out = tempfile.mkdtemp(prefix='objref-dumps-')
+            r = attach(svc.proc.pid, '--count', '3', '--interval', '0.6', '--dump-dir', out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn('objref-chain: pid %d ran' % svc.proc.pid, r.stdout)
+            self.assertIn('3 checkpoints', r.stdout)
+            # the leak: Session grows by about 0.6 s / 5 ms per dump
+            growing = [line.split()[0] for line in r.stdout.splitlines() if '/ckpt' in line]
+            self.assertIn('Session', growing, r.stdout)
+            self.assertEqual(sorted(os.listdir(out)), ['dump-1.objref', 'dump-2.objref', 'dump-3.objref'])
+            self.assertEqual(r.stderr.count('paused'), 3, r.stderr)
+            self.check_unharmed(svc, tasks)
+            shutil.rmtree(out)
+            return r
+        finally:
+            svc.close()
+
+    def test_ticking_service(self):
+        self.attach_and_check('tick')
+
+    def test_service_asleep_the_whole_time(self):
+        """The main thread never wakes: the injected thread must not wait for it."""
+        self.attach_and_check('sleep')
+
+    def test_gc_disabled_stays_disabled(self):
+        self.attach_and_check('nogc')
+
+    def test_frozen_heap(self):
+        self.attach_and_check('frozen')
+
+    def test_second_attach_is_refused(self):
+        svc = Service('sleep')
+        try:
+            first = subprocess.Popen([CHAIN, '--pid', str(svc.proc.pid), '--count', '2',
+                                      '--interval', '2'], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+            time.sleep(0.5)
+            second = attach(svc.proc.pid, '--count', '1')
+            out, err = first.communicate(timeout=TIMEOUT)
+            self.assertEqual(first.returncode, 0, err)
+            self.assertEqual(second.returncode, 2, second.stderr)
+            self.assertIn('another objref-chain is attached to pid %d' % svc.proc.pid, second.stderr)
+        finally:
+            svc.close()
+
+
+class AttachErrors(unittest.TestCase):
+    def one_line_error(self, r, status, words):
+        self.assertEqual(r.returncode, status, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertTrue(lines[0].startswith('objref-chain: '), lines[0])
+        for w in words:
+            self.assertIn(w, lines[0])
+        self.assertEqual(r.stdout, '')
+
+    def test_no_such_pid(self):
+        self.one_line_error(attach(2 ** 22 + 12345), 2, ['no process with pid 4206649'])
+
+    def test_not_python(self):
+        p = subprocess.Popen(['sleep', '60'])
+        try:
+            self.one_line_error(attach(p.pid), 2, ['pid %d' % p.pid, 'is not a Python process'])
+        finally:
+            p.kill()
+            p.wait()
+
+    def test_stopped_target(self):
+        svc = Service('sleep')
+        try:
+            os.kill(svc.proc.pid, signal.SIGSTOP)
+            time.sleep(0.2)
+            self.one_line_error(attach(svc.proc.pid), 2, ['is stopped', 'kill -CONT %d' % svc.proc.pid])
+            os.kill(svc.proc.pid, signal.SIGCONT)
+            time.sleep(0.2)
+            self.assertIsNone(svc.proc.poll())
+        finally:
+            svc.close()
+
+    def test_no_payload_for_that_version(self):
+        svc = Service('sleep')
+        try:
+            env = dict(os.environ, OBJREF_ATTACH_PATH='/nonexistent')
+            # hide the build's own payload: run a copy of objref-chain from elsewhere
+            tmp = tempfile.mkdtemp(prefix='objref-chain-copy-')
+            try:
+                shutil.copy(CHAIN, tmp)
+                r = subprocess.run([os.path.join(tmp, 'objref-chain'), '--pid', str(svc.proc.pid)],
+                                   capture_output=True, text=True, timeout=TIMEOUT, env=env)
+            finally:
+                shutil.rmtree(tmp)
+            version = '%d.%d' % sys.version_info[:2]
+            if 'no payload' not in r.stderr and r.returncode == 0:
+                self.skipTest('objref is installed system-wide: its payload was found')
+            self.one_line_error(r, 2, ['Python %s' % version, 'objref-payload-%s.so' % version,
+                                       'make build PYTHON=python%s' % version])
+        finally:
+            svc.close()
+
+    def test_usage(self):
+        r = subprocess.run([CHAIN, '--pid', '1', 'app.py'], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('no SCRIPT or -m MODULE goes with it', r.stderr)
+        r = subprocess.run([CHAIN, '--count', '2', 'app.py'], capture_output=True, text=True,
+                           timeout=TIMEOUT)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('--count goes with --pid', r.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main()
