@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "objref/capture_dump.h"
@@ -114,112 +113,35 @@ static int read_request(request *r)
 	return 0;
 }
 
-/* The forked child: walk, write, report the stats, _exit.  C only. */
-static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
-	int compress)
-{
-	objref_capture_dump_stats st;
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
-	size_t put = 0;
-
-	sigaction(SIGINT, &dfl, NULL);
-	sigaction(SIGTERM, &dfl, NULL);
-	sigaction(SIGPIPE, &ign, NULL);
-	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
-	while (put < sizeof(st)) {
-		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		put += (size_t)w;
-	}
-	_exit(st.status == 0 ? 0 : 1);
-}
-
-/* One dump: the status line for status-N. */
+/* One dump, forked by the capture unit (objref_capture_dump_fork: the
+ * child walks, writes and _exit()s); the GIL is held for the fork only.
+ * Writes the status line for status-N. */
 static void dump_one(char *status, size_t size, const request *r, long seq)
 {
-	char path[160], tmp[168];
+	char path[160];
 	objref_capture_dump_stats st;
+	objref_capture_dump_job job;
 	objref_dump_info info;
 	PyGILState_STATE gil;
 	uint64_t t0, pause;
-	int fd, pfd[2], wst;
-	size_t got = 0;
-	pid_t pid;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/dump-%ld.objref", r->dir, seq);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		snprintf(status, size, "error cannot create %s: %s\n", tmp, strerror(errno));
-		return;
-	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(status, size, "error pipe: %s\n", strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return;
-	}
 	objref_capture_dump_info(&info); /* reads /proc: not while the process waits */
 	info.sequence = (uint64_t)seq;
 	gil = PyGILState_Ensure();
-	if (objref_capture_dump_fork_safe() < 0) {
-		/* capture's runtime (the real gc module) could not be readied */
-		PyGILState_Release(gil);
-		snprintf(status, size, "error %s\n", objref_error_last());
-		close(fd);
-		close(pfd[0]);
-		close(pfd[1]);
-		unlink(tmp);
-		return;
-	}
 	t0 = now_ns();
-	{
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		info.time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	}
-	pid = fork(); /* the GIL is held: no other thread is inside an object */
-	if (pid == 0) {
-		close(pfd[0]);
-		child_main(fd, pfd[1], tmp, path, &info, r->compress);
-	}
+	rc = objref_capture_dump_fork(&job, &st, path, &info, r->compress);
 	pause = now_ns() - t0;
 	PyGILState_Release(gil);
-	close(fd);
-	close(pfd[1]);
-	if (pid < 0) {
-		snprintf(status, size, "error fork: %s\n", strerror(errno));
-		close(pfd[0]);
-		unlink(tmp);
-		return;
-	}
-	memset(&st, 0, sizeof(st));
-	while (got < sizeof(st)) {
-		ssize_t n = read(pfd[0], (char *)&st + got, sizeof(st) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
-	if (WIFSIGNALED(wst)) {
-		unlink(tmp);
-		snprintf(status, size, "error the dump's child process was killed by signal %d (%s)\n",
-			WTERMSIG(wst), strsignal(WTERMSIG(wst)));
-	} else if (got < sizeof(st) || st.status != 0) {
-		unlink(tmp);
-		snprintf(status, size, "error %s\n", got < sizeof(st) ? "the dump's child process said nothing" :
-			st.message);
-	} else {
+	if (rc == 0)
+		objref_capture_dump_reap(&st, &job, 1);
+	if (st.status != 0)
+		snprintf(status, size, "error %s\n", st.message[0] ? st.message : "the dump failed");
+	else
 		snprintf(status, size, "ok %llu %llu %llu %llu\n", (unsigned long long)pause,
 			(unsigned long long)st.walk_ns, (unsigned long long)st.write_ns,
 			(unsigned long long)st.nobjects);
-	}
 }
 
 /* Sleep ms in steps of 50 ms; 0 when objref-chain cancelled (or the

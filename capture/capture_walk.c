@@ -545,7 +545,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	}
 	w.hidden.b = w.b;
 	w.hidden.objs = &w.objs;
-	memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
+	if (tracked.n) /* none listed (a frozen heap before 3.12): items may be NULL */
+		memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
 	w.objs.n = w.ntracked = tracked.n;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);

@@ -81,7 +81,8 @@ static int remember_first(objref_modstate *st)
 		PyErr_NoMemory();
 		return -1;
 	}
-	qsort(st->first_addrs, st->nfirst_addrs, sizeof(uint64_t), cmp_u64);
+	if (st->nfirst_addrs) /* an empty heap walk (a frozen heap before 3.12) left no array */
+		qsort(st->first_addrs, st->nfirst_addrs, sizeof(uint64_t), cmp_u64);
 	return 0;
 }
 

@@ -142,6 +142,10 @@ def run_case(name):
                         ignore=shutil.ignore_patterns('__pycache__'))
         env = {'PATH': '/usr/bin:/bin', 'LC_ALL': 'C.UTF-8', 'PYTHONDONTWRITEBYTECODE': '1',
                'HOME': folder}
+        # the sanitizer build's settings (leak detection off for the
+        # interpreter, which does not free everything at exit)
+        env.update({k: v for k, v in os.environ.items()
+                    if k in ('ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS', 'LD_PRELOAD')})
         proc = subprocess.run([CHAIN] + [a.format(ex=ex) for a in args], cwd=folder, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               universal_newlines=True, timeout=TIMEOUT)
