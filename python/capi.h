@@ -47,6 +47,11 @@ typedef struct {
 	/* Draw DOT into path (.png, .svg, .pdf), isolated in a child, the GIL
 	 * released; PNGs carry the DOT, the command line and the Python. */
 	int (*render)(void *state, const char *dot, const char *path);
+	/* objref.dump(path, fork): a dump of the live heap into path, in a
+	 * forked child (fork) or in process, and waited for (the GIL released
+	 * meanwhile): returns once the file is complete.  OSError or
+	 * RuntimeError naming the file. */
+	int (*dump)(void *state, const char *path, int fork);
 } objref_CAPI;
 
 #define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))

@@ -317,6 +317,33 @@ cleanup:
 	return ret;
 }
 
+int objref_py_dump_file(const char *path, int fork_)
+{
+	objref_capture_dump_stats st;
+	objref_capture_dump_job job;
+	objref_dump_info info;
+
+	if (check_not_running() < 0)
+		return -1;
+	objref_capture_dump_info(&info);
+	info.sequence = ++dump_seq;
+	if (!fork_) {
+		if (objref_capture_dump(&st, path, &info, 0) < 0)
+			goto fail;
+		return 0;
+	}
+	if (objref_capture_dump_fork(&job, &st, path, &info, 0) < 0)
+		goto fail;
+	Py_BEGIN_ALLOW_THREADS
+	objref_capture_dump_reap(&st, &job, 1);
+	Py_END_ALLOW_THREADS
+	if (st.status >= 0)
+		return 0;
+fail:
+	PyErr_Format(st.sys_errno ? PyExc_OSError : PyExc_RuntimeError, "%s", st.message);
+	return -1;
+}
+
 /* ---- load ------------------------------------------------------------- */
 
 static PyObject *info_dict(const objref_dump_info *i)

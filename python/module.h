@@ -75,6 +75,10 @@ extern PyMethodDef objref_dominators_methods[];
 
 /* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
 int objref_py_dump_init(PyObject *module);
+/* objref-chain's --dump (capi.h): a dump of the live heap into path, in a
+ * forked child (fork) or in process, waited for with the GIL released.  0,
+ * or -1 with an exception (OSError, RuntimeError) naming the file. */
+int objref_py_dump_file(const char *path, int fork);
 
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
  * 0, or -1 with an exception.  OBJREF_PY_RENDER_TIMEOUT: the default. */
