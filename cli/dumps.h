@@ -15,12 +15,15 @@
 int chain_dumps_start(const chain_options *o);
 
 /* After each checkpoint objref-chain takes: with --dump-every N, every Nth
- * writes FILE-1.objref, FILE-2.objref ... (FILE without its .objref).  0,
- * or -1 after a message on stderr (the dump failed). */
+ * starts FILE-1.objref, FILE-2.objref ... (FILE without its .objref) in a
+ * forked child and returns: the program goes on while the child walks; the
+ * dump is waited for at the next one (or at the end).  0, or -1 after a
+ * message on stderr naming the file whose dump failed. */
 int chain_dumps_checkpoint(const objref_CAPI *api);
 
-/* At the end of the run, after the last checkpoint: FILE.  0, or -1 after
+/* At the end of the run, after the last checkpoint: wait for the dump
+ * still being written, then (write set) FILE, waited for.  0, or -1 after
  * a message on stderr. */
-int chain_dumps_end(const objref_CAPI *api);
+int chain_dumps_end(const objref_CAPI *api, int write);
 
 #endif

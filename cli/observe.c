@@ -150,7 +150,7 @@ int chain_observe_script_ended(void)
 	chain_observe_mark_end();
 	if (!stopped)
 		chain_observe_checkpoint("end");
-	if (!S.forked && !S.failed && chain_dumps_end(S.api) < 0)
+	if (!S.forked && S.api && chain_dumps_end(S.api, !S.failed) < 0)
 		S.failed = 1;
 	return stopped;
 }

@@ -33,10 +33,10 @@ static int capi_render(void *state, const char *dot, const char *path)
 	return objref_py_render(dot, path, OBJREF_PY_RENDER_TIMEOUT);
 }
 
-static int capi_dump(void *state, const char *path, int fork)
+static int capi_dump(void *state, const char *path, int fork, int wait)
 {
 	(void)state;
-	return objref_py_dump_file(path, fork);
+	return objref_py_dump_file(path, fork, wait);
 }
 
 /* The objref._C_API capsule over st->capi. */
