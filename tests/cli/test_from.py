@@ -168,16 +168,28 @@ class Diff(FromBase):
         live = self.run_chain('--no-picture', LEAKY)
         rows = {l.split()[0]: l.split()[1] for l in dumped.stdout.splitlines() if '/ckpt' in l}
         # 10 ticks of 1,000 events, 1,000 cached dicts (and their ints), 3 Sessions
-        for t in ('tuple', 'dict', 'int'):
+        # (before 3.11 each Session has its __dict__: 30 dicts more)
+        for t in ('tuple', 'int'):
             self.assertEqual(rows.get(t), '+10,000/ckpt', dumped.stdout)
+        self.assertIn(rows.get('dict'), ('+10,000/ckpt', '+10,030/ckpt'), dumped.stdout)
         self.assertEqual(rows.get('Session'), '+30/ckpt', dumped.stdout)
         live_rows = [l.split()[0] for l in live.stdout.splitlines() if '/ckpt' in l]
         self.assertLessEqual(set(live_rows), set(rows), (live.stdout, dumped.stdout))
         # the chains of the new objects of the fastest-growing type: a live run's
         chains = section(report_body(dumped.stdout), 'chains for ')
         live_chains = section(report_body(live.stdout), 'chains for ')
-        self.assertEqual(chains[1:], live_chains[1:])
-        self.assertEqual(chains[1], '  module __main__ .CACHE -> dict [*] -> dict')
+        # the same patterns (which samples of a pattern a dump and a live run
+        # take may differ: their baselines are the dump before and the first
+        # checkpoint; before 3.11 the new Sessions' dicts are dicts too)
+        def patterns(lines):
+            return {l for l in lines[1:] if not l.startswith(('  [', '  suspect:'))}
+        self.assertTrue(patterns(chains))
+        self.assertLessEqual(patterns(chains), patterns(live_chains), (chains, live_chains))
+        if sys.version_info >= (3, 11):
+            self.assertEqual(chains[1:], live_chains[1:])
+        self.assertIn(chains[1], ('  module __main__ .CACHE -> dict [*] -> dict',
+                                  '  module __main__ .Session -> type .registry -> list [*] -> '
+                                  'Session __dict__ -> dict'))
         self.assertRegex(chains[0], r'^chains for dict \(5 samples of [\d,]+, 1 pattern')
 
     def test_new_objects_are_sampled(self):
