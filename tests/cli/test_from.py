@@ -321,5 +321,21 @@ class CrossVersion(FromBase):
         self.assertEqual(head[184:188], b'3.8.')
 
 
+class CrossVersionReverse(FromBase):
+    """A dump written by this Python read by the objref-chain built for 3.8."""
+
+    def test_read_by_3_8(self):
+        chain38 = os.path.join(SOURCE_DIR, 'build-py', '3.8', 'cli', 'objref-chain')
+        if not os.access(chain38, os.X_OK):
+            self.skipTest('no objref-chain built for 3.8 (tests/run_pythons.sh 3.8)')
+        a, b = self.python_dump('a.objref', 'b.objref')
+        p = subprocess.run([chain38, '--no-picture', '--json', '--type', 'Session', '--from', a,
+                            '--from', b], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)
+        self.assertEqual(r['chains']['instances'], 41)
+        self.assertIn('Session', [g['type'] for g in r['growing']])
+
+
 if __name__ == '__main__':
     unittest.main()
