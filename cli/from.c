@@ -55,7 +55,9 @@ static int check_order(const from_dumps *d, const objref_dump_info *info, const 
 	const objref_dump_info *prev = &d->last_info;
 	int older;
 
-	if (!objref_dump_same_process(&d->first_info, info)) {
+	/* dumps written without a process (objref_dump_write of a built
+	 * snapshot: pid 0) are taken as given */
+	if ((d->first_info.pid || info->pid) && !objref_dump_same_process(&d->first_info, info)) {
 		fprintf(stderr, "objref-chain: %s: a dump of another process (pid %u) than %s (pid %u); "
 			"--from compares dumps of one process\n", path, info->pid, d->first_path,
 			d->first_info.pid);
