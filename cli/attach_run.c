@@ -1,6 +1,7 @@
 /*
  * cli/attach_run.c — objref-chain --pid: the dumps of a running process
- * (cli/attach.c), then the same growth report as a live run, from the dumps
+ * (cli/attach.c), then the report of --from over them (cli/from.h): growth,
+ * chains of the newest instances, --cycles, the picture, from the dumps
  * alone: plain C, no interpreter in this process.
  */
 #include <errno.h>
@@ -15,43 +16,7 @@
 #include "objref/dump.h"
 #include "attach.h"
 #include "attach_run.h"
-#include "report.h"
-
-/* A series of the censuses of the dumps, in order. */
-static int dumps_series(objref_series **out, const chain_attach_dump *d, size_t n, double *seconds)
-{
-	objref_series *s = NULL;
-	objref_snapshot *snap = NULL;
-	objref_census *c = NULL;
-	objref_dump_info info, first = { 0 };
-	int rc;
-
-	if ((rc = objref_series_new(&s)) < 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		char label[32];
-		if ((rc = objref_dump_load(&snap, &info, d[i].path, 0)) < 0 ||
-		    (rc = objref_census_from_snapshot(&c, snap, 0)) < 0)
-			goto fail;
-		if (i == 0)
-			first = info;
-		snprintf(label, sizeof(label), "dump %zu", i + 1);
-		rc = objref_series_add(s, c, (double)(info.time_ns - first.time_ns) / 1e9, label);
-		c = NULL; /* the series owns it, added or not */
-		objref_snapshot_free(snap);
-		snap = NULL;
-		if (rc < 0)
-			goto fail;
-		*seconds = (double)(info.time_ns - first.time_ns) / 1e9;
-	}
-	*out = s;
-	return 0;
-fail:
-	objref_census_free(c);
-	objref_snapshot_free(snap);
-	objref_series_free(s);
-	return rc;
-}
+#include "from.h"
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -65,12 +30,10 @@ int chain_attach_run(const chain_options *o)
 {
 	chain_attach_options ao = CHAIN_ATTACH_OPTIONS_INIT;
 	chain_attach_dump *dumps = NULL;
-	objref_series *series = NULL;
-	objref_buf text = OBJREF_BUF_INIT;
+	const char **paths = NULL;
 	char tmpdir[] = "/tmp/objref-dumps-XXXXXX", display[64];
-	chain_report r = { 0 };
 	size_t n = 0;
-	double seconds = 0, worst = 0;
+	double worst = 0;
 	int rc;
 
 	ao.pid = o->pid;
@@ -95,35 +58,26 @@ int chain_attach_run(const chain_options *o)
 		return CHAIN_EXIT_INTERNAL;
 	}
 	rc = chain_attach_dumps(&dumps, &n, &ao);
-	if (rc == 0 && (rc = dumps_series(&series, dumps, n, &seconds)) < 0) {
-		fprintf(stderr, "objref-chain: %s\n", objref_error_last());
+	if (rc == 0 && !(paths = calloc(n + 1, sizeof(*paths)))) {
+		fprintf(stderr, "objref-chain: out of memory\n");
 		rc = CHAIN_EXIT_INTERNAL;
 	}
 	if (rc == 0) {
+		for (size_t i = 0; i < n; i++)
+			paths[i] = dumps[i].path;
 		snprintf(display, sizeof(display), "pid %d", o->pid);
-		r.display = display;
-		r.seconds = seconds;
-		r.series = series;
-		r.top = o->top;
-		r.growth = o->growth;
-		if (chain_report_format(&text, &r) < 0) {
-			fprintf(stderr, "objref-chain: %s\n", objref_error_last());
-			rc = CHAIN_EXIT_INTERNAL;
-		} else {
-			fwrite(text.data, 1, text.len, stdout);
-		}
+		rc = chain_from_report(o, paths, n, display);
 		for (size_t i = 0; i < n; i++)
 			if ((double)dumps[i].pause_ns / 1e6 > worst)
 				worst = (double)dumps[i].pause_ns / 1e6;
-		printf("pid %d kept running: paused at most %.1f ms per dump (the fork; gdb's stop to load "
-			"objref came once, before the first)\n", o->pid, worst);
+		fprintf(o->json ? stderr : stdout, "pid %d kept running: paused at most %.1f ms per dump "
+			"(the fork; gdb's stop to load objref came once, before the first)\n", o->pid, worst);
 	}
 	if (o->dump_dir && n > 0)
-		printf("dumps: %s/dump-1.objref .. dump-%zu.objref\n", o->dump_dir, n);
+		fprintf(o->json ? stderr : stdout, "dumps: %s/dump-1.objref .. dump-%zu.objref\n", o->dump_dir, n);
 	else if (!o->dump_dir)
 		nftw(ao.dump_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-	objref_buf_dispose(&text);
-	objref_series_free(series);
+	free(paths);
 	free(dumps);
 	return rc;
 }

@@ -6,8 +6,9 @@
 
 #include "options.h"
 
-/* Take the dumps of o->pid (cli/attach.h) and print the report of their
- * growth.  Returns the exit status. */
+/* Take the dumps of o->pid (cli/attach.h) and print the report of --from
+ * over them (cli/from.h): growth, chains, --cycles, the picture.  Returns
+ * the exit status. */
 int chain_attach_run(const chain_options *o);
 
 #endif

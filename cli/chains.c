@@ -56,8 +56,7 @@ static void growing_names(objref_buf *b, const objref_series *s)
 	objref_free(rows);
 }
 
-/* The fastest-growing type, in buf; 0 when nothing grew. */
-static int fastest_growing(char *buf, size_t size, const objref_series *s)
+int chain_chains_fastest_growing(char *buf, size_t size, const objref_series *s)
 {
 	objref_growing_row *rows;
 	size_t n;
@@ -79,7 +78,7 @@ int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_erro
 	*out = NULL;
 	*type_error = 0;
 	ro.type = o->type;
-	if (!ro.type && !(fastest_growing(grown, sizeof(grown), series) && (ro.type = grown)))
+	if (!ro.type && !(chain_chains_fastest_growing(grown, sizeof(grown), series) && (ro.type = grown)))
 		return 0;
 	ro.samples = o->samples;
 	ro.max_depth = o->max_depth;
@@ -88,10 +87,16 @@ int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_erro
 	    !PyErr_ExceptionMatches(PyExc_LookupError))
 		return *out ? 0 : -1;
 	PyErr_Clear();
-	objref_buf_printf(why, "objref-chain: no live object of type '%s' at the end", ro.type);
-	closest_names(why, series, ro.type);
-	growing_names(why, series);
-	objref_buf_printf(why, "\n");
+	chain_chains_why(why, series, ro.type, "at the end");
 	*type_error = o->type != NULL;
 	return 0;
+}
+
+void chain_chains_why(objref_buf *why, const objref_series *series, const char *type,
+	const char *when)
+{
+	objref_buf_printf(why, "objref-chain: no live object of type '%s' %s", type, when);
+	closest_names(why, series, type);
+	growing_names(why, series);
+	objref_buf_printf(why, "\n");
 }

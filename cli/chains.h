@@ -22,4 +22,13 @@
 int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_error,
 	const objref_CAPI *api, const chain_options *o, const objref_series *series);
 
+/* The fastest-growing type of the series into buf (the type chained
+ * without --type); 1, or 0 when nothing grew. */
+int chain_chains_fastest_growing(char *buf, size_t size, const objref_series *s);
+
+/* "objref-chain: no live object of type 'T' WHEN; closest: ...; growing:
+ * ...\n" appended to why: what to say when T has no instance. */
+void chain_chains_why(objref_buf *why, const objref_series *series, const char *type,
+	const char *when);
+
 #endif

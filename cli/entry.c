@@ -7,6 +7,7 @@
 #include "options.h"
 #include "run.h"
 #include "attach_run.h"
+#include "from.h"
 
 int objref_cli_main(int argc, char **argv, int embedded)
 {
@@ -16,6 +17,12 @@ int objref_cli_main(int argc, char **argv, int embedded)
 	if (status == CHAIN_OPTIONS_RUN)
 		status = chain_options_act(&opts);
 
+	if (status == CHAIN_OPTIONS_RUN && opts.from) {
+		/* --from: dump files, no interpreter of ours (cli/from.h) */
+		status = chain_from_run(&opts);
+		chain_options_dispose(&opts);
+		return status;
+	}
 	if (status == CHAIN_OPTIONS_RUN && opts.pid) {
 		/* --pid: no interpreter of ours is needed (cli/attach.h) */
 		status = chain_attach_run(&opts);

@@ -118,7 +118,7 @@ int chain_report_json(objref_buf *b, const chain_report *r, const objref_chains_
 
 	report(&w, r, chains);
 	if (objref_json_failed(&w) || objref_buf_printf(b, "\n") < 0) {
-		if (PyErr_Occurred())
+		if (Py_IsInitialized() && PyErr_Occurred()) /* --from runs no interpreter */
 			PyErr_Print();
 		fprintf(stderr, "objref-chain: the JSON report could not be written\n");
 		return -1;

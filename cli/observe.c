@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "objref/growth.h"
+#include "dumps.h"
 #include "every.h"
 #include "follow.h"
 #include "interp.h"
@@ -119,6 +120,8 @@ int chain_observe_start(const chain_options *o, const char *main_name)
 		report_python_failure("--log");
 		return -1;
 	}
+	if (chain_dumps_start(o) < 0)
+		return -1;
 	if (o->has_every && chain_every_start(&o->every, main_name, on_every, NULL) < 0) {
 		report_python_failure("--every");
 		return -1;
@@ -147,6 +150,8 @@ int chain_observe_script_ended(void)
 	chain_observe_mark_end();
 	if (!stopped)
 		chain_observe_checkpoint("end");
+	if (!S.forked && S.api && chain_dumps_end(S.api, !S.failed) < 0)
+		S.failed = 1;
 	return stopped;
 }
 
@@ -168,6 +173,9 @@ int chain_observe_checkpoint(const char *label)
 		snprintf(what, sizeof(what), "checkpoint '%s' (heap capture)", label);
 		report_python_failure(what);
 		S.failed = 1;
+	} else if (!S.forked && chain_dumps_checkpoint(S.api) < 0) {
+		S.failed = 1;
+		rc = -1;
 	}
 	chain_pyerr_restore(&saved);
 	return rc;

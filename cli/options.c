@@ -24,7 +24,8 @@
 enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
-	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE
+	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE,
+	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -76,6 +77,17 @@ static const chain_opt opts_table[] = {
 	{ OPT_COUNT, 0, "count", "K", "dumps to take with --pid (default 3)" },
 	{ OPT_DUMP_DIR, 0, "dump-dir", "DIR", "keep the dumps of --pid in DIR (dump-1.objref ...)" },
 	{ OPT_VERBOSE, 0, "verbose", NULL, "with --pid, show gdb's output" },
+	{ OPT_FROM, 0, "from", "FILE", "analyse dump files instead of running a program (give\n"
+	  "it once per dump, oldest first): growth across them,\n"
+	  "chains of the objects new in the last dump, --cycles;\n"
+	  "no Python runs (a dump of any supported Python)" },
+	{ OPT_HEAPSNAPSHOT, 0, "heapsnapshot", "OUT", "with --from, also write the last dump as a Chrome\n"
+	  "DevTools .heapsnapshot (Memory tab, memlab)" },
+	{ OPT_DUMP, 0, "dump", "FILE", "write a dump of the heap at the end of the run (in a\n"
+	  "forked child: the program pauses for the fork only);\n"
+	  "read it later with --from FILE" },
+	{ OPT_DUMP_EVERY, 0, "dump-every", "N", "with --dump FILE, also a dump every N checkpoints\n"
+	  "objref-chain takes: FILE-1.objref, FILE-2.objref ..." },
 	{ OPT_FOLLOW_FORK, 0, "follow-fork", NULL, "a child the program forks (os.fork) reports too\n"
 	  "when it returns to objref-chain, under names with\n"
 	  "its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
@@ -100,7 +112,8 @@ static const chain_opt opts_table[] = {
 static const char usage_line[] =
 	"usage: objref-chain [OPTIONS] SCRIPT [ARGS...]\n"
 	"       objref-chain [OPTIONS] -m MODULE [ARGS...]\n"
-	"       objref-chain [OPTIONS] --pid PID\n";
+	"       objref-chain [OPTIONS] --pid PID\n"
+	"       objref-chain [OPTIONS] --from FILE [--from FILE ...]\n";
 
 static const char help_intro[] =
 	"Run a Python program as `python SCRIPT ARGS...` would, take checkpoints of\n"
@@ -317,6 +330,24 @@ static int take_option(chain_options *o, int c, const char *arg)
 	case OPT_VERBOSE:
 		o->verbose = 1;
 		return CHAIN_OPTIONS_RUN;
+	case OPT_FROM: {
+		const char **grown = realloc((void *)o->from, (o->nfrom + 1) * sizeof(*o->from));
+		if (!grown)
+			return usage_error("out of memory at --from '%s'%s", arg, "");
+		o->from = grown;
+		o->from[o->nfrom++] = arg;
+		return CHAIN_OPTIONS_RUN;
+	}
+	case OPT_HEAPSNAPSHOT:
+		o->heapsnapshot = arg;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_DUMP:
+		o->dump = arg;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_DUMP_EVERY:
+		if (parse_count(&o->dump_every, arg) < 0)
+			return usage_error("--dump-every '%s': expected N, a positive integer%s", arg, "");
+		return CHAIN_OPTIONS_RUN;
 	case OPT_PYTHON:
 		o->python = arg;
 		return CHAIN_OPTIONS_RUN;
@@ -420,6 +451,26 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 		return CHAIN_OPTIONS_RUN;
 	if (rc != CHAIN_OPTIONS_RUN)
 		return rc;
+	if (out->from && out->pid)
+		return usage_error("--from reads dumps and --pid takes them: give one of the two%s%s", "", "");
+	if (out->dump_every && !out->dump)
+		return usage_error("--dump-every goes with --dump FILE (the dumps are FILE-1.objref ...)%s%s",
+			"", "");
+	if ((out->from || out->pid) && out->dump)
+		return usage_error("--dump goes with a program run; %s%s", out->from ?
+			"--from reads dumps" : "--pid keeps its dumps with --dump-dir DIR", "");
+	if (out->heapsnapshot && !out->from)
+		return usage_error("--heapsnapshot goes with --from FILE (it exports a dump)%s%s", "", "");
+	if (out->from) {
+		if (optind < argc || out->run_module)
+			return usage_error("--from analyses dumps: no SCRIPT or -m MODULE goes with it ('%s')%s",
+				out->run_module ? out->run_module : argv[optind], "");
+		if (out->count || out->dump_dir)
+			return usage_error("%s goes with --pid%s", out->count ? "--count" : "--dump-dir", "");
+		if (!out->top)
+			out->growth = 1;
+		return CHAIN_OPTIONS_RUN;
+	}
 	if (out->pid) {
 		if (optind < argc || out->run_module)
 			return usage_error("--pid attaches to a running process: no SCRIPT or -m MODULE "
@@ -466,5 +517,6 @@ void chain_options_dispose(chain_options *o)
 	free(o->every.module);
 	free(o->every.func);
 	free(o->display);
+	free((void *)o->from);
 	memset(o, 0, sizeof(*o));
 }

@@ -71,6 +71,13 @@ typedef struct {
 	int verbose;             /* --verbose */
 	const char *python;      /* --python PATH: the interpreter the program runs with
 				    (see interp.h); NULL: $VIRTUAL_ENV's, else the built-in */
+	const char **from;       /* owned array: --from FILE ..., in time order; NULL: none */
+	size_t nfrom;
+	const char *heapsnapshot; /* --heapsnapshot OUT: with --from, the last dump as a
+				     Chrome .heapsnapshot; NULL: none */
+	const char *dump;        /* --dump FILE: a dump at the end of the run; NULL: none */
+	unsigned long dump_every; /* --dump-every N: also FILE-1.objref ... every N
+				     checkpoints objref-chain takes; 0: none */
 } chain_options;
 
 #define CHAIN_OPTIONS_INIT { .samples = 5, .max_depth = 20 }

@@ -70,13 +70,48 @@ static int write_dot(const char *path, const char *dot)
 	return ok ? 0 : -1;
 }
 
-/* Draw dot into image through the module's C API: 0, or -1 after a
+/* The command line of this process, for the PNG's "Command" chunk (as the
+ * module's renderer writes it). */
+static void command_line(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/self/cmdline", "rb");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+}
+
+/* Draw dot into image with libobjref alone (no interpreter: --from,
+ * --pid), isolated in a forked child as the module draws: 0, or -1 after a
  * message naming dot_path. */
+static int render_c(const char *dot, const char *image, const char *dot_path)
+{
+	char command[2048];
+	objref_png_text texts[1] = { { "Command", command } };
+	objref_render_options o = { .format = NULL, .isolate = 1, .timeout_ms = 0,
+		.texts = texts, .ntexts = 1 };
+
+	command_line(command, sizeof(command));
+	if (objref_render_file(image, dot, &o) == 0)
+		return 0;
+	fprintf(stderr, "objref-chain: no picture '%s': %s; the DOT is in %s\n", image,
+		objref_error_last(), dot_path);
+	return -1;
+}
+
+/* Draw dot into image through the module's C API (api NULL: libobjref's
+ * renderer, render_c): 0, or -1 after a message naming dot_path. */
 static int render(const objref_CAPI *api, const char *dot, const char *image, const char *dot_path)
 {
 	PyObject *text = NULL;
 	chain_pyerr e;
 
+	if (!api)
+		return render_c(dot, image, dot_path);
 	if (api->render(api->state, dot, image) == 0)
 		return 0;
 	chain_pyerr_fetch(&e);

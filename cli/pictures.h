@@ -21,7 +21,8 @@ int chain_extract_dot(const char *path);
 /*
  * Write `dot` beside `image` (its name with .dot) first, then draw `image`
  * (.png .svg .pdf; nothing more when it is the .dot) with the module's
- * api->render.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
+ * api->render, or with no interpreter (api NULL: --from, --pid) by
+ * libobjref's objref_render_file in a forked child.  Appends to msg "wrote IMAGE (DOT inside), STEM.dot
  * (NOTE)" (the note when given); a failed image is reported on stderr,
  * naming the .dot kept, and msg says only the .dot.  Returns 0, or -1 when
  * the .dot or the image could not be written (said on stderr).

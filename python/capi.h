@@ -47,6 +47,14 @@ typedef struct {
 	/* Draw DOT into path (.png, .svg, .pdf), isolated in a child, the GIL
 	 * released; PNGs carry the DOT, the command line and the Python. */
 	int (*render)(void *state, const char *dot, const char *path);
+	/* objref.dump(path, fork) for objref-chain: first waits for the
+	 * previous forked dump of this entry point if it is still being
+	 * written (its failure is this call's); then, path not NULL, a dump of
+	 * the live heap into path, in a forked child (fork) or in process.  A
+	 * forked dump is waited for (the file complete on return) when `wait`
+	 * is set, else by the next call (path NULL: only that).  Waits release
+	 * the GIL.  OSError or RuntimeError naming the file. */
+	int (*dump)(void *state, const char *path, int fork, int wait);
 } objref_CAPI;
 
 #define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))

@@ -317,6 +317,55 @@ cleanup:
 	return ret;
 }
 
+/* objref-chain's forked dump not waited for yet (objref_py_dump_file). */
+static objref_capture_dump_job cli_job;
+static int cli_job_running;
+
+/* Wait for objref-chain's pending dump, the GIL released: 0, or -1 with an
+ * exception naming its file. */
+static int cli_job_wait(void)
+{
+	objref_capture_dump_stats st;
+
+	if (!cli_job_running)
+		return 0;
+	Py_BEGIN_ALLOW_THREADS
+	objref_capture_dump_reap(&st, &cli_job, 1);
+	Py_END_ALLOW_THREADS
+	cli_job_running = 0;
+	if (st.status >= 0)
+		return 0;
+	PyErr_Format(st.sys_errno ? PyExc_OSError : PyExc_RuntimeError, "%s", st.message);
+	return -1;
+}
+
+int objref_py_dump_file(const char *path, int fork_, int wait)
+{
+	objref_capture_dump_stats st;
+	objref_dump_info info;
+
+	if (cli_job_wait() < 0)
+		return -1;
+	if (!path)
+		return 0;
+	if (check_not_running() < 0)
+		return -1;
+	objref_capture_dump_info(&info);
+	info.sequence = ++dump_seq;
+	if (!fork_) {
+		if (objref_capture_dump(&st, path, &info, 0) < 0)
+			goto fail;
+		return 0;
+	}
+	if (objref_capture_dump_fork(&cli_job, &st, path, &info, 0) < 0)
+		goto fail;
+	cli_job_running = 1;
+	return wait ? cli_job_wait() : 0;
+fail:
+	PyErr_Format(st.sys_errno ? PyExc_OSError : PyExc_RuntimeError, "%s", st.message);
+	return -1;
+}
+
 /* ---- load ------------------------------------------------------------- */
 
 static PyObject *info_dict(const objref_dump_info *i)

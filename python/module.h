@@ -75,6 +75,12 @@ extern PyMethodDef objref_dominators_methods[];
 
 /* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
 int objref_py_dump_init(PyObject *module);
+/* objref-chain's --dump (capi.h): first wait for its dump still being
+ * written, if any; then (path not NULL) a dump of the live heap into path,
+ * in a forked child (fork) or in process; a forked one is waited for when
+ * `wait` is set, else at the next call.  Waits release the GIL.  0, or -1
+ * with an exception (OSError, RuntimeError) naming the file. */
+int objref_py_dump_file(const char *path, int fork, int wait);
 
 /* Draw DOT text into path (pictures_api.c): isolated, the GIL released.
  * 0, or -1 with an exception.  OBJREF_PY_RENDER_TIMEOUT: the default. */

@@ -129,9 +129,9 @@ class Service:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def attach(pid, *args, env=None):
+def attach(pid, *args, env=None, cwd=None):
     return subprocess.run([CHAIN, '--pid', str(pid)] + list(args), capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env)
+                          timeout=TIMEOUT, env=env, cwd=cwd)
 
 
 class AttachToService(unittest.TestCase):
@@ -157,7 +157,8 @@ class AttachToService(unittest.TestCase):
         try:
             tasks = svc.tasks()
             out = tempfile.mkdtemp(prefix='objref-dumps-')
-            r = attach(svc.proc.pid, '--count', '3', '--interval', '0.6', '--dump-dir', out)
+            pics = tempfile.mkdtemp(prefix='objref-pictures-')
+            r = attach(svc.proc.pid, '--count', '3', '--interval', '0.6', '--dump-dir', out, cwd=pics)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn('objref-chain: pid %d ran' % svc.proc.pid, r.stdout)
             self.assertIn('3 checkpoints', r.stdout)
@@ -166,14 +167,50 @@ class AttachToService(unittest.TestCase):
             self.assertIn('Session', growing, r.stdout)
             self.assertEqual(sorted(os.listdir(out)), ['dump-1.objref', 'dump-2.objref', 'dump-3.objref'])
             self.assertEqual(r.stderr.count('paused'), 3, r.stderr)
+            # the report of --from: the chains of the fastest-growing type and its picture
+            self.assertIn('chains for ', r.stdout)
+            self.assertIn('paused at most', r.stdout)
+            self.assertEqual([f for f in os.listdir(pics) if f.endswith('.png')],
+                             ['objref-%s.png' % growing[0]], r.stdout)
             self.check_unharmed(svc, tasks)
             shutil.rmtree(out)
+            shutil.rmtree(pics)
             return r
         finally:
             svc.close()
 
     def test_ticking_service(self):
         self.attach_and_check('tick')
+
+    def test_chains_of_the_sessions(self):
+        """--type Session: the chains of the newest Sessions, from the service's global dict."""
+        svc = Service('tick')
+        pics = tempfile.mkdtemp(prefix='objref-pictures-')
+        try:
+            r = attach(svc.proc.pid, '--count', '2', '--interval', '0.5', '--type', 'Session',
+                       '--json', cwd=pics)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            report = json.loads(r.stdout)  # stdout is the JSON alone
+            chains = report['chains']
+            self.assertEqual(chains['type'], 'Session')
+            self.assertGreater(chains['instances'], 50)
+            self.assertEqual(chains['samples'], 5)
+            for p in chains['patterns']:
+                steps = p['steps']
+                self.assertEqual(p['status'], 'found')
+                # ... -> dict ['SESSIONS'] -> dict ['s123'] -> Session: the service's global
+                self.assertEqual([s['type'] for s in steps[-3:]], ['dict', 'dict', 'Session'], p['text'])
+                self.assertEqual(steps[-3]['label'], "['SESSIONS']", p['text'])
+                self.assertRegex(steps[-2]['label'], r"^\['s\d+'\]$", p['text'])
+                self.assertIn(p['root']['kind'], ('frame', 'module'), p['root_text'])
+                self.assertIn('service.py' if p['root']['kind'] == 'frame' else '__main__',
+                              p['root_text'])
+            self.assertIn('paused at most', r.stderr)
+            self.assertTrue(os.path.exists(os.path.join(pics, 'objref-Session.png')), r.stderr)
+            self.assertIsNone(svc.proc.poll(), 'the service died')
+        finally:
+            svc.close()
+            shutil.rmtree(pics, ignore_errors=True)
 
     def test_service_asleep_the_whole_time(self):
         """The main thread never wakes: the injected thread must not wait for it."""
