@@ -1,0 +1,146 @@
+"""objref's pytest plugin (python/objref/pytest_plugin.py), run in a
+subprocess pytest over a test file with a leaking test, a clean one, one
+that fills a bounded cache once and one that uses a session-scoped fixture.
+
+    OBJREF_CHAIN=$PWD/build/cli/objref-chain python3 -m unittest tests.cli.test_pytest_plugin -v
+
+The package comes from the build (package/objref beside cli/objref-chain);
+pytest is Debian's python3-pytest for the system Python: other Pythons
+skip, saying so.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+CHAIN = os.environ.get('OBJREF_CHAIN')
+TIMEOUT = 300
+
+SAMPLE = textwrap.dedent('''\
+    import pytest
+
+    LEAK = []
+    CACHE = {}
+
+
+    class Leaky:
+        pass
+
+
+    class Cached:
+        pass
+
+
+    class Shared:
+        pass
+
+
+    @pytest.fixture(scope='session')
+    def shared():
+        return [Shared() for _ in range(3)]
+
+
+    @pytest.mark.objref_no_leaks
+    def test_leaks():
+        LEAK.append(Leaky())
+
+
+    @pytest.mark.objref_no_leaks
+    def test_clean():
+        made = [Leaky() for _ in range(10)]
+        assert len(made) == 10
+
+
+    @pytest.mark.objref_no_leaks(warmups=1, repeat=3)
+    def test_bounded_cache():
+        for k in range(5):
+            CACHE.setdefault(k, Cached())
+
+
+    @pytest.mark.objref_no_leaks
+    def test_session_fixture(shared):
+        assert len(shared) == 3
+
+
+    def test_unmarked_leak():
+        LEAK.append(Leaky())
+    ''')
+
+
+def package_dir():
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(CHAIN))), 'package')
+
+
+def setUpModule():
+    if not CHAIN or not os.access(CHAIN, os.X_OK):
+        raise unittest.SkipTest('OBJREF_CHAIN is not an executable objref-chain')
+    if not os.path.exists(os.path.join(package_dir(), 'objref', 'pytest_plugin.py')):
+        raise unittest.SkipTest('no package built in %s' % package_dir())
+    try:
+        import pytest  # noqa: F401
+    except ImportError:
+        raise unittest.SkipTest('pytest is not importable by %s (Python %s): Debian\'s python3-pytest '
+                                'serves the system Python only' % (sys.executable, sys.version.split()[0]))
+
+
+class TestPlugin(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='objref-pytest-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        with open(os.path.join(self.dir, 'test_sample.py'), 'w') as f:
+            f.write(SAMPLE)
+
+    def pytest(self, *args):
+        env = dict(os.environ, PYTHONPATH=package_dir(), PYTHONDONTWRITEBYTECODE='1',
+                   PYTEST_DISABLE_PLUGIN_AUTOLOAD='1')
+        proc = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'objref.pytest_plugin', '-rA',
+                               '-p', 'no:cacheprovider', 'test_sample.py'] + list(args),
+                              cwd=self.dir, env=env, timeout=TIMEOUT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return proc
+
+    def outcomes(self, stdout):
+        return dict((m.group(2), m.group(1)) for m in
+                    re.finditer(r'^(PASSED|FAILED) test_sample\.py::(\w+)', stdout, re.M))
+
+    def test_marked(self):
+        proc = self.pytest()
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(self.outcomes(proc.stdout), {
+            'test_leaks': 'FAILED', 'test_clean': 'PASSED', 'test_bounded_cache': 'PASSED',
+            'test_session_fixture': 'PASSED', 'test_unmarked_leak': 'PASSED'}, proc.stdout)
+        # the leaked type with its count, and the chain with its root and labels
+        self.assertRegex(proc.stdout, r'test_sample\.Leaky: \+1 per run \(\+\d+ bytes, \d+ bytes retained')
+        self.assertIn('module test_sample .LEAK -> list [', proc.stdout)
+        self.assertIn('root: module global test_sample.LEAK', proc.stdout)
+        # nothing of pytest's, of the fixture's or of the cache's is accused
+        for name in ('Shared', 'Cached', '_pytest', 'builtins.'):
+            self.assertNotRegex(proc.stdout, r'^  \S*%s\S*: \+\d+ per run' % re.escape(name))
+
+    def test_every_test_and_pictures(self):
+        pics = os.path.join(self.dir, 'pics')
+        proc = self.pytest('--objref-leaks', '--objref-leaks-picture', pics)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        out = self.outcomes(proc.stdout)
+        self.assertEqual(out['test_unmarked_leak'], 'FAILED', proc.stdout)
+        self.assertEqual(out['test_leaks'], 'FAILED', proc.stdout)
+        self.assertEqual(out['test_clean'], 'PASSED', proc.stdout)
+        self.assertEqual(sorted(os.listdir(pics)), ['test_sample.py__test_leaks.png',
+                                                    'test_sample.py__test_unmarked_leak.png'])
+        with open(os.path.join(pics, 'test_sample.py__test_leaks.png'), 'rb') as f:
+            self.assertEqual(f.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_ignore(self):
+        with open(os.path.join(self.dir, 'test_sample.py'), 'a') as f:
+            f.write('\n\n@pytest.mark.objref_no_leaks(ignore=("Leaky",))\n'
+                    'def test_ignored_leak():\n    LEAK.append(Leaky())\n')
+        proc = self.pytest('-k', 'ignored_leak')
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main()
