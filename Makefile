@@ -87,11 +87,11 @@ docs: deps build
 		examples/leaky_service.py >/dev/null || exit 1; \
 	if command -v chromium >/dev/null 2>&1; then \
 		chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1100,1500 \
-			--screenshot=$(CURDIR)/docs/img/html-report.png file://$(abspath $(BUILD))/docs-report.html \
+			--screenshot=$(CURDIR)/docs/img/screenshots/html-report.png file://$(abspath $(BUILD))/docs-report.html \
 			>/dev/null 2>&1 || exit 1; \
-		echo "docs/img/html-report.png"; \
+		echo "docs/img/screenshots/html-report.png"; \
 	else \
-		echo "docs: chromium is not installed (apt-get install chromium): docs/img/html-report.png not redrawn"; \
+		echo "docs: chromium is not installed (apt-get install chromium): docs/img/screenshots/html-report.png not redrawn"; \
 	fi
 
 # Every stage runs even if an earlier one failed; the summary says which did.
