@@ -57,6 +57,12 @@ def pytest_configure(config):
                    '(see objref.pytest_plugin)' % _MARK)
 
 
+def pytest_collection_modifyitems(config, items):
+    """A bad objref_no_leaks mark is a usage error before any test runs."""
+    for item in items:
+        _settings(item)
+
+
 def _settings(item):
     marker = item.get_closest_marker(_MARK)
     if marker is None and not item.config.getoption('objref_leaks'):

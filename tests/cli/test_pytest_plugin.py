@@ -141,6 +141,14 @@ class TestPlugin(unittest.TestCase):
         proc = self.pytest('-k', 'ignored_leak')
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
+    def test_bad_mark(self):
+        with open(os.path.join(self.dir, 'test_sample.py'), 'a') as f:
+            f.write('\n\n@pytest.mark.objref_no_leaks(repeat=1)\ndef test_bad():\n    pass\n')
+        proc = self.pytest()
+        self.assertEqual(proc.returncode, 4, proc.stdout + proc.stderr)  # pytest's usage error
+        self.assertIn('objref_no_leaks needs warmups >= 0 and repeat >= 2', proc.stderr)
+        self.assertNotIn('PASSED', proc.stdout, 'no test ran')
+
 
 if __name__ == '__main__':
     unittest.main()
