@@ -84,7 +84,7 @@ def _write_wheel(wheel_directory, package_dir, version):
                                 'Root-Is-Purelib: false\nTag: %s\n' % tag).encode()),
         (dist_info + '/entry_points.txt',
          b'[console_scripts]\nobjref-chain = objref.__main__:console\n\n'
-         b'[pytest11]\nobjref = objref.pytest_plugin\n'),
+         b'[pytest11]\nobjref.pytest_plugin = objref.pytest_plugin\n'),
     ]
     record = [_record_line(n, d) for n, d in files] + [dist_info + '/RECORD,,']
     tmp = path + '.part'

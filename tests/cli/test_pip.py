@@ -44,7 +44,7 @@ class TestPipInstall(ChainTest):
         eps = subprocess.run([py, '-c', 'import importlib.metadata as m; print(sorted((e.group, e.name, '
                               'e.value) for e in m.distribution("objref").entry_points))'],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        self.assertIn("('pytest11', 'objref', 'objref.pytest_plugin')", eps.stdout)
+        self.assertIn("('pytest11', 'objref.pytest_plugin', 'objref.pytest_plugin')", eps.stdout)
         self.assertTrue(os.path.exists(os.path.join(site, 'objref', 'pytest_plugin.py')))
         with open(os.path.join(site, 'venvonly.py'), 'w') as f:
             f.write('VALUE = 1\n')

@@ -75,6 +75,16 @@ def package_dir():
     return os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(CHAIN))), 'package')
 
 
+def entry_points_txt():
+    """The entry_points.txt the in-tree backend writes into the wheel."""
+    src = os.environ.get('OBJREF_SOURCE_DIR', os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    with open(os.path.join(src, 'packaging', 'objref_build.py')) as f:
+        text = f.read()
+    m = re.search(r"entry_points\.txt',\s*((?:b'[^']*'\s*)+)\)", text)
+    return ''.join(re.findall(r"b'([^']*)'", m.group(1))).encode().decode('unicode_escape')
+
+
 def setUpModule():
     if not CHAIN or not os.access(CHAIN, os.X_OK):
         raise unittest.SkipTest('OBJREF_CHAIN is not an executable objref-chain')
@@ -94,10 +104,24 @@ class TestPlugin(unittest.TestCase):
         with open(os.path.join(self.dir, 'test_sample.py'), 'w') as f:
             f.write(SAMPLE)
 
-    def pytest(self, *args):
+    def pytest(self, *args, entry_point=False, load=True):
+        """pytest over test_sample.py; entry_point: the plugin found as an
+        installed package's would be (a dist-info with the wheel's
+        entry_points.txt), plugin autoloading on; load: -p objref.pytest_plugin."""
         env = dict(os.environ, PYTHONPATH=package_dir(), PYTHONDONTWRITEBYTECODE='1',
                    PYTEST_DISABLE_PLUGIN_AUTOLOAD='1')
-        proc = subprocess.run([sys.executable, '-m', 'pytest', '-p', 'objref.pytest_plugin', '-rA',
+        if entry_point:
+            site = os.path.join(self.dir, 'site')
+            info = os.path.join(site, 'objref-0.0.dist-info')
+            os.makedirs(info)
+            with open(os.path.join(info, 'METADATA'), 'w') as f:
+                f.write('Metadata-Version: 2.1\nName: objref\nVersion: 0.0\n')
+            with open(os.path.join(info, 'entry_points.txt'), 'w') as f:
+                f.write(entry_points_txt())
+            env['PYTHONPATH'] = package_dir() + os.pathsep + site
+            del env['PYTEST_DISABLE_PLUGIN_AUTOLOAD']
+        plugin = ['-p', 'objref.pytest_plugin'] if load else []
+        proc = subprocess.run([sys.executable, '-m', 'pytest'] + plugin + ['-rA',
                                '-p', 'no:cacheprovider', 'test_sample.py'] + list(args),
                               cwd=self.dir, env=env, timeout=TIMEOUT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -140,6 +164,17 @@ class TestPlugin(unittest.TestCase):
                     'def test_ignored_leak():\n    LEAK.append(Leaky())\n')
         proc = self.pytest('-k', 'ignored_leak')
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_entry_point(self):
+        """Installed, the plugin loads by itself, and -p objref.pytest_plugin
+        besides does not load it twice."""
+        for load in (False, True):
+            proc = self.pytest('-k', 'test_leaks or test_clean', entry_point=True, load=load)
+            self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+            self.assertEqual(self.outcomes(proc.stdout), {'test_leaks': 'FAILED', 'test_clean': 'PASSED'},
+                             proc.stdout)
+            self.assertIn('root: module global test_sample.LEAK', proc.stdout)
+            shutil.rmtree(os.path.join(self.dir, 'site'))
 
     def test_bad_mark(self):
         with open(os.path.join(self.dir, 'test_sample.py'), 'a') as f:
