@@ -3,10 +3,11 @@
 #   make deps      check the Debian packages; install the missing ones as root
 #   make build     configure and build in build/ (PYTHON=... picks the interpreter)
 #   make demo      build, then run objref-chain on examples/leaky_service.py
-#                  (the picture of the chains: build/demo.png)
+#                  (the picture of the chains: build/demo.png, the page: build/demo.html)
 #   make test      build + ctest; ASan+UBSan build + ctest; every CPython 3.8-3.13
 #                  (make test-build / test-asan / test-pythons: one stage)
-#   make docs      the pictures of docs/ (docs/pictures.txt), drawn by objref-chain
+#   make docs      the pictures of docs/ (docs/pictures.txt), drawn by objref-chain,
+#                  and the screenshot of the HTML report (needs chromium)
 #   make bench     build, then bench/run.sh: docs/benchmarks.md and its plot
 #                  (BENCH_ARGS=--quick: 1e5 objects only, into $(BUILD)/bench-quick)
 #   make install   cmake --install build, then the module and objref-chain-3.X
@@ -32,7 +33,7 @@ CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
 DEB_PACKAGES := cmake pkg-config gcc make gdb python3-dev libgraphviz-dev libpng-dev zlib1g-dev \
-	fonts-dejavu-core python3-objgraph
+	fonts-dejavu-core python3-objgraph python3-pytest
 
 .PHONY: all deps build demo docs test test-build test-asan test-pythons bench install clean
 # The steps depend on each other in the order written; the parallelism is
@@ -70,7 +71,7 @@ build:
 	$(CMAKE) --build $(BUILD) -j$(JOBS)
 
 demo: deps build
-	$(BUILD)/cli/objref-chain --growth -o $(BUILD)/demo.png examples/leaky_service.py
+	$(BUILD)/cli/objref-chain --growth -o $(BUILD)/demo.png --html $(BUILD)/demo.html examples/leaky_service.py
 
 # The pictures of docs/: one objref-chain run per line of docs/pictures.txt
 # (hash seed fixed, so the same program draws the same picture); the .dot
@@ -82,6 +83,16 @@ docs: deps build
 		rm -f docs/img/$${name%.png}.dot; \
 		echo "docs/img/$$name"; \
 	done
+	@PYTHONHASHSEED=0 $(BUILD)/cli/objref-chain --no-picture --html $(BUILD)/docs-report.html \
+		examples/leaky_service.py >/dev/null || exit 1; \
+	if command -v chromium >/dev/null 2>&1; then \
+		chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1100,1500 \
+			--screenshot=$(CURDIR)/docs/img/screenshots/html-report.png file://$(abspath $(BUILD))/docs-report.html \
+			>/dev/null 2>&1 || exit 1; \
+		echo "docs/img/screenshots/html-report.png"; \
+	else \
+		echo "docs: chromium is not installed (apt-get install chromium): docs/img/screenshots/html-report.png not redrawn"; \
+	fi
 
 # Every stage runs even if an earlier one failed; the summary says which did.
 test: deps build

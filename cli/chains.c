@@ -82,7 +82,7 @@ int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_erro
 		return 0;
 	ro.samples = o->samples;
 	ro.max_depth = o->max_depth;
-	ro.picture = !o->no_picture;
+	ro.picture = !o->no_picture || o->html; /* --html draws it too */
 	if (api->chains_report(api->state, out, &ro) == 0 ||
 	    !PyErr_ExceptionMatches(PyExc_LookupError))
 		return *out ? 0 : -1;

@@ -8,6 +8,7 @@
 #include "run.h"
 #include "attach_run.h"
 #include "from.h"
+#include "html.h"
 
 int objref_cli_main(int argc, char **argv, int embedded)
 {
@@ -16,6 +17,13 @@ int objref_cli_main(int argc, char **argv, int embedded)
 
 	if (status == CHAIN_OPTIONS_RUN)
 		status = chain_options_act(&opts);
+	if (status == CHAIN_OPTIONS_RUN && opts.html && opts.pid) {
+		fprintf(stderr, "objref-chain: --html goes with a program objref-chain runs, not with "
+			"--pid yet; drop --html\n");
+		status = CHAIN_EXIT_USAGE;
+	}
+	if (status == CHAIN_OPTIONS_RUN && opts.html && chain_html_check(opts.html) < 0)
+		status = CHAIN_EXIT_USAGE;
 
 	if (status == CHAIN_OPTIONS_RUN && opts.from) {
 		/* --from: dump files, no interpreter of ours (cli/from.h) */

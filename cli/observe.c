@@ -19,6 +19,7 @@
 #include "observe.h"
 #include "pycompat.h"
 #include "chains.h"
+#include "html.h"
 #include "json_report.h"
 #include "pictures.h"
 #include "report.h"
@@ -271,7 +272,8 @@ static void find_cycles(void)
 		return;
 	S.cycles_done = 1;
 	chain_pyerr_fetch(&saved);
-	if (S.api->cycles_report(S.api->state, &S.cycles, CHAIN_CYCLES_SHOWN, !S.opts->no_picture) < 0) {
+	if (S.api->cycles_report(S.api->state, &S.cycles, CHAIN_CYCLES_SHOWN,
+			!S.opts->no_picture || S.opts->html) < 0) {
 		report_python_failure("the cycles search");
 		S.failed = 1;
 	}
@@ -375,6 +377,37 @@ static void write_pictures(void)
 	objref_buf_dispose(&msg);
 }
 
+/* --html FILE: the page of the report (a forked child's under its own
+ * name); a page not written makes the run exit 4, as a picture would. */
+static void write_html(void)
+{
+	chain_report r = {
+		.display = S.opts->display,
+		.seconds = (S.t_end ? S.t_end : chain_clock()) - S.t_start,
+		.series = S.series,
+		.top = S.opts->top,
+		.growth = S.opts->growth,
+	};
+	chain_html_parts p = { .display = S.opts->display, .series = S.series, .chains = S.chains,
+		.cycles = S.cycles };
+	const char *path = S.opts->html;
+	char per_pid[4096];
+	objref_buf summary = { 0 };
+	chain_pyerr saved;
+	FILE *msg = S.opts->json ? stderr : stdout;
+
+	if (S.forked && chain_follow_name(per_pid, sizeof(per_pid), path, S.pid) == 0)
+		path = per_pid;
+	if (chain_report_format(&summary, &r) == 0 && !objref_buf_failed(&summary))
+		p.summary = summary.data;
+	chain_pyerr_fetch(&saved);
+	if (chain_html_write(msg, path, S.api, &p) < 0)
+		S.output_failed = 1;
+	chain_pyerr_restore(&saved);
+	fflush(msg);
+	objref_buf_dispose(&summary);
+}
+
 /* sys.stdout.flush(), as Python does before it exits. */
 static void flush_python_file(const char *name)
 {
@@ -436,6 +469,8 @@ void chain_observe_report(void)
 	fflush(stdout);
 	objref_buf_dispose(&b);
 	write_pictures();
+	if (S.opts->html)
+		write_html();
 }
 
 int chain_observe_failed(void)

@@ -25,7 +25,7 @@ enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
 	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE,
-	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY
+	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY, OPT_HTML
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -47,6 +47,9 @@ static const chain_opt opts_table[] = {
 	{ 'o', 'o', "output", "FILE", "the picture of the chains: FILE.png, .svg, .pdf or\n"
 	  ".dot (default objref-TYPE.png); the DOT is always\n"
 	  "written too (FILE with .dot), and a PNG carries it" },
+	{ OPT_HTML, 0, "html", "FILE", "also write the report as one self-contained HTML page:\n"
+	  "summary, growth chart, census table, the chains and\n"
+	  "their picture, --cycles, retained sizes per type" },
 	{ OPT_NO_PICTURE, 0, "no-picture", NULL, "no picture, only the text report" },
 	{ OPT_EXTRACT_DOT, 0, "extract-dot", "PNG", "print the DOT source an objref PNG carries, and exit" },
 	{ OPT_GROWTH, 0, "growth", NULL, "print the growing-types table (the default report)" },
@@ -300,6 +303,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		o->output = arg;
 		if (chain_picture_check_path(arg) < 0)
 			return CHAIN_EXIT_USAGE;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_HTML:
+		o->html = arg;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_NO_PICTURE:
 		o->no_picture = 1;

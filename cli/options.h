@@ -59,6 +59,7 @@ typedef struct {
 	const char *output;      /* -o FILE: the picture (.png .svg .pdf .dot); NULL:
 				    objref-<type>.png in the current directory */
 	int no_picture;          /* --no-picture */
+	const char *html;        /* --html FILE: the report as an HTML page; NULL: none */
 	int cycles;              /* --cycles: garbage cycles grouped by shape */
 	int help, version;       /* --help, --version: print, exit 0 */
 	const char *extract_dot; /* --extract-dot PNG: print its DOT, exit */

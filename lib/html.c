@@ -27,9 +27,17 @@ static const char *const palette[] = {
 	"#7f7f7f", "#bcbd22",
 };
 
+/* s escaped, its line breaks kept (the escaping makes every other control
+ * character U+FFFD): text of a <pre> stays in lines. */
 static int text(objref_buf *b, const char *s)
 {
-	return s ? objref_xml_escape(b, s, strlen(s)) : 0;
+	const char *nl;
+	int rc = 0;
+
+	for (; s && (nl = strchr(s, '\n')) && rc == 0; s = nl + 1)
+		if ((rc = objref_xml_escape(b, s, (size_t)(nl - s))) == 0)
+			rc = objref_buf_put(b, "\n", 1);
+	return s && rc == 0 ? objref_xml_escape(b, s, strlen(s)) : rc;
 }
 
 /* 32 hex digits from the kernel's random source (the clock if it fails). */

@@ -83,7 +83,8 @@ def _write_wheel(wheel_directory, package_dir, version):
         (dist_info + '/WHEEL', ('Wheel-Version: 1.0\nGenerator: objref_build\n'
                                 'Root-Is-Purelib: false\nTag: %s\n' % tag).encode()),
         (dist_info + '/entry_points.txt',
-         b'[console_scripts]\nobjref-chain = objref.__main__:console\n'),
+         b'[console_scripts]\nobjref-chain = objref.__main__:console\n\n'
+         b'[pytest11]\nobjref.pytest_plugin = objref.pytest_plugin\n'),
     ]
     record = [_record_line(n, d) for n, d in files] + [dist_info + '/RECORD,,']
     tmp = path + '.part'

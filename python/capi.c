@@ -39,6 +39,12 @@ static int capi_dump(void *state, const char *path, int fork, int wait)
 	return objref_py_dump_file(path, fork, wait);
 }
 
+static int capi_retained(void *state, objref_html_retained **rows, size_t *n, size_t limit)
+{
+	(void)state;
+	return objref_py_retained_rows(rows, n, limit);
+}
+
 /* The objref._C_API capsule over st->capi. */
 int objref_py_capi_add(PyObject *m, objref_modstate *st)
 {
@@ -48,7 +54,8 @@ int objref_py_capi_add(PyObject *m, objref_modstate *st)
 		.version = OBJREF_CAPI_VERSION, .state = st, .series = st->series,
 		.checkpoint = capi_checkpoint, .set_log = capi_set_log,
 		.chains_report = capi_chains_report, .cycles_report = capi_cycles_report,
-		.render = capi_render, .dump = capi_dump,
+		.render = capi_render, .dump = capi_dump, .retained = capi_retained,
+		.retained_free = objref_py_retained_free,
 	};
 	capsule = PyCapsule_New(&st->capi, OBJREF_CAPI_NAME, NULL);
 	if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {

@@ -19,6 +19,7 @@
 #include "objref/growth.h"
 #include "objref/chains_report.h"
 #include "objref/cycles_report.h"
+#include "objref/html_report.h"
 
 #define OBJREF_CAPI_NAME "objref._C_API"
 #define OBJREF_CAPI_VERSION 1
@@ -55,6 +56,11 @@ typedef struct {
 	 * is set, else by the next call (path NULL: only that).  Waits release
 	 * the GIL.  OSError or RuntimeError naming the file. */
 	int (*dump)(void *state, const char *path, int fork, int wait);
+	/* Retained sizes (objref/dominators.h) of the `limit` types that
+	 * retain most, from a snapshot taken now: *rows and *n, released with
+	 * retained_free(*rows, *n). */
+	int (*retained)(void *state, objref_html_retained **rows, size_t *n, size_t limit);
+	void (*retained_free)(objref_html_retained *rows, size_t n);
 } objref_CAPI;
 
 #define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))

@@ -4,6 +4,7 @@
  * lib/dominators.c; this file captures, makes one engine call, converts.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "module.h"
 #include "objref/dominators.h"
 
@@ -72,6 +73,64 @@ static PyObject *row_tuple(const objref_snapshot *snap, const type_row *r, int s
 		return NULL;
 	return Py_BuildValue("(NKKK)", text, (unsigned long long)r->count, (unsigned long long)r->bytes,
 		(unsigned long long)r->retained);
+}
+
+/* The limit types that retain most, for the HTML report: names copied
+ * (objref_py_retained_free).  0, or -1 with an exception. */
+int objref_py_retained_rows(objref_html_retained **out, size_t *nout, size_t limit)
+{
+	objref_snapshot *snap = NULL;
+	objref_dominators *d = NULL;
+	type_row *rows = NULL;
+	objref_html_retained *res = NULL;
+	size_t n = 0;
+	int err, rc = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if ((err = objref_capture_snapshot(&snap, OBJREF_CAPTURE_UNTRACKED)) < 0) {
+		objref_py_error(err);
+		return -1;
+	}
+	if ((err = objref_dominators_build(&d, snap, NULL)) < 0) {
+		objref_py_error(err);
+		goto done;
+	}
+	if (!(rows = type_rows(&n, snap, d)))
+		goto done;
+	n = n < limit ? n : limit;
+	if (!(res = PyMem_Calloc(n ? n : 1, sizeof(*res)))) {
+		PyErr_NoMemory();
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const objref_type *t = objref_snapshot_type(snap, rows[i].type);
+		const char *name = objref_snapshot_string(snap, t->name);
+		char *copy = PyMem_Malloc(strlen(name) + 1);
+		if (!copy) {
+			objref_py_retained_free(res, i);
+			res = NULL;
+			PyErr_NoMemory();
+			goto done;
+		}
+		res[i] = (objref_html_retained){ strcpy(copy, name), rows[i].count, rows[i].bytes,
+			rows[i].retained };
+	}
+	*out = res;
+	*nout = n;
+	rc = 0;
+done:
+	PyMem_Free(rows);
+	objref_dominators_free(d);
+	objref_snapshot_free(snap);
+	return rc;
+}
+
+void objref_py_retained_free(objref_html_retained *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		PyMem_Free((char *)rows[i].name);
+	PyMem_Free(rows);
 }
 
 static PyObject *py_retained_by_type(PyObject *self, PyObject *args, PyObject *kw)

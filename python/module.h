@@ -127,6 +127,15 @@ int objref_py_chains_report(objref_chains_report **out, const objref_modstate *s
  * exception. */
 int objref_py_cycles_report(objref_cycles_report **out, size_t limit, int picture);
 
+/* Retained sizes of the `limit` types that retain most, from the dominator
+ * tree of a snapshot taken now (dominators_api.c).  *out: free with
+ * objref_py_retained_free(*out, *n).  0, or -1 with an exception. */
+int objref_py_retained_rows(objref_html_retained **out, size_t *n, size_t limit);
+void objref_py_retained_free(objref_html_retained *rows, size_t n);
+
+/* objref.write_html (html_api.c). */
+extern PyMethodDef objref_html_methods[];
+
 /* The Snapshot type (snapshot_type.c). */
 PyObject *objref_py_snapshot_type_new(PyObject *module);
 PyObject *objref_py_snapshot_wrap(PyObject *type, objref_snapshot *snap);

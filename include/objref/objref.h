@@ -25,5 +25,6 @@
 #include "heapsnapshot.h"
 #include "dominators.h"
 #include "html.h"
+#include "html_report.h"
 
 #endif

@@ -150,3 +150,99 @@ TEST_IMPL(fault_html)
 	objref_series_free(s);
 	return TEST_OK;
 }
+
+/* ---- the page of a run's reports (objref/html_report.h) ------------------- */
+
+#include "objref/html_report.h"
+
+static const char chains_dot[] =
+	"digraph G { n0 [label=<module app>]; n1 [label=<dict>]; n0 -> n1 [label=<.CACHE>]; }\n";
+
+static int report_page(objref_buf *b, const objref_series *s, int isolate)
+{
+	static const objref_html_retained ret[] = {
+		{ "dict", 3, 696, 4000 },
+		{ "<b>Evil</b>", 1, 56, 56 },
+	};
+	objref_chains_report chains = { .type = "Session", .instances = 30, .samples = 0,
+		.patterns = NULL, .npatterns = 0, .dot = (char *)chains_dot };
+	objref_html_report r = OBJREF_HTML_REPORT_INIT;
+
+	r.title = "objref-chain: app.py";
+	r.summary = "line one\nline <two>";
+	r.series = s;
+	r.chains = &chains;
+	r.retained = ret;
+	r.nretained = 2;
+	r.isolate = isolate;
+	return objref_html_report_write(b, &r);
+}
+
+TEST_IMPL(html_report_page)
+{
+	objref_series *s;
+	objref_buf b = OBJREF_BUF_INIT;
+	objref_html_report bad = OBJREF_HTML_REPORT_INIT;
+
+	CHECK(html_series(&s));
+	ASSERT_OK(report_page(&b, s, 0));
+	/* the chains section: its text and libgvc's picture of its DOT */
+	ASSERT_STR_CONTAINS(b.data, "<h2>Chains for Session</h2>");
+	ASSERT_STR_CONTAINS(b.data, "chains for Session");
+	ASSERT_EQ(count_of(b.data, "<svg"), 2); /* the chart and the chains */
+	ASSERT_STR_CONTAINS(b.data, "class=\"graph\"");
+	ASSERT_STR_CONTAINS(b.data, ".CACHE</text>");
+	/* line breaks of preformatted text are kept, the rest escaped */
+	ASSERT_STR_CONTAINS(b.data, "<pre id=\"summary\">line one\nline &lt;two&gt;</pre>");
+	/* the retained sizes, the type names escaped */
+	ASSERT_STR_CONTAINS(b.data, "<h2>Retained sizes by type</h2>");
+	ASSERT_STR_CONTAINS(b.data, "&lt;b&gt;Evil&lt;/b&gt;");
+	ASSERT_EQ(count_of(b.data, "<b>"), 0);
+	objref_buf_dispose(&b);
+	/* the same picture drawn in a forked child */
+	ASSERT_OK(report_page(&b, s, 1));
+	ASSERT_EQ(count_of(b.data, "<svg"), 2);
+	ASSERT_STR_CONTAINS(b.data, ".CACHE</text>");
+	objref_buf_dispose(&b);
+	bad.version = 9;
+	ASSERT_ERR(objref_html_report_write(&b, &bad), OBJREF_EINVAL);
+	objref_buf_dispose(&b);
+	/* a file that cannot be written leaves nothing behind */
+	bad.version = OBJREF_HTML_REPORT_VERSION;
+	ASSERT_ERR(objref_html_report_file("/nonexistent-dir/page.html", &bad), OBJREF_EIO);
+	ASSERT_STR_CONTAINS(objref_error_last(), "/nonexistent-dir/page.html");
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+TEST_IMPL(fault_html_report)
+{
+	objref_series *s;
+	objref_buf b = OBJREF_BUF_INIT;
+	unsigned long total, k;
+	int rc;
+
+	CHECK(html_series(&s));
+	objref_alloc_fail_nth(0);
+	ASSERT_OK(report_page(&b, s, 0));
+	total = objref_alloc_fail_nth(0);
+	objref_buf_dispose(&b);
+	ASSERT_GT(total, 3);
+	for (k = 1; k <= total; k++) {
+		objref_buf t = OBJREF_BUF_INIT;
+		objref_error_clear();
+		objref_alloc_fail_nth(k);
+		rc = report_page(&t, s, 0);
+		objref_alloc_fail_nth(0);
+		/* a failure inside Graphviz's part costs the picture only */
+		if (rc == 0) {
+			ASSERT_STR_CONTAINS(t.data, "</html>");
+		} else {
+			ASSERT_EQ(rc, OBJREF_ENOMEM);
+			ASSERT_NE(objref_error_last()[0], '\0');
+		}
+		objref_buf_dispose(&t);
+	}
+	objref_series_free(s);
+	return TEST_OK;
+}

@@ -178,6 +178,8 @@
 	X(html_report) \
 	X(html_bad_input) \
 	X(fault_html) \
+	X(html_report_page) \
+	X(fault_html_report) \
 	/* end */
 
 #define X(name) int test_##name(void);

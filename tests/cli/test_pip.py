@@ -40,6 +40,12 @@ class TestPipInstall(ChainTest):
         self.assertEqual(pip.returncode, 0, pip.stdout[-3000:])
         site = subprocess.run([py, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'],
                               stdout=subprocess.PIPE, text=True, env=env).stdout.strip()
+        # the pytest plugin is registered by the wheel's pytest11 entry point
+        eps = subprocess.run([py, '-c', 'import importlib.metadata as m; print(sorted((e.group, e.name, '
+                              'e.value) for e in m.distribution("objref").entry_points))'],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.assertIn("('pytest11', 'objref.pytest_plugin', 'objref.pytest_plugin')", eps.stdout)
+        self.assertTrue(os.path.exists(os.path.join(site, 'objref', 'pytest_plugin.py')))
         with open(os.path.join(site, 'venvonly.py'), 'w') as f:
             f.write('VALUE = 1\n')
         self.write('app.py', APP)

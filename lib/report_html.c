@@ -1,0 +1,196 @@
+/*
+ * lib/report_html.c — the page of a run from its reports (contract in
+ * objref/html_report.h): one section per report, each with the text the
+ * report prints and its picture as SVG, then objref_html_write.
+ *
+ * A picture is drawn by libgvc into memory, or, with isolate, by a forked
+ * child into a temporary file read back here: a crash or a runaway layout
+ * costs the picture, not the page (nor the process that asked).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "internal.h"
+#include "objref/html_report.h"
+#include "objref/render.h"
+
+#define NSECTIONS 3
+
+/* The sections' texts and pictures, owned here until the page is written. */
+typedef struct {
+	objref_html_section sec[NSECTIONS];
+	objref_buf text[NSECTIONS], svg[NSECTIONS];
+	char *title[NSECTIONS];
+	size_t n;
+} sections;
+
+static void sections_dispose(sections *s)
+{
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		objref_buf_dispose(&s->text[i]);
+		objref_buf_dispose(&s->svg[i]);
+		objref__free(s->title[i]);
+	}
+}
+
+/* The whole file at path into out (NUL-terminated). */
+static int read_all(objref_buf *out, const char *path)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return objref__error(OBJREF_EIO, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			objref_buf_put(out, buf, (size_t)n);
+	close(fd);
+	return objref_buf_failed(out) ? OBJREF_ENOMEM : 0;
+}
+
+/* dot as SVG in a forked child, through a temporary file. */
+static int svg_isolated(objref_buf *out, const char *dot)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	objref_render_options o = { .format = "svg", .isolate = 1 };
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/objref-html-XXXXXX.svg", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemps(path, 4)) < 0)
+		return objref__error(OBJREF_EIO, "cannot create a temporary file in %s: %s",
+			dir && *dir ? dir : "/tmp", strerror(errno));
+	close(fd);
+	if ((rc = objref_render_file(path, dot, &o)) == 0)
+		rc = read_all(out, path);
+	unlink(path);
+	return rc;
+}
+
+/* One section: a title, the text in t, the picture of dot (if any). */
+static int add_section(sections *s, const objref_html_report *r, const char *title, const char *dot)
+{
+	size_t i = s->n++;
+	int rc = 0;
+
+	if (!(s->title[i] = objref__strndup(title, strlen(title))))
+		return OBJREF_ENOMEM;
+	s->sec[i].title = s->title[i];
+	if (dot && *dot) {
+		rc = r->isolate ? svg_isolated(&s->svg[i], dot) : objref_render_data(&s->svg[i], dot, "svg", NULL, 0);
+		if (rc == OBJREF_ENOMEM)
+			return rc;
+		if (rc < 0) {
+			objref_buf_printf(&s->text[i], "\n(the picture could not be drawn: %s)\n",
+				objref_error_last());
+			objref_buf_dispose(&s->svg[i]);
+		}
+		objref_buf_put(&s->svg[i], "", 1); /* NUL-terminated even when empty */
+	}
+	if (objref_buf_failed(&s->text[i]) || objref_buf_failed(&s->svg[i]))
+		return OBJREF_ENOMEM;
+	s->sec[i].text = s->text[i].len ? s->text[i].data : NULL;
+	s->sec[i].svg = s->svg[i].len > 1 ? s->svg[i].data : NULL;
+	return 0;
+}
+
+/* The retained sizes as a table of text. */
+static void retained_text(objref_buf *b, const objref_html_report *r)
+{
+	if (!r->nretained) {
+		objref_buf_printf(b, "%s\n", r->retained_note ? r->retained_note : "none measured");
+		return;
+	}
+	objref_buf_printf(b, "%-40s %12s %12s %12s\n", "type", "objects", "bytes", "retained");
+	for (size_t i = 0; i < r->nretained; i++) {
+		const objref_html_retained *t = &r->retained[i];
+		objref_buf_printf(b, "%-40s %12llu %12llu %12llu\n", t->name, (unsigned long long)t->count,
+			(unsigned long long)t->bytes, (unsigned long long)t->retained);
+	}
+}
+
+/* Sections in s, then the page into out. */
+static int write_page(objref_buf *out, sections *s, const objref_html_report *r)
+{
+	objref_html_doc doc = OBJREF_HTML_DOC_INIT;
+	char title[512];
+	int rc;
+
+	if (r->chains) {
+		snprintf(title, sizeof(title), "Chains for %s", r->chains->type);
+		if (objref_chains_report_text(&s->text[s->n], r->chains) < 0)
+			return OBJREF_ENOMEM;
+		if ((rc = add_section(s, r, title, r->chains->dot)) < 0)
+			return rc;
+	}
+	if (r->cycles) {
+		objref_buf_printf(&s->text[s->n], "%s", r->cycles->text ? r->cycles->text : "");
+		if ((rc = add_section(s, r, "Garbage cycles",
+				r->cycles->summary.nshapes ? r->cycles->dot : NULL)) < 0)
+			return rc;
+	}
+	if (r->retained || r->retained_note) {
+		retained_text(&s->text[s->n], r);
+		if ((rc = add_section(s, r, "Retained sizes by type", NULL)) < 0)
+			return rc;
+	}
+	doc.title = r->title;
+	doc.summary = r->summary;
+	doc.series = r->series;
+	doc.sections = s->sec;
+	doc.nsections = s->n;
+	return objref_html_write(out, &doc);
+}
+
+int objref_html_report_write(objref_buf *out, const objref_html_report *r)
+{
+	sections s;
+	int rc;
+
+	if (!r || r->version != OBJREF_HTML_REPORT_VERSION)
+		return objref__error(OBJREF_EINVAL, "html report: version %u, this library knows %u",
+			r ? r->version : 0, OBJREF_HTML_REPORT_VERSION);
+	memset(&s, 0, sizeof(s));
+	rc = write_page(out, &s, r);
+	sections_dispose(&s);
+	if (rc == OBJREF_ENOMEM)
+		return objref__error(OBJREF_ENOMEM, "html report: out of memory");
+	return rc;
+}
+
+/* buf into path through path.tmp.PID, renamed. */
+static int write_renamed(const char *path, const objref_buf *b)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
+		return objref__error(OBJREF_EINVAL, "html report: path too long: '%s'", path);
+	if (!(f = fopen(tmp, "w")))
+		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(errno));
+	ok = fwrite(b->data, 1, b->len, f) == b->len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int objref_html_report_file(const char *path, const objref_html_report *r)
+{
+	objref_buf b = { 0 };
+	int rc;
+
+	if ((rc = objref_html_report_write(&b, r)) == 0)
+		rc = write_renamed(path, &b);
+	objref_buf_dispose(&b);
+	return rc;
+}

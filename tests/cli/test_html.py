@@ -1,0 +1,152 @@
+"""objref-chain --html FILE and objref.write_html(path): one self-contained
+page, opened in headless Chromium when it is installed (Debian's chromium).
+
+    OBJREF_CHAIN=$PWD/build/cli/objref-chain OBJREF_SOURCE_DIR=$PWD PYTHONPATH=build/python \\
+        python3 -m unittest tests.cli.test_html -v
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+CHAIN = os.environ.get('OBJREF_CHAIN')
+TIMEOUT = 120
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+
+# A heap whose text is hostile: a type named like a tag, dict keys that are
+# scripts, one of which would retitle the page if it ran.
+HOSTILE = textwrap.dedent('''\
+    import objref
+    Evil = type("<img src=x onerror=alert(2)>", (), {})
+    HOLD = {"<script>document.title='pwned'</script>": [], "<script>alert(1)</script>": []}
+    for i in range(4):
+        for j in range(50):
+            HOLD["<script>document.title='pwned'</script>"].append(Evil())
+            HOLD["<script>alert(1)</script>"].append(Evil())
+        objref.checkpoint("step %d" % i)
+    ''')
+
+
+def setUpModule():
+    if not CHAIN or not os.access(CHAIN, os.X_OK):
+        raise unittest.SkipTest('OBJREF_CHAIN is not an executable objref-chain')
+
+
+def chromium(page):
+    """(dumped DOM, the log lines that are the page's own: console messages,
+    refused or failed loads); chromium's D-Bus and GPU chatter left out."""
+    proc = subprocess.run([CHROMIUM, '--headless', '--disable-gpu', '--no-sandbox', '--dump-dom',
+                           '--enable-logging=stderr', '--v=0', 'file://' + page],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
+    name = os.path.basename(page)
+    ours = [line for line in proc.stderr.splitlines()
+            if ':CONSOLE' in line or name in line or 'net::ERR' in line or
+            (('Refused' in line or 'Failed' in line) and 'dbus' not in line)]
+    return proc.stdout, ours
+
+
+class TestHtml(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix='objref-html-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        with open(os.path.join(self.dir, 'hostile.py'), 'w') as f:
+            f.write(HOSTILE)
+
+    def chain(self, *args, status=0):
+        proc = subprocess.run([CHAIN] + list(args), cwd=self.dir, timeout=TIMEOUT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(proc.returncode, status, 'stdout:\n%s\nstderr:\n%s' % (proc.stdout, proc.stderr))
+        return proc
+
+    def read(self, name):
+        with open(os.path.join(self.dir, name), encoding='utf-8') as f:
+            return f.read()
+
+    def check_page(self, page, title):
+        """What any page of the hostile heap must show, as written and as rendered."""
+        html = self.read(page)
+        self.assertIn('Content-Security-Policy', html)
+        self.assertEqual(html.count('<script'), 1, 'only the page\'s own script')
+        self.assertIn('&lt;script&gt;alert(1)&lt;/script&gt;', html)
+        self.assertIn('<div class="pic">', html)
+        self.assertNotRegex(html, r'(?i)(src|href)="(https?:)?//', 'nothing from the network')
+        if not CHROMIUM:
+            self.skipTest('chromium is not installed (apt-get install chromium): the page was '
+                          'checked as text only')
+        dom, log = chromium(os.path.join(self.dir, page))
+        self.assertEqual(log, [], 'console messages or refused loads')
+        # the heap's script did not retitle the page
+        self.assertEqual(re.search(r'<title>(.*?)</title>', dom).group(1), title)
+        self.assertNotIn('pwned</title>', dom.split('</head>')[0])
+        # the chains picture is in the DOM, with the hostile key as text
+        self.assertTrue(re.search(r'<div class="pic">\s*<svg[^>]*>\s*<g id="graph0" class="graph"', dom),
+                        'no chains picture in the DOM')
+        self.assertTrue('&lt;script&gt;alert(1)&lt;/script&gt;' in dom, 'the hostile key is not text')
+        self.assertFalse('<script>alert(1)</script>' in dom, 'the hostile key is markup')
+        self.assertTrue('<table id="census">' in dom, 'no census table')
+        return dom
+
+    def test_cli_page(self):
+        proc = self.chain('--html', 'page.html', '--no-picture', 'hostile.py')
+        self.assertIn('wrote page.html (HTML report)', proc.stdout)
+        self.assertEqual(sorted(os.listdir(self.dir)), ['hostile.py', 'page.html'],
+                         'no temporary file left, no picture with --no-picture')
+        html = self.read('page.html')
+        self.assertIn('<h2>Chains for &lt;img src=x onerror=alert(2)&gt;</h2>', html)
+        self.assertIn('<h2>Retained sizes by type</h2>', html)
+        self.assertIn('<svg id="chart"', html)
+        self.check_page('page.html', 'objref-chain: hostile.py')
+
+    def test_cli_cycles_section(self):
+        script = os.path.join(os.environ.get('OBJREF_SOURCE_DIR', '.'), 'examples', 'cycles',
+                              'gc_disabled.py')
+        if not os.path.exists(script):
+            self.skipTest('examples/cycles/gc_disabled.py not found (OBJREF_SOURCE_DIR)')
+        self.chain('--html', 'cycles.html', '--cycles', '--no-picture', script, '7')
+        html = self.read('cycles.html')
+        self.assertIn('<h2>Garbage cycles</h2>', html)
+        self.assertIn('Request .response -&gt; Response .request -&gt; Request', html)
+        self.assertGreaterEqual(html.count('<div class="pic">'), 1)
+
+    def test_cli_unwritable(self):
+        proc = self.chain('--html', '/nonexistent-dir/page.html', 'hostile.py', status=2)
+        self.assertIn("cannot write the HTML report '/nonexistent-dir/page.html'", proc.stderr)
+        self.assertEqual(proc.stdout, '', 'the program did not run')
+
+    def test_module_write_html(self):
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join(os.path.abspath(p) for p in
+                                            env.get('PYTHONPATH', '').split(os.pathsep) if p)
+        with open(os.path.join(self.dir, 'hostile.py'), 'a') as f:
+            f.write('objref.write_html("module.html")\n')
+        proc = subprocess.run([sys.executable, 'hostile.py'], cwd=self.dir, env=env, timeout=TIMEOUT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        html = self.read('module.html')
+        self.assertIn('objref.write_html: 4 checkpoints', html)
+        self.assertIn('<h2>Chains for &lt;img src=x onerror=alert(2)&gt;</h2>', html)
+        self.assertEqual([n for n in os.listdir(self.dir) if 'tmp' in n], [])
+        self.check_page('module.html', 'objref report')
+
+    def test_detector_sees_a_bad_page(self):
+        """The checks above can fail: a page with a script and a network
+        load added is caught by the log and the policy."""
+        if not CHROMIUM:
+            self.skipTest('chromium is not installed (apt-get install chromium)')
+        self.chain('--html', 'page.html', '--no-picture', 'hostile.py')
+        html = self.read('page.html').replace(
+            '</body>', '<script>document.title="injected"</script>'
+                       '<img src="http://127.0.0.1:9/x.png"></body>')
+        with open(os.path.join(self.dir, 'bad.html'), 'w') as f:
+            f.write(html)
+        dom, log = chromium(os.path.join(self.dir, 'bad.html'))
+        self.assertTrue(any('Content Security Policy' in line for line in log), log)
+        self.assertNotIn('<title>injected</title>', dom)
+
+
+if __name__ == '__main__':
+    unittest.main()
