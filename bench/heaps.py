@@ -100,7 +100,17 @@ class ServiceHeap:
         return self.hg.sample(depth, fanout=fanout)
 
     def chain_length(self, key):
-        return self.hg.hops_to_module(CHAINS[key][0]) + 1
+        """hops_to_module(D) + 1, plus one hop per LeakNode level where an
+        instance's attributes live in a separate __dict__ object (before 3.11,
+        or any build without inline values): I_k, k % 3 == 0, for k < D."""
+        depth = CHAINS[key][0]
+        extra = (depth - 1) // 3 if self.separate_instance_dict() else 0
+        return self.hg.hops_to_module(depth) + 1 + extra
+
+    def separate_instance_dict(self):
+        import gc
+        node = self.hg.LeakNode(None, 0)
+        return any(type(r) is dict for r in gc.get_referents(node))
 
 
 def build(name, n):
