@@ -23,6 +23,7 @@
 #define ASK_TIMEOUT_MS 20000
 
 static char *chosen; /* malloc'ed absolute path, or NULL */
+static int named;    /* chosen by --python or VIRTUAL_ENV, not by default */
 
 /* Asked of the interpreter: valid Python 2 and 3, one line. */
 static const char ask_code[] =
@@ -255,6 +256,54 @@ static int check(const char *exe, const char *how, char **argv)
 	return 0;
 }
 
+/* The python3 on PATH, as `python3 app.py` would run: its sys.executable
+ * (so its prefix and site-packages) when it is our minor version, the
+ * objref-chain built for its version when that is installed.  Otherwise
+ * (no python3 on PATH, not a supported CPython, no build for it) the
+ * program runs under the interpreter objref-chain embeds, and a one-line
+ * note says why when there was a python3 it could not use. */
+static int choose_default(char **argv)
+{
+	char *exe = absolute("python3"), *real = NULL, *build = NULL;
+	char looked[2048];
+	int major, minor;
+
+	if (!exe)
+		return 0;
+	if (ask_version(exe, &major, &minor, &real) < 0) {
+		fprintf(stderr, "objref-chain: note: the python3 on PATH ('%s') did not answer as a "
+			"Python interpreter; running the program under objref-chain's own Python "
+			"%d.%d (name one with --python)\n", exe, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+	} else if (major == PY_MAJOR_VERSION && minor == PY_MINOR_VERSION) {
+		chosen = real ? real : exe;
+		if (chosen == real)
+			free(exe);
+		return 0;
+	} else if (major != 3 || minor < OLDEST_MINOR || minor > NEWEST_MINOR) {
+		fprintf(stderr, "objref-chain: note: the python3 on PATH ('%s') is Python %d.%d, which "
+			"objref does not support (3.%d to 3.%d); running the program under "
+			"objref-chain's own Python %d.%d (name another with --python)\n",
+			real ? real : exe, major, minor, OLDEST_MINOR, NEWEST_MINOR, PY_MAJOR_VERSION,
+			PY_MINOR_VERSION);
+	} else if (!getenv("OBJREF_CHAIN_REEXEC") &&
+		   (build = find_build(minor, looked, sizeof(looked))) != NULL) {
+		free(build);
+		chosen = real ? real : exe;
+		if (chosen == real)
+			free(exe);
+		return run_other_build(chosen, major, minor, argv);
+	} else {
+		fprintf(stderr, "objref-chain: note: the python3 on PATH ('%s') is Python %d.%d and "
+			"no objref-chain for %d.%d is installed (`make install PYTHON=%s` builds "
+			"one); running the program under objref-chain's own Python %d.%d\n",
+			real ? real : exe, major, minor, major, minor, real ? real : exe,
+			PY_MAJOR_VERSION, PY_MINOR_VERSION);
+	}
+	free(real);
+	free(exe);
+	return 0;
+}
+
 int chain_interp_choose(const char *python_opt, char **argv)
 {
 	const char *venv = getenv("VIRTUAL_ENV");
@@ -275,10 +324,9 @@ int chain_interp_choose(const char *python_opt, char **argv)
 		how = "the active virtualenv's interpreter (VIRTUAL_ENV)";
 		if (!(chosen = absolute(buf)))
 			return CHAIN_EXIT_INTERNAL;
-	} else {
-		return 0;
 	}
-	if ((status = check(chosen, how, argv)) != 0)
+	named = chosen != NULL;
+	if ((status = chosen ? check(chosen, how, argv) : choose_default(argv)) != 0)
 		chain_interp_dispose();
 	unsetenv("OBJREF_CHAIN_REEXEC"); /* the program's own objref-chain runs start afresh */
 	return status;
@@ -292,6 +340,7 @@ void chain_interp_use_running(void)
 	chain_interp_dispose();
 	if (s && *s)
 		chosen = strdup(s);
+	named = 1; /* the user ran it: name it, as --python */
 	PyErr_Clear();
 }
 
@@ -300,8 +349,14 @@ const char *chain_interp_executable(void)
 	return chosen;
 }
 
+int chain_interp_named(void)
+{
+	return chosen && named;
+}
+
 void chain_interp_dispose(void)
 {
 	free(chosen);
 	chosen = NULL;
+	named = 0;
 }

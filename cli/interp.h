@@ -12,7 +12,11 @@
  *                         runs; a venv's bin/python, a link to the base
  *                         interpreter, gives itself)
  *   VIRTUAL_ENV=DIR       DIR/bin/python (an activated virtualenv)
- *   neither               the interpreter objref-chain was built with
+ *   neither               the python3 on PATH, as a shell runs it; when
+ *                         there is none, or it is unsupported, or no
+ *                         objref-chain is built for its version, the
+ *                         interpreter objref-chain was built with (a
+ *                         one-line note on stderr says why)
  *
  * The interpreter named must be the Python version objref-chain embeds (the
  * same minor version: the program's compiled extensions and the stdlib
@@ -38,6 +42,10 @@ int chain_interp_choose(const char *python_opt, char **argv);
 /* The program name for PyConfig (sys.executable), or NULL for the built-in
  * default.  Valid until chain_interp_dispose. */
 const char *chain_interp_executable(void);
+
+/* 1 when the interpreter was named (--python, VIRTUAL_ENV), 0 when it is
+ * the default (the python3 on PATH, or the built-in one). */
+int chain_interp_named(void);
 
 /* `python -m objref`: the interpreter is the one running (GIL held): its
  * sys.executable is what the report names. */

@@ -436,7 +436,7 @@ static void interpreter_line(FILE *out)
 	PyObject *prefix = PySys_GetObject("prefix"); /* borrowed */
 	const char *p = prefix && PyUnicode_Check(prefix) ? PyUnicode_AsUTF8(prefix) : NULL;
 
-	if (!chain_interp_executable())
+	if (!chain_interp_named())
 		return;
 	if (!p)
 		PyErr_Clear();

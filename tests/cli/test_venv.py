@@ -215,6 +215,84 @@ class TestOtherVersions(VenvTest):
         self.assertIn('(Python 3.%d.' % minor, proc.stdout)
 
 
+class TestDefaultInterpreter(VenvTest):
+    """Neither --python nor VIRTUAL_ENV: the python3 on PATH, as
+    `python3 app.py` in a shell would run."""
+
+    def path_with(self, python3=None):
+        """PATH = a directory holding only `python3` (a script with that
+        text, or nothing), then /bin for the shell the scripts need."""
+        d = os.path.join(self.dir, 'pathdir')
+        os.makedirs(d, exist_ok=True)
+        if python3 is not None:
+            exe = self.write('pathdir/python3', python3)
+            os.chmod(exe, 0o755)
+        return dict(self.env, PATH=d + os.pathsep + '/bin')
+
+    def test_python3_on_path_is_the_default(self):
+        # A venv's bin first on PATH, not activated: its python3 runs the program.
+        env = dict(self.env, PATH=os.path.join(self.venv, 'bin') + os.pathsep + self.env['PATH'])
+        proc = self.run_chain('app.py', env=env)
+        seen = self.seen(proc)
+        self.assertEqual(seen['prefix'], self.venv)
+        self.assertEqual(seen['value'], 42)
+        self.assertEqual(seen['executable'], os.path.join(self.venv, 'bin', 'python3'))
+        self.assertEqual(proc.stderr, '')
+
+    def test_no_python3_on_path(self):
+        self.write('plain.py', 'import sys\nprint("plain", "%d.%d" % sys.version_info[:2])\n')
+        proc = self.run_chain('plain.py', env=self.path_with())
+        self.assertStatus(proc, 0)
+        self.assertIn('plain %d.%d\n' % self.embedded, proc.stdout)
+        self.assertNotIn('note:', proc.stderr)
+
+    def assertNoted(self, proc, *parts):
+        self.assertStatus(proc, 0)
+        self.assertIn('plain %d.%d\n' % self.embedded, proc.stdout)
+        note = [line for line in proc.stderr.splitlines() if 'note:' in line]
+        self.assertEqual(len(note), 1, proc.stderr)
+        self.assertIn("the python3 on PATH ('", note[0])
+        self.assertIn("objref-chain's own Python %d.%d" % self.embedded, note[0])
+        for part in parts:
+            self.assertIn(part, note[0])
+
+    def test_unsupported_python3_on_path_is_noted(self):
+        self.write('plain.py', 'import sys\nprint("plain", "%d.%d" % sys.version_info[:2])\n')
+        env = self.path_with('#!/bin/sh\necho "objref-interp 3.7 /opt/py37/bin/python3.7"\n')
+        self.assertNoted(self.run_chain('plain.py', env=env), "'/opt/py37/bin/python3.7') is Python 3.7",
+                         'does not support', '--python')
+
+    def test_not_a_python_on_path_is_noted(self):
+        self.write('plain.py', 'import sys\nprint("plain", "%d.%d" % sys.version_info[:2])\n')
+        env = self.path_with('#!/bin/sh\nexit 3\n')
+        self.assertNoted(self.run_chain('plain.py', env=env), 'did not answer as a Python interpreter')
+
+    def test_other_version_without_build_is_noted(self):
+        other = 12 if self.embedded[1] != 12 else 10
+        self.write('plain.py', 'import sys\nprint("plain", "%d.%d" % sys.version_info[:2])\n')
+        env = self.path_with('#!/bin/sh\necho "objref-interp 3.%d /opt/py/bin/python3.%d"\n'
+                             % (other, other))
+        env['OBJREF_LIBEXEC'] = os.path.join(self.dir, 'empty')
+        self.assertNoted(self.run_chain('plain.py', env=env),
+                         'is Python 3.%d and no objref-chain for 3.%d is installed' % (other, other),
+                         'make install PYTHON=/opt/py/bin/python3.%d' % other)
+
+    def test_other_version_with_a_build_runs_it(self):
+        minor, exe = TestOtherVersions.other(self)
+        build = os.path.join(SOURCE_DIR, 'build-py', '3.%d' % minor, 'cli', 'objref-chain')
+        if not os.access(build, os.X_OK):
+            self.skipTest('no %s (tests/run_pythons.sh 3.%d builds it)' % (build, minor))
+        libexec = os.path.join(self.dir, 'libexec')
+        os.mkdir(libexec)
+        os.symlink(build, os.path.join(libexec, 'objref-chain-3.%d' % minor))
+        self.write('ver.py', 'import sys\nprint("version %d.%d" % sys.version_info[:2])\n')
+        env = self.path_with('#!/bin/sh\nexec "%s" "$@"\n' % exe)
+        env['OBJREF_LIBEXEC'] = libexec
+        proc = self.run_chain('ver.py', env=env)
+        self.assertStatus(proc, 0)
+        self.assertIn('version 3.%d\n' % minor, proc.stdout)
+
+
 class TestInstallLayout(VenvTest):
     def test_install_puts_a_versioned_build_in_libexec(self):
         # The build directory of the objref-chain under test (BUILD/cli/).
