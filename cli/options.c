@@ -100,9 +100,9 @@ static const chain_opt opts_table[] = {
 	  "its sys.executable, sys.prefix and sys.path, a\n"
 	  "virtualenv's site-packages included; default: the\n"
 	  "active virtualenv's python ($VIRTUAL_ENV), else the\n"
-	  "Python objref-chain was built with.  Another version\n"
-	  "than the embedded one runs objref-chain-3.X\n"
-	  "(installed by `make install`)" },
+	  "python3 on PATH, else the Python objref-chain was\n"
+	  "built with.  Another version than the embedded one\n"
+	  "runs objref-chain-3.X (installed by `make install`)" },
 	{ 'h', 'h', "help", NULL, "this help" },
 	{ OPT_VERSION, 0, "version", NULL, "versions of objref-chain and of its Python" },
 	{ OPT_JSON, 0, "json", NULL, "the report as JSON (schema objref-chain/1, see\n"
