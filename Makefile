@@ -33,7 +33,7 @@ CMAKE_ARGS ?=
 MAKEFLAGS += --no-print-directory
 
 DEB_PACKAGES := cmake pkg-config gcc make gdb python3-dev libgraphviz-dev libpng-dev zlib1g-dev \
-	fonts-dejavu-core python3-objgraph python-objgraph-doc python3-pytest
+	fonts-dejavu-core python3-venv python3-objgraph python-objgraph-doc python3-pytest
 
 .PHONY: all deps build demo docs test test-build test-asan test-pythons bench install clean
 # The steps depend on each other in the order written; the parallelism is

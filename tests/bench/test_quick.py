@@ -28,6 +28,9 @@ def build_dir():
 class QuickBench(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        if os.environ.get("OBJREF_TEST_SLOW") == "0":
+            raise unittest.SkipTest("OBJREF_TEST_SLOW=0: the quick benchmark runs in the main build "
+                                    "and in the oldest and newest Python of tests/run_pythons.sh")
         cls.out = os.path.join(build_dir(), "bench-quick")
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench.py"), "--quick",
                         "--build-dir", build_dir(), "--out-dir", cls.out], check=True, timeout=600)

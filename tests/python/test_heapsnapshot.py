@@ -1,9 +1,12 @@
 """The Chrome .heapsnapshot export, read by a real parser: memlab's
-(@memlab/core from npm, installed under the build directory on first use;
-the test skips, saying why, when node, npm or the registry is missing).
+(@memlab/core from npm, installed once on first use into build-cache/memlab
+beside the checkout, shared by every build's tests, or into
+$OBJREF_MEMLAB_DIR; the test skips, saying why, when node, npm or the
+registry is missing).
 
 The retainer path memlab finds for a leaked sample must carry the same
 labels as objref's own chain to it."""
+import fcntl
 import json
 import os
 import shutil
@@ -13,8 +16,9 @@ import unittest
 
 import objref
 
-BUILD = os.path.dirname(os.path.dirname(os.path.abspath(objref.__file__)))
-MEMLAB = os.path.join(BUILD, "memlab")
+SOURCE = os.environ.get("OBJREF_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+MEMLAB = os.environ.get("OBJREF_MEMLAB_DIR") or os.path.join(SOURCE, "build-cache", "memlab")
 
 # The leak: module global -> dict -> list -> dict -> list -> tuple.
 REGISTRY = {"sessions": [{"history": [(i, j, "h") for j in range(4)]} for i in range(6)]}
@@ -41,12 +45,20 @@ const core = require(path.join(process.argv[1], 'node_modules', '@memlab', 'core
 
 
 def ensure_memlab():
-    """The directory holding node_modules/@memlab/core, or a skip."""
-    if os.path.isdir(os.path.join(MEMLAB, "node_modules", "@memlab", "core")):
-        return MEMLAB
+    """The directory holding node_modules/@memlab/core, or a skip.  Builds
+    testing at once (ctest -j, several Pythons) install it once: the first
+    holds a lock on the directory while npm runs."""
     if not shutil.which("node") or not shutil.which("npm"):
         raise unittest.SkipTest("node or npm is not installed: memlab cannot be fetched")
     os.makedirs(MEMLAB, exist_ok=True)
+    with open(os.path.join(MEMLAB, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return install_memlab()
+
+
+def install_memlab():
+    if os.path.isfile(os.path.join(MEMLAB, "node_modules", "@memlab", "core", "package.json")):
+        return MEMLAB
     env = dict(os.environ, PUPPETEER_SKIP_DOWNLOAD="1")
     try:
         r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "@memlab/core"], cwd=MEMLAB,
