@@ -220,14 +220,14 @@ class TestDefaultInterpreter(VenvTest):
     `python3 app.py` in a shell would run."""
 
     def path_with(self, python3=None):
-        """PATH = a directory holding only `python3` (a script with that
-        text, or nothing), then /bin for the shell the scripts need."""
+        """PATH = one directory holding only `python3` (a script with that
+        text, or nothing); the scripts name their shell by absolute path."""
         d = os.path.join(self.dir, 'pathdir')
         os.makedirs(d, exist_ok=True)
         if python3 is not None:
             exe = self.write('pathdir/python3', python3)
             os.chmod(exe, 0o755)
-        return dict(self.env, PATH=d + os.pathsep + '/bin')
+        return dict(self.env, PATH=d)
 
     def test_python3_on_path_is_the_default(self):
         # A venv's bin first on PATH, not activated: its python3 runs the program.
