@@ -4,6 +4,9 @@
  * capture_walk.c.
  */
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include "capture_internal.h"
 
 /* ---- session ---------------------------------------------------------- */
@@ -71,29 +74,52 @@ void objref__objset_dispose(objref__objset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Large tables are probed at random: on transparent huge pages (where the
+ * kernel offers them on request) a probe misses the TLB far less often and
+ * the kernel faults the table in 2 MB at a time, not 4 kB.  Advice only:
+ * nothing changes when it is refused. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (bytes >= 2 * huge && hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 static size_t slot_for(const objref__objset *s, PyObject *op)
 {
-	size_t mask = s->slots_cap - 1, h = objref__hash64((uint64_t)(uintptr_t)op) & mask;
+	size_t mask = s->slots_cap - 1, h = objref__objset_hash(op) & mask;
 
 	while (s->slots[h].key && s->slots[h].key != op)
 		h = (h + 1) & mask;
 	return h;
 }
 
-static int reindex(objref__objset *s)
+/* A fresh index with room for `room` objects (at most half full). */
+static int reindex(objref__objset *s, size_t room)
 {
 	size_t cap = s->slots_cap ? s->slots_cap * 2 : 1024;
 
-	while (cap < s->n * 2 + 2)
+	while (cap < room * 2 + 2)
 		cap *= 2;
 	objref__free(s->slots);
 	if (!(s->slots = objref__calloc(cap, sizeof(objref__objslot)))) {
 		s->slots_cap = 0;
 		return OBJREF_ENOMEM;
 	}
+	advise_huge(s->slots, cap * sizeof(objref__objslot));
 	s->slots_cap = cap;
 	for (size_t i = 0; i < s->n; i++) {
-		size_t h = slot_for(s, s->objs[i]);
+		size_t h;
+		if (i + 16 < s->n)
+			objref__objset_prefetch(s, s->objs[i + 16]);
+		h = slot_for(s, s->objs[i]);
 		s->slots[h].key = s->objs[i];
 		s->slots[h].id = (uint32_t)i;
 	}
@@ -102,7 +128,19 @@ static int reindex(objref__objset *s)
 
 int objref__objset_index(objref__objset *s)
 {
-	return reindex(s);
+	return reindex(s, s->n);
+}
+
+int objref__objset_reserve(objref__objset *s, size_t room)
+{
+	int err;
+
+	if (room > s->cap) {
+		if ((err = objref__grow((void **)&s->objs, &s->cap, room, sizeof(PyObject *))) < 0)
+			return err;
+		advise_huge(s->objs, s->cap * sizeof(PyObject *));
+	}
+	return room * 2 + 2 > s->slots_cap ? reindex(s, room) : 0;
 }
 
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
@@ -120,7 +158,7 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	size_t h;
 
 	*added = 0;
-	if ((s->n + 1) * 2 > s->slots_cap && reindex(s) < 0)
+	if ((s->n + 1) * 2 > s->slots_cap && reindex(s, s->n + 1) < 0)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
 	if (s->slots[h].key)
