@@ -172,34 +172,47 @@ static objref_label index_label(Py_ssize_t i)
 		: OBJREF_LABEL_PAYLOAD_MAX);
 }
 
+/* The free variables' names of a code object, read from its fields: from
+ * 3.11 the last co_nfreevars of co_localsplusnames (PyCode_GetFreevars
+ * would build a tuple, and from 3.12 cache it in the code object: a new
+ * object in the observed heap, left behind by every capture that named a
+ * closure).  Borrowed; *first: the index of the first free variable. */
+static PyObject *free_names(PyCodeObject *co, Py_ssize_t *first)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *names = co->co_localsplusnames;
+
+	if (!names || !PyTuple_Check(names) || co->co_nfreevars > PyTuple_GET_SIZE(names))
+		return NULL;
+	*first = PyTuple_GET_SIZE(names) - co->co_nfreevars;
+	return names;
+#else
+	*first = 0;
+	return co->co_freevars && PyTuple_Check(co->co_freevars) ? co->co_freevars : NULL;
+#endif
+}
+
 /* A closure tuple's items are cells of the free variables, by name. */
 static int hint_sequence(walk *w, PyObject *op)
 {
 	uint32_t cid = PyTuple_Check(op) ? objref__objset_find(&w->closures, op) : OBJREF_NO_ID;
 	PyObject *names = NULL;
-	Py_ssize_t n = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_GET_SIZE(op);
+	Py_ssize_t n = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_GET_SIZE(op), first = 0;
 	int err = 0;
 
-	if (cid != OBJREF_NO_ID) {
-#if PY_VERSION_HEX >= 0x030B0000
-		names = PyCode_GetFreevars((PyCodeObject *)w->closure_code[cid]);
-#else
-		names = Py_NewRef(((PyCodeObject *)w->closure_code[cid])->co_freevars);
-#endif
-		PyErr_Clear();
-	}
+	if (cid != OBJREF_NO_ID)
+		names = free_names((PyCodeObject *)w->closure_code[cid], &first);
 	for (Py_ssize_t i = 0; i < n && !err; i++) {
 		PyObject *item = PyTuple_Check(op) ? PyTuple_GET_ITEM(op, i) : PyList_GET_ITEM(op, i);
 		objref_str s;
-		if (names && i < PyTuple_GET_SIZE(names)) {
-			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(names, i), 0);
+		if (names && first + i < PyTuple_GET_SIZE(names)) {
+			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(names, first + i), 0);
 			if (!(err = intern(&s, w, w->text)))
 				err = hint_add(w, item, OBJREF_LABEL(OBJREF_LABEL_CELL, s));
 		} else {
 			err = hint_add(w, item, index_label(i));
 		}
 	}
-	Py_XDECREF(names);
 	return err;
 }
 
