@@ -227,20 +227,48 @@ void objref__tracked_dispose(objref__tracked *t)
 
 typedef struct {
 	objref__objset untracked; /* discovered in order; also the work queue */
+	PyObject **refs;          /* one object's references, as traversal gave them */
+	size_t nrefs, refs_cap;
 	int failed;
 } reach;
+
+/* How many untracked objects the last walk found: the next one sizes its
+ * set from it (heaps change slowly between checkpoints), instead of
+ * growing it by rehashing from nothing. */
+static size_t last_untracked;
 
 static int visit_reach(PyObject *t, void *arg)
 {
 	reach *r = arg;
-	int added;
 
-	if (!t || objref__is_tracked(t))
+	if (!t)
 		return 0;
-	if (objref__objset_add(&r->untracked, t, &added) == OBJREF_NO_ID) {
+	if (objref__grow((void **)&r->refs, &r->refs_cap, r->nrefs + 1, sizeof(PyObject *)) < 0) {
 		r->failed = 1;
 		return -1;
 	}
+	objref__prefetch(t);  /* its header: is it tracked? */
+	r->refs[r->nrefs++] = t;
+	return 0;
+}
+
+/* Add the untracked ones of the references gathered: first their
+ * headers, then their slots are asked for ahead, so the misses of one
+ * object's references overlap. */
+static int reach_add(reach *r)
+{
+	size_t n = 0;
+	int added;
+
+	for (size_t i = 0; i < r->nrefs; i++)
+		if (!objref__is_tracked(r->refs[i])) {
+			objref__objset_prefetch(&r->untracked, r->refs[i]);
+			r->refs[n++] = r->refs[i];
+		}
+	r->nrefs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (objref__objset_add(&r->untracked, r->refs[i], &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
 	return 0;
 }
 
@@ -250,6 +278,7 @@ static int reach_from(reach *r, PyObject *op)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
 
+	r->nrefs = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, visit_reach, r) < 0 && r->failed)
 		return OBJREF_ENOMEM;
 	if (objref__walk_dict_keys(op)) {
@@ -259,7 +288,26 @@ static int reach_from(reach *r, PyObject *op)
 			if (visit_reach(k, r) < 0)
 				return OBJREF_ENOMEM;
 	}
-	return 0;
+	return reach_add(r);
+}
+
+/* Size r's set for about as many untracked objects as the last walk
+ * found (or as many as ntracked, the first time). */
+static int reach_reserve(reach *r, size_t ntracked)
+{
+	size_t room = last_untracked ? last_untracked + last_untracked / 8 : ntracked;
+
+	return room > 1024 ? objref__objset_reserve(&r->untracked, room) : 0;
+}
+
+static void reach_dispose(reach *r)
+{
+	if (!r->failed && r->untracked.n)
+		last_untracked = r->untracked.n;
+	objref__objset_dispose(&r->untracked);
+	objref__free(r->refs);
+	r->refs = NULL;
+	r->nrefs = r->refs_cap = 0;
 }
 
 /* Everything untracked that the tracked objects reach, in r. */
@@ -450,7 +498,8 @@ int objref_capture_census(objref_census **out, unsigned flags)
 		objref__free(c);
 		return err;
 	}
-	err = census_tracked(c);
+	err = c->untracked ? reach_reserve(&c->r, 0) : 0;
+	err = err ? err : census_tracked(c);
 	/* The queue grows while it is walked: untracked objects reach more. */
 	for (size_t i = 0; i < c->r.untracked.n && !err; i++)
 		if (!(err = tally_add(&c->t, c->r.untracked.objs[i])))
@@ -460,7 +509,9 @@ int objref_capture_census(objref_census **out, unsigned flags)
 	if (err == OBJREF_ENOMEM)
 		err = census_nomem(c);
 	tally_dispose(&c->t);
-	objref__objset_dispose(&c->r.untracked);
+	if (err)
+		c->r.failed = 1;  /* a partial count is no size hint */
+	reach_dispose(&c->r);
 	objref__free(c);
 	objref__session_exit(&session);
 	return err;
@@ -471,16 +522,19 @@ static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 {
 	objref__session session;
 	objref__tracked tracked;
-	reach r = { { 0 }, 0 };
+	reach r;
 	int err;
 
 	*objs = NULL;
 	*n = 0;
+	memset(&r, 0, sizeof(r));
+	memset(&tracked, 0, sizeof(tracked));
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
 	if ((err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
-	if ((flags & OBJREF_CAPTURE_UNTRACKED) && (err = reach_untracked(&r, &tracked)) < 0)
+	if ((flags & OBJREF_CAPTURE_UNTRACKED) &&
+	    ((err = reach_reserve(&r, tracked.n)) < 0 || (err = reach_untracked(&r, &tracked)) < 0))
 		goto cleanup;
 	if (!(*objs = objref__malloc((tracked.n + r.untracked.n + 1) * sizeof(PyObject *)))) {
 		err = OBJREF_ENOMEM;
@@ -495,7 +549,9 @@ cleanup:
 		err = objref__error(OBJREF_ENOMEM, "out of memory listing the live objects: %zu tracked by "
 			"the collector, %zu untracked found", tracked.n, r.untracked.n);
 	objref__tracked_dispose(&tracked);
-	objref__objset_dispose(&r.untracked);
+	if (err)
+		r.failed = 1;
+	reach_dispose(&r);
 	objref__session_exit(&session);
 	return err;
 }

@@ -201,8 +201,16 @@ class SnapshotTest(unittest.TestCase):
         got = json.loads(out)
         live, census = got["live"], got["census"]
         self.assertEqual(live.pop("objref.Snapshot"), 1)
-        self.assertEqual({k: (census.get(k), live.get(k)) for k in set(census) | set(live)
-                          if census.get(k) != live.get(k)}, {})
+        diff = {k: (census.get(k, 0), live.get(k, 0)) for k in set(census) | set(live)
+                if census.get(k) != live.get(k)}
+        if sys.version_info < (3, 11):
+            # The script's own running frame, an object before 3.11 that is
+            # untracked while it runs, and its code: only the frame roots
+            # reach them.
+            self.assertEqual(diff.pop("builtins.frame", None), (1, 0))
+            code = diff.pop("builtins.code", (0, 0))
+            self.assertEqual(code[0] - code[1], 1)
+        self.assertEqual(diff, {})
         self.assertGreater(census["builtins.function"], 3)
 
 
