@@ -4,6 +4,9 @@
  * capture_walk.c.
  */
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include "capture_internal.h"
 
 /* ---- session ---------------------------------------------------------- */
@@ -71,29 +74,52 @@ void objref__objset_dispose(objref__objset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Large tables are probed at random: on transparent huge pages (where the
+ * kernel offers them on request) a probe misses the TLB far less often and
+ * the kernel faults the table in 2 MB at a time, not 4 kB.  Advice only:
+ * nothing changes when it is refused. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (bytes >= 2 * huge && hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 static size_t slot_for(const objref__objset *s, PyObject *op)
 {
-	size_t mask = s->slots_cap - 1, h = objref__hash64((uint64_t)(uintptr_t)op) & mask;
+	size_t mask = s->slots_cap - 1, h = objref__objset_hash(op) & mask;
 
 	while (s->slots[h].key && s->slots[h].key != op)
 		h = (h + 1) & mask;
 	return h;
 }
 
-static int reindex(objref__objset *s)
+/* A fresh index with room for `room` objects (at most half full). */
+static int reindex(objref__objset *s, size_t room)
 {
 	size_t cap = s->slots_cap ? s->slots_cap * 2 : 1024;
 
-	while (cap < s->n * 2 + 2)
+	while (cap < room * 2 + 2)
 		cap *= 2;
 	objref__free(s->slots);
 	if (!(s->slots = objref__calloc(cap, sizeof(objref__objslot)))) {
 		s->slots_cap = 0;
 		return OBJREF_ENOMEM;
 	}
+	advise_huge(s->slots, cap * sizeof(objref__objslot));
 	s->slots_cap = cap;
 	for (size_t i = 0; i < s->n; i++) {
-		size_t h = slot_for(s, s->objs[i]);
+		size_t h;
+		if (i + 16 < s->n)
+			objref__objset_prefetch(s, s->objs[i + 16]);
+		h = slot_for(s, s->objs[i]);
 		s->slots[h].key = s->objs[i];
 		s->slots[h].id = (uint32_t)i;
 	}
@@ -102,7 +128,19 @@ static int reindex(objref__objset *s)
 
 int objref__objset_index(objref__objset *s)
 {
-	return reindex(s);
+	return reindex(s, s->n);
+}
+
+int objref__objset_reserve(objref__objset *s, size_t room)
+{
+	int err;
+
+	if (room > s->cap) {
+		if ((err = objref__grow((void **)&s->objs, &s->cap, room, sizeof(PyObject *))) < 0)
+			return err;
+		advise_huge(s->objs, s->cap * sizeof(PyObject *));
+	}
+	return room * 2 + 2 > s->slots_cap ? reindex(s, room) : 0;
 }
 
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
@@ -120,7 +158,7 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	size_t h;
 
 	*added = 0;
-	if ((s->n + 1) * 2 > s->slots_cap && reindex(s) < 0)
+	if ((s->n + 1) * 2 > s->slots_cap && reindex(s, s->n + 1) < 0)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
 	if (s->slots[h].key)
@@ -189,20 +227,48 @@ void objref__tracked_dispose(objref__tracked *t)
 
 typedef struct {
 	objref__objset untracked; /* discovered in order; also the work queue */
+	PyObject **refs;          /* one object's references, as traversal gave them */
+	size_t nrefs, refs_cap;
 	int failed;
 } reach;
+
+/* How many untracked objects the last walk found: the next one sizes its
+ * set from it (heaps change slowly between checkpoints), instead of
+ * growing it by rehashing from nothing. */
+static size_t last_untracked;
 
 static int visit_reach(PyObject *t, void *arg)
 {
 	reach *r = arg;
-	int added;
 
-	if (!t || objref__is_tracked(t))
+	if (!t)
 		return 0;
-	if (objref__objset_add(&r->untracked, t, &added) == OBJREF_NO_ID) {
+	if (objref__grow((void **)&r->refs, &r->refs_cap, r->nrefs + 1, sizeof(PyObject *)) < 0) {
 		r->failed = 1;
 		return -1;
 	}
+	objref__prefetch(t);  /* its header: is it tracked? */
+	r->refs[r->nrefs++] = t;
+	return 0;
+}
+
+/* Add the untracked ones of the references gathered: first their
+ * headers, then their slots are asked for ahead, so the misses of one
+ * object's references overlap. */
+static int reach_add(reach *r)
+{
+	size_t n = 0;
+	int added;
+
+	for (size_t i = 0; i < r->nrefs; i++)
+		if (!objref__is_tracked(r->refs[i])) {
+			objref__objset_prefetch(&r->untracked, r->refs[i]);
+			r->refs[n++] = r->refs[i];
+		}
+	r->nrefs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (objref__objset_add(&r->untracked, r->refs[i], &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
 	return 0;
 }
 
@@ -212,6 +278,7 @@ static int reach_from(reach *r, PyObject *op)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
 
+	r->nrefs = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, visit_reach, r) < 0 && r->failed)
 		return OBJREF_ENOMEM;
 	if (objref__walk_dict_keys(op)) {
@@ -221,7 +288,26 @@ static int reach_from(reach *r, PyObject *op)
 			if (visit_reach(k, r) < 0)
 				return OBJREF_ENOMEM;
 	}
-	return 0;
+	return reach_add(r);
+}
+
+/* Size r's set for about as many untracked objects as the last walk
+ * found (or as many as ntracked, the first time). */
+static int reach_reserve(reach *r, size_t ntracked)
+{
+	size_t room = last_untracked ? last_untracked + last_untracked / 8 : ntracked;
+
+	return room > 1024 ? objref__objset_reserve(&r->untracked, room) : 0;
+}
+
+static void reach_dispose(reach *r)
+{
+	if (!r->failed && r->untracked.n)
+		last_untracked = r->untracked.n;
+	objref__objset_dispose(&r->untracked);
+	objref__free(r->refs);
+	r->refs = NULL;
+	r->nrefs = r->refs_cap = 0;
 }
 
 /* Everything untracked that the tracked objects reach, in r. */
@@ -412,7 +498,8 @@ int objref_capture_census(objref_census **out, unsigned flags)
 		objref__free(c);
 		return err;
 	}
-	err = census_tracked(c);
+	err = c->untracked ? reach_reserve(&c->r, 0) : 0;
+	err = err ? err : census_tracked(c);
 	/* The queue grows while it is walked: untracked objects reach more. */
 	for (size_t i = 0; i < c->r.untracked.n && !err; i++)
 		if (!(err = tally_add(&c->t, c->r.untracked.objs[i])))
@@ -422,7 +509,9 @@ int objref_capture_census(objref_census **out, unsigned flags)
 	if (err == OBJREF_ENOMEM)
 		err = census_nomem(c);
 	tally_dispose(&c->t);
-	objref__objset_dispose(&c->r.untracked);
+	if (err)
+		c->r.failed = 1;  /* a partial count is no size hint */
+	reach_dispose(&c->r);
 	objref__free(c);
 	objref__session_exit(&session);
 	return err;
@@ -433,16 +522,19 @@ static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 {
 	objref__session session;
 	objref__tracked tracked;
-	reach r = { { 0 }, 0 };
+	reach r;
 	int err;
 
 	*objs = NULL;
 	*n = 0;
+	memset(&r, 0, sizeof(r));
+	memset(&tracked, 0, sizeof(tracked));
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
 	if ((err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
-	if ((flags & OBJREF_CAPTURE_UNTRACKED) && (err = reach_untracked(&r, &tracked)) < 0)
+	if ((flags & OBJREF_CAPTURE_UNTRACKED) &&
+	    ((err = reach_reserve(&r, tracked.n)) < 0 || (err = reach_untracked(&r, &tracked)) < 0))
 		goto cleanup;
 	if (!(*objs = objref__malloc((tracked.n + r.untracked.n + 1) * sizeof(PyObject *)))) {
 		err = OBJREF_ENOMEM;
@@ -457,7 +549,9 @@ cleanup:
 		err = objref__error(OBJREF_ENOMEM, "out of memory listing the live objects: %zu tracked by "
 			"the collector, %zu untracked found", tracked.n, r.untracked.n);
 	objref__tracked_dispose(&tracked);
-	objref__objset_dispose(&r.untracked);
+	if (err)
+		r.failed = 1;
+	reach_dispose(&r);
 	objref__session_exit(&session);
 	return err;
 }

@@ -95,6 +95,48 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added);
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op);
 /* Build the index of objects appended without one (by gathering). */
 int objref__objset_index(objref__objset *s);
+/* Room for `room` objects in all, array and index, so that adding up to
+ * that many neither reallocates nor rehashes.  0 or OBJREF_ENOMEM. */
+int objref__objset_reserve(objref__objset *s, size_t room);
+
+/* The slot hash of an address.  Each 1 MB block of the address space (an
+ * allocator arena: objects made together, which mostly refer to each
+ * other) goes to a random place in the index (splitmix64 of the block
+ * number), and its objects, 16-byte aligned, to consecutive slots from
+ * there: references within a block probe nearby slots, already in the cache
+ * or at least under the same TLB entry, instead of one random line each.
+ * Objects are at least 16 bytes apart, so a block fills at most its share
+ * of the index; blocks land independently. */
+static inline size_t objref__objset_hash(const PyObject *op)
+{
+	uint64_t a = (uint64_t)(uintptr_t)op;
+
+	return (size_t)(objref__hash64(a >> 20) + (a >> 4));
+}
+
+/* Start loading the memory at p into the cache. */
+static inline void objref__prefetch(const void *p)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
+
+/* Start loading op's slot into the cache: the walk calls this a few
+ * references ahead, so the random probes of a large index overlap instead
+ * of waiting one after the other. */
+static inline void objref__objset_prefetch(const objref__objset *s, const PyObject *op)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (s->slots_cap)
+		__builtin_prefetch(&s->slots[objref__objset_hash(op) & (s->slots_cap - 1)]);
+#else
+	(void)s;
+	(void)op;
+#endif
+}
 
 /* The GC-tracked objects, borrowed: `items` points into gc.get_objects()'s
  * list (held in `keep`) before 3.12, into our own array from 3.12. */

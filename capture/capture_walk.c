@@ -57,6 +57,10 @@ typedef struct {
 	char text[512];
 } walk;
 
+/* How far ahead the walk asks for memory it will probe: enough to overlap
+ * a few cache misses, few enough to stay in the cache until used. */
+#define PREFETCH_AHEAD 8
+
 static int intern(objref_str *out, walk *w, const char *s)
 {
 	return objref_builder_string(out, w->b, s, strlen(s));
@@ -168,34 +172,47 @@ static objref_label index_label(Py_ssize_t i)
 		: OBJREF_LABEL_PAYLOAD_MAX);
 }
 
+/* The free variables' names of a code object, read from its fields: from
+ * 3.11 the last co_nfreevars of co_localsplusnames (PyCode_GetFreevars
+ * would build a tuple, and from 3.12 cache it in the code object: a new
+ * object in the observed heap, left behind by every capture that named a
+ * closure).  Borrowed; *first: the index of the first free variable. */
+static PyObject *free_names(PyCodeObject *co, Py_ssize_t *first)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+	PyObject *names = co->co_localsplusnames;
+
+	if (!names || !PyTuple_Check(names) || co->co_nfreevars > PyTuple_GET_SIZE(names))
+		return NULL;
+	*first = PyTuple_GET_SIZE(names) - co->co_nfreevars;
+	return names;
+#else
+	*first = 0;
+	return co->co_freevars && PyTuple_Check(co->co_freevars) ? co->co_freevars : NULL;
+#endif
+}
+
 /* A closure tuple's items are cells of the free variables, by name. */
 static int hint_sequence(walk *w, PyObject *op)
 {
 	uint32_t cid = PyTuple_Check(op) ? objref__objset_find(&w->closures, op) : OBJREF_NO_ID;
 	PyObject *names = NULL;
-	Py_ssize_t n = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_GET_SIZE(op);
+	Py_ssize_t n = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_GET_SIZE(op), first = 0;
 	int err = 0;
 
-	if (cid != OBJREF_NO_ID) {
-#if PY_VERSION_HEX >= 0x030B0000
-		names = PyCode_GetFreevars((PyCodeObject *)w->closure_code[cid]);
-#else
-		names = Py_NewRef(((PyCodeObject *)w->closure_code[cid])->co_freevars);
-#endif
-		PyErr_Clear();
-	}
+	if (cid != OBJREF_NO_ID)
+		names = free_names((PyCodeObject *)w->closure_code[cid], &first);
 	for (Py_ssize_t i = 0; i < n && !err; i++) {
 		PyObject *item = PyTuple_Check(op) ? PyTuple_GET_ITEM(op, i) : PyList_GET_ITEM(op, i);
 		objref_str s;
-		if (names && i < PyTuple_GET_SIZE(names)) {
-			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(names, i), 0);
+		if (names && first + i < PyTuple_GET_SIZE(names)) {
+			objref__utf8(w->text, sizeof(w->text), PyTuple_GET_ITEM(names, first + i), 0);
 			if (!(err = intern(&s, w, w->text)))
 				err = hint_add(w, item, OBJREF_LABEL(OBJREF_LABEL_CELL, s));
 		} else {
 			err = hint_add(w, item, index_label(i));
 		}
 	}
-	Py_XDECREF(names);
 	return err;
 }
 
@@ -428,8 +445,13 @@ static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 	/* Exact lists, tuples and dicts reference their items and nothing else
 	 * (keys included, which dicts of str keys do not traverse). */
 	if (PyList_CheckExact(op) || PyTuple_CheckExact(op) || PyDict_CheckExact(op)) {
-		for (size_t j = 0; j < w->nhints && !err; j++)
+		for (size_t j = 0; j < w->nhints && j < PREFETCH_AHEAD; j++)
+			objref__objset_prefetch(&w->objs, w->hints[j].obj);
+		for (size_t j = 0; j < w->nhints && !err; j++) {
+			if (j + PREFETCH_AHEAD < w->nhints)
+				objref__objset_prefetch(&w->objs, w->hints[j + PREFETCH_AHEAD].obj);
 			err = add_edge(w, id, w->hints[j].obj, w->hints[j].label);
+		}
 		return err;
 	}
 	if ((err = index_hints(w)) < 0)
@@ -437,8 +459,13 @@ static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
-	for (size_t i = 0; i < w->ntargets && !err; i++)
+	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
+		objref__objset_prefetch(&w->objs, w->targets[i]);
+	for (size_t i = 0; i < w->ntargets && !err; i++) {
+		if (i + PREFETCH_AHEAD < w->ntargets)
+			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
 		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i]));
+	}
 	/* Dict keys are references even where traversal skips them. */
 	for (size_t j = 0; j < w->nhints && !err; j++)
 		if (!w->hints[j].used && OBJREF_LABEL_KIND(w->hints[j].label) == OBJREF_LABEL_DICTKEY)
@@ -520,6 +547,12 @@ static int walk_nomem(const walk *w, size_t listed)
 		w->objs.n, nedges, last);
 }
 
+/* Objects a capture of ntracked tracked objects will likely hold. */
+static size_t expected_objects(size_t ntracked, int tracked_only)
+{
+	return tracked_only ? ntracked + 1024 : ntracked * 3 + 1024;
+}
+
 /* The snapshot; with pin, also a new reference to every object by id,
  * taken inside the walk while each is certainly alive. */
 static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
@@ -528,6 +561,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	objref__tracked tracked;
 	objref__roots *roots = NULL;
 	walk w;
+	size_t room;
 	int err;
 
 	*out = NULL;
@@ -539,23 +573,29 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	memset(&tracked, 0, sizeof(tracked));
 	if ((err = objref_builder_new(&w.b)) < 0 || (err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
-	if (objref__grow((void **)&w.objs.objs, &w.objs.cap, tracked.n + 1, sizeof(PyObject *)) < 0) {
-		err = OBJREF_ENOMEM;
-		goto cleanup;
-	}
 	w.hidden.b = w.b;
 	w.hidden.objs = &w.objs;
+	w.refcnt_bias = tracked.keep ? 1 : 0;
+	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
+	/* The object set sized once: the tracked objects index into it as they
+	 * are copied, and the untracked ones a heap usually holds (one to two
+	 * per tracked object) fit without a rehash. */
+	room = expected_objects(tracked.n, w.tracked_only);
+	if ((err = objref__objset_reserve(&w.objs, room)) < 0 ||
+	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
+		goto cleanup;
 	if (tracked.n) /* none listed (a frozen heap before 3.12): items may be NULL */
 		memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
 	w.objs.n = w.ntracked = tracked.n;
-	w.refcnt_bias = tracked.keep ? 1 : 0;
-	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
 	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
-	for (size_t i = 0; i < w.objs.n && !err; i++)
+	for (size_t i = 0; i < w.objs.n && !err; i++) {
+		if (i + PREFETCH_AHEAD < w.objs.n)  /* its header: refcount, type */
+			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
 		err = add_object(&w, (objref_id)i);
+	}
 	if (!err)
 		err = objref__roots_record(roots, w.b, &w.objs, w.ntracked);
 	if (!err && pin) {

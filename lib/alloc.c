@@ -7,8 +7,12 @@
  * The counters are process-global and not thread-safe: fault injection is a
  * single-threaded test facility.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include "internal.h"
 
 static unsigned long alloc_count;   /* allocations since the last arm */
@@ -77,6 +81,25 @@ char *objref__strndup(const char *s, size_t len)
 	return d;
 }
 
+/* A large array (a snapshot's objects and edges, a capture's object index)
+ * is touched page by page as it fills: on transparent huge pages, where
+ * the kernel offers them on request, it faults in 2 MB at a time instead
+ * of 4 kB, and random probes miss the TLB less.  Advice only: nothing
+ * changes when it is refused. */
+static void advise_huge(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (bytes >= 2 * huge && hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
 int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap = *cap ? *cap : 16;
@@ -93,5 +116,6 @@ int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
 		return OBJREF_ENOMEM;
 	*p = np;
 	*cap = ncap;
+	advise_huge(np, ncap * elem);
 	return 0;
 }

@@ -53,6 +53,18 @@ void objref_builder_free(objref_builder *b)
 	objref__free(b);
 }
 
+int objref_builder_reserve(objref_builder *b, size_t nobjects, size_t nedges)
+{
+	int err;
+
+	if ((err = objref__grow((void **)&b->objects, &b->objects_cap, nobjects, sizeof(objref_object))) < 0 ||
+	    (err = objref__grow((void **)&b->esrc, &b->esrc_cap, nedges, sizeof(objref_id))) < 0 ||
+	    (err = objref__grow((void **)&b->edst, &b->edst_cap, nedges, sizeof(objref_id))) < 0 ||
+	    (err = objref__grow((void **)&b->elab, &b->elab_cap, nedges, sizeof(objref_label))) < 0)
+		return err;
+	return 0;
+}
+
 int objref_builder_string(objref_str *out, objref_builder *b, const char *s, size_t len)
 {
 	return objref__strtab_intern(out, &b->strings, s, len);

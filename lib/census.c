@@ -205,10 +205,22 @@ int objref_census_from_snapshot(objref_census **out, const objref_snapshot *s, u
 	if (!count || !bytes || !order || (err = objref_census_new(out)) < 0)
 		goto cleanup;
 	/* Rows appear in the order their type is first met, as objgraph's
-	 * dict does when it walks gc.get_objects(). */
+	 * dict does when it walks gc.get_objects().
+	 *
+	 * Objects of the permanent generation are counted only where the
+	 * collector lists it (gc.frozen_listed: PyUnstable_GC_VisitObjects from
+	 * 3.12.10 and 3.13.3; never gc.get_objects()), as the live census
+	 * (objref_capture_census) counts them: it sees what the collector
+	 * lists and what traversal reaches from there.  The walk of a snapshot
+	 * finds frozen objects the census cannot (through the references a
+	 * static type hides: on 3.12 its __mro__ and __bases__ tuples, frozen
+	 * at startup); telling them apart in the census would take a set of
+	 * every tracked object. */
 	for (size_t i = 0; i < s->nobjects; i++) {
 		const objref_object *o = &s->objects[i];
 		if ((flags & OBJREF_CENSUS_TRACKED_ONLY) && !(o->flags & OBJREF_F_TRACKED))
+			continue;
+		if ((o->flags & OBJREF_F_FROZEN) && !s->gc.frozen_listed)
 			continue;
 		if (!count[o->type]++)
 			order[norder++] = o->type;

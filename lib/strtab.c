@@ -30,33 +30,44 @@ void objref__strtab_freeze(objref__strtab *t)
 	t->index_cap = 0;
 }
 
-/* Is string id exactly the len bytes at s (which hold no NUL)?  strncmp
- * stops at the stored string's NUL: a shorter stored string is never read
- * past its end (memcmp would, and could leave the arena). */
+/* Is string id exactly the len bytes at s (which hold no NUL)?  The
+ * bounds check keeps memcmp inside the arena; as s holds no NUL, equal
+ * bytes and a NUL right after them mean the stored string is exactly s. */
 static int equal_at(const objref__strtab *t, uint32_t id, const char *s, size_t len)
 {
 	const char *p = t->arena + t->off[id];
-	return strncmp(p, s, len) == 0 && p[len] == '\0';
+
+	return t->off[id] + len < t->arena_len && p[len] == '\0' && memcmp(p, s, len) == 0;
 }
+
+/* FNV-1a, mixed: its low bits (the slot) would otherwise depend on the low
+ * bits of each byte only.  The high 32 bits tag the slot. */
+static uint64_t hash_of(const char *s, size_t len)
+{
+	return objref__hash64(objref__hash_bytes(s, len));
+}
+
+#define TAG(h) ((h) & 0xffffffff00000000ULL)
 
 /* Rebuild the index with twice the capacity. */
 static int rehash(objref__strtab *t)
 {
 	size_t cap = t->index_cap ? t->index_cap * 2 : 64;
-	uint32_t *idx;
+	uint64_t *idx;
 
 	while (cap < (t->n + 1) * 2)  /* a frozen table has strings but no index */
 		cap *= 2;
-	idx = objref__calloc(cap, sizeof(uint32_t));
+	idx = objref__calloc(cap, sizeof(uint64_t));
 
 	if (!idx)
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {
 		const char *s = t->arena + t->off[i];
-		size_t h = objref__hash_bytes(s, strlen(s)) & (cap - 1);
+		uint64_t hash = hash_of(s, strlen(s));
+		size_t h = hash & (cap - 1);
 		while (idx[h])
 			h = (h + 1) & (cap - 1);
-		idx[h] = (uint32_t)i + 1;
+		idx[h] = TAG(hash) | ((uint64_t)i + 1);
 	}
 	objref__free(t->index);
 	t->index = idx;
@@ -66,16 +77,19 @@ static int rehash(objref__strtab *t)
 
 int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len)
 {
+	uint64_t hash;
 	size_t h;
 	int err;
 
 	len = strnlen(s, len); /* strings are C strings: an embedded NUL ends one */
 	if ((t->n + 1) * 2 > t->index_cap && (err = rehash(t)) < 0)
 		return err;
-	h = objref__hash_bytes(s, len) & (t->index_cap - 1);
+	hash = hash_of(s, len);
+	h = hash & (t->index_cap - 1);
 	for (; t->index[h]; h = (h + 1) & (t->index_cap - 1)) {
-		if (equal_at(t, t->index[h] - 1, s, len)) {
-			*out = t->index[h] - 1;
+		uint32_t id = (uint32_t)t->index[h] - 1;
+		if (TAG(t->index[h]) == TAG(hash) && equal_at(t, id, s, len)) {
+			*out = id;
 			return 0;
 		}
 	}
@@ -88,7 +102,7 @@ int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_
 	t->arena[t->arena_len + len] = '\0';
 	t->off[t->n] = t->arena_len;
 	t->arena_len += len + 1;
-	t->index[h] = (uint32_t)t->n + 1;
+	t->index[h] = TAG(hash) | ((uint64_t)t->n + 1);
 	*out = (uint32_t)t->n++;
 	return 0;
 }

@@ -5,7 +5,9 @@
  * Strings are C strings: interning bytes that hold a NUL keeps what comes
  * before it.  Invariants: string 0 is ""; ids are dense; interning the same bytes twice
  * returns the same id; the index is open-addressed with capacity a power of
- * two, at most half full, slots holding id+1 (0 = empty).
+ * two, at most half full, each slot holding id+1 in its low 32 bits (0 =
+ * empty) and the upper 32 bits of the string's hash in its high ones, so a
+ * probe compares bytes only when the hashes agree.
  */
 #ifndef OBJREF_STRTAB_H
 #define OBJREF_STRTAB_H
@@ -17,7 +19,7 @@ typedef struct {
 	size_t arena_len, arena_cap;
 	uint64_t *off;      /* off[i]: start of string i in arena */
 	size_t n, off_cap;
-	uint32_t *index;    /* hash slots: id + 1, or 0 */
+	uint64_t *index;    /* hash slots: hash tag << 32 | (id + 1), or 0 */
 	size_t index_cap;
 } objref__strtab;
 
@@ -34,7 +36,7 @@ static inline const char *objref__strtab_get(const objref__strtab *t, uint32_t i
 
 static inline size_t objref__strtab_bytes(const objref__strtab *t)
 {
-	return t->arena_cap + t->off_cap * sizeof(uint64_t) + t->index_cap * sizeof(uint32_t);
+	return t->arena_cap + t->off_cap * sizeof(uint64_t) + t->index_cap * sizeof(uint64_t);
 }
 
 #endif

@@ -29,6 +29,12 @@ OBJREF_EXTERN int objref_builder_string(objref_str *out, objref_builder *b, cons
 OBJREF_EXTERN int objref_builder_type(objref_type_id *out, objref_builder *b, uint64_t addr,
 	const char *module, const char *name, const char *qualname);
 
+/* Room for nobjects objects and nedges edges in all, so that adding up to
+ * that many does not reallocate (a capture sizes them once from the
+ * heap's object count: growing by copying faults every page in twice).
+ * Only capacity: what was added stays.  0 or OBJREF_ENOMEM. */
+OBJREF_EXTERN int objref_builder_reserve(objref_builder *b, size_t nobjects, size_t nedges);
+
 /* Add an object; ids are given in order 0, 1, 2, ... */
 OBJREF_EXTERN int objref_builder_object(objref_id *out, objref_builder *b, const objref_object *obj);
 
