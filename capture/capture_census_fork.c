@@ -125,10 +125,15 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &ign, NULL);
+	/* On a busy machine the program's threads come first. */
+	if (nice(10) < 0)
+		errno = 0;
 	if (fault && strcmp(fault, "kill") == 0)
 		raise(SIGKILL);
 	if (fault && strcmp(fault, "exit") == 0)
 		_exit(7);
+	if (fault && strcmp(fault, "slow") == 0) /* the program must not wait for us */
+		sleep(1);
 	memset(&h, 0, sizeof(h));
 	h.magic = REPORT_MAGIC;
 	err = objref_capture_census(&c, flags);
@@ -209,7 +214,9 @@ static void *reader_main(void *arg)
 int objref_capture_census_fork(objref_capture_census_job **out, unsigned flags, int addrs)
 {
 	objref_capture_census_job *job;
-	const char *fault = getenv("OBJREF_CENSUS_FAULT_FOR_TESTS"); /* read before the fork */
+	/* Tests make the child die ("kill": SIGKILL, "exit": no report) or
+	 * dawdle ("slow": 1 s); read before the fork. */
+	const char *fault = getenv("OBJREF_CENSUS_FAULT_FOR_TESTS");
 	sigset_t all, old;
 	int pfd[2], err;
 	pid_t pid;
