@@ -3,7 +3,8 @@
  * objref/capture_census.h).
  *
  * The child counts with capture.c's census (and, for a baseline, lists the
- * live addresses with objref_capture_each), serialises the result into one
+ * live addresses as objref_capture_each would, without taking references),
+ * serialises the result into one
  * buffer and writes it to a pipe:
  *
  *   header   magic, status, nrows, naddrs, message[480]
@@ -70,19 +71,76 @@ static void put(outbuf *b, const void *data, size_t n)
 	b->len += n;
 }
 
+/* The live addresses, as objref_capture_each lists them (tracked objects,
+ * then the untracked ones they reach), but without a reference taken: in
+ * the child a Py_INCREF would copy the page of every object. */
 typedef struct {
-	uint64_t *a;
-	size_t n, cap;
-} addr_list;
+	objref__objset untracked; /* discovered in order; also the work queue */
+	int failed;
+} addr_walk;
 
-static int collect_addr(void *obj, void *arg)
+static int visit_untracked(PyObject *t, void *arg)
 {
-	addr_list *l = arg;
+	addr_walk *w = arg;
+	int added;
 
-	if (objref__grow((void **)&l->a, &l->cap, l->n + 1, sizeof(uint64_t)) < 0)
-		return OBJREF_ENOMEM;
-	l->a[l->n++] = (uint64_t)(uintptr_t)obj;
+	if (!t || objref__is_tracked(t))
+		return 0;
+	if (objref__objset_add(&w->untracked, t, &added) == OBJREF_NO_ID) {
+		w->failed = 1;
+		return -1;
+	}
 	return 0;
+}
+
+static int reach(addr_walk *w, PyObject *op)
+{
+	traverseproc trav = Py_TYPE(op)->tp_traverse;
+
+	if (trav && PyObject_IS_GC(op) && trav(op, visit_untracked, w) < 0 && w->failed)
+		return OBJREF_ENOMEM;
+	if (objref__walk_dict_keys(op)) {
+		Py_ssize_t pos = 0;
+		PyObject *k, *v;
+		while (PyDict_Next(op, &pos, &k, &v))
+			if (visit_untracked(k, w) < 0)
+				return OBJREF_ENOMEM;
+	}
+	return 0;
+}
+
+/* *a: the n live addresses (objref__malloc), unsorted. */
+static int live_addrs(uint64_t **a, size_t *n, unsigned flags)
+{
+	objref__session session;
+	objref__tracked t;
+	addr_walk w = { { 0 }, 0 };
+	int err;
+
+	*a = NULL;
+	*n = 0;
+	if ((err = objref__session_enter(&session)) < 0)
+		return err;
+	if ((err = objref__gather_tracked(&t)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < t.n && !err && (flags & OBJREF_CAPTURE_UNTRACKED); i++)
+		err = reach(&w, t.items[i]);
+	for (size_t i = 0; i < w.untracked.n && !err; i++)
+		err = reach(&w, w.untracked.objs[i]);
+	if (!err && !(*a = objref__malloc((t.n + w.untracked.n + 1) * sizeof(uint64_t))))
+		err = OBJREF_ENOMEM;
+	for (size_t i = 0; !err && i < t.n; i++)
+		(*a)[(*n)++] = (uint64_t)(uintptr_t)t.items[i];
+	for (size_t i = 0; !err && i < w.untracked.n; i++)
+		(*a)[(*n)++] = (uint64_t)(uintptr_t)w.untracked.objs[i];
+	if (err == OBJREF_ENOMEM)
+		err = objref__error(OBJREF_ENOMEM, "out of memory listing the live objects: %zu tracked "
+			"by the collector, %zu untracked found", t.n, w.untracked.n);
+cleanup:
+	objref__tracked_dispose(&t);
+	objref__objset_dispose(&w.untracked);
+	objref__session_exit(&session);
+	return err;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -109,7 +167,8 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 {
 	report_header h;
 	objref_census *c = NULL;
-	addr_list l = { 0 };
+	uint64_t *addrs = NULL;
+	size_t naddrs = 0;
 	outbuf b = { 0 };
 	struct sigaction dfl, ign;
 	uint32_t magic = REPORT_MAGIC;
@@ -138,19 +197,16 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 	h.magic = REPORT_MAGIC;
 	err = objref_capture_census(&c, flags);
 	if (!err && want_addrs) {
-		err = objref_capture_each(collect_addr, &l, flags & OBJREF_CAPTURE_UNTRACKED);
-		if (err == OBJREF_ENOMEM)
-			err = objref__error(OBJREF_ENOMEM, "out of memory listing the live objects "
-				"(%zu so far)", l.n);
-		if (!err && l.n)
-			qsort(l.a, l.n, sizeof(uint64_t), cmp_u64);
+		err = live_addrs(&addrs, &naddrs, flags);
+		if (!err && naddrs)
+			qsort(addrs, naddrs, sizeof(uint64_t), cmp_u64);
 	}
 	h.status = err;
 	if (err) {
 		snprintf(h.message, sizeof(h.message), "%s", objref_error_last());
 	} else {
 		h.nrows = objref_census_len(c);
-		h.naddrs = l.n;
+		h.naddrs = naddrs;
 	}
 	put(&b, &h, sizeof(h));
 	for (size_t i = 0; !err && i < h.nrows; i++) {
@@ -161,8 +217,8 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 		put(&b, &r->count, sizeof(r->count));
 		put(&b, &r->bytes, sizeof(r->bytes));
 	}
-	if (!err && l.n)
-		put(&b, l.a, l.n * sizeof(uint64_t));
+	if (!err && naddrs)
+		put(&b, addrs, naddrs * sizeof(uint64_t));
 	put(&b, &magic, sizeof(magic));
 	if (b.failed) { /* no room for the report: say so in a bare header */
 		h.status = OBJREF_ENOMEM;

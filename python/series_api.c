@@ -448,32 +448,60 @@ static PyObject *py_snapshot(PyObject *module, PyObject *unused)
 	return objref_py_snapshot_wrap(objref_py_state(module)->snapshot_type, snap);
 }
 
-/* _census_rows(fork, untracked=True): the census of the live heap as one
+typedef struct {
+	uint64_t *a;
+	size_t n, cap;
+} addr_array;
+
+static int add_addr(void *obj, void *arg)
+{
+	addr_array *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4096;
+		uint64_t *a = PyMem_Realloc(l->a, cap * sizeof(uint64_t));
+		if (!a)
+			return OBJREF_ENOMEM;
+		l->a = a;
+		l->cap = cap;
+	}
+	l->a[l->n++] = (uint64_t)(uintptr_t)obj;
+	return 0;
+}
+
+/* _census_rows(fork, untracked=True, addrs=False): the census of the live heap as one
  * bytes object ("name\tcount\tbytes\n" per row, in census order), so a
  * test comparing two censuses adds one object between them.  fork: counted
  * by a forked child (objref/capture_census.h), waited for with the GIL
- * released. */
+ * released; with addrs, (that, the sorted live addresses as
+ * native uint64 in bytes). */
 static PyObject *py_census_rows(PyObject *module, PyObject *args)
 {
 	unsigned flags;
-	int fork, untracked = 1, err;
+	int fork, untracked = 1, want = 0, err;
 	objref_capture_census_job *job;
 	objref_census *c = NULL;
+	uint64_t *addrs = NULL;
+	size_t naddrs = 0;
+	addr_array here = { 0 };
 	objref_buf b = { 0 };
 	PyObject *r;
 
 	(void)module;
-	if (!PyArg_ParseTuple(args, "p|p:_census_rows", &fork, &untracked))
+	if (!PyArg_ParseTuple(args, "p|pp:_census_rows", &fork, &untracked, &want))
 		return NULL;
 	flags = untracked ? OBJREF_CAPTURE_UNTRACKED : 0;
 	if (!fork) {
 		err = objref_capture_census(&c, flags);
-	} else if ((err = objref_capture_census_fork(&job, flags, 0)) == 0) {
+		if (!err && want && (err = objref_capture_each(add_addr, &here, flags)) == 0 && here.n)
+			qsort(here.a, here.n, sizeof(uint64_t), cmp_u64);
+	} else if ((err = objref_capture_census_fork(&job, flags, want)) == 0) {
 		Py_BEGIN_ALLOW_THREADS
-		err = objref_capture_census_finish(job, &c, NULL, NULL);
+		err = objref_capture_census_finish(job, &c, &addrs, &naddrs);
 		Py_END_ALLOW_THREADS
 	}
 	if (err < 0) {
+		PyMem_Free(here.a);
 		if (fork && err == OBJREF_ERROR) {
 			PyErr_SetString(PyExc_RuntimeError, objref_error_last());
 			return NULL;
@@ -489,6 +517,18 @@ static PyObject *py_census_rows(PyObject *module, PyObject *args)
 	r = objref_buf_failed(&b) ? PyErr_NoMemory() : PyBytes_FromStringAndSize(b.data ? b.data : "",
 		(Py_ssize_t)b.len);
 	objref_buf_dispose(&b);
+	if (r && want) {
+		const uint64_t *a = fork ? addrs : here.a;
+		size_t n = fork ? naddrs : here.n;
+		PyObject *ab = PyBytes_FromStringAndSize(n ? (const char *)a : "",
+			(Py_ssize_t)(n * sizeof(uint64_t)));
+		PyObject *t = ab ? PyTuple_Pack(2, r, ab) : NULL;
+		Py_XDECREF(ab);
+		Py_DECREF(r);
+		r = t;
+	}
+	objref_free(addrs);
+	PyMem_Free(here.a);
 	return r;
 }
 
@@ -515,8 +555,9 @@ PyMethodDef objref_series_methods[] = {
 	  "snapshot()\n--\n\nA full snapshot of the heap: objects (untracked ones too),\n"
 	  "labelled references, types and roots." },
 	{ "_census_rows", py_census_rows, METH_VARARGS,
-	  "_census_rows(fork, untracked=True)\n--\n\nFor tests: the census as bytes, one "
-	  "'name\\tcount\\tbytes' line per row,\ncounted in process or by a forked child." },
+	  "_census_rows(fork, untracked=True, addrs=False)\n--\n\nFor tests: the census as bytes, "
+	  "one 'name\\tcount\\tbytes' line per row,\ncounted in process or by a forked child; with "
+	  "addrs, (that, the live addresses\nas sorted native uint64)." },
 	{ "_configure", (PyCFunction)(void (*)(void))py_configure, METH_VARARGS | METH_KEYWORDS,
 	  "_configure(log=None)\n--\n\nFor objref-chain: append each checkpoint's census to log." },
 	{ NULL, NULL, 0, NULL }

@@ -23,8 +23,8 @@ typedef struct objref_capture_census_job objref_capture_census_job;
  * Fork a child that takes objref_capture_census(flags) — C only: no
  * bytecode, no import, no lock; before 3.12 the collector's list
  * (gc.get_objects) is made in the child, whose pages are its own — and,
- * with addrs set, the addresses of the same live objects
- * (objref_capture_each), then writes them to a pipe with write(2) and
+ * with addrs set, the addresses of the same live objects (those
+ * objref_capture_each visits; no reference taken), then writes them to a pipe with write(2) and
  * _exit()s.  A reader thread of the parent (signals blocked) reads the
  * pipe and reaps the child, so the program goes on meanwhile and no
  * zombie is left.  GIL held; returns in the time of a fork.  0 with *job,

@@ -1,6 +1,7 @@
 """The census a forked child takes (objref-chain's checkpoints) has the rows
 the in-process census has, on a hand-made heap; a child that dies is an
 error naming it, and leaves no zombie."""
+import array
 import os
 import sys
 import unittest
@@ -74,6 +75,22 @@ class CensusForkTest(unittest.TestCase):
     def test_same_rows_tracked_only(self):
         a = self.compare(False)
         self.assertNotIn('str', a)  # str objects are not tracked
+
+    def test_same_addresses(self):
+        # The baseline of the first forked checkpoint: the addresses the
+        # child lists (without references) are those objref's in-process
+        # walk visits; the second sees the first's tuple and two bytes too.
+        box = [None, None]
+        box[0] = objref._census_rows(True, True, True)
+        box[1] = objref._census_rows(False, True, True)
+        forked = array.array('Q', box[0][1])
+        here = array.array('Q', box[1][1])
+        self.assertEqual(list(forked), sorted(forked))
+        extra = set(here) - set(forked)
+        self.assertEqual(extra, {id(box[0]), id(box[0][0]), id(box[0][1])})
+        self.assertEqual(len(here), len(forked) + 3)
+        self.assertIn(id(self.heap[0]), set(forked))
+        self.assertIn(id(self.strs[5]), set(forked))  # untracked, reached
 
     def test_child_killed(self):
         os.environ['OBJREF_CENSUS_FAULT_FOR_TESTS'] = 'kill'
