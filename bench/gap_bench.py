@@ -11,7 +11,7 @@ tick, and prints the largest gap between two ticks.  It runs:
     in a forked child, the service pauses for the fork only.
 
     python3 bench/gap_bench.py [--objects 100000,1000000] [--seconds 10] [--interval 3]
-        [--chain build/cli/objref-chain]
+        [--repeat 1] [--chain build/cli/objref-chain] [--python /usr/bin/python3]
 
 Prints one table (largest gap, gaps over 100 ms, ticks, checkpoints taken
 while ticking) and the ratio in-process / fork per heap; --json FILE also
@@ -82,6 +82,7 @@ def main():
     ap.add_argument("--interval", type=float, default=3.0)
     ap.add_argument("--chain", default=os.path.join(ROOT, "build", "cli", "objref-chain"))
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each; the table shows each run")
     ap.add_argument("--json")
     a = ap.parse_args()
     rows = []
@@ -92,21 +93,29 @@ def main():
             f.write(SERVICE % {"bench": HERE})
         for n in [int(float(x)) for x in a.objects.split(",")]:
             args = [service, str(n), str(a.seconds)]
-            base = run([a.python] + args, env)
-            rows.append(dict(base, objects=n, mode="alone", checkpoints=0))
-            for mode, extra in (("in-process", ["--census-in-process"]), ("fork", [])):
-                log = os.path.join(tmp, "log-%s-%d" % (mode, n))
-                r = run([a.chain, "--no-picture", "--interval", str(a.interval), "--log", log]
-                        + extra + args, env)
-                rows.append(dict(r, objects=n, mode=mode, checkpoints=checkpoints(log)))
+            for _ in range(a.repeat):  # interleaved: the machine's load hits all alike
+                base = run([a.python] + args, env)
+                rows.append(dict(base, objects=n, mode="alone", checkpoints=0))
+                for mode, extra in (("in-process", ["--census-in-process"]), ("fork", [])):
+                    log = os.path.join(tmp, "log-%s-%d" % (mode, n))
+                    r = run([a.chain, "--no-picture", "--interval", str(a.interval), "--log", log]
+                            + extra + args, env)
+                    rows.append(dict(r, objects=n, mode=mode, checkpoints=checkpoints(log)))
+                    os.unlink(log)
     print("%-9s %-11s %12s %12s %9s %7s %5s" % ("objects", "census", "largest gap", "p99.9 gap",
                                                  ">100 ms", "ticks", "ckpts"))
     for r in rows:
         print("%-9d %-11s %9.1f ms %9.1f ms %9d %7d %5d" % (r["objects"], r["mode"], r["max_ms"],
               r["p999_ms"], r["over_100ms"], r["ticks"], r["checkpoints"]))
     for n in sorted({r["objects"] for r in rows}):
-        g = {r["mode"]: r["max_ms"] for r in rows if r["objects"] == n}
-        print("%d objects: largest gap in-process / fork = %.1f" % (n, g["in-process"] / g["fork"]))
+        g = {}
+        for r in rows:
+            if r["objects"] == n:
+                g.setdefault(r["mode"], []).append(r["max_ms"])
+        med = {m: sorted(v)[len(v) // 2] for m, v in g.items()}
+        print("%d objects: median largest gap: alone %.1f ms, in-process %.1f ms, fork %.1f ms; "
+              "in-process / fork = %.1f" % (n, med["alone"], med["in-process"], med["fork"],
+                                            med["in-process"] / med["fork"]))
     notes = {r["stderr"] for r in rows if r["stderr"]}
     for s in notes:
         print("stderr: " + s)
