@@ -377,8 +377,10 @@ static int parse(const objref_capture_census_job *job, objref_census **out, uint
 	for (uint64_t i = 0; i < h.nrows && !err; i++) {
 		uint32_t len;
 		uint64_t count, bytes;
-		if ((size_t)(end - p) < sizeof(len) || (memcpy(&len, p, sizeof(len)), 0) ||
-		    (size_t)(end - p - sizeof(len)) < (size_t)len + 16)
+		if ((size_t)(end - p) < sizeof(len))
+			break;
+		memcpy(&len, p, sizeof(len));
+		if ((size_t)(end - p) - sizeof(len) < (size_t)len + 16)
 			break;
 		p += sizeof(len);
 		memcpy(&count, p + len, sizeof(count));
