@@ -106,9 +106,10 @@ class CensusForkTest(unittest.TestCase):
         b = self.chain('--census-in-process', '--interval', '0.2', '--log', 'ckpt.log', 'ticker.py', '1')
         self.assertEqual(b.returncode, 0, b.stderr)
         here = self.log()
-        for r in (a, b):  # the same report: the leak's chain, the same growing types
+        for r in (a, b):  # the same report: the leak's chain, a type of the leak growing
             self.assertIn('module __main__ .leak -> list [*] -> tuple', r.stdout)
-            self.assertRegex(r.stdout, r'(?m)^  tuple +\+[0-9,]+/ckpt')
+            # (3.13 makes and frees tuples of its own: there the lists grow steadily)
+            self.assertRegex(r.stdout, r'(?m)^growing types .*\n  (tuple|list|int) +\+[0-9,]+/ckpt')
         self.assertGreaterEqual(len(forked), 3)
         self.assertGreaterEqual(len(here), 3)
 
