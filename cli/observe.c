@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "objref/growth.h"
 #include "dumps.h"
@@ -45,6 +46,7 @@ static struct {
 	const char *interrupted; /* "SIGINT"/"SIGTERM": how the program was stopped, or NULL */
 	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
 	int forked;             /* --follow-fork: this is a child that adopted the observation */
+	int census_here;        /* a forked census was not possible: said once, then in process */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -74,6 +76,17 @@ static int configure_log(const char *path)
 
 	free(abs);
 	return rc;
+}
+
+/* After every checkpoint taken, the program's objref.checkpoint() too:
+ * --dump-every counts them all (in the observed process only). */
+static void on_module_checkpoint(void *arg)
+{
+	(void)arg;
+	if (!S.api || S.failed || S.forked || !S.pid || getpid() != S.pid)
+		return;
+	if (chain_dumps_checkpoint(S.api) < 0)
+		S.failed = 1;
 }
 
 static void on_every(void *arg, const char *label)
@@ -123,12 +136,15 @@ int chain_observe_start(const chain_options *o, const char *main_name)
 	}
 	if (chain_dumps_start(o) < 0)
 		return -1;
+	S.api->checkpoint_hook(S.api->state, on_module_checkpoint, NULL);
 	if (o->has_every && chain_every_start(&o->every, main_name, on_every, NULL) < 0) {
 		report_python_failure("--every");
 		return -1;
 	}
 	return 0;
 }
+
+static int settle_census(int block);
 
 int chain_observe_script_started(void)
 {
@@ -151,34 +167,92 @@ int chain_observe_script_ended(void)
 	chain_observe_mark_end();
 	if (!stopped)
 		chain_observe_checkpoint("end");
+	else
+		settle_census(1);
 	if (!S.forked && S.api && chain_dumps_end(S.api, !S.failed) < 0)
 		S.failed = 1;
 	return stopped;
 }
 
+/* "objref-chain: <the RuntimeError's message>" for a forked census that
+ * failed; the exception is cleared. */
+static void report_census_failure(void)
+{
+	chain_pyerr e;
+	PyObject *text;
+
+	chain_pyerr_fetch(&e);
+	text = chain_pyerr_value(&e) ? PyObject_Str(chain_pyerr_value(&e)) : NULL;
+	PyErr_Clear();
+	fprintf(stderr, "objref-chain: %s\n",
+		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "a forked census failed");
+	PyErr_Clear();
+	Py_XDECREF(text);
+	chain_pyerr_clear(&e);
+}
+
+/* Collect the forked census still counting (block: wait for it, the GIL
+ * released).  0, or -1 after saying why it failed. */
+static int settle_census(int block)
+{
+	chain_pyerr saved;
+	int rc;
+
+	if (!S.api)
+		return 0;
+	chain_pyerr_fetch(&saved);
+	if ((rc = S.api->checkpoint_settle(S.api->state, block)) < 0) {
+		report_census_failure();
+		S.failed = 1;
+	}
+	chain_pyerr_restore(&saved);
+	return rc;
+}
+
+/* Whether the census of this checkpoint is taken in a forked child: the
+ * --interval and --every ones (the program goes on meanwhile); the end's
+ * and --duration's are taken in process (the report follows at once). */
+static int census_forked(const char *label)
+{
+	return !S.opts->census_in_process && !S.census_here && !S.forked &&
+	       strcmp(label, "end") != 0 && strcmp(label, "duration") != 0;
+}
+
 int chain_observe_checkpoint(const char *label)
 {
 	chain_pyerr saved;
+	char why[512];
 	int rc;
 
 	if (S.failed || !S.api)
 		return -1;
 	if (chain_observe_in_child())
 		return 0; /* --every in a forked child: not observed */
+	if (settle_census(1) < 0)
+		return -1;
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
-	rc = S.api->checkpoint(S.api->state, label);
+	if (census_forked(label)) {
+		rc = S.api->checkpoint_fork(S.api->state, label, why, sizeof(why));
+		if (rc == 1) { /* taken in process: say so once, and stay so */
+			fprintf(stderr, "objref-chain: note: checkpoints take their census in the "
+				"program's process (it pauses for the heap walk): no forked census: %s\n", why);
+			S.census_here = 1;
+			rc = 0;
+		}
+	} else {
+		rc = S.api->checkpoint(S.api->state, label);
+	}
 	S.last_capture = chain_clock() - S.last_capture;
 	if (rc < 0) {
 		char what[128];
 		snprintf(what, sizeof(what), "checkpoint '%s' (heap capture)", label);
 		report_python_failure(what);
 		S.failed = 1;
-	} else if (!S.forked && chain_dumps_checkpoint(S.api) < 0) {
-		S.failed = 1;
-		rc = -1;
 	}
 	chain_pyerr_restore(&saved);
+	if (S.failed) /* --dump-every's dump (the checkpoint hook) may have failed */
+		rc = -1;
 	return rc;
 }
 

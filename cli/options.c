@@ -25,7 +25,7 @@ enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
 	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE,
-	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY, OPT_HTML
+	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY, OPT_HTML, OPT_CENSUS_IN_PROCESS
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -90,7 +90,12 @@ static const chain_opt opts_table[] = {
 	  "forked child: the program pauses for the fork only);\n"
 	  "read it later with --from FILE" },
 	{ OPT_DUMP_EVERY, 0, "dump-every", "N", "with --dump FILE, also a dump every N checkpoints\n"
-	  "objref-chain takes: FILE-1.objref, FILE-2.objref ..." },
+	  "(objref-chain's and the program's objref.checkpoint()):\n"
+	  "FILE-1.objref, FILE-2.objref ..." },
+	{ OPT_CENSUS_IN_PROCESS, 0, "census-in-process", NULL, "take the census of --interval and --every checkpoints\n"
+	  "in the program's process (it pauses for the whole heap\n"
+	  "walk) instead of in a forked child (it pauses for the\n"
+	  "fork only; the default where fork is safe)" },
 	{ OPT_FOLLOW_FORK, 0, "follow-fork", NULL, "a child the program forks (os.fork) reports too\n"
 	  "when it returns to objref-chain, under names with\n"
 	  "its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
@@ -318,6 +323,9 @@ static int take_option(chain_options *o, int c, const char *arg)
 		return CHAIN_OPTIONS_RUN;
 	case OPT_FOLLOW_FORK:
 		o->follow_fork = 1;
+		return CHAIN_OPTIONS_RUN;
+	case OPT_CENSUS_IN_PROCESS:
+		o->census_in_process = 1;
 		return CHAIN_OPTIONS_RUN;
 	case OPT_PID: {
 		unsigned long pid;

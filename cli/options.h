@@ -78,7 +78,8 @@ typedef struct {
 				     Chrome .heapsnapshot; NULL: none */
 	const char *dump;        /* --dump FILE: a dump at the end of the run; NULL: none */
 	unsigned long dump_every; /* --dump-every N: also FILE-1.objref ... every N
-				     checkpoints objref-chain takes; 0: none */
+				     checkpoints (the program's too); 0: none */
+	int census_in_process;   /* --census-in-process: no forked census at checkpoints */
 } chain_options;
 
 #define CHAIN_OPTIONS_INIT { .samples = 5, .max_depth = 20 }

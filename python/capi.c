@@ -45,6 +45,22 @@ static int capi_retained(void *state, objref_html_retained **rows, size_t *n, si
 	return objref_py_retained_rows(rows, n, limit);
 }
 
+static int capi_checkpoint_fork(void *state, const char *label, char *why, size_t size)
+{
+	return objref_py_checkpoint_fork(state, label, why, size);
+}
+
+static int capi_checkpoint_settle(void *state, int block)
+{
+	return objref_py_checkpoint_settle(state, block);
+}
+
+static void capi_checkpoint_hook(void *state, void (*fn)(void *arg), void *arg)
+{
+	(void)state;
+	objref_py_checkpoint_hook(fn, arg);
+}
+
 /* The objref._C_API capsule over st->capi. */
 int objref_py_capi_add(PyObject *m, objref_modstate *st)
 {
@@ -56,6 +72,8 @@ int objref_py_capi_add(PyObject *m, objref_modstate *st)
 		.chains_report = capi_chains_report, .cycles_report = capi_cycles_report,
 		.render = capi_render, .dump = capi_dump, .retained = capi_retained,
 		.retained_free = objref_py_retained_free,
+		.checkpoint_fork = capi_checkpoint_fork, .checkpoint_settle = capi_checkpoint_settle,
+		.checkpoint_hook = capi_checkpoint_hook,
 	};
 	capsule = PyCapsule_New(&st->capi, OBJREF_CAPI_NAME, NULL);
 	if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {

@@ -61,6 +61,20 @@ typedef struct {
 	 * retained_free(*rows, *n). */
 	int (*retained)(void *state, objref_html_retained **rows, size_t *n, size_t limit);
 	void (*retained_free)(objref_html_retained *rows, size_t n);
+	/* A checkpoint whose census a forked child takes (the program pauses
+	 * for the fork): its census joins the series with the fork's time
+	 * once collected, by checkpoint_settle or before any later
+	 * checkpoint (the program's objref.checkpoint() too).  Returns 0
+	 * (forked), 1 when fork was not safe or failed and the census was
+	 * taken in process (why: the reason), or -1 (a RuntimeError naming
+	 * an earlier forked census that failed, or the in-process failure). */
+	int (*checkpoint_fork)(void *state, const char *label, char *why, size_t size);
+	/* Collect the forked census if ready (block: wait for it, the GIL
+	 * released).  -1 with a RuntimeError when it failed (killed, ...). */
+	int (*checkpoint_settle)(void *state, int block);
+	/* fn(arg) after each checkpoint taken — objref-chain's and the
+	 * program's objref.checkpoint() — with the GIL held (NULL: none). */
+	void (*checkpoint_hook)(void *state, void (*fn)(void *arg), void *arg);
 } objref_CAPI;
 
 #define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))

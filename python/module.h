@@ -56,6 +56,16 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
  * series and the log; the first also remembers the baseline.  0, or -1
  * with an exception. */
 int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked);
+/* A checkpoint whose census a forked child takes (series_api.c; capi.h's
+ * checkpoint_fork): 0 forked, 1 taken in process (why: the reason), -1
+ * with an exception. */
+int objref_py_checkpoint_fork(objref_modstate *st, const char *label, char *why, size_t size);
+/* Add the forked census to the series when ready (block: wait, the GIL
+ * released).  0, or -1 with a RuntimeError for a forked census that
+ * failed (now or earlier). */
+int objref_py_checkpoint_settle(objref_modstate *st, int block);
+/* fn(arg) after each checkpoint taken, objref.checkpoint() too (NULL: none). */
+void objref_py_checkpoint_hook(void (*fn)(void *arg), void *arg);
 /* Log each checkpoint's census to path (NULL: stop).  0, or -1 with an exception. */
 int objref_py_set_log(objref_modstate *st, const char *path);
 /* Add the objref._C_API capsule over st->capi to m (capi.c).  0 or -1. */

@@ -5,7 +5,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 #include "module.h"
+#include "objref/capture_census.h"
 
 /* Append the census of checkpoint i to the log, in show_most_common_types
  * layout after a header, so `grep "^tuple " log` follows one type.
@@ -86,13 +89,148 @@ static int remember_first(objref_modstate *st)
 	return 0;
 }
 
-/* A checkpoint: the census added to the series and the log; the first one
- * also remembers the baseline.  0, or -1 with an exception. */
-int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked)
+/* ---- checkpoints whose census a forked child takes (objref-chain) ----
+ *
+ * One at a time, kept here (process state, as the forked dump's is in
+ * capture_dump.c): its census enters the series when it is collected,
+ * with the time of its fork, before any later checkpoint, so the series
+ * stays in time order whoever takes the next one. */
+static struct {
+	objref_capture_census_job *job;
+	pid_t owner;             /* the process that forked it (a fork of ours has no reader) */
+	int busy;                /* a thread waits for it, the GIL released */
+	char label[256];
+	int has_label;
+	double t;                /* its time in the series: the fork's */
+	char failure[600];       /* a forked census that failed, not told yet */
+	void (*hook)(void *arg); /* after each checkpoint taken (objref-chain's --dump-every) */
+	void *hook_arg;
+} F;
+
+static void call_hook(void)
+{
+	if (F.hook)
+		F.hook(F.hook_arg);
+}
+
+/* Addresses from the child (objref_free'd here) as the baseline.  The copy
+ * (megabytes: 8 bytes per live object) is made with the GIL released. */
+static int take_first(objref_modstate *st, uint64_t *addrs, size_t n)
+{
+	uint64_t *copy = n ? PyMem_Malloc(n * sizeof(uint64_t)) : NULL;
+
+	if (n && !copy) {
+		objref_free(addrs);
+		return OBJREF_ENOMEM;
+	}
+	Py_BEGIN_ALLOW_THREADS
+	if (n)
+		memcpy(copy, addrs, n * sizeof(uint64_t));
+	objref_free(addrs);
+	Py_END_ALLOW_THREADS
+	PyMem_Free(st->first_addrs);
+	st->first_addrs = copy;
+	st->nfirst_addrs = n;
+	return 0;
+}
+
+/* The pending exception, as "what: message" in F.failure; cleared. */
+static void keep_exception(const char *what)
+{
+	PyObject *type, *value, *tb, *text;
+
+	PyErr_Fetch(&type, &value, &tb);
+	text = value ? PyObject_Str(value) : NULL;
+	snprintf(F.failure, sizeof(F.failure), "%s: %s", what,
+		text && PyUnicode_AsUTF8(text) ? PyUnicode_AsUTF8(text) : "failed");
+	PyErr_Clear();
+	Py_XDECREF(text);
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+}
+
+/* Collect the forked census when it is ready (block: wait for it, the GIL
+ * released) and add it to the series and the log.  0 (done, or nothing
+ * to do yet), or -1 with the failure kept in F.failure (no exception). */
+static int settle(objref_modstate *st, int block)
+{
+	objref_capture_census_job *job = F.job;
+	objref_census *c = NULL;
+	uint64_t *addrs = NULL;
+	size_t naddrs = 0;
+	int err, first;
+
+	if (job && F.owner != getpid()) { /* in a child the program forked: not ours */
+		F.job = NULL;
+		return 0;
+	}
+	while (F.busy && block) { /* another thread collects it: wait for that */
+		Py_BEGIN_ALLOW_THREADS
+		usleep(1000);
+		Py_END_ALLOW_THREADS
+	}
+	if (F.busy || !(job = F.job) || (!block && !objref_capture_census_ready(job)))
+		return 0;
+	/* The reader thread's buffer is parsed (and, not ready, waited for)
+	 * with the GIL released: the program goes on. */
+	F.busy = 1;
+	Py_BEGIN_ALLOW_THREADS
+	err = objref_capture_census_finish(job, &c, &addrs, &naddrs);
+	Py_END_ALLOW_THREADS
+	F.job = NULL;
+	first = objref_series_len(st->series) == 0;
+	if (!err && first)
+		err = take_first(st, addrs, naddrs);
+	else
+		objref_free(addrs);
+	F.busy = 0;
+	if (!err)
+		err = objref_series_add(st->series, c, F.t, F.has_label ? F.label : NULL);
+	else
+		objref_census_free(c);
+	if (err) {
+		snprintf(F.failure, sizeof(F.failure), "checkpoint '%s' (census in a forked child): %s",
+			F.label, objref_error_last());
+		return -1;
+	}
+	if (append_log(st, objref_series_len(st->series) - 1) < 0) {
+		keep_exception("--log");
+		return -1;
+	}
+	return 0;
+}
+
+/* A failure kept by settle() as a RuntimeError; -1. */
+static int raise_failure(void)
+{
+	PyErr_SetString(PyExc_RuntimeError, F.failure);
+	F.failure[0] = '\0';
+	return -1;
+}
+
+int objref_py_checkpoint_settle(objref_modstate *st, int block)
+{
+	settle(st, block);
+	return F.failure[0] ? raise_failure() : 0;
+}
+
+void objref_py_checkpoint_hook(void (*fn)(void *arg), void *arg)
+{
+	F.hook = fn;
+	F.hook_arg = arg;
+}
+
+/* The in-process checkpoint, without the hook. */
+static int checkpoint_here(objref_modstate *st, const char *label, int untracked)
 {
 	objref_census *c;
 	int err;
 
+	/* A forked census still counting comes first in the series; its
+	 * failure is told to objref-chain (checkpoint_settle), not to the
+	 * program's objref.checkpoint(). */
+	settle(st, 1);
 	if (objref_series_len(st->series) == 0 && remember_first(st) < 0)
 		return -1;
 	if ((err = objref_capture_census(&c, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
@@ -101,6 +239,45 @@ int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked)
 		return -1;
 	}
 	return append_log(st, objref_series_len(st->series) - 1);
+}
+
+/* A checkpoint: the census added to the series and the log; the first one
+ * also remembers the baseline.  0, or -1 with an exception. */
+int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked)
+{
+	if (checkpoint_here(st, label, untracked) < 0)
+		return -1;
+	call_hook();
+	return 0;
+}
+
+int objref_py_checkpoint_fork(objref_modstate *st, const char *label, char *why, size_t size)
+{
+	double t;
+	int err;
+
+	if (size)
+		why[0] = '\0';
+	if (settle(st, 1) < 0)
+		return raise_failure();
+	t = objref_py_now() - st->t0;
+	err = objref_capture_census_fork(&F.job, OBJREF_CAPTURE_UNTRACKED,
+		objref_series_len(st->series) == 0);
+	if (err == OBJREF_ENOMEM) {
+		objref_py_error(err);
+		return -1;
+	}
+	if (err < 0) { /* fork is not safe here, or failed: the census in process */
+		if (size)
+			snprintf(why, size, "%s", objref_error_last());
+		return objref_py_checkpoint(st, label, 1) < 0 ? -1 : 1;
+	}
+	F.owner = getpid();
+	F.t = t;
+	F.has_label = label != NULL;
+	snprintf(F.label, sizeof(F.label), "%s", label ? label : "");
+	call_hook();
+	return 0;
 }
 
 static PyObject *py_checkpoint(PyObject *module, PyObject *args, PyObject *kw)
@@ -143,6 +320,8 @@ static PyObject *py_reset(PyObject *module, PyObject *unused)
 	objref_modstate *st = objref_py_state(module);
 
 	(void)unused;
+	settle(st, 1); /* a forked census still counting belongs to the series cleared */
+	F.failure[0] = '\0';
 	objref_series_clear(st->series);
 	PyMem_Free(st->first_addrs);
 	st->first_addrs = NULL;
@@ -269,6 +448,90 @@ static PyObject *py_snapshot(PyObject *module, PyObject *unused)
 	return objref_py_snapshot_wrap(objref_py_state(module)->snapshot_type, snap);
 }
 
+typedef struct {
+	uint64_t *a;
+	size_t n, cap;
+} addr_array;
+
+static int add_addr(void *obj, void *arg)
+{
+	addr_array *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4096;
+		uint64_t *a = PyMem_Realloc(l->a, cap * sizeof(uint64_t));
+		if (!a)
+			return OBJREF_ENOMEM;
+		l->a = a;
+		l->cap = cap;
+	}
+	l->a[l->n++] = (uint64_t)(uintptr_t)obj;
+	return 0;
+}
+
+/* _census_rows(fork, untracked=True, addrs=False): the census of the live heap as one
+ * bytes object ("name\tcount\tbytes\n" per row, in census order), so a
+ * test comparing two censuses adds one object between them.  fork: counted
+ * by a forked child (objref/capture_census.h), waited for with the GIL
+ * released; with addrs, (that, the sorted live addresses as
+ * native uint64 in bytes). */
+static PyObject *py_census_rows(PyObject *module, PyObject *args)
+{
+	unsigned flags;
+	int fork, untracked = 1, want = 0, err;
+	objref_capture_census_job *job;
+	objref_census *c = NULL;
+	uint64_t *addrs = NULL;
+	size_t naddrs = 0;
+	addr_array here = { 0 };
+	objref_buf b = { 0 };
+	PyObject *r;
+
+	(void)module;
+	if (!PyArg_ParseTuple(args, "p|pp:_census_rows", &fork, &untracked, &want))
+		return NULL;
+	flags = untracked ? OBJREF_CAPTURE_UNTRACKED : 0;
+	if (!fork) {
+		err = objref_capture_census(&c, flags);
+		if (!err && want && (err = objref_capture_each(add_addr, &here, flags)) == 0 && here.n)
+			qsort(here.a, here.n, sizeof(uint64_t), cmp_u64);
+	} else if ((err = objref_capture_census_fork(&job, flags, want)) == 0) {
+		Py_BEGIN_ALLOW_THREADS
+		err = objref_capture_census_finish(job, &c, &addrs, &naddrs);
+		Py_END_ALLOW_THREADS
+	}
+	if (err < 0) {
+		PyMem_Free(here.a);
+		if (fork && err == OBJREF_ERROR) {
+			PyErr_SetString(PyExc_RuntimeError, objref_error_last());
+			return NULL;
+		}
+		return objref_py_error(err);
+	}
+	for (size_t i = 0; i < objref_census_len(c); i++) {
+		const objref_census_row *row = &objref_census_rows(c)[i];
+		objref_buf_printf(&b, "%s\t%llu\t%llu\n", row->name, (unsigned long long)row->count,
+			(unsigned long long)row->bytes);
+	}
+	objref_census_free(c);
+	r = objref_buf_failed(&b) ? PyErr_NoMemory() : PyBytes_FromStringAndSize(b.data ? b.data : "",
+		(Py_ssize_t)b.len);
+	objref_buf_dispose(&b);
+	if (r && want) {
+		const uint64_t *a = fork ? addrs : here.a;
+		size_t n = fork ? naddrs : here.n;
+		PyObject *ab = PyBytes_FromStringAndSize(n ? (const char *)a : "",
+			(Py_ssize_t)(n * sizeof(uint64_t)));
+		PyObject *t = ab ? PyTuple_Pack(2, r, ab) : NULL;
+		Py_XDECREF(ab);
+		Py_DECREF(r);
+		r = t;
+	}
+	objref_free(addrs);
+	PyMem_Free(here.a);
+	return r;
+}
+
 PyMethodDef objref_series_methods[] = {
 	{ "checkpoint", (PyCFunction)(void (*)(void))py_checkpoint, METH_VARARGS | METH_KEYWORDS,
 	  "checkpoint(label=None, untracked=True)\n--\n\n"
@@ -291,6 +554,10 @@ PyMethodDef objref_series_methods[] = {
 	{ "snapshot", py_snapshot, METH_NOARGS,
 	  "snapshot()\n--\n\nA full snapshot of the heap: objects (untracked ones too),\n"
 	  "labelled references, types and roots." },
+	{ "_census_rows", py_census_rows, METH_VARARGS,
+	  "_census_rows(fork, untracked=True, addrs=False)\n--\n\nFor tests: the census as bytes, "
+	  "one 'name\\tcount\\tbytes' line per row,\ncounted in process or by a forked child; with "
+	  "addrs, (that, the live addresses\nas sorted native uint64)." },
 	{ "_configure", (PyCFunction)(void (*)(void))py_configure, METH_VARARGS | METH_KEYWORDS,
 	  "_configure(log=None)\n--\n\nFor objref-chain: append each checkpoint's census to log." },
 	{ NULL, NULL, 0, NULL }

@@ -169,9 +169,9 @@ class Diff(FromBase):
     """Two dumps 10 checkpoints apart of the leaky service: growth and chains as in a live run."""
 
     def test_two_dumps_ten_checkpoints_apart(self):
-        self.run_chain('--no-picture', '--dump', 'svc.objref', '--dump-every', '10',
-                       '--every', 'leaky_service:handle_tick=1', LEAKY)
-        # 30 ticks: checkpoints of --every at ticks 1..30, a dump every 10, and the end's
+        self.run_chain('--no-picture', '--dump', 'svc.objref', '--dump-every', '10', LEAKY)
+        # 30 ticks: the program's objref.checkpoint() after each (--dump-every
+        # counts them), a dump every 10, and the end's
         self.assertEqual(sorted(f for f in os.listdir(self.dir) if f.endswith('.objref')),
                          ['svc-1.objref', 'svc-2.objref', 'svc-3.objref', 'svc.objref'])
         dumped = self.run_chain('--no-picture', '--from', 'svc-1.objref', '--from', 'svc-2.objref')

@@ -1,0 +1,112 @@
+"""The census a forked child takes (objref-chain's checkpoints) has the rows
+the in-process census has, on a hand-made heap; a child that dies is an
+error naming it, and leaves no zombie."""
+import array
+import os
+import sys
+import unittest
+
+import objref
+
+
+class Made:
+    pass
+
+
+class Slotted:
+    __slots__ = ('a', 'b')
+
+
+def rows(data):
+    out = {}
+    for line in data.decode().splitlines():
+        name, count, size = line.split('\t')
+        out[name] = (int(count), int(size))
+    return out
+
+
+def zombies():
+    found = []
+    for d in os.listdir('/proc'):
+        if d.isdigit():
+            try:
+                with open('/proc/%s/stat' % d) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(')') + 2:].split()
+            if fields[0] == 'Z' and int(fields[1]) == os.getpid():
+                found.append(int(d))
+    return found
+
+
+class CensusForkTest(unittest.TestCase):
+    def setUp(self):
+        os.environ.pop('OBJREF_CENSUS_FAULT_FOR_TESTS', None)
+        self.heap = [Made() for _ in range(1234)]
+        self.slots = [Slotted() for _ in range(321)]
+        self.strs = ['made-%d' % i for i in range(777)]
+        self.nested = {i: (i, [i], {'k': i}) for i in range(456)}
+
+    def compare(self, untracked):
+        # Nothing is made between the two censuses but the first's bytes
+        # object: the second sees one more bytes of that size (held by a
+        # list made before, so the census reaches it: from 3.11 a running
+        # frame's locals are no object's references).
+        box = [None, None]
+        box[0] = objref._census_rows(True, untracked)
+        box[1] = objref._census_rows(False, untracked)
+        forked, here = box
+        a, b = rows(forked), rows(here)
+        if untracked:
+            count, size = a.pop('bytes')
+            self.assertEqual(b.pop('bytes'), (count + 1, size + sys.getsizeof(forked)))
+        self.assertEqual(a, b)
+        self.assertGreaterEqual(a['Made'][0], 1234)
+        self.assertGreaterEqual(a['Slotted'][0], 321)
+        self.assertEqual(forked.decode().splitlines()[0].split('\t')[0],
+                         here.decode().splitlines()[0].split('\t')[0])  # the same walk order
+        return a
+
+    def test_same_rows_with_untracked(self):
+        a = self.compare(True)
+        self.assertGreaterEqual(a['str'][0], 777)
+
+    def test_same_rows_tracked_only(self):
+        a = self.compare(False)
+        self.assertNotIn('str', a)  # str objects are not tracked
+
+    def test_same_addresses(self):
+        # The baseline of the first forked checkpoint: the addresses the
+        # child lists (without references) are those objref's in-process
+        # walk visits; the second sees the first's tuple and two bytes too.
+        box = [None, None]
+        box[0] = objref._census_rows(True, True, True)
+        box[1] = objref._census_rows(False, True, True)
+        forked = array.array('Q', box[0][1])
+        here = array.array('Q', box[1][1])
+        self.assertEqual(list(forked), sorted(forked))
+        extra = set(here) - set(forked)
+        self.assertEqual(extra, {id(box[0]), id(box[0][0]), id(box[0][1])})
+        self.assertEqual(len(here), len(forked) + 3)
+        self.assertIn(id(self.heap[0]), set(forked))
+        self.assertIn(id(self.strs[5]), set(forked))  # untracked, reached
+
+    def test_child_killed(self):
+        os.environ['OBJREF_CENSUS_FAULT_FOR_TESTS'] = 'kill'
+        try:
+            with self.assertRaisesRegex(RuntimeError, r'the census process \d+ was killed by signal 9'):
+                objref._census_rows(True)
+        finally:
+            del os.environ['OBJREF_CENSUS_FAULT_FOR_TESTS']
+        self.assertEqual(zombies(), [])
+        self.assertIn('Made', rows(objref._census_rows(True)))  # and the next one works
+
+    def test_no_zombies(self):
+        for _ in range(5):
+            objref._census_rows(True)
+        self.assertEqual(zombies(), [])
+
+
+if __name__ == '__main__':
+    unittest.main()
