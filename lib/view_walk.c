@@ -4,8 +4,9 @@
  *
  * The same breadth-first order as objgraph's _show_graph: the starts, then
  * level by level; per object at most too_many neighbours that are neither
- * ignored nor filtered out, the rest counted in one MORE node.  The queue
- * holds node indices; a node's depth is set when it is first added.
+ * ignored nor filtered out (backward: referring objects, each once), the
+ * rest counted in one MORE node.  The queue holds node indices; a node's
+ * depth is set when it is first added.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,11 @@ static int expand(walk *w, uint32_t at)
 		return err;
 	for (size_t k = 0; k < n; k++) {
 		if (w->o->forward && key_string(w, nb[k], labels[k]))
+			continue;
+		/* objgraph counts referrers (gc.get_referrers lists each once),
+		 * not references: a referrer's further references to `at` (its
+		 * block is sorted by referrer) are neither drawn nor counted */
+		if (!w->o->forward && k && nb[k] == nb[k - 1])
 			continue;
 		if (drawn >= w->o->too_many) {
 			if (!is_ignored(w, nb[k]) && (!w->o->filter ||

@@ -13,14 +13,7 @@
 #include "objref/chains_report.h"
 #include "capi.h"
 
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *objref_py_newref(PyObject *o)
-{
-	Py_INCREF(o);
-	return o;
-}
-#define Py_NewRef objref_py_newref
-#endif
+#include "../capture/pycompat.h" /* Py_NewRef, the pending-exception save and restore */
 
 /* Per-module state (multi-phase init: no C globals). */
 typedef struct {

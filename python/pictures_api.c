@@ -12,25 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 #include "module.h"
+#include "objref/proc.h"
 #include "objref/render.h"
 
 #define DEFAULT_TIMEOUT OBJREF_PY_RENDER_TIMEOUT
 
 /* ---- writing pictures ------------------------------------------------------ */
-
-/* The command line of this process, for the PNG's "Command" chunk. */
-static void command_line(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/self/cmdline", "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	buf[n] = '\0';
-}
 
 /* Render dot into path (format from its extension), isolated, the GIL
  * released.  0, or -1 with an exception (OSError, ValueError, RuntimeError). */
@@ -38,12 +25,15 @@ int objref_py_render(const char *dot, const char *path, double timeout)
 {
 	char command[2048], python[64];
 	objref_png_text texts[2] = { { "Command", command }, { "Python", python } };
-	objref_render_options o = { .format = NULL, .isolate = 1,
-		.timeout_ms = (unsigned)(timeout * 1000), .texts = texts, .ntexts = 2 };
+	objref_render_options o = OBJREF_RENDER_OPTIONS_INIT;
 	const char *version = Py_GetVersion();
 	int err;
 
-	command_line(command, sizeof(command));
+	o.isolate = 1;
+	o.timeout_ms = (unsigned)(timeout * 1000);
+	o.texts = texts;
+	o.ntexts = 2;
+	objref_command_line(command, sizeof(command));
 	snprintf(python, sizeof(python), "%.*s", (int)strcspn(version, " "), version);
 	if (timeout <= 0 || timeout > 86400) {
 		PyErr_SetString(PyExc_ValueError, "timeout must be between 0 and 86400 seconds");
@@ -176,15 +166,17 @@ static PyObject *present(const char *dot, size_t nodes, size_t lost, PyObject *o
 		rc = say("Image not generated: %zu nodes are more than a picture can show (%d); "
 			"the DOT is in %s\n", nodes, OBJREF_RENDER_MAX_NODES, dot_name);
 	} else if (objref_py_render(dot, filename ? filename : image, timeout) < 0) {
-		PyObject *type, *value, *tb, *msg;
-		PyErr_Fetch(&type, &value, &tb);
-		msg = value ? PyObject_Str(value) : NULL;
-		rc = say("Image not generated: %s; the DOT is in %s\n",
-			msg ? PyUnicode_AsUTF8(msg) : "Graphviz failed", dot_name);
+		objref__pyerr e;
+		PyObject *msg;
+		const char *text;
+		objref__pyerr_fetch_normalized(&e);
+		msg = objref__pyerr_value(&e) ? PyObject_Str(objref__pyerr_value(&e)) : NULL;
+		text = msg ? PyUnicode_AsUTF8(msg) : NULL;
+		PyErr_Clear();
+		rc = say("Image not generated: %s; the DOT is in %s\n", text ? text : "Graphviz failed",
+			dot_name);
 		Py_XDECREF(msg);
-		Py_XDECREF(type);
-		Py_XDECREF(value);
-		Py_XDECREF(tb);
+		objref__pyerr_clear(&e);
 	} else {
 		rc = say("Image generated as %s\n", filename ? filename : image);
 	}
@@ -265,24 +257,29 @@ static int decorate(objref_view *v, objref_py_pinned *p, PyObject *highlight, Py
 	return 0;
 }
 
-/* Name the inline attributes (3.11+) of every edge of the view. */
+/* Name the inline attributes (3.11+) of the view's edges between objects:
+ * the edges handed to capture's one naming entry point.  Without memory
+ * they stay ".?". */
 static void name_edges(objref_view *v, objref_py_pinned *p)
 {
 	size_t ne, nn;
-	const objref_view_edge *e = objref_view_edges(v, &ne);
+	objref_view_edge *e = (objref_view_edge *)objref_view_edges(v, &ne);
 	const objref_view_node *nodes = objref_view_nodes(v, &nn);
-	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	objref_ref *refs = ne ? PyMem_Calloc(ne, sizeof(*refs)) : NULL;
 
+	if (!refs)
+		return;
 	for (size_t i = 0; i < ne; i++) {
-		objref_id ids[2] = { nodes[e[i].from].id, nodes[e[i].to].id };
-		objref_label l = e[i].label;
-		objref_chain c = { ids, &l, 2, 2, OBJREF_PATH_FOUND, 1 };
-		if (l != unnamed || nodes[e[i].from].kind != OBJREF_VN_OBJECT ||
-		    nodes[e[i].to].kind != OBJREF_VN_OBJECT)
-			continue;
-		objref_py_name_attributes(p, &c);
-		((objref_view_edge *)e)[i].label = l;
+		int objects = nodes[e[i].from].kind == OBJREF_VN_OBJECT &&
+			nodes[e[i].to].kind == OBJREF_VN_OBJECT;
+		refs[i] = (objref_ref){ nodes[e[i].from].id, nodes[e[i].to].id,
+			objects ? e[i].label : OBJREF_LABEL(OBJREF_LABEL_NONE, 0) };
 	}
+	if (objref_capture_name_refs(refs, ne, p->snap, p->objs, p->n) == 0)
+		for (size_t i = 0; i < ne; i++)
+			if (refs[i].label != OBJREF_LABEL(OBJREF_LABEL_NONE, 0))
+				e[i].label = refs[i].label;
+	PyMem_Free(refs);
 }
 
 /* ---- show_backrefs / show_refs ---------------------------------------------- */

@@ -26,5 +26,6 @@
 #include "dominators.h"
 #include "html.h"
 #include "html_report.h"
+#include "proc.h"
 
 #endif
