@@ -27,5 +27,6 @@
 #include "html.h"
 #include "html_report.h"
 #include "proc.h"
+#include "pictures_report.h"
 
 #endif
