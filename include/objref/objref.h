@@ -28,5 +28,6 @@
 #include "html_report.h"
 #include "proc.h"
 #include "pictures_report.h"
+#include "census_report.h"
 
 #endif

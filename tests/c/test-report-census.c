@@ -1,0 +1,231 @@
+/*
+ * tests/c/test-report-census.c — the census views of objgraph's functions
+ * (objref/census_report.h) and the show_chain picture
+ * (objref/pictures_report.h), on hand-built censuses and heaps, with every
+ * allocation failed in turn.
+ */
+#include <string.h>
+#include "paths-fixtures.h"
+#include "objref/census_report.h"
+#include "objref/pictures_report.h"
+
+/* objgraph.most_common_types: sorted(stats.items(), key=itemgetter(1),
+ * reverse=True)[:limit] — a stable sort, equal counts in census order. */
+TEST_IMPL(census_top)
+{
+	objref_census *c = NULL, *top = NULL;
+
+	CHECK(fx_census(&c, "a=1/10 b=5/50 c=5/55 d=2/20"));
+	ASSERT_OK(objref_census_top(&top, c, 2));
+	ASSERT_EQ(objref_census_len(top), 2);
+	ASSERT_STR_EQ(objref_census_rows(top)[0].name, "b");
+	ASSERT_STR_EQ(objref_census_rows(top)[1].name, "c");
+	ASSERT_EQ(objref_census_rows(top)[1].bytes, 55);
+	objref_census_free(top);
+	ASSERT_OK(objref_census_top(&top, c, 0));  /* limit None or 0: all */
+	ASSERT_EQ(objref_census_len(top), 4);
+	ASSERT_STR_EQ(objref_census_rows(top)[3].name, "a");
+	objref_census_free(top);
+	ASSERT_OK(objref_census_top(&top, c, 99));
+	ASSERT_EQ(objref_census_len(top), 4);
+	ASSERT_STR_EQ(objref_census_rows(c)[0].name, "a"); /* c itself untouched */
+	objref_census_free(top);
+	objref_census_free(c);
+	return TEST_OK;
+}
+
+/* objgraph.get_new_ids: rows.sort(key=itemgetter(col, 0), reverse=True);
+ * '%-*s%13s%13s%13s%13s' header, '%-*s%13d%13d%+13d%+13d' rows. */
+TEST_IMPL(new_ids_table)
+{
+	objref_new_ids_row rows[] = {
+		{ "list", 10, 12, 3, 2 },
+		{ "dict", 5, 4, 0, -1 },
+		{ "Zébra", 0, 2, 2, 2 },
+		{ "tuple", 7, 7, 0, 0 },
+	};
+	objref_new_ids_column by;
+	objref_buf b = OBJREF_BUF_INIT;
+	const char *want =
+		"=========================================================\n"
+		"Type       Old_ids  Current_ids      New_ids Count_Deltas\n"
+		"=========================================================\n"
+		"list            10           12           +3           +2\n"
+		"Zébra            0            2           +2           +2\n"
+		"tuple            7            7           +0           +0\n"
+		"dict             5            4           +0           -1\n"
+		"=========================================================\n";
+
+	ASSERT_OK(objref_new_ids_column_of(&by, "deltas"));
+	ASSERT_EQ(by, OBJREF_NEW_IDS_DELTAS);
+	ASSERT_EQ(objref_new_ids_column_of(&by, "size"), OBJREF_EINVAL);
+	ASSERT(strstr(objref_error_last(), "'old', 'current', 'new', 'deltas'") != NULL);
+	objref_new_ids_sort(rows, 4, OBJREF_NEW_IDS_DELTAS);
+	/* equal deltas: the larger name first ("list" > "Zébra", by code point) */
+	ASSERT_STR_EQ(rows[0].name, "list");
+	ASSERT_STR_EQ(rows[1].name, "Zébra");
+	ASSERT_OK(objref_format_new_ids(&b, rows, 4));
+	ASSERT_STR_EQ(b.data, want);
+	objref_buf_dispose(&b);
+
+	ASSERT_OK(objref_new_ids_column_of(&by, "old"));
+	objref_new_ids_sort(rows, 4, by);
+	ASSERT_STR_EQ(rows[0].name, "list");
+	ASSERT_STR_EQ(rows[1].name, "tuple");
+	ASSERT_STR_EQ(rows[3].name, "Zébra");
+	ASSERT_OK(objref_format_new_ids(&b, rows, 0));  /* nothing at all */
+	ASSERT_EQ(b.len, 0);
+	objref_buf_dispose(&b);
+	return TEST_OK;
+}
+
+/* module M -> A -> B -> C, OTHER -> B, M -> OTHER. */
+enum { H_M, H_A, H_B, H_C, H_OTHER };
+
+static int chain_heap(objref_snapshot **out)
+{
+	heap h;
+
+	CHECK(ph_heap_new(&h));
+	ph_add(&h, h.t_module, OBJREF_F_TRACKED | OBJREF_F_MODULE, "m");
+	ph_add(&h, h.t_list, OBJREF_F_TRACKED, NULL);
+	ph_add(&h, h.t_list, OBJREF_F_TRACKED, NULL);
+	ph_add(&h, h.t_list, OBJREF_F_TRACKED, NULL);
+	ph_add(&h, h.t_list, OBJREF_F_TRACKED, NULL);
+	ph_ref(&h, H_M, H_A, ph_attr(&h, "a"));
+	ph_ref(&h, H_M, H_OTHER, ph_attr(&h, "other"));
+	ph_ref(&h, H_A, H_B, IDX(0));
+	ph_ref(&h, H_B, H_C, IDX(0));
+	ph_ref(&h, H_OTHER, H_B, IDX(0));
+	ph_root(&h, OBJREF_ROOT_MODULE, H_M, "m");
+	return ph_heap_finish(out, &h);
+}
+
+/* The view of chains [A, B, C] and [OTHER, B, C] as show_chain draws them. */
+static int draw(size_t *objects, const objref_snapshot *snap, const objref_chain_view_options *o)
+{
+	objref_id ids1[] = { H_A, H_B, H_C }, ids2[] = { H_OTHER, H_B, H_C };
+	objref_label l1[] = { IDX(0), IDX(0), 0 }, l2[] = { IDX(0), IDX(0), 0 };
+	objref_chain chains[2] = {
+		{ ids1, l1, 3, 3, OBJREF_PATH_FOUND, 2 },
+		{ ids2, l2, 3, 3, OBJREF_PATH_FOUND, 2 },
+	};
+	objref_view *v = NULL;
+	int err;
+
+	if ((err = objref_view_new(&v, snap, 0)) < 0)
+		return err;
+	err = objref_view_add_chains(v, chains, 2, o);
+	*objects = objref_view_object_count(v);
+	objref_view_free(v);
+	return err;
+}
+
+/* objgraph.show_chain: show_backrefs(ends, filter=in_chains, **kw): too_many
+ * and extra_ignore limit what the walk from the ends reaches. */
+TEST_IMPL(view_add_chains)
+{
+	objref_snapshot *snap = NULL;
+	objref_chain_view_options o = OBJREF_CHAIN_VIEW_OPTIONS_INIT;
+	objref_id ignore[] = { H_B };
+	size_t n;
+
+	CHECK(chain_heap(&snap));
+	ASSERT_OK(draw(&n, snap, NULL));
+	ASSERT_EQ(n, 4);                  /* A, B, C, OTHER */
+	o.too_many = 1;                   /* B: one referrer (A), OTHER left out */
+	ASSERT_OK(draw(&n, snap, &o));
+	ASSERT_EQ(n, 3);
+	o.too_many = 0;                   /* only the end */
+	ASSERT_OK(draw(&n, snap, &o));
+	ASSERT_EQ(n, 1);
+	o.too_many = SIZE_MAX;
+	o.ignore = ignore;                /* the walk stops before B */
+	o.nignore = 1;
+	ASSERT_OK(draw(&n, snap, &o));
+	ASSERT_EQ(n, 1);
+	o.backrefs = 0;                   /* from the starts: A and OTHER, not B */
+	ASSERT_OK(draw(&n, snap, &o));
+	ASSERT_EQ(n, 2);
+	o.nignore = 0;
+	ASSERT_OK(draw(&n, snap, &o));
+	ASSERT_EQ(n, 4);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}
+
+/* A view's objgraph node count leaves out the "N more" placeholder. */
+TEST_IMPL(view_object_count)
+{
+	objref_snapshot *snap = NULL;
+	objref_revindex *ri = NULL;
+	objref_view *v = NULL;
+	objref_view_walk_options o;
+	objref_id start = H_M;
+	size_t nn;
+
+	CHECK(chain_heap(&snap));
+	ASSERT_OK(objref_revindex_new(&ri, snap));
+	ASSERT_OK(objref_view_new(&v, snap, 0));
+	objref_view_walk_options_init(&o);
+	o.forward = 1;
+	o.too_many = 1;
+	o.max_depth = 1;
+	ASSERT_OK(objref_view_walk(v, ri, &start, 1, &o));
+	objref_view_nodes(v, &nn);
+	ASSERT_EQ(nn, 3);                          /* M, A, "1 more" */
+	ASSERT_EQ(objref_view_object_count(v), 2); /* objgraph: "(2 nodes)" */
+	objref_view_free(v);
+	objref_revindex_free(ri);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}
+
+/* Every allocation of the views above failed in turn: OBJREF_ENOMEM, no
+ * leak (valgrind/ASan), and the same result once nothing fails. */
+static int views_once(objref_buf *out, const objref_snapshot *snap)
+{
+	objref_census *c = NULL, *top = NULL;
+	objref_new_ids_row rows[] = { { "a", 1, 2, 1, 1 }, { "b", 3, 1, 0, -2 } };
+	objref_chain_view_options o = OBJREF_CHAIN_VIEW_OPTIONS_INIT;
+	size_t n = 0;
+	int err;
+
+	if ((err = objref_census_new(&c)) < 0 || (err = objref_census_add(c, "x", 1, 3, 0)) < 0 ||
+	    (err = objref_census_add(c, "y", 1, 5, 0)) < 0 || (err = objref_census_top(&top, c, 1)) < 0)
+		goto cleanup;
+	objref_new_ids_sort(rows, 2, OBJREF_NEW_IDS_NEW);
+	if ((err = objref_format_new_ids(out, rows, 2)) < 0 || (err = draw(&n, snap, &o)) < 0)
+		goto cleanup;
+	err = objref_buf_printf(out, "%s %zu\n", objref_census_rows(top)[0].name, n);
+cleanup:
+	objref_census_free(top);
+	objref_census_free(c);
+	return err;
+}
+
+TEST_IMPL(fault_census_views)
+{
+	objref_snapshot *snap = NULL;
+	objref_buf ref = OBJREF_BUF_INIT;
+	unsigned long total;
+
+	CHECK(chain_heap(&snap));
+	objref_alloc_fail_nth(0);
+	ASSERT_OK(views_once(&ref, snap));
+	total = objref_alloc_fail_nth(0);
+	ASSERT_GT(total, 3);
+	ASSERT(strstr(ref.data, "y 4\n") != NULL);
+	for (unsigned long k = 1; k <= total; k++) {
+		objref_buf text = OBJREF_BUF_INIT;
+		int rc;
+		objref_alloc_fail_nth(k);
+		rc = views_once(&text, snap);
+		objref_alloc_fail_nth(0);
+		ASSERT(rc == OBJREF_ENOMEM || (rc == 0 && !strcmp(text.data, ref.data)));
+		objref_buf_dispose(&text);
+	}
+	objref_buf_dispose(&ref);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}
