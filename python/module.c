@@ -46,7 +46,7 @@ static int objref_exec(PyObject *m)
 	    add_methods(m, objref_chains_methods) < 0 || add_methods(m, objref_pictures_methods) < 0)
 		return -1;
 	if (add_methods(m, objref_cycles_methods) < 0 || add_methods(m, objref_dominators_methods) < 0 ||
-	    add_methods(m, objref_html_methods) < 0 ||
+	    add_methods(m, objref_html_methods) < 0 || add_methods(m, objref_report_methods) < 0 ||
 	    objref_py_dump_init(m) < 0)
 		return -1;
 	if (PyModule_AddObject(m, "Snapshot", Py_NewRef(st->snapshot_type)) < 0) {

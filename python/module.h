@@ -65,6 +65,7 @@ extern PyMethodDef objref_chains_methods[];
 extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 extern PyMethodDef objref_dominators_methods[];
+extern PyMethodDef objref_report_methods[];
 
 /* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
 int objref_py_dump_init(PyObject *module);

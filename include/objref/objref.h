@@ -29,5 +29,6 @@
 #include "proc.h"
 #include "pictures_report.h"
 #include "census_report.h"
+#include "run_report.h"
 
 #endif

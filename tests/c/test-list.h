@@ -186,6 +186,7 @@
 	X(view_add_chains) \
 	X(view_object_count) \
 	X(fault_census_views) \
+	X(run_report_json) \
 	/* end */
 
 #define X(name) int test_##name(void);

@@ -8,6 +8,7 @@
 #include "paths-fixtures.h"
 #include "objref/census_report.h"
 #include "objref/pictures_report.h"
+#include "objref/run_report.h"
 
 /* objgraph.most_common_types: sorted(stats.items(), key=itemgetter(1),
  * reverse=True)[:limit] — a stable sort, equal counts in census order. */
@@ -227,5 +228,59 @@ TEST_IMPL(fault_census_views)
 	}
 	objref_buf_dispose(&ref);
 	objref_snapshot_free(snap);
+	return TEST_OK;
+}
+
+/* The run report's JSON document (objref/run_report.h): keys in
+ * objref-chain's order, "top" only when asked, "chains": null without a
+ * chains report, no "cycles" without one; every allocation failed in turn. */
+static int run_doc(objref_buf *out, const objref_series *s, size_t top)
+{
+	objref_run_report r = OBJREF_RUN_REPORT_INIT;
+
+	r.program = "app \"1\".py";
+	r.seconds = 1.5;
+	r.series = s;
+	r.top = top;
+	return objref_run_report_json(out, &r);
+}
+
+TEST_IMPL(run_report_json)
+{
+	static const char *const names[] = { "Leak", "dict" };
+	static const uint64_t counts[] = { 1, 2, 3, 5, 5, 5 }, bytes[] = { 48, 232 };
+	objref_series *s = NULL;
+	objref_buf b = OBJREF_BUF_INIT;
+	objref_run_report none = OBJREF_RUN_REPORT_INIT;
+	unsigned long total;
+
+	CHECK(fx_series(&s, 3, 2, names, counts, bytes));
+	ASSERT_OK(run_doc(&b, s, 1));
+	ASSERT_STR_EQ(b.data,
+		"{\"schema\": \"objref-chain/1\", \"program\": \"app \\\"1\\\".py\", \"seconds\": 1.5, "
+		"\"checkpoints\": 3, \"heap\": {\"objects\": 8, \"bytes\": 1304}, \"growing\": "
+		"[{\"type\": \"Leak\", \"first\": 1, \"last\": 3, \"objects_per_ckpt\": 1.0, "
+		"\"bytes_per_ckpt\": 48.0, \"rises\": 2, \"intervals\": 2, \"steady_since\": 1}], "
+		"\"top\": [{\"type\": \"dict\", \"count\": 5, \"bytes\": 1160}], \"chains\": null}");
+	objref_buf_dispose(&b);
+	ASSERT_OK(run_doc(&b, s, 0));
+	ASSERT(strstr(b.data, "\"top\"") == NULL);
+	ASSERT_EQ(objref_run_report_json(&b, &none), OBJREF_EINVAL);
+	objref_buf_dispose(&b);
+
+	objref_alloc_fail_nth(0);
+	ASSERT_OK(run_doc(&b, s, 2));
+	total = objref_alloc_fail_nth(0);
+	for (unsigned long k = 1; k <= total; k++) {
+		objref_buf t = OBJREF_BUF_INIT;
+		int rc;
+		objref_alloc_fail_nth(k);
+		rc = run_doc(&t, s, 2);
+		objref_alloc_fail_nth(0);
+		ASSERT(rc == OBJREF_ENOMEM || (rc == 0 && !strcmp(t.data, b.data)));
+		objref_buf_dispose(&t);
+	}
+	objref_buf_dispose(&b);
+	objref_series_free(s);
 	return TEST_OK;
 }
