@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "paths-fixtures.h"
+#include "report-fixtures.h"
 #include "objref/census_report.h"
 #include "objref/pictures_report.h"
 #include "objref/run_report.h"
@@ -205,28 +206,21 @@ cleanup:
 	return err;
 }
 
+static int views_path(objref_buf *out, void *snap)
+{
+	return views_once(out, snap);
+}
+
 TEST_IMPL(fault_census_views)
 {
 	objref_snapshot *snap = NULL;
 	objref_buf ref = OBJREF_BUF_INIT;
-	unsigned long total;
 
 	CHECK(chain_heap(&snap));
-	objref_alloc_fail_nth(0);
 	ASSERT_OK(views_once(&ref, snap));
-	total = objref_alloc_fail_nth(0);
-	ASSERT_GT(total, 3);
 	ASSERT(strstr(ref.data, "y 4\n") != NULL);
-	for (unsigned long k = 1; k <= total; k++) {
-		objref_buf text = OBJREF_BUF_INIT;
-		int rc;
-		objref_alloc_fail_nth(k);
-		rc = views_once(&text, snap);
-		objref_alloc_fail_nth(0);
-		ASSERT(rc == OBJREF_ENOMEM || (rc == 0 && !strcmp(text.data, ref.data)));
-		objref_buf_dispose(&text);
-	}
 	objref_buf_dispose(&ref);
+	CHECK(rf_fault_each(views_path, snap, 3));
 	objref_snapshot_free(snap);
 	return TEST_OK;
 }
@@ -245,6 +239,11 @@ static int run_doc(objref_buf *out, const objref_series *s, size_t top)
 	return objref_run_report_json(out, &r);
 }
 
+static int run_path(objref_buf *out, void *s)
+{
+	return run_doc(out, s, 2);
+}
+
 TEST_IMPL(run_report_json)
 {
 	static const char *const names[] = { "Leak", "dict" };
@@ -252,7 +251,6 @@ TEST_IMPL(run_report_json)
 	objref_series *s = NULL;
 	objref_buf b = OBJREF_BUF_INIT;
 	objref_run_report none = OBJREF_RUN_REPORT_INIT;
-	unsigned long total;
 
 	CHECK(fx_series(&s, 3, 2, names, counts, bytes));
 	ASSERT_OK(run_doc(&b, s, 1));
@@ -268,18 +266,7 @@ TEST_IMPL(run_report_json)
 	ASSERT_EQ(objref_run_report_json(&b, &none), OBJREF_EINVAL);
 	objref_buf_dispose(&b);
 
-	objref_alloc_fail_nth(0);
-	ASSERT_OK(run_doc(&b, s, 2));
-	total = objref_alloc_fail_nth(0);
-	for (unsigned long k = 1; k <= total; k++) {
-		objref_buf t = OBJREF_BUF_INIT;
-		int rc;
-		objref_alloc_fail_nth(k);
-		rc = run_doc(&t, s, 2);
-		objref_alloc_fail_nth(0);
-		ASSERT(rc == OBJREF_ENOMEM || (rc == 0 && !strcmp(t.data, b.data)));
-		objref_buf_dispose(&t);
-	}
+	CHECK(rf_fault_each(run_path, s, 3));
 	objref_buf_dispose(&b);
 	objref_series_free(s);
 	return TEST_OK;
