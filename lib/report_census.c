@@ -132,3 +132,159 @@ int objref_format_new_ids(objref_buf *b, const objref_new_ids_row *rows, size_t 
 			return err;
 	return rule(b, width + 52);
 }
+
+/* ---- get_new_ids' memory -------------------------------------------------- */
+
+typedef struct {
+	uint64_t *v;
+	size_t n, cap;
+} addrs;
+
+/* One type: its addresses at the two generations and the new ones. */
+typedef struct {
+	addrs old, cur, added;
+} ids_of_type;
+
+/* Invariants: names' row k is the type ids[k] (names only grows); old is
+ * sorted; rows[r] is the type at index row_type[r]. */
+struct objref_new_ids {
+	objref_census *names;
+	ids_of_type *ids;
+	size_t cap;
+	objref_new_ids_row *rows;
+	size_t *row_type;
+	size_t nrows;
+};
+
+int objref_new_ids_create(objref_new_ids **out)
+{
+	objref_new_ids *t = objref__calloc(1, sizeof(*t));
+	int err;
+
+	*out = NULL;
+	if (!t)
+		return OBJREF_ENOMEM;
+	if ((err = objref_census_new(&t->names)) < 0) {
+		objref__free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+void objref_new_ids_free(objref_new_ids *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < objref_census_len(t->names); i++) {
+		objref__free(t->ids[i].old.v);
+		objref__free(t->ids[i].cur.v);
+		objref__free(t->ids[i].added.v);
+	}
+	objref_census_free(t->names);
+	objref__free(t->ids);
+	objref__free(t->rows);
+	objref__free(t->row_type);
+	objref__free(t);
+}
+
+void objref_new_ids_rotate(objref_new_ids *t)
+{
+	for (size_t i = 0; i < objref_census_len(t->names); i++) {
+		addrs keep = t->ids[i].old;
+		t->ids[i].old = t->ids[i].cur;
+		t->ids[i].cur = keep;
+		t->ids[i].cur.n = 0;
+	}
+}
+
+static int push(addrs *a, uint64_t v)
+{
+	if (objref__grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)) < 0)
+		return OBJREF_ENOMEM;
+	a->v[a->n++] = v;
+	return 0;
+}
+
+int objref_new_ids_add(objref_new_ids *t, const char *name, uint64_t addr)
+{
+	const objref_census_row *r = objref_census_find(t->names, name);
+	size_t k = objref_census_len(t->names), cap = t->cap;
+	int err;
+
+	if (r)
+		k = (size_t)(r - objref_census_rows(t->names));
+	else {
+		if (objref__grow((void **)&t->ids, &t->cap, k + 1, sizeof(*t->ids)) < 0)
+			return OBJREF_ENOMEM;
+		if (t->cap > cap)
+			memset(&t->ids[cap], 0, (t->cap - cap) * sizeof(*t->ids));
+		if ((err = objref_census_add(t->names, name, strlen(name), 1, 0)) < 0)
+			return err;
+	}
+	return push(&t->ids[k].cur, addr);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* added := cur \ old (both sorted). */
+static int difference(ids_of_type *ty)
+{
+	size_t j = 0;
+	int err;
+
+	ty->added.n = 0;
+	for (size_t i = 0; i < ty->cur.n; i++) {
+		while (j < ty->old.n && ty->old.v[j] < ty->cur.v[i])
+			j++;
+		if ((j == ty->old.n || ty->old.v[j] != ty->cur.v[i]) && (err = push(&ty->added, ty->cur.v[i])) < 0)
+			return err;
+	}
+	return 0;
+}
+
+int objref_new_ids_rows(objref_new_ids_row **rows, size_t *n, objref_new_ids *t)
+{
+	size_t types = objref_census_len(t->names), cap = 0;
+	int err;
+
+	*rows = NULL;
+	*n = t->nrows = 0;
+	objref__free(t->rows);
+	objref__free(t->row_type);
+	t->rows = NULL;
+	if (!(t->row_type = objref__calloc(types + 1, sizeof(*t->row_type))) ||
+	    objref__grow((void **)&t->rows, &cap, types + 1, sizeof(*t->rows)) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t k = 0; k < types; k++) {
+		ids_of_type *ty = &t->ids[k];
+		objref_new_ids_row *r = &t->rows[t->nrows];
+		if (!ty->old.n && !ty->cur.n)
+			continue;
+		qsort(ty->cur.v, ty->cur.n, sizeof(*ty->cur.v), cmp_addr);
+		if ((err = difference(ty)) < 0)
+			return err;
+		r->name = objref_census_rows(t->names)[k].name;
+		r->old = ty->old.n;
+		r->current = ty->cur.n;
+		r->added = ty->added.n;
+		r->delta = (int64_t)ty->cur.n - (int64_t)ty->old.n;
+		t->row_type[t->nrows++] = k;
+	}
+	*rows = t->rows;
+	*n = t->nrows;
+	return 0;
+}
+
+const uint64_t *objref_new_ids_added(const objref_new_ids *t, size_t i, size_t *n)
+{
+	const ids_of_type *ty = &t->ids[t->row_type[i]];
+
+	*n = ty->added.n;
+	return ty->added.v;
+}

@@ -487,211 +487,132 @@ static PyObject *py_at_addrs(PyObject *m, PyObject *args, PyObject *kw)
 
 /* ---- get_new_ids ------------------------------------------------------ */
 
-/* d[key], created as an empty set when absent (a defaultdict(set)). */
-static PyObject *set_at(PyObject *d, PyObject *key)
-{
-	return PyObject_GetItem(d, key); /* defaultdict creates it */
-}
-
 typedef struct {
-	PyObject *current;
+	objref_new_ids *table;
 	int longnames;
+	int err;
 } ids_walk;
 
 static int add_id(void *obj, void *arg)
 {
 	ids_walk *w = arg;
 	char name[512];
-	PyObject *key, *set, *id;
-	int rc = -1;
 
 	objref_capture_typename(name, sizeof(name), obj, w->longnames);
-	if (!(key = PyUnicode_FromString(name)))
+	return (w->err = objref_new_ids_add(w->table, name, (uint64_t)(uintptr_t)obj)) < 0 ? -1 : 0;
+}
+
+/* The engine's table of the live heap now (objref_new_ids_rows); the
+ * module keeps the memory (st->ids_table).  0, or -1 with an exception. */
+static int record_ids(objref_modstate *st, int shortnames, objref_new_ids_row **rows, size_t *n)
+{
+	ids_walk w = { NULL, !shortnames, 0 };
+	int err;
+
+	if (!st->ids_table && (err = objref_new_ids_create(&st->ids_table)) < 0)
+		return objref_py_error(err), -1;
+	w.table = st->ids_table;
+	objref_new_ids_rotate(w.table);
+	if ((err = objref_capture_each(add_id, &w, 0)) != 0 || w.err < 0 ||
+	    (err = objref_new_ids_rows(rows, n, w.table)) < 0) {
+		if (!PyErr_Occurred())
+			objref_py_error(w.err < 0 ? w.err : err);
 		return -1;
-	if ((set = set_at(w->current, key)) && (id = PyLong_FromVoidPtr(obj))) {
-		rc = PySet_Add(set, id);
-		Py_DECREF(id);
 	}
-	Py_XDECREF(set);
-	Py_DECREF(key);
-	return rc;
+	return 0;
 }
 
-/* old := current; current := ids of live objects by type name. */
-static int rotate_ids(PyObject *old, PyObject *current, int shortnames)
+/* new_ids (objgraph's defaultdict(set), the same object from call to
+ * call) := {type: set of new ids} of the rows.  0, or -1 with an exception. */
+static int fill_new_ids(PyObject *new_ids, const objref_new_ids *t, const objref_new_ids_row *rows,
+	size_t n)
 {
-	PyObject *k, *v, *o;
-	Py_ssize_t pos = 0;
-	ids_walk w = { current, !shortnames };
-
-	while (PyDict_Next(old, &pos, &k, &v))
-		if (PySet_Clear(v) < 0)
+	PyDict_Clear(new_ids);
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		const uint64_t *added = objref_new_ids_added(t, i, &k);
+		PyObject *set = PySet_New(NULL);
+		int rc = set ? PyDict_SetItemString(new_ids, rows[i].name, set) : -1;
+		for (size_t j = 0; rc == 0 && j < k; j++) {
+			PyObject *id = PyLong_FromVoidPtr((void *)(uintptr_t)added[j]);
+			rc = id ? PySet_Add(set, id) : -1;
+			Py_XDECREF(id);
+		}
+		Py_XDECREF(set);
+		if (rc < 0)
 			return -1;
-	for (pos = 0; PyDict_Next(current, &pos, &k, &v);) {
-		PyObject *r = (o = set_at(old, k)) ? PyObject_CallMethod(o, "update", "O", v) : NULL;
-		Py_XDECREF(o);
-		if (!r)
-			return -1;
-		Py_DECREF(r);
 	}
-	for (pos = 0; PyDict_Next(current, &pos, &k, &v);)
-		if (PySet_Clear(v) < 0)
-			return -1;
-	return objref_capture_each(add_id, &w, 0) ? -1 : 0;
+	return 0;
 }
 
-/* The (name, old, current, new, delta) row of one type; fills `new`.
- * *row is NULL (and 0 returned) when the type has neither old nor current ids. */
-static int ids_row(PyObject **row, PyObject *name, PyObject *old, PyObject *current, PyObject *new_ids)
+/* objgraph's table of rows, sorted by `by` and cut to `limit` (negative:
+ * all), written to file: objref_new_ids_sort and objref_format_new_ids.
+ * 0, or -1 with an exception. */
+static int print_ids_table(objref_new_ids_row *rows, size_t n, objref_new_ids_column by, Py_ssize_t limit,
+	PyObject *file)
 {
-	PyObject *o = set_at(old, name), *c = set_at(current, name), *n = set_at(new_ids, name);
-	PyObject *diff = NULL, *r = NULL;
-	int rc = -1;
-
-	*row = NULL;
-	if (!o || !c || !n)
-		goto cleanup;
-	if (PySet_GET_SIZE(o) == 0 && PySet_GET_SIZE(c) == 0) {
-		rc = 0;
-		goto cleanup;
-	}
-	if (!(diff = PyNumber_Subtract(c, o)) || !(r = PyObject_CallMethod(n, "update", "O", diff)))
-		goto cleanup;
-	*row = Py_BuildValue("(Onnnn)", name, PySet_GET_SIZE(o), PySet_GET_SIZE(c), PySet_GET_SIZE(diff),
-		PySet_GET_SIZE(c) - PySet_GET_SIZE(o));
-	rc = *row ? 0 : -1;
-cleanup:
-	Py_XDECREF(o);
-	Py_XDECREF(c);
-	Py_XDECREF(n);
-	Py_XDECREF(diff);
-	Py_XDECREF(r);
-	return rc;
-}
-
-/* Rows for every type in current; types with nothing are dropped from all
- * three tables, as objgraph does. */
-static PyObject *ids_rows(PyObject *old, PyObject *current, PyObject *new_ids)
-{
-	PyObject *names = PyDict_Keys(current), *rows = PyList_New(0);
-	int ok = names && rows;
-
-	for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(names); i++) {
-		PyObject *name = PyList_GET_ITEM(names, i), *row;
-		if (ids_row(&row, name, old, current, new_ids) < 0)
-			ok = 0;
-		else if (row)
-			ok = PyList_Append(rows, row) == 0, Py_DECREF(row);
-		else
-			ok = PyDict_DelItem(old, name) == 0 && PyDict_DelItem(current, name) == 0 &&
-			     PyDict_DelItem(new_ids, name) == 0;
-	}
-	Py_XDECREF(names);
-	if (!ok)
-		Py_CLEAR(rows);
-	return rows;
-}
-
-/* objgraph's table of the Python rows (name, old, current, new, delta),
- * sorted by `by` and cut to `limit` (negative: all), written to file:
- * built by the engine (objref_format_new_ids).  0, or -1 with an
- * exception. */
-static int print_ids_table(PyObject *rows, objref_new_ids_column by, Py_ssize_t limit, PyObject *file)
-{
-	Py_ssize_t n = PyList_GET_SIZE(rows);
-	objref_new_ids_row *t = PyMem_Calloc((size_t)n + 1, sizeof(*t));
 	objref_buf b = OBJREF_BUF_INIT;
-	int rc = -1;
+	int rc;
 
-	if (!t) {
+	objref_new_ids_sort(rows, n, by);
+	if (limit >= 0 && (size_t)limit < n)
+		n = (size_t)limit;
+	if (objref_format_new_ids(&b, rows, n) < 0) {
+		objref_buf_dispose(&b);
 		PyErr_NoMemory();
 		return -1;
-	}
-	for (Py_ssize_t i = 0; i < n; i++) {
-		PyObject *row = PyList_GET_ITEM(rows, i);
-		t[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(row, 0));
-		t[i].old = (uint64_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 1));
-		t[i].current = (uint64_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 2));
-		t[i].added = (uint64_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 3));
-		t[i].delta = (int64_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(row, 4));
-		if (!t[i].name)
-			goto cleanup;
-	}
-	objref_new_ids_sort(t, (size_t)n, by);
-	if (limit >= 0 && limit < n)
-		n = limit;
-	if (objref_format_new_ids(&b, t, (size_t)n) < 0) {
-		PyErr_NoMemory();
-		goto cleanup;
 	}
 	rc = b.len ? objref_py_write(file, b.data) : 0;
-cleanup:
 	objref_buf_dispose(&b);
-	PyMem_Free(t);
 	return rc;
 }
 
-/* The three tables of get_new_ids' state, created on first use. */
-static int ids_state(PyObject *m, PyObject **old, PyObject **current, PyObject **new_ids)
+/* The dict get_new_ids returns (a defaultdict(set)), created on first use. */
+static PyObject *new_ids_dict(objref_modstate *st)
 {
-	objref_modstate *st = MODSTATE(m);
-	const char *names[3] = { "old", "current", "new" };
-	PyObject **out[3] = { old, current, new_ids };
+	PyObject *d = PyDict_GetItemString(st->new_ids, "new"); /* borrowed */
+	int rc;
 
-	if (PyDict_GET_SIZE(st->new_ids) == 0) {
-		for (int i = 0; i < 3; i++) {
-			PyObject *d = PyObject_CallFunctionObjArgs(st->defaultdict, (PyObject *)&PySet_Type, NULL);
-			int rc = d ? PyDict_SetItemString(st->new_ids, names[i], d) : -1;
-			Py_XDECREF(d);
-			if (rc < 0)
-				return -1;
-		}
-		if (PyDict_SetItemString(st->new_ids, "shortnames", Py_True) < 0)
-			return -1;
-	}
-	for (int i = 0; i < 3; i++)
-		*out[i] = PyDict_GetItemString(st->new_ids, names[i]); /* borrowed */
-	return 0;
+	if (d)
+		return d;
+	if (!(d = PyObject_CallFunctionObjArgs(st->defaultdict, (PyObject *)&PySet_Type, NULL)))
+		return NULL;
+	rc = PyDict_SetItemString(st->new_ids, "new", d);
+	Py_DECREF(d);
+	return rc < 0 ? NULL : d;
 }
 
 static PyObject *py_get_new_ids(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "skip_update", "limit", "sortby", "shortnames", "file", NULL };
-	PyObject *limit = NULL, *shortnames = Py_None, *file = Py_None, *old, *current, *new_ids, *rows;
-	PyObject *k, *v;
+	objref_modstate *st = MODSTATE(m);
+	PyObject *limit = NULL, *shortnames = Py_None, *file = Py_None, *new_ids;
 	const char *sortby = "deltas";
 	objref_new_ids_column by;
-	Py_ssize_t lim = 10, pos = 0;  /* objgraph: limit=10; None: all rows */
+	objref_new_ids_row *rows;
+	Py_ssize_t lim = 10;  /* objgraph: limit=10; None: all rows */
+	size_t n;
 	int skip = 0, shorts;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pOsOO:get_new_ids", kwlist, &skip, &limit, &sortby,
-			&shortnames, &file) || ids_state(m, &old, &current, &new_ids) < 0)
+			&shortnames, &file) || !(new_ids = new_ids_dict(st)))
 		return NULL;
 	if (objref_new_ids_column_of(&by, sortby) < 0)
 		return PyErr_Format(PyExc_KeyError, "%s", objref_error_last());
 	if (skip)
 		return Py_NewRef(new_ids);
-	if (limit && limit != Py_None && (lim = PyLong_AsSsize_t(limit)) == -1 && PyErr_Occurred())
-		return NULL;
 	if (limit == Py_None)
 		lim = -1;
-	if (shortnames == Py_None)
-		shortnames = PyDict_GetItemString(MODSTATE(m)->new_ids, "shortnames");
-	else if (PyDict_SetItemString(MODSTATE(m)->new_ids, "shortnames", shortnames) < 0)
+	else if (limit && (lim = PyLong_AsSsize_t(limit)) == -1 && PyErr_Occurred())
 		return NULL;
-	if ((shorts = PyObject_IsTrue(shortnames)) < 0 || collect() < 0 ||
-	    rotate_ids(old, current, shorts) < 0 || PyErr_Occurred())
+	if (shortnames == Py_None)  /* objgraph remembers the last choice (first: short) */
+		shortnames = PyDict_GetItemString(st->new_ids, "shortnames");
+	else if (PyDict_SetItemString(st->new_ids, "shortnames", shortnames) < 0)
 		return NULL;
-	while (PyDict_Next(new_ids, &pos, &k, &v))
-		if (PySet_Clear(v) < 0)
-			return NULL;
-	if (!(rows = ids_rows(old, current, new_ids)))
+	shorts = shortnames ? PyObject_IsTrue(shortnames) : 1;
+	if (shorts < 0 || collect() < 0 || record_ids(st, shorts, &rows, &n) < 0 ||
+	    fill_new_ids(new_ids, st->ids_table, rows, n) < 0 || print_ids_table(rows, n, by, lim, file) < 0)
 		return NULL;
-	if (print_ids_table(rows, by, lim, file) < 0) {
-		Py_DECREF(rows);
-		return NULL;
-	}
-	Py_DECREF(rows);
 	return Py_NewRef(new_ids);
 }
 

@@ -96,6 +96,8 @@ static void objref_free_state(void *m)
 		st->log_path = NULL;
 		PyMem_Free(st->first_addrs);
 		st->first_addrs = NULL;
+		objref_new_ids_free(st->ids_table);
+		st->ids_table = NULL;
 	}
 }
 

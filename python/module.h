@@ -20,7 +20,8 @@ typedef struct {
 	objref_series *series;    /* checkpoints: objref.checkpoint() */
 	double t0;                /* monotonic seconds at module exec */
 	PyObject *peak_stats;     /* growth()'s default peak table (a dict) */
-	PyObject *new_ids;        /* get_new_ids() state: dict */
+	PyObject *new_ids;        /* get_new_ids(): {"new": the dict it returns, "shortnames": last} */
+	struct objref_new_ids *ids_table; /* get_new_ids(): the ids of the last two calls (engine) */
 	PyObject *defaultdict;    /* collections.defaultdict */
 	PyObject *snapshot_type;  /* objref.Snapshot */
 	char *log_path;           /* _configure(log=...) */

@@ -55,6 +55,38 @@ OBJREF_EXTERN void objref_new_ids_sort(objref_new_ids_row *rows, size_t n, objre
  */
 OBJREF_EXTERN int objref_format_new_ids(objref_buf *b, const objref_new_ids_row *rows, size_t n);
 
+/*
+ * get_new_ids' memory: per type name, the addresses of the objects alive at
+ * the last call ("current") and at the one before ("old").  A call:
+ * objref_new_ids_rotate, objref_new_ids_add for every live object, then
+ * objref_new_ids_rows for the table.
+ */
+typedef struct objref_new_ids objref_new_ids;
+
+OBJREF_EXTERN int objref_new_ids_create(objref_new_ids **out);
+OBJREF_EXTERN void objref_new_ids_free(objref_new_ids *t);
+
+/* A new generation: what was current becomes old; current is empty. */
+OBJREF_EXTERN void objref_new_ids_rotate(objref_new_ids *t);
+
+/* One live object of the type called name at addr, in the current
+ * generation.  0 or OBJREF_ENOMEM. */
+OBJREF_EXTERN int objref_new_ids_add(objref_new_ids *t, const char *name, uint64_t addr);
+
+/*
+ * The table of the generation just recorded: one row per type with old or
+ * current objects (types with neither are forgotten, as objgraph drops
+ * them), in the order the types were first seen: counts of old and current
+ * addresses, of the current ones not in old ("new"), and current - old.
+ * *rows and the names stay valid until the next call on t.  0 or
+ * OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_new_ids_rows(objref_new_ids_row **rows, size_t *n, objref_new_ids *t);
+
+/* The new addresses (sorted) of the type of row i of the last
+ * objref_new_ids_rows; *n of them. */
+OBJREF_EXTERN const uint64_t *objref_new_ids_added(const objref_new_ids *t, size_t i, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

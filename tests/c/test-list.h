@@ -187,6 +187,8 @@
 	X(view_object_count) \
 	X(fault_census_views) \
 	X(run_report_json) \
+	X(new_ids_memory) \
+	X(fault_new_ids) \
 	/* end */
 
 #define X(name) int test_##name(void);

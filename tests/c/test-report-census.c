@@ -271,3 +271,85 @@ TEST_IMPL(run_report_json)
 	objref_series_free(s);
 	return TEST_OK;
 }
+
+/* get_new_ids' memory: old := current at each call; rows for the types with
+ * old or current ids; new = current \ old (objgraph's set difference). */
+static int ids_call(objref_new_ids *t, const char *const *names, const uint64_t *addrs, size_t n)
+{
+	objref_new_ids_rotate(t);
+	for (size_t i = 0; i < n; i++) {
+		int err = objref_new_ids_add(t, names[i], addrs[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+TEST_IMPL(new_ids_memory)
+{
+	static const char *const first[] = { "list", "dict", "list" };
+	static const uint64_t a1[] = { 0x30, 0x10, 0x20 };
+	static const char *const second[] = { "list", "list", "list", "tuple" };
+	static const uint64_t a2[] = { 0x40, 0x20, 0x50, 0x60 };
+	objref_new_ids *t = NULL;
+	objref_new_ids_row *rows;
+	const uint64_t *added;
+	size_t n, k;
+
+	ASSERT_OK(objref_new_ids_create(&t));
+	ASSERT_OK(ids_call(t, first, a1, 3));
+	ASSERT_OK(objref_new_ids_rows(&rows, &n, t));
+	ASSERT_EQ(n, 2);
+	ASSERT_STR_EQ(rows[0].name, "list");
+	ASSERT_EQ(rows[0].current, 2);
+	ASSERT_EQ(rows[0].added, 2);
+	ASSERT_EQ(rows[0].delta, 2);
+	ASSERT_OK(ids_call(t, second, a2, 4));
+	ASSERT_OK(objref_new_ids_rows(&rows, &n, t));
+	ASSERT_EQ(n, 3);                         /* dict: old 1, current 0 */
+	ASSERT_STR_EQ(rows[1].name, "dict");
+	ASSERT_EQ(rows[1].old, 1);
+	ASSERT_EQ(rows[1].delta, -1);
+	ASSERT_EQ(rows[0].old, 2);
+	ASSERT_EQ(rows[0].current, 3);
+	ASSERT_EQ(rows[0].added, 2);             /* 0x40 and 0x50; 0x20 was there */
+	added = objref_new_ids_added(t, 0, &k);
+	ASSERT_EQ(k, 2);
+	ASSERT_EQ(added[0], 0x40);
+	ASSERT_EQ(added[1], 0x50);
+	ASSERT_STR_EQ(rows[2].name, "tuple");
+	ASSERT_OK(ids_call(t, second, a2, 4));
+	ASSERT_OK(objref_new_ids_rows(&rows, &n, t));
+	ASSERT_EQ(n, 2);                         /* dict forgotten: neither old nor current */
+	ASSERT_EQ(rows[0].added, 0);
+	objref_new_ids_added(t, 0, &k);
+	ASSERT_EQ(k, 0);
+	objref_new_ids_free(t);
+	return TEST_OK;
+}
+
+static int ids_path(objref_buf *out, void *arg)
+{
+	static const char *const names[] = { "a", "b", "a", "c", "a" };
+	static const uint64_t addrs[] = { 5, 4, 3, 2, 1 };
+	objref_new_ids *t = NULL;
+	objref_new_ids_row *rows;
+	size_t n;
+	int err;
+
+	(void)arg;
+	if ((err = objref_new_ids_create(&t)) < 0 || (err = ids_call(t, names, addrs, 5)) < 0 ||
+	    (err = objref_new_ids_rows(&rows, &n, t)) < 0 || (err = ids_call(t, names, addrs, 3)) < 0 ||
+	    (err = objref_new_ids_rows(&rows, &n, t)) < 0)
+		goto cleanup;
+	objref_new_ids_sort(rows, n, OBJREF_NEW_IDS_DELTAS);
+	err = objref_format_new_ids(out, rows, n);
+cleanup:
+	objref_new_ids_free(t);
+	return err;
+}
+
+TEST_IMPL(fault_new_ids)
+{
+	return rf_fault_each(ids_path, NULL, 5);
+}

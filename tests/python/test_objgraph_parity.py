@@ -337,3 +337,50 @@ class LeakingObjectsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GetNewIdsTest(unittest.TestCase):
+    """objgraph's tests.py GetNewIdsTest and its get_new_ids doctest."""
+
+    def setUp(self):
+        objref.get_new_ids(limit=0, shortnames=True)
+
+    def test_get_new_ids(self):
+        x = type('MyClass', (), {'__module__': 'mymodule'})()  # noqa
+        new_ids = objref.get_new_ids(limit=0)
+        self.assertIn(id(x), new_ids['MyClass'])
+        new_ids = objref.get_new_ids(limit=0)
+        self.assertNotIn(id(x), new_ids['MyClass'])
+
+    def test_get_new_ids_skip_update(self):
+        x = type('MyClass', (), {'__module__': 'mymodule'})()  # noqa
+        new_ids = objref.get_new_ids(limit=0)
+        self.assertIn(id(x), new_ids['MyClass'])
+        new_ids = objref.get_new_ids(skip_update=True, limit=0)
+        self.assertIn(id(x), new_ids['MyClass'])
+
+    def test_get_new_ids_long_typename(self):
+        objref.get_new_ids(limit=0, shortnames=False)
+        x = type('MyClass', (), {'__module__': 'mymodule'})()  # noqa
+        new_ids = objref.get_new_ids(limit=0)
+        self.assertIn(id(x), new_ids['mymodule.MyClass'])
+        objref.get_new_ids(limit=0, shortnames=True)
+
+    def test_prints(self):
+        objref.get_new_ids(limit=0)
+        objref.get_new_ids(limit=0)
+        self.a = [0, 1, 2]
+        self.b = [3, 4, 5]
+        out = io.StringIO()
+        objref.get_new_ids(limit=1, file=out)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(len(lines), 5)
+        self.assertEqual(lines[0], "=" * 56)
+        self.assertEqual(lines[1].split(), ["Type", "Old_ids", "Current_ids", "New_ids",
+                                            "Count_Deltas"])
+        name, old, current, new, delta = lines[3].split()
+        self.assertEqual(name, "list")  # the two lists (the test runner may add one)
+        self.assertGreaterEqual(int(delta), 2)
+        self.assertEqual(int(current) - int(old), int(delta))
+        self.assertGreaterEqual(int(new), int(delta))
+        self.assertEqual(lines[4], "=" * 56)
