@@ -3,6 +3,7 @@
  * the faces print (include/objref/pictures_report.h).
  */
 #include <stdint.h>
+#include <string.h>
 #include "objref/pictures_report.h"
 #include "internal.h"
 
@@ -100,4 +101,33 @@ size_t objref_view_object_count(const objref_view *v)
 	for (size_t i = 0; i < n; i++)
 		count += nodes[i].kind == OBJREF_VN_OBJECT;
 	return count;
+}
+
+int objref_picture_present(objref_buf *msg, const char *dot, const objref_present_options *o)
+{
+	const char *fmt = o->filename ? objref_render_format_of(o->filename) : "png";
+	const char *dot_path = fmt && !strcmp(fmt, "dot") ? o->filename : o->dot_temp;
+	const char *image = o->filename ? o->filename : o->image_temp;
+	int err;
+
+	if (!dot_path || (dot_path != o->filename && !image))
+		return objref__error(OBJREF_EINVAL, "a picture needs a file name for its DOT and image");
+	if (o->lost)
+		objref_buf_printf(msg, "objref: %zu object%s left out: a picture shows at most %zu nodes "
+			"(lower max_depth or too_many, or raise max_nodes)\n", o->lost,
+			o->lost == 1 ? " was" : "s were", o->nodes);
+	if ((err = objref_render_file(dot_path, dot, &o->render)) < 0)
+		return err;
+	objref_buf_printf(msg, "Graph written to %s (%zu nodes)\n", dot_path, o->objects);
+	if (dot_path == o->filename)
+		return 0;
+	if (o->nodes > OBJREF_RENDER_MAX_NODES)
+		objref_buf_printf(msg, "Image not generated: %zu nodes are more than a picture can show "
+			"(%d); the DOT is in %s\n", o->nodes, OBJREF_RENDER_MAX_NODES, dot_path);
+	else if (objref_render_file(image, dot, &o->render) < 0)
+		objref_buf_printf(msg, "Image not generated: %s; the DOT is in %s\n",
+			*objref_error_last() ? objref_error_last() : "Graphviz failed", dot_path);
+	else
+		objref_buf_printf(msg, "Image generated as %s\n", image);
+	return 0;
 }

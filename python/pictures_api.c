@@ -21,34 +21,58 @@
 
 /* ---- writing pictures ------------------------------------------------------ */
 
-/* Render dot into path (format from its extension), isolated, the GIL
- * released.  0, or -1 with an exception (OSError, ValueError, RuntimeError). */
-int objref_py_render(const char *dot, const char *path, double timeout)
-{
+/* The PNG text chunks of this process's pictures: its command line and the
+ * Python version. */
+typedef struct {
 	char command[2048], python[64];
-	objref_png_text texts[2] = { { "Command", command }, { "Python", python } };
-	objref_render_options o = OBJREF_RENDER_OPTIONS_INIT;
-	const char *version = Py_GetVersion();
-	int err;
+	objref_png_text texts[2];
+} png_texts;
 
-	o.isolate = 1;
-	o.timeout_ms = (unsigned)(timeout * 1000);
-	o.texts = texts;
-	o.ntexts = 2;
-	objref_command_line(command, sizeof(command));
-	snprintf(python, sizeof(python), "%.*s", (int)strcspn(version, " "), version);
+/* Render options: isolated, killed after timeout seconds, with the PNG
+ * texts t.  0, or -1 with a ValueError (timeout out of range). */
+static int render_options(objref_render_options *o, png_texts *t, double timeout)
+{
+	const char *version = Py_GetVersion();
+
 	if (timeout <= 0 || timeout > 86400) {
 		PyErr_SetString(PyExc_ValueError, "timeout must be between 0 and 86400 seconds");
 		return -1;
 	}
+	objref_command_line(t->command, sizeof(t->command));
+	snprintf(t->python, sizeof(t->python), "%.*s", (int)strcspn(version, " "), version);
+	t->texts[0] = (objref_png_text){ "Command", t->command };
+	t->texts[1] = (objref_png_text){ "Python", t->python };
+	*o = (objref_render_options)OBJREF_RENDER_OPTIONS_INIT;
+	o->isolate = 1;
+	o->timeout_ms = (unsigned)(timeout * 1000);
+	o->texts = t->texts;
+	o->ntexts = 2;
+	return 0;
+}
+
+/* A failed render as an exception: OSError for a file, else by code. */
+static void render_error(int err)
+{
+	if (err == OBJREF_EIO)
+		PyErr_SetString(PyExc_OSError, objref_error_last());
+	else
+		objref_py_error(err);
+}
+
+/* Render dot into path (format from its extension), isolated, the GIL
+ * released.  0, or -1 with an exception (OSError, ValueError, RuntimeError). */
+int objref_py_render(const char *dot, const char *path, double timeout)
+{
+	objref_render_options o;
+	png_texts t;
+	int err;
+
+	if (render_options(&o, &t, timeout) < 0)
+		return -1;
 	Py_BEGIN_ALLOW_THREADS
 	err = objref_render_file(path, dot, &o);
 	Py_END_ALLOW_THREADS
-	if (err == OBJREF_EIO) {
-		PyErr_SetString(PyExc_OSError, objref_error_last());
-		return -1;
-	}
-	return err < 0 ? (objref_py_error(err), -1) : 0;
+	return err < 0 ? (render_error(err), -1) : 0;
 }
 
 static PyObject *py_render_dot(PyObject *m, PyObject *args, PyObject *kw)
@@ -86,21 +110,6 @@ static PyObject *py_extract_dot(PyObject *m, PyObject *arg)
 	if (!err)
 		objref_free(text);
 	return r;
-}
-
-static int say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int say(const char *fmt, ...)
-{
-	objref_buf b = { 0 };
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	objref_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	err = b.data ? objref_py_write(NULL, b.data) : 0;
-	objref_buf_dispose(&b);
-	return err;
 }
 
 /* The directory of temporary files, as objgraph's tempfile.mkstemp picks
@@ -150,17 +159,20 @@ static char *temp_name(const char *suffix)
 
 /*
  * objgraph's way to present a graph: to `output` (a file object) as DOT;
- * to `filename` as DOT or, by its extension, as an image (the DOT kept in
- * a temporary file); with neither, DOT and PNG in temporary files.  What
- * happened is printed, as objgraph prints it.
+ * otherwise as objref_picture_present decides (to `filename` as DOT or an
+ * image, the DOT kept in a temporary file; with neither, DOT and PNG in
+ * temporary files), printing what it says, as objgraph prints it.
  */
 static PyObject *present(const char *dot, size_t objects, size_t nodes, size_t lost, PyObject *output,
 	const char *filename, double timeout)
 {
-	char *dot_name = NULL, *image = NULL;
+	objref_present_options po = OBJREF_PRESENT_OPTIONS_INIT;
 	const char *fmt = filename ? objref_render_format_of(filename) : "png";
+	char *dot_name = NULL, *image = NULL;
+	objref_buf msg = OBJREF_BUF_INIT;
 	PyObject *r = NULL;
-	int rc;
+	png_texts t;
+	int err;
 
 	if (output != Py_None && filename)
 		return PyErr_Format(PyExc_ValueError, "Cannot specify both output and filename.");
@@ -172,45 +184,29 @@ static PyObject *present(const char *dot, size_t objects, size_t nodes, size_t l
 	if (filename && !fmt)
 		return PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, "
 			".svg, .pdf or .dot", filename);
-	if (lost && say("objref: %zu object%s left out: a picture shows at most %zu nodes "
-			"(lower max_depth or too_many, or raise max_nodes)\n", lost,
-			lost == 1 ? " was" : "s were", nodes) < 0)
-		return NULL;
-	if (filename && !strcmp(fmt, "dot")) {
-		if (objref_py_render(dot, filename, timeout) < 0)
-			return NULL;
-		if (say("Graph written to %s (%zu nodes)\n", filename, objects) < 0)
-			return NULL;
-		Py_RETURN_NONE;
-	}
-	if (!(dot_name = temp_name(".dot")))
+	if (render_options(&po.render, &t, timeout) < 0 ||
+	    ((!filename || strcmp(fmt, "dot")) && !(dot_name = temp_name(".dot"))) ||
+	    (!filename && !(image = temp_name(".png"))))
 		goto cleanup;
-	if (objref_py_render(dot, dot_name, timeout) < 0 ||
-	    say("Graph written to %s (%zu nodes)\n", dot_name, objects) < 0)
+	po.filename = filename;
+	po.dot_temp = dot_name;
+	po.image_temp = image;
+	po.objects = objects;
+	po.nodes = nodes;
+	po.lost = lost;
+	Py_BEGIN_ALLOW_THREADS
+	err = objref_picture_present(&msg, dot, &po);
+	Py_END_ALLOW_THREADS
+	if (msg.data && objref_py_write(NULL, msg.data) < 0)
 		goto cleanup;
-	if (!filename && !(image = temp_name(".png")))
-		goto cleanup;
-	if (nodes > OBJREF_RENDER_MAX_NODES) {
-		rc = say("Image not generated: %zu nodes are more than a picture can show (%d); "
-			"the DOT is in %s\n", nodes, OBJREF_RENDER_MAX_NODES, dot_name);
-	} else if (objref_py_render(dot, filename ? filename : image, timeout) < 0) {
-		objref__pyerr e;
-		PyObject *msg;
-		const char *text;
-		objref__pyerr_fetch_normalized(&e);
-		msg = objref__pyerr_value(&e) ? PyObject_Str(objref__pyerr_value(&e)) : NULL;
-		text = msg ? PyUnicode_AsUTF8(msg) : NULL;
-		PyErr_Clear();
-		rc = say("Image not generated: %s; the DOT is in %s\n", text ? text : "Graphviz failed",
-			dot_name);
-		Py_XDECREF(msg);
-		objref__pyerr_clear(&e);
-	} else {
-		rc = say("Image generated as %s\n", filename ? filename : image);
-	}
-	if (rc >= 0)
+	if (err < 0)
+		render_error(err);
+	else
 		r = Py_NewRef(Py_None);
 cleanup:
+	if (!r && image)
+		unlink(image);
+	objref_buf_dispose(&msg);
 	PyMem_Free(dot_name);
 	PyMem_Free(image);
 	return r;

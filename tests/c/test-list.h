@@ -189,6 +189,7 @@
 	X(run_report_json) \
 	X(new_ids_memory) \
 	X(fault_new_ids) \
+	X(render_present) \
 	/* end */
 
 #define X(name) int test_##name(void);

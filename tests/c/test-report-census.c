@@ -4,7 +4,9 @@
  * (objref/pictures_report.h), on hand-built censuses and heaps, with every
  * allocation failed in turn.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "paths-fixtures.h"
 #include "report-fixtures.h"
 #include "objref/census_report.h"
@@ -352,4 +354,65 @@ cleanup:
 TEST_IMPL(fault_new_ids)
 {
 	return rf_fault_each(ids_path, NULL, 5);
+}
+
+/* objgraph's presentation of a picture: what is written where, and said
+ * (render_: the drawing tests' sanitizer settings). */
+TEST_IMPL(render_present)
+{
+	char dir[] = "/tmp/objref-present-XXXXXX", dot_path[256], svg[256], temp_dot[256], temp_png[256];
+	const char *dot = "digraph g { a -> b }\n";
+	objref_present_options o = OBJREF_PRESENT_OPTIONS_INIT;
+	objref_buf msg = OBJREF_BUF_INIT;
+	char expect[1024];
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(dot_path, sizeof(dot_path), "%s/g.dot", dir);
+	snprintf(svg, sizeof(svg), "%s/g.svg", dir);
+	snprintf(temp_dot, sizeof(temp_dot), "%s/t.dot", dir);
+	snprintf(temp_png, sizeof(temp_png), "%s/t.png", dir);
+	o.objects = 2;
+	o.nodes = 3;
+
+	o.filename = dot_path;                   /* .dot: the DOT only */
+	ASSERT_OK(objref_picture_present(&msg, dot, &o));
+	snprintf(expect, sizeof(expect), "Graph written to %s (2 nodes)\n", dot_path);
+	ASSERT_STR_EQ(msg.data, expect);
+	ASSERT_EQ(access(dot_path, R_OK), 0);
+	objref_buf_dispose(&msg);
+
+	o.filename = svg;                        /* an image: the DOT beside, in the temp */
+	o.dot_temp = temp_dot;
+	o.lost = 1;
+	ASSERT_OK(objref_picture_present(&msg, dot, &o));
+	snprintf(expect, sizeof(expect), "objref: 1 object was left out: a picture shows at most 3 "
+		"nodes (lower max_depth or too_many, or raise max_nodes)\nGraph written to %s (2 nodes)\n"
+		"Image generated as %s\n", temp_dot, svg);
+	ASSERT_STR_EQ(msg.data, expect);
+	ASSERT_EQ(access(svg, R_OK), 0);
+	objref_buf_dispose(&msg);
+
+	o.filename = NULL;                       /* nothing asked: temporary DOT and PNG */
+	o.lost = 0;
+	o.image_temp = temp_png;
+	o.nodes = OBJREF_RENDER_MAX_NODES + 1;   /* too big to draw: said, DOT kept */
+	ASSERT_OK(objref_picture_present(&msg, dot, &o));
+	ASSERT(strstr(msg.data, "Image not generated: ") != NULL);
+	ASSERT(strstr(msg.data, temp_dot) != NULL);
+	ASSERT_EQ(access(temp_png, F_OK), -1);
+	objref_buf_dispose(&msg);
+
+	o.dot_temp = NULL;                       /* no name for the DOT */
+	ASSERT_EQ(objref_picture_present(&msg, dot, &o), OBJREF_EINVAL);
+	objref_buf_dispose(&msg);
+	snprintf(expect, sizeof(expect), "%s/no/such/dir.dot", dir);
+	o.filename = expect;                     /* an unwritable DOT: the error */
+	ASSERT_EQ(objref_picture_present(&msg, dot, &o), OBJREF_EIO);
+	objref_buf_dispose(&msg);
+
+	unlink(dot_path);
+	unlink(svg);
+	unlink(temp_dot);
+	ASSERT_EQ(rmdir(dir), 0);
+	return TEST_OK;
 }
