@@ -190,6 +190,7 @@
 	X(new_ids_memory) \
 	X(fault_new_ids) \
 	X(render_present) \
+	X(view_too_many_referrers) \
 	/* end */
 
 #define X(name) int test_##name(void);

@@ -416,3 +416,51 @@ TEST_IMPL(render_present)
 	ASSERT_EQ(rmdir(dir), 0);
 	return TEST_OK;
 }
+
+/* show_backrefs' too_many counts referring objects, as gc.get_referrers
+ * lists them (each once): a list holding the target three times takes one
+ * of the too_many places, and its three references are all drawn. */
+TEST_IMPL(view_too_many_referrers)
+{
+	objref_snapshot *snap = NULL;
+	objref_revindex *ri = NULL;
+	objref_view *v = NULL;
+	objref_view_walk_options o;
+	const objref_view_node *nodes;
+	objref_id target = 0;
+	size_t nn, ne, more = 0;
+	heap h;
+
+	CHECK(ph_heap_new(&h));
+	ph_add(&h, h.t_tuple, OBJREF_F_TRACKED, NULL);                 /* 0: the target */
+	for (int i = 0; i < 4; i++)
+		ph_add(&h, h.t_list, OBJREF_F_TRACKED, NULL);          /* 1..4 */
+	ph_ref(&h, 1, 0, IDX(0));
+	ph_ref(&h, 1, 0, IDX(1));
+	ph_ref(&h, 1, 0, IDX(2));
+	ph_ref(&h, 2, 0, IDX(0));
+	ph_ref(&h, 3, 0, IDX(0));
+	ph_ref(&h, 4, 0, IDX(0));
+	CHECK(ph_heap_finish(&snap, &h));
+	ASSERT_OK(objref_revindex_new(&ri, snap));
+	ASSERT_OK(objref_view_new(&v, snap, 0));
+	objref_view_walk_options_init(&o);
+	o.max_depth = 1;
+	o.too_many = 2;
+	ASSERT_OK(objref_view_walk(v, ri, &target, 1, &o));
+	nodes = objref_view_nodes(v, &nn);
+	objref_view_edges(v, &ne);
+	ASSERT_EQ(objref_view_object_count(v), 3);   /* the target, lists 1 and 2 */
+	ASSERT_NE(objref_view_find(v, 1), UINT32_MAX);
+	ASSERT_NE(objref_view_find(v, 2), UINT32_MAX);
+	ASSERT_EQ(objref_view_find(v, 3), UINT32_MAX);
+	for (size_t i = 0; i < nn; i++)
+		if (nodes[i].kind == OBJREF_VN_MORE)
+			more += nodes[i].count;
+	ASSERT_EQ(more, 2);                          /* lists 3 and 4, once each */
+	ASSERT_EQ(ne, 3 + 1 + 1);                    /* list 1's three, list 2's, the MORE box's */
+	objref_view_free(v);
+	objref_revindex_free(ri);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}

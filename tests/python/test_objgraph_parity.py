@@ -100,9 +100,8 @@ class NodeCountTest(unittest.TestCase):
         self.refs_to_moo += [[self.moo] for n in range(42)]
         said, dot = self.draw(objref.show_backrefs, [self.moo], too_many=5, max_depth=1)
         self.assertRegex(said, r"\(6 nodes\)")
-        sources = [a for a, b in edge_pairs(dot) if b == "n0" and a not in more_nodes(dot)]
-        self.assertEqual(len(sources), 5)
-        self.assertEqual(len(set(sources)), 5)  # five referring objects, each drawn once
+        sources = set(a for a, b in edge_pairs(dot) if b == "n0" and a not in more_nodes(dot))
+        self.assertEqual(len(sources), 5)  # five referring objects (all their references drawn)
 
     def test_float_limits(self):
         # objgraph compares `n >= too_many` and `depth >= max_depth`: floats work
