@@ -82,7 +82,12 @@ def _inline(draw):
 
     @functools.wraps(draw)
     def inline(*args, **kw):
-        if kw.get('filename') is not None or kw.get('output') is not None:
+        # show_refs/show_backrefs(objs, max_depth, extra_ignore, filter,
+        # too_many, highlight, filename, extra_info, refcounts, shortnames,
+        # output, ...): a file given by position counts too
+        positional = (args[6:7] + args[10:11]) if draw is not _ext.show_chain else ()
+        if (kw.get('filename') is not None or kw.get('output') is not None or
+                any(a is not None for a in positional)):
             return draw(*args, **kw)
         import io
         import sys
