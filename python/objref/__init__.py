@@ -75,6 +75,12 @@ def _interactive():
     return hasattr(builtins, '__IPYTHON__') and 'IPython' in sys.modules
 
 
+# show_refs' and show_backrefs' parameters, in order
+_GRAPH_ARGS = ('objs', 'max_depth', 'extra_ignore', 'filter', 'too_many', 'highlight',
+               'filename', 'extra_info', 'refcounts', 'shortnames', 'output',
+               'extra_node_attrs', 'max_nodes', 'timeout')
+
+
 def _inline(draw):
     """draw, returning the picture instead of writing files when neither
     filename nor output is given (objgraph's IPython mode)."""
@@ -82,12 +88,15 @@ def _inline(draw):
 
     @functools.wraps(draw)
     def inline(*args, **kw):
-        # show_refs/show_backrefs(objs, max_depth, extra_ignore, filter,
-        # too_many, highlight, filename, extra_info, refcounts, shortnames,
-        # output, ...): a file given by position counts too
-        positional = (args[6:7] + args[10:11]) if draw is not _ext.show_chain else ()
-        if (kw.get('filename') is not None or kw.get('output') is not None or
-                any(a is not None for a in positional)):
+        if draw is not _ext.show_chain and len(args) > 1:  # all but objs by name
+            if len(args) > len(_GRAPH_ARGS):
+                return draw(*args, **kw)  # the extension says what is wrong
+            dup = set(_GRAPH_ARGS[1:len(args)]) & set(kw)
+            if dup:
+                return draw(*args, **kw)
+            kw.update(zip(_GRAPH_ARGS[1:], args[1:]))
+            args = args[:1]
+        if kw.get('filename') is not None or kw.get('output') is not None:
             return draw(*args, **kw)
         import io
         import sys

@@ -273,17 +273,19 @@ class IPythonTest(unittest.TestCase):
         f = objref.show_refs([x], filename=d)
         d2 = os.path.join(tempfile.mkdtemp(), 'g.dot')
         g = objref.show_refs([x], 1, (), None, 10, None, d2)  # filename by position
+        h = objref.show_refs([x], 1, [id(x)])  # extra_ignore by position
         print(json.dumps({'type': type(p).__name__, 'dot': p.source.startswith('digraph'),
                           'svg': '<svg' in p._repr_svg_(), 'png': p._repr_png_()[:4] == b'\\x89PNG',
                           'back': type(b).__name__, 'chain': type(c).__name__,
                           'files': sorted(n for n in written if n.startswith('objref-')),
                           'file': f is None and os.path.exists(d),
                           'positional': g is None and os.path.exists(d2),
+                          'positional_ignore': type(h).__name__,
                           'ipython_imported_by_us': 'IPython.display' in sys.modules}))
         """)
         self.assertEqual(res, {"type": "Picture", "dot": True, "svg": True, "png": True,
                                "back": "Picture", "chain": "Picture", "files": [], "file": True,
-                               "positional": True,
+                               "positional": True, "positional_ignore": "Picture",
                                "ipython_imported_by_us": False})
 
     def test_graphviz_source_when_graphviz_is_imported(self):
