@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "objref/proc.h"
 #include "objref/render.h"
 #include "pictures.h"
 
@@ -70,21 +71,6 @@ static int write_dot(const char *path, const char *dot)
 	return ok ? 0 : -1;
 }
 
-/* The command line of this process, for the PNG's "Command" chunk (as the
- * module's renderer writes it). */
-static void command_line(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/self/cmdline", "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	buf[n] = '\0';
-}
-
 /* Draw dot into image with libobjref alone (no interpreter: --from,
  * --pid), isolated in a forked child as the module draws: 0, or -1 after a
  * message naming dot_path. */
@@ -92,10 +78,12 @@ static int render_c(const char *dot, const char *image, const char *dot_path)
 {
 	char command[2048];
 	objref_png_text texts[1] = { { "Command", command } };
-	objref_render_options o = { .format = NULL, .isolate = 1, .timeout_ms = 0,
-		.texts = texts, .ntexts = 1 };
+	objref_render_options o = OBJREF_RENDER_OPTIONS_INIT;
 
-	command_line(command, sizeof(command));
+	o.isolate = 1;
+	o.texts = texts;
+	o.ntexts = 1;
+	objref_command_line(command, sizeof(command));
 	if (objref_render_file(image, dot, &o) == 0)
 		return 0;
 	fprintf(stderr, "objref-chain: no picture '%s': %s; the DOT is in %s\n", image,

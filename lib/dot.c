@@ -268,6 +268,34 @@ static int add_edge(dot *d, Agnode_t **nodes, const objref_view_edge *e, Agsym_t
 	return 0;
 }
 
+static int is_dot_id(const char *s)
+{
+	if (!s || !(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return 0;
+	for (s++; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9')))
+			return 0;
+	return 1;
+}
+
+/* The caller's attributes (o->node_attrs), over objref's own. */
+static int add_node_attrs(dot *d, Agnode_t **nodes, size_t nn)
+{
+	for (size_t i = 0; i < d->o->nnode_attrs; i++) {
+		const objref_dot_attr *a = &d->o->node_attrs[i];
+		Agsym_t *sym;
+		if (a->node >= nn || !is_dot_id(a->key) || !a->value)
+			return objref__error(OBJREF_EINVAL, "node attribute %zu: the key must be a DOT "
+				"identifier ([A-Za-z_][A-Za-z0-9_]*) of a node of the picture", i);
+		if (!(sym = agattr(d->g, AGNODE, (char *)a->key, NULL)) &&
+		    !(sym = agattr(d->g, AGNODE, (char *)a->key, "")))
+			return OBJREF_ERROR;
+		agxset(nodes[a->node], sym, (char *)a->value);
+	}
+	return 0;
+}
+
 static void graph_defaults(dot *d)
 {
 	objref_buf *b = &d->text;
@@ -304,7 +332,7 @@ static void graph_defaults(dot *d)
 
 int objref_view_dot(objref_buf *out, const objref_view *v, const objref_dot_options *o)
 {
-	static const objref_dot_options defaults = { .longnames = 0, .refcounts = 0, .title = NULL };
+	static const objref_dot_options defaults = OBJREF_DOT_OPTIONS_INIT;
 	dot d = { v, objref_view_snapshot(v), o ? o : &defaults, NULL, NULL, NULL, NULL, NULL, NULL,
 		NULL, NULL, { 0 } };
 	size_t nn, ne;
@@ -339,6 +367,13 @@ int objref_view_dot(objref_buf *out, const objref_view *v, const objref_dot_opti
 	for (size_t i = 0; i < ne; i++)
 		if (add_edge(&d, nodes, &edges[i], esyms) < 0)
 			goto cleanup;
+	if ((err = add_node_attrs(&d, nodes, nn)) < 0) {
+		if (err == OBJREF_EINVAL)
+			goto cleanup;
+		err = OBJREF_ERROR;
+		goto cleanup;
+	}
+	err = OBJREF_ERROR;
 	if (!(f = open_memstream(&text, &tlen))) {
 		err = objref__error(OBJREF_ENOMEM, "no memory for the DOT text");
 		goto cleanup;

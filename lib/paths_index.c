@@ -166,8 +166,7 @@ typedef struct {
 
 void objref_paths_options_init(objref_paths_options *opts)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->max_depth = OBJREF_PATHS_DEFAULT_DEPTH;
+	*opts = (objref_paths_options)OBJREF_PATHS_OPTIONS_INIT;
 }
 
 const objref_revindex *objref_paths_revindex(const objref_paths *s)

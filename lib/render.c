@@ -256,7 +256,7 @@ static int render_isolated(const char *path, const char *dot, const char *format
 
 int objref_render_file(const char *path, const char *dot, const objref_render_options *o)
 {
-	static const objref_render_options defaults = { NULL, 0, 0, NULL, 0 };
+	static const objref_render_options defaults = OBJREF_RENDER_OPTIONS_INIT;
 	const char *format;
 
 	o = o ? o : &defaults;

@@ -187,7 +187,7 @@ static int chains_dot(objref_buf *out, const objref_snapshot *snap, const objref
 {
 	objref_view *v = NULL;
 	objref_buf title = { 0 };
-	objref_dot_options o = { .longnames = 0, .refcounts = 0, .title = NULL };
+	objref_dot_options o = OBJREF_DOT_OPTIONS_INIT;
 	size_t *order = NULL;
 	int err;
 

@@ -126,11 +126,12 @@ static int extra_site(objref_buf *b, size_t i, void *arg)
 static int cycles_dot(objref_buf *dot, size_t *drawn, const objref_snapshot *snap,
 	const objref_cycles *cyc, size_t limit)
 {
-	objref_dot_options o = { .title = "objref: garbage cycles (found without a collection)" };
+	objref_dot_options o = OBJREF_DOT_OPTIONS_INIT;
 	objref_view *v = NULL;
 	size_t n = objref_cycles_nshapes(cyc);
 	int err;
 
+	o.title = "objref: garbage cycles (found without a collection)";
 	*drawn = 0;
 	n = n < limit ? n : limit;
 	n = n < OBJREF_CYCLES_REPORT_DRAWN ? n : OBJREF_CYCLES_REPORT_DRAWN;

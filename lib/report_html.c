@@ -58,9 +58,11 @@ static int svg_isolated(objref_buf *out, const char *dot)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
-	objref_render_options o = { .format = "svg", .isolate = 1 };
+	objref_render_options o = OBJREF_RENDER_OPTIONS_INIT;
 	int fd, rc;
 
+	o.format = "svg";
+	o.isolate = 1;
 	snprintf(path, sizeof(path), "%s/objref-html-XXXXXX.svg", dir && *dir ? dir : "/tmp");
 	if ((fd = mkstemps(path, 4)) < 0)
 		return objref__error(OBJREF_EIO, "cannot create a temporary file in %s: %s",

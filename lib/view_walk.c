@@ -4,8 +4,9 @@
  *
  * The same breadth-first order as objgraph's _show_graph: the starts, then
  * level by level; per object at most too_many neighbours that are neither
- * ignored nor filtered out, the rest counted in one MORE node.  The queue
- * holds node indices; a node's depth is set when it is first added.
+ * ignored nor filtered out (backward: referring objects, counted once with
+ * all their references drawn), the rest counted in one MORE node.  The
+ * queue holds node indices; a node's depth is set when it is first added.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,7 @@ static int expand(walk *w, uint32_t at)
 	objref_id id = nodes[at].id;
 	const objref_id *nb;
 	const objref_label *labels;
-	int err;
+	int err, last_drawn = 0;
 
 	if (nodes[at].depth >= w->o->max_depth || culled(w, id))
 		return 0;
@@ -156,6 +157,15 @@ static int expand(walk *w, uint32_t at)
 	for (size_t k = 0; k < n; k++) {
 		if (w->o->forward && key_string(w, nb[k], labels[k]))
 			continue;
+		/* objgraph counts referrers (gc.get_referrers lists each once),
+		 * not references: a referrer's further references to `at` (its
+		 * block is sorted by referrer) are drawn with it, not counted */
+		if (!w->o->forward && k && nb[k] == nb[k - 1]) {
+			if (last_drawn && (err = neighbour(w, at, nb[k], labels[k])) < 0)
+				return err;
+			continue;
+		}
+		last_drawn = 0;
 		if (drawn >= w->o->too_many) {
 			if (!is_ignored(w, nb[k]) && (!w->o->filter ||
 					w->o->filter(w->snap, nb[k], w->o->filter_arg) > 0))
@@ -164,6 +174,7 @@ static int expand(walk *w, uint32_t at)
 		}
 		if ((err = neighbour(w, at, nb[k], labels[k])) < 0)
 			return err;
+		last_drawn = err;
 		drawn += (size_t)err;
 	}
 	return skipped ? more(w, at, skipped) : 0;

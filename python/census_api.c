@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "module.h"
+#include "objref/census_report.h"
 
 #define MODSTATE(m) objref_py_state(m)
 
@@ -147,9 +148,9 @@ static PyObject *py_most_common_types(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "limit", "objects", "shortnames", "filter", "untracked", NULL };
 	PyObject *lim = NULL, *objects = Py_None, *filter = Py_None, *res;
-	int shortnames = 1, untracked = 0;
+	int shortnames = 1, untracked = 0, err;
 	Py_ssize_t limit = 10;
-	objref_census *c;
+	objref_census *c, *top;
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOp:most_common_types", kwlist, &lim, &objects,
@@ -157,9 +158,12 @@ static PyObject *py_most_common_types(PyObject *m, PyObject *args, PyObject *kw)
 	    (lim && parse_limit(lim, &limit) < 0) ||
 	    !(c = objref_py_census(objects, filter, shortnames, untracked)))
 		return NULL;
-	objref_census_sort(c);
-	res = rows_list(c, limit);
+	err = objref_census_top(&top, c, (size_t)limit);
 	objref_census_free(c);
+	if (err < 0)
+		return objref_py_error(err);
+	res = rows_list(top, 0);
+	objref_census_free(top);
 	return res;
 }
 
@@ -168,9 +172,8 @@ static PyObject *py_show_most_common_types(PyObject *m, PyObject *args, PyObject
 	PyObject *lim = NULL, *objects = Py_None, *filter = Py_None, *file = Py_None;
 	int shortnames = 1, untracked = 0, rc;
 	Py_ssize_t limit = 10;
-	objref_census *c;
-	objref_buf b = { 0 };
-	size_t n;
+	objref_census *c, *top;
+	objref_buf b = OBJREF_BUF_INIT;
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOOp:show_most_common_types", most_common_kw,
@@ -178,11 +181,12 @@ static PyObject *py_show_most_common_types(PyObject *m, PyObject *args, PyObject
 	    (lim && parse_limit(lim, &limit) < 0) ||
 	    !(c = objref_py_census(objects, filter, shortnames, untracked)))
 		return NULL;
-	objref_census_sort(c);
-	n = objref_census_len(c);
-	if (limit > 0 && (size_t)limit < n)
-		n = (size_t)limit;
-	objref_format_most_common(&b, objref_census_rows(c), n);
+	if (objref_census_top(&top, c, (size_t)limit) == 0) {
+		objref_format_most_common(&b, objref_census_rows(top), objref_census_len(top));
+		objref_census_free(top);
+	} else {
+		b.failed = 1;
+	}
 	objref_census_free(c);
 	if (objref_buf_failed(&b)) {
 		objref_buf_dispose(&b);
@@ -248,50 +252,48 @@ static int store_peaks(PyObject *peaks, const objref_census *peak, const objref_
 	return 0;
 }
 
-/* objgraph.growth(): [(name, count, delta)] for types above their peak in
- * peak_stats (a dict it updates), largest delta first: the engine's
- * objref_growth_since_peak over the dict's peaks. */
-static PyObject *growth_list(PyObject *m, Py_ssize_t limit, PyObject *peaks, int shortnames,
-	PyObject *filter, int untracked, int do_collect)
+/* objgraph.growth()'s rows: the types above their peak in peak_stats (a
+ * dict it updates), largest delta first, at most limit (<= 0: all) — the
+ * engine's objref_growth_since_peak over the dict's peaks.  *now holds the
+ * rows' names (objref_census_free it, and objref_free *rows).  0, or -1
+ * with an exception. */
+static int growth_rows(objref_growth_row **rows, size_t *n, objref_census **now, PyObject *m,
+	Py_ssize_t limit, PyObject *peaks, int shortnames, PyObject *filter, int untracked, int do_collect)
 {
-	objref_census *c = NULL, *peak = NULL;
-	PyObject *res = NULL;
-	objref_growth_row *rows = NULL;
-	size_t n = 0, k;
-	int err;
+	objref_census *peak = NULL;
+	int err, rc = -1;
 
+	*rows = NULL;
+	*n = 0;
+	*now = NULL;
 	if (!peaks || peaks == Py_None)
 		peaks = MODSTATE(m)->peak_stats;
-	if (!PyDict_Check(peaks))
-		return PyErr_Format(PyExc_TypeError, "peak_stats must be a dict, not %.100s",
-			Py_TYPE(peaks)->tp_name);
-	if ((do_collect && collect() < 0) || !(c = objref_py_census(NULL, filter, shortnames, untracked)))
-		return NULL;
+	if (!PyDict_Check(peaks)) {
+		PyErr_Format(PyExc_TypeError, "peak_stats must be a dict, not %.100s", Py_TYPE(peaks)->tp_name);
+		return -1;
+	}
+	if ((do_collect && collect() < 0) || !(*now = objref_py_census(NULL, filter, shortnames, untracked)))
+		return -1;
 	if (!(peak = peaks_of(peaks)))
 		goto cleanup;
-	if ((err = objref_growth_since_peak(&rows, &n, peak, c)) < 0) {
+	if ((err = objref_growth_since_peak(rows, n, peak, *now)) < 0) {
 		objref_py_error(err);
 		goto cleanup;
 	}
-	if (store_peaks(peaks, peak, c) < 0)
+	if (store_peaks(peaks, peak, *now) < 0)
 		goto cleanup;
-	k = limit > 0 && (size_t)limit < n ? (size_t)limit : n;
-	if (!(res = PyList_New((Py_ssize_t)k)))
-		goto cleanup;
-	for (size_t i = 0; i < k; i++) {
-		PyObject *t = Py_BuildValue("(sKK)", rows[i].name, (unsigned long long)rows[i].count,
-			(unsigned long long)rows[i].delta);
-		if (!t) {
-			Py_CLEAR(res);
-			break;
-		}
-		PyList_SET_ITEM(res, (Py_ssize_t)i, t);
-	}
+	if (limit > 0 && (size_t)limit < *n)
+		*n = (size_t)limit;
+	rc = 0;
 cleanup:
-	objref_free(rows);
 	objref_census_free(peak);
-	objref_census_free(c);
-	return res;
+	if (rc < 0) {
+		objref_free(*rows);
+		objref_census_free(*now);
+		*rows = NULL;
+		*now = NULL;
+	}
+	return rc;
 }
 
 static char *growth_kw[] = { "limit", "peak_stats", "shortnames", "filter", "untracked", "collect", NULL };
@@ -300,48 +302,54 @@ static char *show_growth_kw[] = { "limit", "peak_stats", "shortnames", "file", "
 
 static PyObject *py_growth(PyObject *m, PyObject *args, PyObject *kw)
 {
-	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None;
+	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None, *res;
 	int shortnames = 1, untracked = 0, do_collect = 1;
 	Py_ssize_t limit = 10;
+	objref_growth_row *rows;
+	objref_census *now;
+	size_t n;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOpp:growth", growth_kw, &lim, &peaks,
 			&shortnames, &filter, &untracked, &do_collect) ||
-	    (lim && parse_limit(lim, &limit) < 0))
+	    (lim && parse_limit(lim, &limit) < 0) ||
+	    growth_rows(&rows, &n, &now, m, limit, peaks, shortnames, filter, untracked, do_collect) < 0)
 		return NULL;
-	return growth_list(m, limit, peaks, shortnames, filter, untracked, do_collect);
+	res = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; res && i < n; i++) {
+		PyObject *t = Py_BuildValue("(sKK)", rows[i].name, (unsigned long long)rows[i].count,
+			(unsigned long long)rows[i].delta);
+		if (!t)
+			Py_CLEAR(res);
+		else
+			PyList_SET_ITEM(res, (Py_ssize_t)i, t);
+	}
+	objref_free(rows);
+	objref_census_free(now);
+	return res;
 }
 
 static PyObject *py_show_growth(PyObject *m, PyObject *args, PyObject *kw)
 {
-	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None, *file = Py_None, *res;
+	PyObject *lim = NULL, *peaks = Py_None, *filter = Py_None, *file = Py_None;
 	int shortnames = 1, untracked = 0, do_collect = 1, rc = 0;
-	Py_ssize_t limit = 10, n;
+	Py_ssize_t limit = 10;
 	objref_growth_row *rows;
-	objref_buf b = { 0 };
+	objref_census *now;
+	objref_buf b = OBJREF_BUF_INIT;
+	size_t n;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOpOOpp:show_growth", show_growth_kw, &lim, &peaks,
 			&shortnames, &file, &filter, &untracked, &do_collect) ||
 	    (lim && parse_limit(lim, &limit) < 0) ||
-	    !(res = growth_list(m, limit, peaks, shortnames, filter, untracked, do_collect)))
+	    growth_rows(&rows, &n, &now, m, limit, peaks, shortnames, filter, untracked, do_collect) < 0)
 		return NULL;
-	n = PyList_GET_SIZE(res);
-	if (!(rows = PyMem_Calloc((size_t)n + 1, sizeof(*rows)))) {
-		Py_DECREF(res);
-		return PyErr_NoMemory();
-	}
-	for (Py_ssize_t i = 0; i < n; i++) {
-		PyObject *t = PyList_GET_ITEM(res, i);
-		rows[i].name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0));
-		rows[i].count = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 1));
-		rows[i].delta = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 2));
-	}
-	if (n && objref_format_growth(&b, rows, (size_t)n) < 0)
+	if (n && objref_format_growth(&b, rows, n) < 0)
 		PyErr_NoMemory(), rc = -1;
 	else if (n)
 		rc = objref_py_write(file, b.data);
-	PyMem_Free(rows);
+	objref_free(rows);
+	objref_census_free(now);
 	objref_buf_dispose(&b);
-	Py_DECREF(res);
 	if (rc < 0)
 		return NULL;
 	Py_RETURN_NONE;
@@ -479,254 +487,133 @@ static PyObject *py_at_addrs(PyObject *m, PyObject *args, PyObject *kw)
 
 /* ---- get_new_ids ------------------------------------------------------ */
 
-/* d[key], created as an empty set when absent (a defaultdict(set)). */
-static PyObject *set_at(PyObject *d, PyObject *key)
-{
-	return PyObject_GetItem(d, key); /* defaultdict creates it */
-}
-
 typedef struct {
-	PyObject *current;
+	objref_new_ids *table;
 	int longnames;
+	int err;
 } ids_walk;
 
 static int add_id(void *obj, void *arg)
 {
 	ids_walk *w = arg;
 	char name[512];
-	PyObject *key, *set, *id;
-	int rc = -1;
 
 	objref_capture_typename(name, sizeof(name), obj, w->longnames);
-	if (!(key = PyUnicode_FromString(name)))
+	return (w->err = objref_new_ids_add(w->table, name, (uint64_t)(uintptr_t)obj)) < 0 ? -1 : 0;
+}
+
+/* The engine's table of the live heap now (objref_new_ids_rows); the
+ * module keeps the memory (st->ids_table).  0, or -1 with an exception. */
+static int record_ids(objref_modstate *st, int shortnames, objref_new_ids_row **rows, size_t *n)
+{
+	ids_walk w = { NULL, !shortnames, 0 };
+	int err;
+
+	if (!st->ids_table && (err = objref_new_ids_create(&st->ids_table)) < 0)
+		return objref_py_error(err), -1;
+	w.table = st->ids_table;
+	objref_new_ids_rotate(w.table);
+	if ((err = objref_capture_each(add_id, &w, 0)) != 0 || w.err < 0 ||
+	    (err = objref_new_ids_rows(rows, n, w.table)) < 0) {
+		if (!PyErr_Occurred())
+			objref_py_error(w.err < 0 ? w.err : err);
 		return -1;
-	if ((set = set_at(w->current, key)) && (id = PyLong_FromVoidPtr(obj))) {
-		rc = PySet_Add(set, id);
-		Py_DECREF(id);
 	}
-	Py_XDECREF(set);
-	Py_DECREF(key);
-	return rc;
-}
-
-/* old := current; current := ids of live objects by type name. */
-static int rotate_ids(PyObject *old, PyObject *current, int shortnames)
-{
-	PyObject *k, *v, *o;
-	Py_ssize_t pos = 0;
-	ids_walk w = { current, !shortnames };
-
-	while (PyDict_Next(old, &pos, &k, &v))
-		if (PySet_Clear(v) < 0)
-			return -1;
-	for (pos = 0; PyDict_Next(current, &pos, &k, &v);) {
-		PyObject *r = (o = set_at(old, k)) ? PyObject_CallMethod(o, "update", "O", v) : NULL;
-		Py_XDECREF(o);
-		if (!r)
-			return -1;
-		Py_DECREF(r);
-	}
-	for (pos = 0; PyDict_Next(current, &pos, &k, &v);)
-		if (PySet_Clear(v) < 0)
-			return -1;
-	return objref_capture_each(add_id, &w, 0) ? -1 : 0;
-}
-
-/* The (name, old, current, new, delta) row of one type; fills `new`.
- * *row is NULL (and 0 returned) when the type has neither old nor current ids. */
-static int ids_row(PyObject **row, PyObject *name, PyObject *old, PyObject *current, PyObject *new_ids)
-{
-	PyObject *o = set_at(old, name), *c = set_at(current, name), *n = set_at(new_ids, name);
-	PyObject *diff = NULL, *r = NULL;
-	int rc = -1;
-
-	*row = NULL;
-	if (!o || !c || !n)
-		goto cleanup;
-	if (PySet_GET_SIZE(o) == 0 && PySet_GET_SIZE(c) == 0) {
-		rc = 0;
-		goto cleanup;
-	}
-	if (!(diff = PyNumber_Subtract(c, o)) || !(r = PyObject_CallMethod(n, "update", "O", diff)))
-		goto cleanup;
-	*row = Py_BuildValue("(Onnnn)", name, PySet_GET_SIZE(o), PySet_GET_SIZE(c), PySet_GET_SIZE(diff),
-		PySet_GET_SIZE(c) - PySet_GET_SIZE(o));
-	rc = *row ? 0 : -1;
-cleanup:
-	Py_XDECREF(o);
-	Py_XDECREF(c);
-	Py_XDECREF(n);
-	Py_XDECREF(diff);
-	Py_XDECREF(r);
-	return rc;
-}
-
-/* Rows for every type in current; types with nothing are dropped from all
- * three tables, as objgraph does. */
-static PyObject *ids_rows(PyObject *old, PyObject *current, PyObject *new_ids)
-{
-	PyObject *names = PyDict_Keys(current), *rows = PyList_New(0);
-	int ok = names && rows;
-
-	for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(names); i++) {
-		PyObject *name = PyList_GET_ITEM(names, i), *row;
-		if (ids_row(&row, name, old, current, new_ids) < 0)
-			ok = 0;
-		else if (row)
-			ok = PyList_Append(rows, row) == 0, Py_DECREF(row);
-		else
-			ok = PyDict_DelItem(old, name) == 0 && PyDict_DelItem(current, name) == 0 &&
-			     PyDict_DelItem(new_ids, name) == 0;
-	}
-	Py_XDECREF(names);
-	if (!ok)
-		Py_CLEAR(rows);
-	return rows;
-}
-
-/* Sort rows by column col then name, descending (objgraph's sort). */
-static int sort_rows(PyObject *rows, int col)
-{
-	PyObject *op = objref_capture_itemgetter(), *key = NULL, *sort = NULL, *kw = NULL, *r = NULL;
-
-	if (op && (key = PyObject_CallFunction(op, "ii", col, 0)) &&
-	    (sort = PyObject_GetAttrString(rows, "sort")) &&
-	    (kw = Py_BuildValue("{sOsO}", "key", key, "reverse", Py_True))) {
-		PyObject *noargs = PyTuple_New(0);
-		r = noargs ? PyObject_Call(sort, noargs, kw) : NULL;
-		Py_XDECREF(noargs);
-	}
-	Py_XDECREF(key);
-	Py_XDECREF(sort);
-	Py_XDECREF(kw);
-	Py_XDECREF(r);
-	return r ? 0 : -1;
-}
-
-/* A str of n '=' characters. */
-static PyObject *rule_of(Py_ssize_t n)
-{
-	PyObject *eq = PyUnicode_FromString("="), *r;
-
-	if (!eq)
-		return NULL;
-	r = PySequence_Repeat(eq, n);
-	Py_DECREF(eq);
-	return r;
-}
-
-/* Print objgraph's get_new_ids table with Python's own % formatting. */
-static int print_ids_table(PyObject *rows, PyObject *file)
-{
-	Py_ssize_t width = 0, n = PyList_GET_SIZE(rows);
-	PyObject *text = PyUnicode_FromString(""), *line;
-	int rc = -1;
-
-	for (Py_ssize_t i = 0; i < n; i++)
-		width = Py_MAX(width, PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(PyList_GET_ITEM(rows, i), 0)));
-	for (Py_ssize_t i = -3; text && i <= n; i++) {
-		PyObject *fmt, *args;
-		PyObject *row = i >= 0 && i < n ? PyList_GET_ITEM(rows, i) : NULL;
-		if (i == -3 || i == -1 || i == n) {
-			fmt = PyUnicode_FromString("%s\n");
-			args = Py_BuildValue("(N)", rule_of(width + 52));
-		} else if (i == -2) {
-			fmt = PyUnicode_FromString("%-*s%13s%13s%13s%13s\n");
-			args = Py_BuildValue("(nsssss)", width, "Type", "Old_ids", "Current_ids", "New_ids",
-				"Count_Deltas");
-		} else {
-			fmt = PyUnicode_FromString("%-*s%13d%13d%+13d%+13d\n");
-			args = Py_BuildValue("(nOOOOO)", width, PyTuple_GET_ITEM(row, 0), PyTuple_GET_ITEM(row, 1),
-				PyTuple_GET_ITEM(row, 2), PyTuple_GET_ITEM(row, 3), PyTuple_GET_ITEM(row, 4));
-		}
-		line = fmt && args ? PyUnicode_Format(fmt, args) : NULL;
-		Py_XDECREF(fmt);
-		Py_XDECREF(args);
-		if (!line)
-			Py_CLEAR(text);
-		else
-			PyUnicode_AppendAndDel(&text, line);
-	}
-	if (text)
-		rc = objref_py_write(file, PyUnicode_AsUTF8(text));
-	Py_XDECREF(text);
-	return rc;
-}
-
-/* The three tables of get_new_ids' state, created on first use. */
-static int ids_state(PyObject *m, PyObject **old, PyObject **current, PyObject **new_ids)
-{
-	objref_modstate *st = MODSTATE(m);
-	const char *names[3] = { "old", "current", "new" };
-	PyObject **out[3] = { old, current, new_ids };
-
-	if (PyDict_GET_SIZE(st->new_ids) == 0) {
-		for (int i = 0; i < 3; i++) {
-			PyObject *d = PyObject_CallFunctionObjArgs(st->defaultdict, (PyObject *)&PySet_Type, NULL);
-			int rc = d ? PyDict_SetItemString(st->new_ids, names[i], d) : -1;
-			Py_XDECREF(d);
-			if (rc < 0)
-				return -1;
-		}
-		if (PyDict_SetItemString(st->new_ids, "shortnames", Py_True) < 0)
-			return -1;
-	}
-	for (int i = 0; i < 3; i++)
-		*out[i] = PyDict_GetItemString(st->new_ids, names[i]); /* borrowed */
 	return 0;
+}
+
+/* new_ids (objgraph's defaultdict(set), the same object from call to
+ * call) := {type: set of new ids} of the rows.  0, or -1 with an exception. */
+static int fill_new_ids(PyObject *new_ids, const objref_new_ids *t, const objref_new_ids_row *rows,
+	size_t n)
+{
+	PyDict_Clear(new_ids);
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		const uint64_t *added = objref_new_ids_added(t, i, &k);
+		PyObject *set = PySet_New(NULL);
+		int rc = set ? PyDict_SetItemString(new_ids, rows[i].name, set) : -1;
+		for (size_t j = 0; rc == 0 && j < k; j++) {
+			PyObject *id = PyLong_FromVoidPtr((void *)(uintptr_t)added[j]);
+			rc = id ? PySet_Add(set, id) : -1;
+			Py_XDECREF(id);
+		}
+		Py_XDECREF(set);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* objgraph's table of rows, sorted by `by` and cut to `limit` (negative:
+ * all), written to file: objref_new_ids_sort and objref_format_new_ids.
+ * 0, or -1 with an exception. */
+static int print_ids_table(objref_new_ids_row *rows, size_t n, objref_new_ids_column by, Py_ssize_t limit,
+	PyObject *file)
+{
+	objref_buf b = OBJREF_BUF_INIT;
+	int rc;
+
+	objref_new_ids_sort(rows, n, by);
+	if (limit >= 0 && (size_t)limit < n)
+		n = (size_t)limit;
+	if (objref_format_new_ids(&b, rows, n) < 0) {
+		objref_buf_dispose(&b);
+		PyErr_NoMemory();
+		return -1;
+	}
+	rc = b.len ? objref_py_write(file, b.data) : 0;
+	objref_buf_dispose(&b);
+	return rc;
+}
+
+/* The dict get_new_ids returns (a defaultdict(set)), created on first use. */
+static PyObject *new_ids_dict(objref_modstate *st)
+{
+	PyObject *d = PyDict_GetItemString(st->new_ids, "new"); /* borrowed */
+	int rc;
+
+	if (d)
+		return d;
+	if (!(d = PyObject_CallFunctionObjArgs(st->defaultdict, (PyObject *)&PySet_Type, NULL)))
+		return NULL;
+	rc = PyDict_SetItemString(st->new_ids, "new", d);
+	Py_DECREF(d);
+	return rc < 0 ? NULL : d;
 }
 
 static PyObject *py_get_new_ids(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "skip_update", "limit", "sortby", "shortnames", "file", NULL };
-	static const char *cols[] = { "old", "current", "new", "deltas" };
-	PyObject *limit = NULL, *shortnames = Py_None, *file = Py_None, *old, *current, *new_ids, *rows;
+	objref_modstate *st = MODSTATE(m);
+	PyObject *limit = NULL, *shortnames = Py_None, *file = Py_None, *new_ids;
 	const char *sortby = "deltas";
-	int skip = 0, col = 0, shorts;
+	objref_new_ids_column by;
+	objref_new_ids_row *rows;
+	Py_ssize_t lim = 10;  /* objgraph: limit=10; None: all rows */
+	size_t n;
+	int skip = 0, shorts;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pOsOO:get_new_ids", kwlist, &skip, &limit, &sortby,
-			&shortnames, &file) || ids_state(m, &old, &current, &new_ids) < 0)
+			&shortnames, &file) || !(new_ids = new_ids_dict(st)))
 		return NULL;
-	for (int i = 0; i < 4; i++)
-		if (strcmp(sortby, cols[i]) == 0)
-			col = i + 1;
-	if (!col)
-		return PyErr_Format(PyExc_KeyError, "sortby must be one of 'old', 'current', 'new', "
-			"'deltas', not '%s'", sortby);
+	if (objref_new_ids_column_of(&by, sortby) < 0)
+		return PyErr_Format(PyExc_KeyError, "%s", objref_error_last());
 	if (skip)
 		return Py_NewRef(new_ids);
-	if (shortnames == Py_None)
-		shortnames = PyDict_GetItemString(MODSTATE(m)->new_ids, "shortnames");
-	else if (PyDict_SetItemString(MODSTATE(m)->new_ids, "shortnames", shortnames) < 0)
+	if (limit == Py_None)
+		lim = -1;
+	else if (limit && (lim = PyLong_AsSsize_t(limit)) == -1 && PyErr_Occurred())
 		return NULL;
-	if ((shorts = PyObject_IsTrue(shortnames)) < 0 || collect() < 0 ||
-	    rotate_ids(old, current, shorts) < 0)
+	if (shortnames == Py_None)  /* objgraph remembers the last choice (first: short) */
+		shortnames = PyDict_GetItemString(st->new_ids, "shortnames");
+	else if (PyDict_SetItemString(st->new_ids, "shortnames", shortnames) < 0)
 		return NULL;
-	if (PyErr_Occurred())
+	shorts = shortnames ? PyObject_IsTrue(shortnames) : 1;
+	if (shorts < 0 || collect() < 0 || record_ids(st, shorts, &rows, &n) < 0 ||
+	    fill_new_ids(new_ids, st->ids_table, rows, n) < 0 || print_ids_table(rows, n, by, lim, file) < 0)
 		return NULL;
-	{
-		Py_ssize_t pos = 0;
-		PyObject *k, *v;
-		while (PyDict_Next(new_ids, &pos, &k, &v))
-			if (PySet_Clear(v) < 0)
-				return NULL;
-	}
-	if (!(rows = ids_rows(old, current, new_ids)) || sort_rows(rows, col) < 0)
-		goto fail;
-	if (!limit || limit != Py_None) {  /* objgraph: limit=10; None: all rows */
-		Py_ssize_t lim = limit ? PyLong_AsSsize_t(limit) : 10;
-		if (lim == -1 && PyErr_Occurred())
-			goto fail;
-		if (lim >= 0 && lim < PyList_GET_SIZE(rows) && PyList_SetSlice(rows, lim, PyList_GET_SIZE(rows), NULL) < 0)
-			goto fail;
-	}
-	if (PyList_GET_SIZE(rows) && print_ids_table(rows, file) < 0)
-		goto fail;
-	Py_DECREF(rows);
 	return Py_NewRef(new_ids);
-fail:
-	Py_XDECREF(rows);
-	return NULL;
 }
 
 PyMethodDef objref_census_methods[] = {

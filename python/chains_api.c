@@ -32,9 +32,14 @@ static int proper_module(PyObject *obj)
 	return 0;
 }
 
-static PyObject *py_is_proper_module(PyObject *m, PyObject *obj)
+static PyObject *py_is_proper_module(PyObject *m, PyObject *args, PyObject *kw)
 {
+	static char *kwlist[] = { "obj", NULL };
+	PyObject *obj;
+
 	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O:is_proper_module", kwlist, &obj))
+		return NULL;
 	return PyBool_FromLong(proper_module(obj));
 }
 
@@ -519,7 +524,7 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 }
 
 PyMethodDef objref_chains_methods[] = {
-	{ "is_proper_module", py_is_proper_module, METH_O,
+	{ "is_proper_module", FN(py_is_proper_module), KW,
 	  "is_proper_module(obj)\n--\n\nTrue for a module that sys.modules lists under its name." },
 	{ "find_backref_chain", FN(py_find_backref_chain), KW,
 	  "find_backref_chain(obj, predicate, max_depth=20, extra_ignore=())\n--\n\n"

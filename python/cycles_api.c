@@ -425,44 +425,36 @@ done:
 	return res;
 }
 
-/* The live heap: tracked objects no tracked object of the snapshot refers
- * to.  No gc.collect() first (objgraph collects): garbage cycles refer to
- * themselves, so they are not listed either way. */
+/*
+ * The live heap: objgraph's definition over gc.get_objects() — the tracked
+ * objects that no tracked object refers to through tp_traverse (what
+ * gc.get_referents reports).  The snapshot knows more references than
+ * tp_traverse tells (a type's subclass table, a module's m_copy dict, ...):
+ * an object held only that way is a root of the interpreter, which is what
+ * objgraph's documentation says this list is full of, so those references
+ * are not used here (the chains reports do use them).  No gc.collect()
+ * first (objgraph collects): garbage cycles refer to themselves, so they
+ * are not listed either way.
+ */
 static PyObject *leaking_heap(void)
 {
 	objref_snapshot *snap = NULL;
 	void **objs = NULL;
 	size_t n = 0;
-	uint8_t *referred = NULL;
-	PyObject *res = NULL;
+	PyObject *tracked = NULL, *res = NULL;
 	int err;
 
 	if ((err = objref_capture_snapshot_pinned(&snap, &objs, &n, 0)) < 0)
 		return objref_py_error(err);
-	if (!(referred = PyMem_Calloc(n + 1, 1))) {
-		PyErr_NoMemory();
-		goto done;
-	}
-	for (objref_id v = 0; v < n; v++) {
-		const objref_id *dst;
-		const objref_label *lab;
-		size_t k;
-		if (!(objref_snapshot_object(snap, v)->flags & OBJREF_F_TRACKED) ||
-		    objref_snapshot_edges(&dst, &lab, &k, snap, v) < 0)
-			continue;
-		for (size_t e = 0; e < k; e++)  /* objgraph drops self-referents too */
-			referred[dst[e]] = 1;
-	}
-	if (!(res = PyList_New(0)))
+	if (!(tracked = PyList_New(0)))
 		goto done;
 	for (objref_id v = 0; v < n; v++)
-		if (!referred[v] && (objref_snapshot_object(snap, v)->flags & OBJREF_F_TRACKED) && objs[v] &&
-		    PyList_Append(res, (PyObject *)objs[v]) < 0) {
-			Py_CLEAR(res);
-			break;
-		}
+		if ((objref_snapshot_object(snap, v)->flags & OBJREF_F_TRACKED) && objs[v] &&
+		    PyList_Append(tracked, (PyObject *)objs[v]) < 0)
+			goto done;
+	res = leaking_among(tracked);
 done:
-	PyMem_Free(referred);
+	Py_XDECREF(tracked);
 	objref_capture_release(objs, n);
 	objref_snapshot_free(snap);
 	return res;
@@ -505,6 +497,7 @@ PyMethodDef objref_cycles_methods[] = {
 	{"get_leaking_objects", FN(py_get_leaking_objects), KW,
 	 "get_leaking_objects(objects=None) -> list\n\n"
 	 "objgraph.get_leaking_objects: the objects (default: every tracked\n"
-	 "object) that no other of them refers to.  Without gc.collect()."},
+	 "object) that none of them refers to, as gc.get_referents tells.\n"
+	 "Without gc.collect()."},
 	{NULL, NULL, 0, NULL}
 };

@@ -46,7 +46,7 @@ static int objref_exec(PyObject *m)
 	    add_methods(m, objref_chains_methods) < 0 || add_methods(m, objref_pictures_methods) < 0)
 		return -1;
 	if (add_methods(m, objref_cycles_methods) < 0 || add_methods(m, objref_dominators_methods) < 0 ||
-	    add_methods(m, objref_html_methods) < 0 ||
+	    add_methods(m, objref_html_methods) < 0 || add_methods(m, objref_report_methods) < 0 ||
 	    objref_py_dump_init(m) < 0)
 		return -1;
 	if (PyModule_AddObject(m, "Snapshot", Py_NewRef(st->snapshot_type)) < 0) {
@@ -96,6 +96,8 @@ static void objref_free_state(void *m)
 		st->log_path = NULL;
 		PyMem_Free(st->first_addrs);
 		st->first_addrs = NULL;
+		objref_new_ids_free(st->ids_table);
+		st->ids_table = NULL;
 	}
 }
 

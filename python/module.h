@@ -13,21 +13,15 @@
 #include "objref/chains_report.h"
 #include "capi.h"
 
-#if PY_VERSION_HEX < 0x030A0000
-static inline PyObject *objref_py_newref(PyObject *o)
-{
-	Py_INCREF(o);
-	return o;
-}
-#define Py_NewRef objref_py_newref
-#endif
+#include "../capture/pycompat.h" /* Py_NewRef, the pending-exception save and restore */
 
 /* Per-module state (multi-phase init: no C globals). */
 typedef struct {
 	objref_series *series;    /* checkpoints: objref.checkpoint() */
 	double t0;                /* monotonic seconds at module exec */
 	PyObject *peak_stats;     /* growth()'s default peak table (a dict) */
-	PyObject *new_ids;        /* get_new_ids() state: dict */
+	PyObject *new_ids;        /* get_new_ids(): {"new": the dict it returns, "shortnames": last} */
+	struct objref_new_ids *ids_table; /* get_new_ids(): the ids of the last two calls (engine) */
 	PyObject *defaultdict;    /* collections.defaultdict */
 	PyObject *snapshot_type;  /* objref.Snapshot */
 	char *log_path;           /* _configure(log=...) */
@@ -82,6 +76,7 @@ extern PyMethodDef objref_chains_methods[];
 extern PyMethodDef objref_cycles_methods[];
 extern PyMethodDef objref_pictures_methods[];
 extern PyMethodDef objref_dominators_methods[];
+extern PyMethodDef objref_report_methods[];
 
 /* objref.dump, load, dump_info, DumpJob, DumpError (dump_api.c). */
 int objref_py_dump_init(PyObject *module);

@@ -8,55 +8,71 @@
  * released meanwhile, so neither a Graphviz crash nor a runaway layout
  * reaches the observed process.  The DOT is always written first.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "module.h"
+#include "objref/pictures_report.h"
+#include "objref/proc.h"
 #include "objref/render.h"
 
 #define DEFAULT_TIMEOUT OBJREF_PY_RENDER_TIMEOUT
 
 /* ---- writing pictures ------------------------------------------------------ */
 
-/* The command line of this process, for the PNG's "Command" chunk. */
-static void command_line(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/self/cmdline", "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+/* The PNG text chunks of this process's pictures: its command line and the
+ * Python version. */
+typedef struct {
+	char command[2048], python[64];
+	objref_png_text texts[2];
+} png_texts;
 
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i + 1 < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	buf[n] = '\0';
+/* Render options: isolated, killed after timeout seconds, with the PNG
+ * texts t.  0, or -1 with a ValueError (timeout out of range). */
+static int render_options(objref_render_options *o, png_texts *t, double timeout)
+{
+	const char *version = Py_GetVersion();
+
+	if (timeout <= 0 || timeout > 86400) {
+		PyErr_SetString(PyExc_ValueError, "timeout must be between 0 and 86400 seconds");
+		return -1;
+	}
+	objref_command_line(t->command, sizeof(t->command));
+	snprintf(t->python, sizeof(t->python), "%.*s", (int)strcspn(version, " "), version);
+	t->texts[0] = (objref_png_text){ "Command", t->command };
+	t->texts[1] = (objref_png_text){ "Python", t->python };
+	*o = (objref_render_options)OBJREF_RENDER_OPTIONS_INIT;
+	o->isolate = 1;
+	o->timeout_ms = (unsigned)(timeout * 1000);
+	o->texts = t->texts;
+	o->ntexts = 2;
+	return 0;
+}
+
+/* A failed render as an exception: OSError for a file, else by code. */
+static void render_error(int err)
+{
+	if (err == OBJREF_EIO)
+		PyErr_SetString(PyExc_OSError, objref_error_last());
+	else
+		objref_py_error(err);
 }
 
 /* Render dot into path (format from its extension), isolated, the GIL
  * released.  0, or -1 with an exception (OSError, ValueError, RuntimeError). */
 int objref_py_render(const char *dot, const char *path, double timeout)
 {
-	char command[2048], python[64];
-	objref_png_text texts[2] = { { "Command", command }, { "Python", python } };
-	objref_render_options o = { .format = NULL, .isolate = 1,
-		.timeout_ms = (unsigned)(timeout * 1000), .texts = texts, .ntexts = 2 };
-	const char *version = Py_GetVersion();
+	objref_render_options o;
+	png_texts t;
 	int err;
 
-	command_line(command, sizeof(command));
-	snprintf(python, sizeof(python), "%.*s", (int)strcspn(version, " "), version);
-	if (timeout <= 0 || timeout > 86400) {
-		PyErr_SetString(PyExc_ValueError, "timeout must be between 0 and 86400 seconds");
+	if (render_options(&o, &t, timeout) < 0)
 		return -1;
-	}
 	Py_BEGIN_ALLOW_THREADS
 	err = objref_render_file(path, dot, &o);
 	Py_END_ALLOW_THREADS
-	if (err == OBJREF_EIO) {
-		PyErr_SetString(PyExc_OSError, objref_error_last());
-		return -1;
-	}
-	return err < 0 ? (objref_py_error(err), -1) : 0;
+	return err < 0 ? (render_error(err), -1) : 0;
 }
 
 static PyObject *py_render_dot(PyObject *m, PyObject *args, PyObject *kw)
@@ -96,31 +112,42 @@ static PyObject *py_extract_dot(PyObject *m, PyObject *arg)
 	return r;
 }
 
-static int say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int say(const char *fmt, ...)
+/* The directory of temporary files, as objgraph's tempfile.mkstemp picks
+ * it: tempfile.gettempdir() (tempfile.tempdir when set) when the program
+ * imported tempfile, else $TMPDIR or /tmp.  A new reference to a str, or
+ * NULL with an exception. */
+static PyObject *temp_dir(void)
 {
-	objref_buf b = { 0 };
-	va_list ap;
-	int err;
+	PyObject *modules = PySys_GetObject("modules"), *tf, *r;
+	const char *env = getenv("TMPDIR");
 
-	va_start(ap, fmt);
-	objref_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	err = b.data ? objref_py_write(NULL, b.data) : 0;
-	objref_buf_dispose(&b);
-	return err;
+	tf = modules && PyDict_Check(modules) ? PyDict_GetItemString(modules, "tempfile") : NULL;
+	if (tf && (r = PyObject_CallMethod(tf, "gettempdir", NULL)) != NULL) {
+		if (PyUnicode_Check(r))
+			return r;
+		Py_DECREF(r);
+		return PyErr_Format(PyExc_TypeError, "tempfile.gettempdir() returned a non-str");
+	}
+	if (PyErr_Occurred())
+		return NULL;
+	return PyUnicode_FromString(env && *env ? env : "/tmp");
 }
 
 /* A new temporary file name with the suffix; NULL with an exception. */
 static char *temp_name(const char *suffix)
 {
-	const char *dir = getenv("TMPDIR");
-	char *name = PyMem_Malloc(4096);
+	PyObject *dir = temp_dir(), *fs = NULL;
+	char *name = dir ? PyMem_Malloc(4096) : NULL;
 	int fd;
 
-	if (!name)
-		return (char *)PyErr_NoMemory();
-	snprintf(name, 4096, "%s/objref-XXXXXX%s", dir && *dir ? dir : "/tmp", suffix);
+	if (!name || !PyUnicode_FSConverter(dir, &fs)) {
+		Py_XDECREF(dir);
+		PyMem_Free(name);
+		return dir && !PyErr_Occurred() ? (char *)PyErr_NoMemory() : NULL;
+	}
+	snprintf(name, 4096, "%s/objref-XXXXXX%s", PyBytes_AS_STRING(fs), suffix);
+	Py_DECREF(fs);
+	Py_DECREF(dir);
 	if ((fd = mkstemps(name, (int)strlen(suffix))) < 0) {
 		PyErr_SetFromErrnoWithFilename(PyExc_OSError, name);
 		PyMem_Free(name);
@@ -132,17 +159,20 @@ static char *temp_name(const char *suffix)
 
 /*
  * objgraph's way to present a graph: to `output` (a file object) as DOT;
- * to `filename` as DOT or, by its extension, as an image (the DOT kept in
- * a temporary file); with neither, DOT and PNG in temporary files.  What
- * happened is printed, as objgraph prints it.
+ * otherwise as objref_picture_present decides (to `filename` as DOT or an
+ * image, the DOT kept in a temporary file; with neither, DOT and PNG in
+ * temporary files), printing what it says, as objgraph prints it.
  */
-static PyObject *present(const char *dot, size_t nodes, size_t lost, PyObject *output,
+static PyObject *present(const char *dot, size_t objects, size_t nodes, size_t lost, PyObject *output,
 	const char *filename, double timeout)
 {
-	char *dot_name = NULL, *image = NULL;
+	objref_present_options po = OBJREF_PRESENT_OPTIONS_INIT;
 	const char *fmt = filename ? objref_render_format_of(filename) : "png";
+	char *dot_name = NULL, *image = NULL;
+	objref_buf msg = OBJREF_BUF_INIT;
 	PyObject *r = NULL;
-	int rc;
+	png_texts t;
+	int err;
 
 	if (output != Py_None && filename)
 		return PyErr_Format(PyExc_ValueError, "Cannot specify both output and filename.");
@@ -154,43 +184,29 @@ static PyObject *present(const char *dot, size_t nodes, size_t lost, PyObject *o
 	if (filename && !fmt)
 		return PyErr_Format(PyExc_ValueError, "cannot tell the format of '%s': name it .png, "
 			".svg, .pdf or .dot", filename);
-	if (lost && say("objref: %zu object%s left out: a picture shows at most %zu nodes "
-			"(lower max_depth or too_many, or raise max_nodes)\n", lost,
-			lost == 1 ? " was" : "s were", nodes) < 0)
-		return NULL;
-	if (filename && !strcmp(fmt, "dot")) {
-		if (objref_py_render(dot, filename, timeout) < 0)
-			return NULL;
-		if (say("Graph written to %s (%zu nodes)\n", filename, nodes) < 0)
-			return NULL;
-		Py_RETURN_NONE;
-	}
-	if (!(dot_name = temp_name(".dot")))
+	if (render_options(&po.render, &t, timeout) < 0 ||
+	    ((!filename || strcmp(fmt, "dot")) && !(dot_name = temp_name(".dot"))) ||
+	    (!filename && !(image = temp_name(".png"))))
 		goto cleanup;
-	if (objref_py_render(dot, dot_name, timeout) < 0 ||
-	    say("Graph written to %s (%zu nodes)\n", dot_name, nodes) < 0)
+	po.filename = filename;
+	po.dot_temp = dot_name;
+	po.image_temp = image;
+	po.objects = objects;
+	po.nodes = nodes;
+	po.lost = lost;
+	Py_BEGIN_ALLOW_THREADS
+	err = objref_picture_present(&msg, dot, &po);
+	Py_END_ALLOW_THREADS
+	if (msg.data && objref_py_write(NULL, msg.data) < 0)
 		goto cleanup;
-	if (!filename && !(image = temp_name(".png")))
-		goto cleanup;
-	if (nodes > OBJREF_RENDER_MAX_NODES) {
-		rc = say("Image not generated: %zu nodes are more than a picture can show (%d); "
-			"the DOT is in %s\n", nodes, OBJREF_RENDER_MAX_NODES, dot_name);
-	} else if (objref_py_render(dot, filename ? filename : image, timeout) < 0) {
-		PyObject *type, *value, *tb, *msg;
-		PyErr_Fetch(&type, &value, &tb);
-		msg = value ? PyObject_Str(value) : NULL;
-		rc = say("Image not generated: %s; the DOT is in %s\n",
-			msg ? PyUnicode_AsUTF8(msg) : "Graphviz failed", dot_name);
-		Py_XDECREF(msg);
-		Py_XDECREF(type);
-		Py_XDECREF(value);
-		Py_XDECREF(tb);
-	} else {
-		rc = say("Image generated as %s\n", filename ? filename : image);
-	}
-	if (rc >= 0)
+	if (err < 0)
+		render_error(err);
+	else
 		r = Py_NewRef(Py_None);
 cleanup:
+	if (!r && image)
+		unlink(image);
+	objref_buf_dispose(&msg);
 	PyMem_Free(dot_name);
 	PyMem_Free(image);
 	return r;
@@ -265,53 +281,132 @@ static int decorate(objref_view *v, objref_py_pinned *p, PyObject *highlight, Py
 	return 0;
 }
 
-/* Name the inline attributes (3.11+) of every edge of the view. */
+/* Name the inline attributes (3.11+) of the view's edges between objects:
+ * the edges handed to capture's one naming entry point.  Without memory
+ * they stay ".?". */
 static void name_edges(objref_view *v, objref_py_pinned *p)
 {
 	size_t ne, nn;
-	const objref_view_edge *e = objref_view_edges(v, &ne);
+	objref_view_edge *e = (objref_view_edge *)objref_view_edges(v, &ne);
 	const objref_view_node *nodes = objref_view_nodes(v, &nn);
-	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	objref_ref *refs = ne ? PyMem_Calloc(ne, sizeof(*refs)) : NULL;
 
+	if (!refs)
+		return;
 	for (size_t i = 0; i < ne; i++) {
-		objref_id ids[2] = { nodes[e[i].from].id, nodes[e[i].to].id };
-		objref_label l = e[i].label;
-		objref_chain c = { ids, &l, 2, 2, OBJREF_PATH_FOUND, 1 };
-		if (l != unnamed || nodes[e[i].from].kind != OBJREF_VN_OBJECT ||
-		    nodes[e[i].to].kind != OBJREF_VN_OBJECT)
-			continue;
-		objref_py_name_attributes(p, &c);
-		((objref_view_edge *)e)[i].label = l;
+		int objects = nodes[e[i].from].kind == OBJREF_VN_OBJECT &&
+			nodes[e[i].to].kind == OBJREF_VN_OBJECT;
+		refs[i] = (objref_ref){ nodes[e[i].from].id, nodes[e[i].to].id,
+			objects ? e[i].label : OBJREF_LABEL(OBJREF_LABEL_NONE, 0) };
 	}
+	if (objref_capture_name_refs(refs, ne, p->snap, p->objs, p->n) == 0)
+		for (size_t i = 0; i < ne; i++)
+			if (refs[i].label != OBJREF_LABEL(OBJREF_LABEL_NONE, 0))
+				e[i].label = refs[i].label;
+	PyMem_Free(refs);
 }
 
 /* ---- show_backrefs / show_refs ---------------------------------------------- */
 
 typedef struct {
 	PyObject *objs, *extra_ignore, *filter, *highlight, *extra_info, *output, *extra_node_attrs;
-	Py_ssize_t max_depth, too_many, max_nodes;
+	size_t max_depth, too_many;
+	Py_ssize_t max_nodes;
 	const char *filename;
 	int refcounts, shortnames;
 	double timeout;
 } graph_args;
 
+/* Append one node's extra_node_attrs(obj) (a mapping; None values left
+ * out, as objgraph does) to *attrs; the strs stay alive in keep. */
+static int node_attrs(objref_dot_attr **attrs, size_t *n, size_t *cap, PyObject *keep, uint32_t node,
+	PyObject *fn, PyObject *obj)
+{
+	PyObject *r = PyObject_CallFunctionObjArgs(fn, obj, NULL), *items = NULL;
+	int rc = -1;
+
+	if (!r)
+		return -1;
+	if (r == Py_None) {
+		rc = 0;
+		goto cleanup;
+	}
+	if (!(items = PyMapping_Items(r)) || PyList_Sort(items) < 0)
+		goto cleanup;
+	for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+		PyObject *kv = PyList_GET_ITEM(items, i), *k, *v;
+		if (!PyTuple_Check(kv) || PyTuple_GET_SIZE(kv) != 2)
+			goto cleanup;
+		if (PyTuple_GET_ITEM(kv, 1) == Py_None)
+			continue;
+		if (!(k = PyObject_Str(PyTuple_GET_ITEM(kv, 0))) || PyList_Append(keep, k) < 0) {
+			Py_XDECREF(k);
+			goto cleanup;
+		}
+		Py_DECREF(k);
+		if (!(v = PyObject_Str(PyTuple_GET_ITEM(kv, 1))) || PyList_Append(keep, v) < 0) {
+			Py_XDECREF(v);
+			goto cleanup;
+		}
+		Py_DECREF(v);
+		if (*n == *cap) {
+			objref_dot_attr *more = PyMem_Realloc(*attrs, (*cap * 2 + 8) * sizeof(**attrs));
+			if (!more) {
+				PyErr_NoMemory();
+				goto cleanup;
+			}
+			*attrs = more;
+			*cap = *cap * 2 + 8;
+		}
+		(*attrs)[*n] = (objref_dot_attr){ node, PyUnicode_AsUTF8(k), PyUnicode_AsUTF8(v) };
+		if (!(*attrs)[*n].key || !(*attrs)[*n].value)
+			goto cleanup;
+		(*n)++;
+	}
+	rc = 0;
+cleanup:
+	Py_XDECREF(items);
+	Py_DECREF(r);
+	return rc;
+}
+
 /* The DOT of a finished view, then present it. */
 static PyObject *finish(objref_view *v, objref_py_pinned *p, const graph_args *a)
 {
-	objref_dot_options o = { .longnames = !a->shortnames, .refcounts = a->refcounts, .title = NULL };
-	objref_buf dot = { 0 };
-	size_t n;
-	PyObject *r = NULL;
+	objref_dot_options o = OBJREF_DOT_OPTIONS_INIT;
+	objref_buf dot = OBJREF_BUF_INIT;
+	objref_dot_attr *attrs = NULL;
+	size_t n, nattrs = 0, cap = 0;
+	const objref_view_node *nodes;
+	PyObject *r = NULL, *keep = PyList_New(0);
 	int err;
 
-	if (decorate(v, p, a->highlight, a->extra_info) < 0)
-		return NULL;
+	if (!keep || decorate(v, p, a->highlight, a->extra_info) < 0)
+		goto cleanup;
 	name_edges(v, p);
-	if ((err = objref_view_dot(&dot, v, &o)) < 0)
-		return objref_py_error(err);
-	objref_view_nodes(v, &n);
-	r = present(dot.data, n, objref_view_truncated(v), a->output, a->filename, a->timeout);
+	nodes = objref_view_nodes(v, &n);
+	for (size_t i = 0; a->extra_node_attrs != Py_None && i < n; i++)
+		if (nodes[i].kind == OBJREF_VN_OBJECT &&
+		    node_attrs(&attrs, &nattrs, &cap, keep, (uint32_t)i, a->extra_node_attrs,
+			    p->objs[nodes[i].id]) < 0)
+			goto cleanup;
+	o.longnames = !a->shortnames;
+	o.refcounts = a->refcounts;
+	o.node_attrs = attrs;
+	o.nnode_attrs = nattrs;
+	if ((err = objref_view_dot(&dot, v, &o)) < 0) {
+		if (err == OBJREF_EINVAL)
+			PyErr_Format(PyExc_ValueError, "extra_node_attrs: %s", objref_error_last());
+		else
+			objref_py_error(err);
+		goto cleanup;
+	}
+	r = present(dot.data, objref_view_object_count(v), n, objref_view_truncated(v), a->output,
+		a->filename, a->timeout);
+cleanup:
 	objref_buf_dispose(&dot);
+	PyMem_Free(attrs);
+	Py_XDECREF(keep);
 	return r;
 }
 
@@ -364,6 +459,44 @@ static int ignored(objref_py_pinned *p, const graph_args *a, PyObject *args, PyO
 	return 0;
 }
 
+/* O& converter: objgraph's max_depth and too_many, compared with `>=` to
+ * counts, so an int or a float (2.5 acts as 3, inf as no limit) >= 0. */
+static int count_arg(PyObject *o, void *out)
+{
+	size_t *n = out;
+	double d;
+
+	if (PyLong_Check(o)) {
+		Py_ssize_t v = PyLong_AsSsize_t(o);
+		if (v == -1 && PyErr_Occurred()) {
+			int neg;
+			if (!PyErr_ExceptionMatches(PyExc_OverflowError))
+				return 0;
+			PyErr_Clear();
+			if ((neg = PyObject_RichCompareBool(o, Py_False, Py_LT)) < 0)
+				return 0;
+			v = neg ? -1 : PY_SSIZE_T_MAX;
+		}
+		d = (double)v;
+		if (v >= 0) {
+			*n = (size_t)v;
+			return 1;
+		}
+	} else if (PyFloat_Check(o)) {
+		d = PyFloat_AS_DOUBLE(o);
+	} else {
+		PyErr_Format(PyExc_TypeError, "max_depth and too_many take an int or a float, not %.100s",
+			Py_TYPE(o)->tp_name);
+		return 0;
+	}
+	if (!(d >= 0)) {
+		PyErr_SetString(PyExc_ValueError, "max_depth and too_many must be >= 0, max_nodes >= 1");
+		return 0;
+	}
+	*n = d >= 1e18 ? SIZE_MAX : (size_t)ceil(d);
+	return 1;
+}
+
 static int parse_graph_args(graph_args *a, PyObject *args, PyObject *kw, const char *fmt)
 {
 	static char *kwlist[] = { "objs", "max_depth", "extra_ignore", "filter", "too_many",
@@ -378,17 +511,13 @@ static int parse_graph_args(graph_args *a, PyObject *args, PyObject *kw, const c
 		a->extra_node_attrs = Py_None;
 	a->shortnames = 1;
 	a->timeout = DEFAULT_TIMEOUT;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, &a->objs, &a->max_depth,
-			&a->extra_ignore, &a->filter, &a->too_many, &a->highlight, &a->filename,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, fmt, kwlist, &a->objs, count_arg, &a->max_depth,
+			&a->extra_ignore, &a->filter, count_arg, &a->too_many, &a->highlight, &a->filename,
 			&a->extra_info, &a->refcounts, &a->shortnames, &a->output,
 			&a->extra_node_attrs, &a->max_nodes, &a->timeout))
 		return -1;
-	if (a->max_depth < 0 || a->too_many < 0 || a->max_nodes < 1) {
+	if (a->max_nodes < 1) {
 		PyErr_SetString(PyExc_ValueError, "max_depth and too_many must be >= 0, max_nodes >= 1");
-		return -1;
-	}
-	if (a->extra_node_attrs != Py_None) {
-		PyErr_SetString(PyExc_NotImplementedError, "objref does not support extra_node_attrs");
 		return -1;
 	}
 	return 0;
@@ -420,8 +549,8 @@ static PyObject *show_graph(PyObject *args, PyObject *kw, int forward)
 	PyObject *r = NULL;
 	int err;
 
-	if (parse_graph_args(&a, args, kw, forward ? "O|nOOnOzOppOOnd:show_refs"
-						   : "O|nOOnOzOppOOnd:show_backrefs") < 0)
+	if (parse_graph_args(&a, args, kw, forward ? "O|O&OOO&OzOppOOnd:show_refs"
+						   : "O|O&OOO&OzOppOOnd:show_backrefs") < 0)
 		return NULL;
 	if (objref_py_pin(&p, forward || !all_tracked(a.objs)) < 0)
 		return NULL;
@@ -429,8 +558,8 @@ static PyObject *show_graph(PyObject *args, PyObject *kw, int forward)
 	if (start_ids(&p, a.objs, &starts, &nstarts) < 0 || ignored(&p, &a, args, kw, &ign, &nign) < 0)
 		goto cleanup;
 	objref_view_walk_options_init(&o);
-	o.max_depth = (size_t)a.max_depth;
-	o.too_many = (size_t)a.too_many;
+	o.max_depth = a.max_depth;
+	o.too_many = a.too_many;
 	o.ignore = ign;
 	o.nignore = nign;
 	o.filter = a.filter != Py_None ? call_filter : NULL;
@@ -480,83 +609,115 @@ static objref_label label_between(const objref_snapshot *snap, objref_id src, ob
 	return OBJREF_LABEL(OBJREF_LABEL_NONE, 0);
 }
 
-/* Add one chain (a sequence of objects) to the view. */
-static int add_object_chain(objref_view *v, objref_py_pinned *p, PyObject *chain, int backrefs)
+/* One chain (a sequence of objects) as an objref_chain of the snapshot's
+ * ids (objects missing from it left out), its inline attributes named.
+ * The arrays are PyMem: free with chain_free.  0, or -1 with an exception. */
+static int chain_of(objref_chain *c, objref_py_pinned *p, PyObject *chain)
 {
 	PyObject *seq = PySequence_Fast(chain, "show_chain takes chains (lists of objects)");
 	Py_ssize_t len = seq ? PySequence_Fast_GET_SIZE(seq) : 0;
-	objref_id *ids = seq ? PyMem_Calloc((size_t)len + 1, sizeof(*ids)) : NULL;
-	objref_label *labels = seq ? PyMem_Calloc((size_t)len + 1, sizeof(*labels)) : NULL;
-	objref_chain c = { ids, labels, 0, (size_t)len, OBJREF_PATH_FOUND, 0 };
-	int err = -1;
 
-	if (!seq || !ids || !labels) {
-		if (seq)
-			PyErr_NoMemory();
-		goto cleanup;
+	memset(c, 0, sizeof(*c));
+	c->status = OBJREF_PATH_FOUND;
+	if (!seq)
+		return -1;
+	c->ids = PyMem_Calloc((size_t)len + 1, sizeof(*c->ids));
+	c->labels = PyMem_Calloc((size_t)len + 1, sizeof(*c->labels));
+	if (!c->ids || !c->labels) {
+		Py_DECREF(seq);
+		PyErr_NoMemory();
+		return -1;
 	}
+	c->cap = (size_t)len;
 	for (Py_ssize_t i = 0; i < len; i++) {
 		objref_id id = objref_py_id_of(p, PySequence_Fast_GET_ITEM(seq, i));
 		if (id == OBJREF_NO_ID)
 			continue;
-		if (c.n)
-			labels[c.n - 1] = label_between(p->snap, ids[c.n - 1], id);
-		ids[c.n++] = id;
+		if (c->n)
+			c->labels[c->n - 1] = label_between(p->snap, c->ids[c->n - 1], id);
+		c->ids[c->n++] = id;
 	}
-	err = 0;
-	if (!c.n)
-		goto cleanup;
-	objref_py_name_attributes(p, &c);
-	/* forward chains (find_ref_chain) start at the object asked about */
-	if ((err = objref_view_add_chain(v, &c, SIZE_MAX)) == 0 && !backrefs)
-		err = objref_view_node_flag(v, objref_view_find(v, ids[0]), OBJREF_VN_SAMPLE);
-	if (err < 0 && err != OBJREF_ENOTFOUND)
-		objref_py_error(err);
-	err = err == OBJREF_ENOTFOUND ? 0 : err;
-cleanup:
-	Py_XDECREF(seq);
-	PyMem_Free(ids);
-	PyMem_Free(labels);
-	return err < 0 ? -1 : 0;
+	Py_DECREF(seq);
+	objref_py_name_attributes(p, c);
+	return 0;
 }
 
-static PyObject *py_show_chain(PyObject *m, PyObject *args, PyObject *kw)
+static void chains_free(objref_chain *chains, Py_ssize_t n)
+{
+	for (Py_ssize_t i = 0; chains && i < n; i++) {
+		PyMem_Free(chains[i].ids);
+		PyMem_Free(chains[i].labels);
+	}
+	PyMem_Free(chains);
+}
+
+static int parse_chain_args(graph_args *a, int *backrefs, PyObject *kw)
 {
 	static char *kwlist[] = { "backrefs", "highlight", "extra_info", "refcounts", "shortnames",
-		"filename", "output", "extra_node_attrs", "max_nodes", "timeout", NULL };
+		"filename", "output", "extra_node_attrs", "too_many", "extra_ignore", "max_nodes",
+		"timeout", NULL };
+	PyObject *empty = PyTuple_New(0);
+	int ok;
+
+	memset(a, 0, sizeof(*a));
+	a->highlight = a->extra_info = a->output = a->extra_node_attrs = a->extra_ignore = Py_None;
+	a->shortnames = 1;
+	a->too_many = 10;
+	a->max_nodes = OBJREF_VIEW_MAX_NODES;
+	a->timeout = DEFAULT_TIMEOUT;
+	ok = empty && PyArg_ParseTupleAndKeywords(empty, kw, "|pOOppzOOO&Ond:show_chain", kwlist,
+		backrefs, &a->highlight, &a->extra_info, &a->refcounts, &a->shortnames, &a->filename,
+		&a->output, &a->extra_node_attrs, count_arg, &a->too_many, &a->extra_ignore,
+		&a->max_nodes, &a->timeout);
+	Py_XDECREF(empty);
+	if (ok && a->max_nodes < 1) {
+		PyErr_SetString(PyExc_ValueError, "max_nodes must be >= 1");
+		ok = 0;
+	}
+	return ok ? 0 : -1;
+}
+
+/* objgraph.show_chain(*chains, **kw): kw as show_backrefs' (show_refs'
+ * with backrefs=False) but max_depth and filter, which show_chain sets. */
+static PyObject *py_show_chain(PyObject *m, PyObject *args, PyObject *kw)
+{
+	objref_chain_view_options co = OBJREF_CHAIN_VIEW_OPTIONS_INIT;
+	Py_ssize_t n = PyTuple_GET_SIZE(args);
+	objref_chain *chains = NULL;
+	objref_id *ign = NULL;
+	size_t nign = 0;
 	graph_args a;
-	PyObject *empty = PyTuple_New(0), *r = NULL;
 	objref_py_pinned p;
 	objref_view *v = NULL;
+	PyObject *r = NULL;
 	int backrefs = 1, err;
 
 	(void)m;
-	memset(&a, 0, sizeof(a));
-	a.highlight = a.extra_info = a.output = a.extra_node_attrs = Py_None;
-	a.shortnames = 1;
-	a.max_nodes = OBJREF_VIEW_MAX_NODES;
-	a.timeout = DEFAULT_TIMEOUT;
-	if (!empty || !PyArg_ParseTupleAndKeywords(empty, kw, "|pOOppzOOnd:show_chain", kwlist,
-			&backrefs, &a.highlight, &a.extra_info, &a.refcounts, &a.shortnames,
-			&a.filename, &a.output, &a.extra_node_attrs, &a.max_nodes, &a.timeout)) {
-		Py_XDECREF(empty);
+	if (parse_chain_args(&a, &backrefs, kw) < 0 || objref_py_pin(&p, 1) < 0)
 		return NULL;
+	if (!(chains = PyMem_Calloc((size_t)n + 1, sizeof(*chains)))) {
+		PyErr_NoMemory();
+		goto cleanup;
 	}
-	Py_DECREF(empty);
-	if (a.extra_node_attrs != Py_None)
-		return PyErr_Format(PyExc_NotImplementedError, "objref does not support extra_node_attrs");
-	if (objref_py_pin(&p, 1) < 0)
-		return NULL;
-	if ((err = objref_view_new(&v, p.snap, a.max_nodes > 0 ? (size_t)a.max_nodes : 1)) < 0) {
+	for (Py_ssize_t i = 0; i < n; i++)
+		if (chain_of(&chains[i], &p, PyTuple_GET_ITEM(args, i)) < 0)
+			goto cleanup;
+	if (a.extra_ignore != Py_None && objref_py_ignore_ids(&p, a.extra_ignore, &ign, &nign) < 0)
+		goto cleanup;
+	co.backrefs = backrefs;
+	co.too_many = a.too_many;
+	co.ignore = ign;
+	co.nignore = nign;
+	if ((err = objref_view_new(&v, p.snap, (size_t)a.max_nodes)) < 0 ||
+	    ((err = objref_view_add_chains(v, chains, (size_t)n, &co)) < 0 && err != OBJREF_ENOTFOUND)) {
 		objref_py_error(err);
 		goto cleanup;
 	}
-	for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(args); i++)
-		if (add_object_chain(v, &p, PyTuple_GET_ITEM(args, i), backrefs) < 0)
-			goto cleanup;
 	r = finish(v, &p, &a);
 cleanup:
 	objref_view_free(v);
+	chains_free(chains, n);
+	PyMem_Free(ign);
 	objref_py_unpin(&p);
 	return r;
 }
@@ -574,8 +735,10 @@ PyMethodDef objref_pictures_methods[] = {
 	  "arguments as show_backrefs." },
 	{ "show_chain", FN(py_show_chain), KW,
 	  "show_chain(*chains, backrefs=True, highlight=None, extra_info=None, refcounts=False, "
-	  "shortnames=True, filename=None, output=None)\n\nobjgraph.show_chain: draw chains "
-	  "from find_backref_chain (or find_ref_chain with backrefs=False), labelled." },
+	  "shortnames=True, filename=None, output=None, extra_node_attrs=None, too_many=10, "
+	  "extra_ignore=(), max_nodes=2000, timeout=60.0)\n\nobjgraph.show_chain: draw chains "
+	  "from find_backref_chain (or find_ref_chain with backrefs=False), labelled, as far as "
+	  "objgraph's walk from their ends reaches them (too_many, extra_ignore)." },
 	{ "render_dot", FN(py_render_dot), KW,
 	  "render_dot(dot, filename, timeout=60.0)\n\nDraw DOT text into filename (.png, .svg, "
 	  ".pdf or .dot) as objref draws its own pictures." },

@@ -65,16 +65,18 @@ int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, 
 }
 
 /* Name the attributes a chain passes through that CPython stores inline
- * (3.11+: labelled ".?" by the capture), while their objects are alive. */
+ * (3.11+: labelled ".?" by the capture), while their objects are alive:
+ * the chain's steps handed to capture's one naming entry point. */
 void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c)
 {
-	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
-	char name[256];
-	objref_str s;
+	objref_ref *refs;
 
+	if (c->n < 2 || !(refs = PyMem_Calloc(c->n - 1, sizeof(*refs))))
+		return; /* no memory: the steps stay ".?" */
 	for (size_t i = 0; i + 1 < c->n; i++)
-		if (c->labels[i] == unnamed &&
-		    objref_capture_attr_name(name, sizeof(name), p->objs[c->ids[i]], p->objs[c->ids[i + 1]]) &&
-		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
-			c->labels[i] = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
+		refs[i] = (objref_ref){ c->ids[i], c->ids[i + 1], c->labels[i] };
+	objref_capture_name_refs(refs, c->n - 1, p->snap, p->objs, p->n);
+	for (size_t i = 0; i + 1 < c->n; i++)
+		c->labels[i] = refs[i].label;
+	PyMem_Free(refs);
 }

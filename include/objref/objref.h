@@ -26,5 +26,9 @@
 #include "dominators.h"
 #include "html.h"
 #include "html_report.h"
+#include "proc.h"
+#include "pictures_report.h"
+#include "census_report.h"
+#include "run_report.h"
 
 #endif

@@ -145,6 +145,11 @@ typedef struct {
 
 #define OBJREF_PATHS_DEFAULT_DEPTH 20
 
+/* The defaults, as objref_paths_options_init sets them:
+ * `objref_paths_options o = OBJREF_PATHS_OPTIONS_INIT;` */
+#define OBJREF_PATHS_OPTIONS_INIT { .max_depth = OBJREF_PATHS_DEFAULT_DEPTH, .ignore = NULL, \
+	.nignore = 0, .is_root = NULL, .is_root_arg = NULL, .flags = 0 }
+
 /* Fill *opts with the defaults: max_depth 20, no ignore set, the default
  * roots, no flags. */
 OBJREF_EXTERN void objref_paths_options_init(objref_paths_options *opts);

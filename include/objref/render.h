@@ -18,11 +18,23 @@
 extern "C" {
 #endif
 
+/* One more DOT attribute of one view node (objgraph's extra_node_attrs). */
+typedef struct {
+	uint32_t node;     /* index in objref_view_nodes */
+	const char *key;   /* a DOT identifier: [A-Za-z_][A-Za-z0-9_]* */
+	const char *value; /* any UTF-8 text (written quoted by agwrite) */
+} objref_dot_attr;
+
 typedef struct {
 	int longnames;     /* module-qualified type names (objgraph's shortnames=False) */
 	int refcounts;     /* write each object's reference count */
 	const char *title; /* a line above the picture, or NULL */
+	const objref_dot_attr *node_attrs; /* set last, over objref's own; or NULL */
+	size_t nnode_attrs;
 } objref_dot_options;
+
+#define OBJREF_DOT_OPTIONS_INIT { .longnames = 0, .refcounts = 0, .title = NULL, \
+	.node_attrs = NULL, .nnode_attrs = 0 }
 
 /*
  * Append the DOT text of v to out, built with libcgraph and written with
@@ -31,8 +43,10 @@ typedef struct {
  * descriptions, labels, extra text) is XML-escaped into an HTML-like label:
  * it can change neither the graph nor the markup of an SVG made from it.
  * A view that lost objects to its node cap says so in the graph's label.
- * o may be NULL.  Returns 0, OBJREF_ENOMEM or OBJREF_ERROR (Graphviz
- * refused, with its message).
+ * o may be NULL (OBJREF_DOT_OPTIONS_INIT).  Returns 0, OBJREF_ENOMEM,
+ * OBJREF_EINVAL (a node attribute whose key is not a DOT identifier or
+ * whose node is out of range) or OBJREF_ERROR (Graphviz refused, with its
+ * message).
  */
 OBJREF_EXTERN int objref_view_dot(objref_buf *out, const objref_view *v, const objref_dot_options *o);
 
@@ -61,6 +75,9 @@ typedef struct {
 	const objref_png_text *texts; /* PNG: more text chunks (command line ...) */
 	size_t ntexts;
 } objref_render_options;
+
+#define OBJREF_RENDER_OPTIONS_INIT { .format = NULL, .isolate = 0, .timeout_ms = 0, \
+	.texts = NULL, .ntexts = 0 }
 
 /*
  * Lay out the DOT text `dot` with Graphviz's dot layout and render it in

@@ -11,93 +11,41 @@
  *   [8] list (local pending of worker() at app.py:17, thread 42) [0]-> [9] tuple
  *   [10] tuple [0]-> [11] tuple [0]-> [10]               (garbage cycle)
  */
-#include "fixtures.h"
+#include "report-fixtures.h"
 
 enum { T_MODULE, T_DICT, T_LIST, T_SESSION, T_TUPLE };
 
-static uint64_t addr_of(objref_id i)
-{
-	return 0x7f0000001000ull + 0x40ull * i;
-}
+#define TRK OBJREF_F_TRACKED
+#define IDX(i) OBJREF_LABEL_INDEX, (i), NULL
 
 /* The heap above; every allocation through the library (fault tests). */
 static int chains_heap(objref_snapshot **out)
 {
-	static const char *const types[][2] = { { "builtins", "module" }, { "builtins", "dict" },
-		{ "builtins", "list" }, { "app", "Session" }, { "builtins", "tuple" } };
-	static const uint8_t type_of[12] = { T_MODULE, T_DICT, T_LIST, T_TUPLE, T_TUPLE, T_TUPLE,
-		T_SESSION, T_TUPLE, T_LIST, T_TUPLE, T_TUPLE, T_TUPLE };
-	objref_builder *b = NULL;
-	objref_str s_app, s_cache, s_pending, s_worker, s_file;
-	objref_type_id t;
-	objref_object o;
-	objref_root r;
-	objref_id id;
-	int rc;
+	static const rf_type types[] = { { "builtins", "module", RF_FACTS },
+		{ "builtins", "dict", RF_FACTS }, { "builtins", "list", RF_FACTS },
+		{ "app", "Session", RF_FACTS }, { "builtins", "tuple", RF_FACTS } };
+	static const rf_object objects[] = {
+		{ T_MODULE, 56, TRK | OBJREF_F_MODULE | OBJREF_F_ROOT, "app" }, { T_DICT, 56, TRK, NULL },
+		{ T_LIST, 56, TRK, NULL }, { T_TUPLE, 56, TRK, NULL }, { T_TUPLE, 56, TRK, NULL },
+		{ T_TUPLE, 56, TRK, NULL }, { T_SESSION, 56, TRK | OBJREF_F_ROOT, NULL },
+		{ T_TUPLE, 56, TRK, NULL }, { T_LIST, 56, TRK | OBJREF_F_ROOT, NULL },
+		{ T_TUPLE, 56, TRK, NULL }, { T_TUPLE, 56, TRK, NULL }, { T_TUPLE, 56, TRK, NULL } };
+	static const rf_edge edges[] = {
+		{ 0, 1, OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT, NULL },
+		{ 1, 2, OBJREF_LABEL_KEY, 0, "'CACHE'" },
+		{ 2, 3, IDX(0) }, { 2, 4, IDX(1) }, { 2, 5, IDX(2) },
+		{ 6, 7, OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED, NULL },
+		{ 8, 9, IDX(0) }, { 10, 11, IDX(0) }, { 11, 10, IDX(0) } };
+	static const rf_root roots[] = {
+		{ OBJREF_ROOT_MODULE, 0, "app", 0, 0, NULL, NULL, 0 },
+		{ OBJREF_ROOT_HELD_FROM_C, 6, NULL, 2, 0, NULL, NULL, 0 },
+		{ OBJREF_ROOT_FRAME, 8, "pending", 0, 42, "worker", "app.py", 17 } };
+	static const rf_heap heap = { .type_addr = 0x100, .base_addr = 0x7f0000001000ull,
+		.stride = 0x40, .types = types, .ntypes = ARRAY_SIZE(types), .objects = objects,
+		.nobjects = ARRAY_SIZE(objects), .edges = edges, .nedges = ARRAY_SIZE(edges),
+		.roots = roots, .nroots = ARRAY_SIZE(roots), .gc = NULL };
 
-	*out = NULL;
-	if ((rc = objref_builder_new(&b)) < 0)
-		return rc;
-	if ((rc = objref_builder_string(&s_app, b, "app", 3)) < 0 ||
-	    (rc = objref_builder_string(&s_cache, b, "'CACHE'", 7)) < 0 ||
-	    (rc = objref_builder_string(&s_pending, b, "pending", 7)) < 0 ||
-	    (rc = objref_builder_string(&s_worker, b, "worker", 6)) < 0 ||
-	    (rc = objref_builder_string(&s_file, b, "app.py", 6)) < 0)
-		goto fail;
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
-		if ((rc = objref_builder_type(&t, b, 0x100 + i, types[i][0], types[i][1], types[i][1])) < 0)
-			goto fail;
-		objref_builder_type_at(b, t)->flags = fx_type_facts(types[i][0], types[i][1]);
-	}
-	for (objref_id i = 0; i < 12; i++) {
-		memset(&o, 0, sizeof(o));
-		o.addr = addr_of(i);
-		o.type = type_of[i];
-		o.size = 56;
-		o.refcnt = 1;
-		o.flags = OBJREF_F_TRACKED | (i == 0 ? OBJREF_F_MODULE | OBJREF_F_ROOT : 0) |
-			(i == 6 || i == 8 ? OBJREF_F_ROOT : 0);
-		o.desc = i == 0 ? s_app : 0;
-		if ((rc = objref_builder_object(&id, b, &o)) < 0)
-			goto fail;
-	}
-	if ((rc = objref_builder_edge(b, 0, 1, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT))) < 0 ||
-	    (rc = objref_builder_edge(b, 1, 2, OBJREF_LABEL(OBJREF_LABEL_KEY, s_cache))) < 0 ||
-	    (rc = objref_builder_edge(b, 2, 3, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0))) < 0 ||
-	    (rc = objref_builder_edge(b, 2, 4, OBJREF_LABEL(OBJREF_LABEL_INDEX, 1))) < 0 ||
-	    (rc = objref_builder_edge(b, 2, 5, OBJREF_LABEL(OBJREF_LABEL_INDEX, 2))) < 0 ||
-	    (rc = objref_builder_edge(b, 6, 7,
-			OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED))) < 0 ||
-	    (rc = objref_builder_edge(b, 8, 9, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0))) < 0 ||
-	    (rc = objref_builder_edge(b, 10, 11, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0))) < 0 ||
-	    (rc = objref_builder_edge(b, 11, 10, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0))) < 0)
-		goto fail;
-	memset(&r, 0, sizeof(r));
-	r.kind = OBJREF_ROOT_MODULE;
-	r.object = 0;
-	r.name = s_app;
-	if ((rc = objref_builder_root(b, &r)) < 0)
-		goto fail;
-	r.kind = OBJREF_ROOT_HELD_FROM_C;
-	r.object = 6;
-	r.name = 0;
-	r.extra = 2;
-	if ((rc = objref_builder_root(b, &r)) < 0)
-		goto fail;
-	memset(&r, 0, sizeof(r));
-	r.kind = OBJREF_ROOT_FRAME;
-	r.object = 8;
-	r.name = s_pending;
-	r.thread = 42;
-	r.function = s_worker;
-	r.file = s_file;
-	r.line = 17;
-	if ((rc = objref_builder_root(b, &r)) < 0)
-		goto fail;
-	return objref_builder_finish(out, b);
-fail:
-	objref_builder_free(b);
-	return rc;
+	return rf_heap_build(out, &heap);
 }
 
 static void thread_42(void *arg, uint64_t ident, char *buf, size_t size)
@@ -306,35 +254,13 @@ TEST_IMPL(chains_report_dot)
 
 /* Every allocation of build + text + JSON failing in turn: OBJREF_ENOMEM
  * with a message, or the same output. */
+static int fault_path(objref_buf *out, void *arg)
+{
+	(void)arg;
+	return report_path(out, 10, 1, 0);
+}
+
 TEST_IMPL(chains_report_fault)
 {
-	objref_buf ref = { 0 };
-	unsigned long total, failed = 0;
-	int rc;
-
-	objref_alloc_fail_nth(0);
-	rc = report_path(&ref, 10, 1, 0);
-	total = objref_alloc_fail_nth(0);
-	ASSERT_OK(rc);
-	ASSERT_GT(total, 20);
-	for (unsigned long k = 1; k <= total; k++) {
-		objref_buf text = { 0 };
-		objref_error_clear();
-		objref_alloc_fail_nth(k);
-		rc = report_path(&text, 10, 1, 0);
-		objref_alloc_fail_nth(0);
-		if (rc != 0) {
-			if (rc != OBJREF_ENOMEM)
-				fprintf(stderr, "allocation %lu of %lu: rc %d\n", k, total, rc);
-			ASSERT_EQ(rc, OBJREF_ENOMEM);
-			ASSERT_NE(objref_error_last()[0], '\0');
-			failed++;
-		} else {
-			ASSERT_STR_EQ(text.data, ref.data);
-		}
-		objref_buf_dispose(&text);
-	}
-	ASSERT_GT(failed, total / 2);
-	objref_buf_dispose(&ref);
-	return TEST_OK;
+	return rf_fault_each(fault_path, NULL, 20);
 }

@@ -9,58 +9,34 @@
  * references), with the collector disabled: 3 instances of one
  * collectable shape, 6 garbage objects of 48 bytes.
  */
-#include "fixtures.h"
+#include "report-fixtures.h"
 
 static int cycles_heap(objref_snapshot **out)
 {
-	const objref_gc_state gc = { .known = 1, .enabled = 0 };
-	objref_builder *b = NULL;
-	objref_type_id t_mod, t_req, t_resp;
-	objref_str s_app, s_response, s_request;
-	objref_object o;
-	objref_root r;
-	objref_id id;
-	int rc;
+	static const objref_gc_state gc = { .known = 1, .enabled = 0 };
+	static const rf_type types[] = { { "builtins", "module", OBJREF_T_KNOWN | OBJREF_T_GC },
+		{ "app", "Request", OBJREF_T_KNOWN | OBJREF_T_GC },
+		{ "app", "Response", OBJREF_T_KNOWN | OBJREF_T_GC } };
+	/* refcnt 1: the module's is sys.modules', the others' their partner's */
+	static const rf_object objects[] = {
+		{ 0, 72, OBJREF_F_TRACKED | OBJREF_F_GCTYPE | OBJREF_F_MODULE | OBJREF_F_ROOT, "app" },
+		{ 1, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL },
+		{ 2, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL },
+		{ 1, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL },
+		{ 2, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL },
+		{ 1, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL },
+		{ 2, 48, OBJREF_F_TRACKED | OBJREF_F_GCTYPE, NULL } };
+	static const rf_edge edges[] = {
+		{ 1, 2, OBJREF_LABEL_ATTR, 0, "response" }, { 2, 1, OBJREF_LABEL_ATTR, 0, "request" },
+		{ 3, 4, OBJREF_LABEL_ATTR, 0, "response" }, { 4, 3, OBJREF_LABEL_ATTR, 0, "request" },
+		{ 5, 6, OBJREF_LABEL_ATTR, 0, "response" }, { 6, 5, OBJREF_LABEL_ATTR, 0, "request" } };
+	static const rf_root roots[] = { { OBJREF_ROOT_MODULE, 0, "app", 0, 0, NULL, NULL, 0 } };
+	static const rf_heap heap = { .type_addr = 0x100, .base_addr = 0x7f0000002000ull,
+		.stride = 0x40, .types = types, .ntypes = ARRAY_SIZE(types), .objects = objects,
+		.nobjects = ARRAY_SIZE(objects), .edges = edges, .nedges = ARRAY_SIZE(edges),
+		.roots = roots, .nroots = ARRAY_SIZE(roots), .gc = &gc };
 
-	*out = NULL;
-	if ((rc = objref_builder_new(&b)) < 0)
-		return rc;
-	if ((rc = objref_builder_string(&s_app, b, "app", 3)) < 0 ||
-	    (rc = objref_builder_string(&s_response, b, "response", 8)) < 0 ||
-	    (rc = objref_builder_string(&s_request, b, "request", 7)) < 0 ||
-	    (rc = objref_builder_type(&t_mod, b, 0x100, "builtins", "module", "module")) < 0 ||
-	    (rc = objref_builder_type(&t_req, b, 0x200, "app", "Request", "Request")) < 0 ||
-	    (rc = objref_builder_type(&t_resp, b, 0x300, "app", "Response", "Response")) < 0)
-		goto fail;
-	objref_builder_type_at(b, t_mod)->flags = OBJREF_T_KNOWN | OBJREF_T_GC;
-	objref_builder_type_at(b, t_req)->flags = OBJREF_T_KNOWN | OBJREF_T_GC;
-	objref_builder_type_at(b, t_resp)->flags = OBJREF_T_KNOWN | OBJREF_T_GC;
-	for (objref_id i = 0; i < 7; i++) {
-		memset(&o, 0, sizeof(o));
-		o.addr = 0x7f0000002000ull + 0x40ull * i;
-		o.type = i == 0 ? t_mod : i % 2 ? t_req : t_resp;
-		o.size = i == 0 ? 72 : 48;
-		o.refcnt = 1; /* the module: sys.modules; the others: their partner */
-		o.flags = OBJREF_F_TRACKED | OBJREF_F_GCTYPE | (i == 0 ? OBJREF_F_MODULE | OBJREF_F_ROOT : 0);
-		o.desc = i == 0 ? s_app : 0;
-		if ((rc = objref_builder_object(&id, b, &o)) < 0)
-			goto fail;
-	}
-	for (objref_id i = 1; i < 7; i += 2)
-		if ((rc = objref_builder_edge(b, i, i + 1, OBJREF_LABEL(OBJREF_LABEL_ATTR, s_response))) < 0 ||
-		    (rc = objref_builder_edge(b, i + 1, i, OBJREF_LABEL(OBJREF_LABEL_ATTR, s_request))) < 0)
-			goto fail;
-	memset(&r, 0, sizeof(r));
-	r.kind = OBJREF_ROOT_MODULE;
-	r.object = 0;
-	r.name = s_app;
-	if ((rc = objref_builder_root(b, &r)) < 0)
-		goto fail;
-	objref_builder_gc_state(b, &gc);
-	return objref_builder_finish(out, b);
-fail:
-	objref_builder_free(b);
-	return rc;
+	return rf_heap_build(out, &heap);
 }
 
 /* The face's tracemalloc: the first Request was allocated at app.py:12. */
@@ -177,35 +153,13 @@ TEST_IMPL(cycles_report_text_json)
 }
 
 /* Every allocation of analysis + report + text + JSON failing in turn. */
+static int fault_path(objref_buf *out, void *arg)
+{
+	(void)arg;
+	return cycles_path(out, 0);
+}
+
 TEST_IMPL(cycles_report_fault)
 {
-	objref_buf ref = { 0 };
-	unsigned long total, failed = 0;
-	int rc;
-
-	objref_alloc_fail_nth(0);
-	rc = cycles_path(&ref, 0);
-	total = objref_alloc_fail_nth(0);
-	ASSERT_OK(rc);
-	ASSERT_GT(total, 20);
-	for (unsigned long k = 1; k <= total; k++) {
-		objref_buf text = { 0 };
-		objref_error_clear();
-		objref_alloc_fail_nth(k);
-		rc = cycles_path(&text, 0);
-		objref_alloc_fail_nth(0);
-		if (rc != 0) {
-			if (rc != OBJREF_ENOMEM || !objref_error_last()[0])
-				fprintf(stderr, "allocation %lu of %lu: rc %d\n", k, total, rc);
-			ASSERT_EQ(rc, OBJREF_ENOMEM);
-			ASSERT_NE(objref_error_last()[0], '\0');
-			failed++;
-		} else {
-			ASSERT_STR_EQ(text.data, ref.data);
-		}
-		objref_buf_dispose(&text);
-	}
-	ASSERT_GT(failed, total / 2);
-	objref_buf_dispose(&ref);
-	return TEST_OK;
+	return rf_fault_each(fault_path, NULL, 20);
 }

@@ -180,6 +180,17 @@
 	X(fault_html) \
 	X(html_report_page) \
 	X(fault_html_report) \
+	/* test-report-census.c */ \
+	X(census_top) \
+	X(new_ids_table) \
+	X(view_add_chains) \
+	X(view_object_count) \
+	X(fault_census_views) \
+	X(run_report_json) \
+	X(new_ids_memory) \
+	X(fault_new_ids) \
+	X(render_present) \
+	X(view_too_many_referrers) \
 	/* end */
 
 #define X(name) int test_##name(void);

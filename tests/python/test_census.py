@@ -1,6 +1,7 @@
 """Census: objref's counts against an independent count, objgraph's layout,
 and the objects objgraph cannot see."""
 import gc
+import os
 import io
 import re
 import sys
@@ -246,3 +247,63 @@ class SafetyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+REPORT_SCRIPT = r'''
+import json, sys
+import objref
+class ReportLeak:
+    pass
+KEEP = []
+for i in range(4):
+    KEEP.extend(ReportLeak() for _ in range(30))
+    objref.checkpoint()
+print("MODULE " + objref.report_json(type="ReportLeak", top=3))
+'''
+
+
+class ReportJsonTest(unittest.TestCase):
+    """objref.report_json(): objref-chain's --json document, written by the
+    same C (objref_run_report_json)."""
+
+    def test_document(self):
+        import json
+        gc.collect()
+        doc = json.loads(objref.report_json(top=2, program="me.py"))
+        self.assertEqual(list(doc), ["schema", "program", "seconds", "checkpoints", "heap",
+                                     "growing", "top", "chains"])
+        self.assertEqual(doc["schema"], "objref-chain/1")
+        self.assertEqual(doc["program"], "me.py")
+        self.assertIsNone(doc["chains"])
+        self.assertLessEqual(len(doc["top"]), 2)
+        self.assertNotIn("cycles", doc)
+        self.assertIn("cycles", json.loads(objref.report_json(cycles=True)))
+        with self.assertRaises(ValueError):
+            objref.report_json(top=-1)
+        with self.assertRaises(LookupError):
+            objref.report_json(type="NoSuchTypeAnywhere")
+
+    @unittest.skipUnless(os.environ.get("OBJREF_CHAIN"), "OBJREF_CHAIN is not set")
+    def test_same_document_as_objref_chain(self):
+        import json
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "leak.py")
+            with open(path, "w") as f:
+                f.write(REPORT_SCRIPT)
+            out = subprocess.run([os.environ["OBJREF_CHAIN"], "--json", "--no-picture", "--top", "3",
+                                  "--type", "ReportLeak", path], cwd=d, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, timeout=300)
+        self.assertEqual(out.returncode, 0, out.stderr.decode())
+        lines = out.stdout.decode().splitlines()
+        mine = json.loads([l for l in lines if l.startswith("MODULE ")][0][len("MODULE "):])
+        cli = json.loads([l for l in lines if l.startswith("{")][-1])
+        self.assertEqual(list(mine), list(cli))
+        self.assertEqual(mine["program"], cli["program"])
+        self.assertEqual(mine["chains"]["type"], cli["chains"]["type"])
+        self.assertEqual(mine["chains"]["instances"], cli["chains"]["instances"])
+        self.assertEqual([p["text"] for p in mine["chains"]["patterns"]],
+                         [p["text"] for p in cli["chains"]["patterns"]])
+        self.assertEqual([g["type"] for g in mine["growing"]][:1], ["ReportLeak"])
+        self.assertEqual([g["type"] for g in cli["growing"]][:1], ["ReportLeak"])
