@@ -1,6 +1,6 @@
 # attach/inject_gdb.py — run by gdb (not by the target) for objref-chain --pid:
 #
-#   gdb -batch -nx -nw -p PID -iex "set auto-solib-add off" \
+#   gdb -batch -nx -nw -iex "set auto-load off" ... -iex "set auto-solib-add off" /proc/PID/exe -p PID \
 #       -ex "set \$objref_payload = \"/path/objref-payload-3.X.so\"" \
 #       -ex "set \$objref_token = TOKEN" -ex "set \$objref_wait = SECONDS" -x inject_gdb.py
 #
