@@ -6,7 +6,9 @@
  *   means    gdb is installed, a payload for that version is built, ptrace
  *            is allowed (Yama's ptrace_scope, CAP_SYS_PTRACE);
  *   lock     no other objref-chain is attached to the same pid;
- *   inject   the exchange directory in the target's /tmp, the request, gdb;
+ *   inject   the exchange directory in the target's /tmp, the request and a
+ *            copy of the payload (loaded from there: a path that exists in
+ *            the target's mount namespace), gdb;
  *   collect  each dump's status, the dump moved to dump_dir;
  *   cleanup  the exchange directory removed; a "cancel" file first when we
  *            stop early, so the payload's thread ends before its next dump.
@@ -318,6 +320,48 @@ static int write_small(const char *path, const char *text)
 	return 0;
 }
 
+/* Copy src to dst (the target's /tmp may be another file system). */
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[1 << 16], tmp[PATH_MAX + 8];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	if (close(out) < 0 || n < 0 || rename(tmp, dst) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The payload goes into the exchange directory: the target loads it from
+ * there, a path that exists in its own mount namespace (a container). */
+static int copy_payload(attach_job *j, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", j->xdir, strrchr(j->payload, '/') + 1);
+	if (copy_file(j->payload, path) < 0)
+		return fail(CHAIN_EXIT_INTERNAL, "cannot copy %s to %s: %s", j->payload, path, strerror(errno));
+	if (chown(path, uid, gid) < 0 && errno != EPERM)
+		return fail(CHAIN_EXIT_INTERNAL, "cannot give %s to pid %d's user: %s", path, j->o->pid,
+			strerror(errno));
+	return 0;
+}
+
 static int make_exchange(attach_job *j)
 {
 	char path[PATH_MAX + 16], req[128];
@@ -344,7 +388,7 @@ static int make_exchange(attach_job *j)
 	if (chown(path, uid, gid) < 0 && errno != EPERM)
 		return fail(CHAIN_EXIT_INTERNAL, "cannot give %s to pid %d's user: %s", path, j->o->pid,
 			strerror(errno));
-	return 0;
+	return copy_payload(j, uid, gid);
 }
 
 /* Remove the exchange directory (after a cancel file if the payload may
@@ -371,6 +415,9 @@ static void remove_exchange(attach_job *j, int cancel)
 		snprintf(path, sizeof(path), "%s/%s", j->xdir, names[i]);
 		unlink(path);
 	}
+	/* the payload: the target keeps its mapping, the name goes */
+	snprintf(path, sizeof(path), "%s/%s", j->xdir, strrchr(j->payload, '/') + 1);
+	unlink(path);
 	rmdir(j->xdir); /* fails, harmlessly, while a cancelled payload still writes */
 }
 
@@ -435,7 +482,9 @@ static int run_gdb(attach_job *j)
 
 	snprintf(pid, sizeof(pid), "%d", j->o->pid);
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", j->o->pid);
-	snprintf(payload, sizeof(payload), "set $objref_payload = \"%s\"", j->payload);
+	/* the copy in the exchange directory, named as the target sees it */
+	snprintf(payload, sizeof(payload), "set $objref_payload = \"/tmp/objref-attach-%ld/%s\"", j->token,
+		strrchr(j->payload, '/') + 1);
 	snprintf(token, sizeof(token), "set $objref_token = %ld", j->token);
 	snprintf(wait, sizeof(wait), "set $objref_wait = %g", j->o->gdb_timeout / 2);
 	snprintf(script, sizeof(script), "-x=%s", j->script);
@@ -484,33 +533,6 @@ static int run_gdb(attach_job *j)
 }
 
 /* ---- collecting the dumps ------------------------------------------------------- */
-
-/* Copy src to dst (the target's /tmp may be another file system). */
-static int copy_file(const char *src, const char *dst)
-{
-	char buf[1 << 16], tmp[PATH_MAX + 8];
-	int in = open(src, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n = 0;
-
-	if (in < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (close(out) < 0 || n < 0 || rename(tmp, dst) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
 
 static int collect_one(attach_job *j, int seq, chain_attach_dump *d)
 {

@@ -106,6 +106,7 @@ class Service:
             time.sleep(0.05)
         time.sleep(0.3)
         self.before = self.state()
+        self.exchange_before = exchange_dirs()
 
     def state(self):
         os.remove(self.state_path)
@@ -129,6 +130,10 @@ class Service:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def exchange_dirs():
+    return {n for n in os.listdir('/tmp') if n.startswith('objref-attach-') and not n.endswith('.lock')}
+
+
 def attach(pid, *args, env=None, cwd=None):
     return subprocess.run([CHAIN, '--pid', str(pid)] + list(args), capture_output=True, text=True,
                           timeout=TIMEOUT, env=env, cwd=cwd)
@@ -147,9 +152,8 @@ class AttachToService(unittest.TestCase):
         while svc.tasks() > tasks_before and time.time() < deadline:
             time.sleep(0.05)
         self.assertEqual(svc.tasks(), tasks_before, 'a thread was left behind')
-        leftovers = [n for n in os.listdir('/tmp') if n.startswith('objref-attach-') and
-                     not n.endswith('.lock') and str(svc.proc.pid) in n]
-        self.assertEqual(leftovers, [])
+        # the exchange directory (with the payload's copy) is gone
+        self.assertEqual(exchange_dirs() - svc.exchange_before, set())
         return after
 
     def attach_and_check(self, mode):
@@ -173,6 +177,12 @@ class AttachToService(unittest.TestCase):
             self.assertEqual([f for f in os.listdir(pics) if f.endswith('.png')],
                              ['objref-%s.png' % growing[0]], r.stdout)
             self.check_unharmed(svc, tasks)
+            # loaded from the exchange directory (a path in the target's own
+            # mount namespace), which is gone now
+            with open('/proc/%d/maps' % svc.proc.pid) as f:
+                payload = {line.split(None, 5)[5].strip() for line in f if 'objref-payload-' in line}
+            self.assertEqual(len(payload), 1, payload)
+            self.assertRegex(payload.pop(), r'^/tmp/objref-attach-\d+/objref-payload-3\.\d+\.so \(deleted\)$')
             shutil.rmtree(out)
             shutil.rmtree(pics)
             return r
