@@ -222,6 +222,30 @@ class AttachToService(unittest.TestCase):
             svc.close()
             shutil.rmtree(pics, ignore_errors=True)
 
+    def test_html_report(self):
+        """--html FILE: the page of an attached service, made from its dumps."""
+        svc = Service('tick')
+        pics = tempfile.mkdtemp(prefix='objref-pictures-')
+        try:
+            r = attach(svc.proc.pid, '--count', '2', '--interval', '0.5', '--type', 'Session',
+                       '--no-picture', '--html', 'service.html', cwd=pics)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn('wrote service.html (HTML report)', r.stdout)
+            self.assertEqual(os.listdir(pics), ['service.html'], 'no picture, no temporary file')
+            with open(os.path.join(pics, 'service.html'), encoding='utf-8') as f:
+                html = f.read()
+            self.assertIn('<title>objref-chain: pid %d</title>' % svc.proc.pid, html)
+            self.assertIn('<h2>Chains for Session</h2>', html)
+            self.assertTrue('module __main__ .SESSIONS -&gt; dict [&#39;s' in html, 'no chain text')
+            self.assertTrue('root: module global __main__.SESSIONS' in html, 'no root')
+            self.assertIn('<div class="pic">', html)  # the chains' picture, drawn for the page
+            self.assertIn('<h2>Retained sizes by type</h2>', html)
+            self.assertEqual(html.count('<script'), 1, "only the page's own script")
+            self.assertIsNone(svc.proc.poll(), 'the service died')
+        finally:
+            svc.close()
+            shutil.rmtree(pics, ignore_errors=True)
+
     def test_service_asleep_the_whole_time(self):
         """The main thread never wakes: the injected thread must not wait for it."""
         self.attach_and_check('sleep')

@@ -1,5 +1,5 @@
-"""objref-chain --html FILE and objref.write_html(path): one self-contained
-page, opened in headless Chromium when it is installed (Debian's chromium).
+"""objref-chain --html FILE (a run, --from dumps; --pid in test_attach.py)
+and objref.write_html(path): one self-contained page, opened in headless Chromium when it is installed (Debian's chromium).
 
     OBJREF_CHAIN=$PWD/build/cli/objref-chain OBJREF_SOURCE_DIR=$PWD PYTHONPATH=build/python \\
         python3 -m unittest tests.cli.test_html -v
@@ -105,6 +105,34 @@ class TestHtml(unittest.TestCase):
         self.assertIn('<h2>Retained sizes by type</h2>', html)
         self.assertIn('<svg id="chart"', html)
         self.check_page('page.html', 'objref-chain: hostile.py')
+
+    def test_from_page(self):
+        """--from dumps --html: the same page from dump files, no interpreter."""
+        with open(os.path.join(self.dir, 'dumping.py'), 'w') as f:
+            f.write(HOSTILE.replace('    objref.checkpoint("step %d" % i)\n',
+                                    '    objref.checkpoint("step %d" % i)\n'
+                                    '    if i == 1:\n        objref.dump("early.objref")\n'))
+        self.chain('--no-picture', '--dump', 'late.objref', 'dumping.py')
+        proc = self.chain('--html', 'from.html', '--no-picture', '--from', 'early.objref',
+                          '--from', 'late.objref')
+        self.assertIn('wrote from.html (HTML report)', proc.stdout)
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if not n.endswith('.py')),
+                         ['early.objref', 'from.html', 'late.objref'], 'no temporary file left')
+        html = self.read('from.html')
+        self.assertIn('objref-chain: early.objref .. late.objref ran', html)
+        self.assertIn('<h2>Chains for &lt;img src=x onerror=alert(2)&gt;</h2>', html)
+        self.assertIn('root: module global __main__.HOLD', html)
+        # retained sizes computed in C from the last dump
+        retained = html.split('<h2>Retained sizes by type</h2>')[1].split('</pre>')[0]
+        self.assertRegex(retained, r'\n__main__\.&lt;img src=x onerror=alert\(2\)&gt; +400 +\d+ +\d+\n')
+        self.assertIn('<svg id="chart"', html)
+        self.check_page('from.html', 'objref-chain: early.objref .. late.objref')
+
+    def test_from_page_unwritable(self):
+        self.chain('--no-picture', '--dump', 'one.objref', 'hostile.py')
+        proc = self.chain('--html', '/nonexistent-dir/page.html', '--from', 'one.objref', status=2)
+        self.assertIn("cannot write the HTML report '/nonexistent-dir/page.html'", proc.stderr)
+        self.assertEqual(proc.stdout, '')
 
     def test_cli_cycles_section(self):
         script = os.path.join(os.environ.get('OBJREF_SOURCE_DIR', '.'), 'examples', 'cycles',
