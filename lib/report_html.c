@@ -163,34 +163,13 @@ int objref_html_report_write(objref_buf *out, const objref_html_report *r)
 	return rc;
 }
 
-/* buf into path through path.tmp.PID, renamed. */
-static int write_renamed(const char *path, const objref_buf *b)
-{
-	char tmp[4096];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return objref__error(OBJREF_EINVAL, "html report: path too long: '%s'", path);
-	if (!(f = fopen(tmp, "w")))
-		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(errno));
-	ok = fwrite(b->data, 1, b->len, f) == b->len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(e));
-	}
-	return 0;
-}
-
 int objref_html_report_file(const char *path, const objref_html_report *r)
 {
 	objref_buf b = { 0 };
 	int rc;
 
 	if ((rc = objref_html_report_write(&b, r)) == 0)
-		rc = write_renamed(path, &b);
+		rc = objref__write_renamed(path, b.data ? b.data : "", b.len);
 	objref_buf_dispose(&b);
 	return rc;
 }
