@@ -9,6 +9,7 @@ skip, saying so.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -239,6 +240,10 @@ class AttachToService(unittest.TestCase):
             self.assertTrue('module __main__ .SESSIONS -&gt; dict [&#39;s' in html, 'no chain text')
             self.assertTrue('root: module global __main__.SESSIONS' in html, 'no root')
             self.assertIn('<div class="pic">', html)  # the chains' picture, drawn for the page
+            # one key of SESSIONS per sample: 5 patterns, each with its picture and its DOT
+            self.assertEqual(len(re.findall(r'<h2>Chains for Session: pattern \d of 5 \(1/5 samples\)</h2>\n'
+                                            r'<pre>[^<]*</pre>\n<div class="pic">\n<svg', html)), 5)
+            self.assertEqual(html.count('<details class="dot"><summary>DOT source</summary><pre>digraph'), 6)
             self.assertIn('<h2>Retained sizes by type</h2>', html)
             self.assertEqual(html.count('<script'), 1, "only the page's own script")
             self.assertIsNone(svc.proc.poll(), 'the service died')
