@@ -140,9 +140,12 @@ int chain_attach_python_version(char *buf, size_t size, int pid, char *err, size
 	if ((n = readlink(path, exe, sizeof(exe) - 1)) < 0) {
 		if (errno == ENOENT)
 			snprintf(err, errsize, "no process with pid %d", pid);
+		else if (errno == EACCES || errno == EPERM)  /* the ptrace access check */
+			snprintf(err, errsize, "cannot read /proc/%d/exe: %s: ptrace of pid %d is not permitted; "
+				"run objref-chain as pid %d's user or as root (in a container grant CAP_SYS_PTRACE: "
+				"docker run --cap-add=SYS_PTRACE)", pid, strerror(errno), pid, pid);
 		else
-			snprintf(err, errsize, "cannot read /proc/%d/exe: %s (run objref-chain as the user of "
-				"pid %d, or as root)", pid, strerror(errno), pid);
+			snprintf(err, errsize, "cannot read /proc/%d/exe: %s", pid, strerror(errno));
 		return -1;
 	}
 	exe[n] = '\0';
@@ -362,6 +365,21 @@ static int copy_payload(attach_job *j, uid_t uid, gid_t gid)
 	return 0;
 }
 
+/* Whether pid has our mount namespace and our root directory. */
+static int same_root(int pid)
+{
+	char path[64], ours[64], theirs[64];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	a = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
+	b = readlink(path, theirs, sizeof(theirs) - 1);
+	if (a <= 0 || a != b || memcmp(ours, theirs, (size_t)a) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	return readlink(path, theirs, sizeof(theirs) - 1) == 1 && theirs[0] == '/';
+}
+
 static int make_exchange(attach_job *j)
 {
 	char path[PATH_MAX + 16], req[128];
@@ -372,7 +390,13 @@ static int make_exchange(attach_job *j)
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		r = (unsigned int)(now() * 1e6);
 	j->token = (long)((r & 0x3fffffffu) | 1u);
-	snprintf(j->xdir, sizeof(j->xdir), "/proc/%d/root/tmp/objref-attach-%ld", j->o->pid, j->token);
+	/* through /proc/PID/root (a container's /tmp), unless that is our own
+	 * root: then by its plain name, which stays reachable for the cleanup
+	 * when the target exits */
+	if (same_root(j->o->pid))
+		snprintf(j->xdir, sizeof(j->xdir), "/tmp/objref-attach-%ld", j->token);
+	else
+		snprintf(j->xdir, sizeof(j->xdir), "/proc/%d/root/tmp/objref-attach-%ld", j->o->pid, j->token);
 	if (mkdir(j->xdir, 0700) < 0)
 		return fail(CHAIN_EXIT_USAGE, "cannot create %s in pid %d's /tmp: %s", j->xdir, j->o->pid,
 			strerror(errno));
@@ -542,7 +566,8 @@ static int collect_one(attach_job *j, int seq, chain_attach_dump *d)
 
 	snprintf(path, sizeof(path), "%s/status-%d", j->xdir, seq);
 	while (slurp(line, sizeof(line), path) <= 0) {
-		if (kill(j->o->pid, 0) < 0 && errno == ESRCH)
+		/* gone, or a zombie its parent has not reaped yet */
+		if ((kill(j->o->pid, 0) < 0 && errno == ESRCH) || proc_state(j->o->pid) == 'Z')
 			return fail(CHAIN_EXIT_USAGE, "pid %d exited during dump %d of %d", j->o->pid, seq,
 				j->o->count);
 		if (now() > deadline)

@@ -330,6 +330,54 @@ class AttachErrors(unittest.TestCase):
         finally:
             svc.close()
 
+    def test_gdb_missing(self):
+        svc = Service('sleep')
+        try:
+            empty = tempfile.mkdtemp(prefix='objref-no-gdb-')
+            try:
+                r = attach(svc.proc.pid, env=dict(os.environ, PATH=empty))
+            finally:
+                os.rmdir(empty)
+            self.one_line_error(r, 2, ['gdb is not installed', 'apt-get install gdb'])
+            self.assertIsNone(svc.proc.poll())
+        finally:
+            svc.close()
+
+    def test_ptrace_not_permitted(self):
+        """Another user's process: the kernel's ptrace access check refuses
+        /proc/PID/exe; the message names the permission and the fix."""
+        if os.geteuid() != 0 or not shutil.which('setpriv'):
+            self.skipTest('needs root (to run objref-chain as another user) and setpriv')
+        svc = Service('sleep')
+        try:
+            r = subprocess.run(['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups',
+                                CHAIN, '--pid', str(svc.proc.pid)], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+            if 'Permission denied' not in r.stderr and r.returncode != 2:
+                self.skipTest('objref-chain cannot run as nobody here: %s' % r.stderr.strip())
+            self.one_line_error(r, 2, ['ptrace of pid %d is not permitted' % svc.proc.pid,
+                                       "as pid %d's user or as root" % svc.proc.pid, 'CAP_SYS_PTRACE'])
+            self.assertIsNone(svc.proc.poll())
+        finally:
+            svc.close()
+
+    def test_target_exits_during_the_dumps(self):
+        svc = Service('sleep')
+        try:
+            p = subprocess.Popen([CHAIN, '--pid', str(svc.proc.pid), '--count', '3', '--interval', '1'],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            first = p.stderr.readline()
+            self.assertIn('dump 1 of 3 from pid %d' % svc.proc.pid, first)
+            svc.proc.kill()
+            out, err = p.communicate(timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 2, err)
+            self.assertEqual(err.strip().splitlines(), ['objref-chain: pid %d exited during dump 2 of 3'
+                                                        % svc.proc.pid])
+            self.assertEqual(out, '')
+            self.assertEqual(exchange_dirs() - svc.exchange_before, set(), 'exchange directory left')
+        finally:
+            svc.close()
+
     def test_usage(self):
         r = subprocess.run([CHAIN, '--pid', '1', 'app.py'], capture_output=True, text=True, timeout=TIMEOUT)
         self.assertEqual(r.returncode, 2)
