@@ -159,7 +159,9 @@ def main():
     except gdb.error:
         say("error no dlopen in the target (a static binary without libc's dynamic loader?)")
         return
-    threads = sorted(gdb.selected_inferior().threads(), key=lambda t: t.num)
+    # the main thread last: the calls run on the chosen thread, and the
+    # others run while they do (a main loop keeps ticking if it is not the one)
+    threads = sorted(gdb.selected_inferior().threads(), key=lambda t: (t.num == 1, t.num))
     chosen = None
     for t in threads:
         if safe_wait(stack(t)):

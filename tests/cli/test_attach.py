@@ -107,7 +107,6 @@ class Service:
             time.sleep(0.05)
         time.sleep(0.3)
         self.before = self.state()
-        self.exchange_before = exchange_dirs()
 
     def state(self):
         os.remove(self.state_path)
@@ -131,8 +130,17 @@ class Service:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def exchange_dirs():
-    return {n for n in os.listdir('/tmp') if n.startswith('objref-attach-') and not n.endswith('.lock')}
+def payload_paths(pid):
+    """The payload files pid has mapped (other tests may attach to their
+    own services at the same time: only this one's count)."""
+    with open('/proc/%d/maps' % pid) as f:
+        return {line.split(None, 5)[5].strip() for line in f if 'objref-payload-' in line}
+
+
+def exchange_dir(pid):
+    """The exchange directory of the attach to pid: the payload's copy's."""
+    paths = payload_paths(pid)
+    return os.path.dirname(paths.pop().split(' (deleted)')[0]) if len(paths) == 1 else None
 
 
 def attach(pid, *args, env=None, cwd=None):
@@ -154,7 +162,9 @@ class AttachToService(unittest.TestCase):
             time.sleep(0.05)
         self.assertEqual(svc.tasks(), tasks_before, 'a thread was left behind')
         # the exchange directory (with the payload's copy) is gone
-        self.assertEqual(exchange_dirs() - svc.exchange_before, set())
+        xdir = exchange_dir(svc.proc.pid)
+        self.assertTrue(xdir and xdir.startswith('/tmp/objref-attach-'), xdir)
+        self.assertFalse(os.path.exists(xdir), xdir)
         return after
 
     def attach_and_check(self, mode):
@@ -180,8 +190,7 @@ class AttachToService(unittest.TestCase):
             self.check_unharmed(svc, tasks)
             # loaded from the exchange directory (a path in the target's own
             # mount namespace), which is gone now
-            with open('/proc/%d/maps' % svc.proc.pid) as f:
-                payload = {line.split(None, 5)[5].strip() for line in f if 'objref-payload-' in line}
+            payload = payload_paths(svc.proc.pid)
             self.assertEqual(len(payload), 1, payload)
             self.assertRegex(payload.pop(), r'^/tmp/objref-attach-\d+/objref-payload-3\.\d+\.so \(deleted\)$')
             shutil.rmtree(out)
@@ -368,13 +377,15 @@ class AttachErrors(unittest.TestCase):
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             first = p.stderr.readline()
             self.assertIn('dump 1 of 3 from pid %d' % svc.proc.pid, first)
+            xdir = exchange_dir(svc.proc.pid)
+            self.assertTrue(xdir and os.path.isdir(xdir), xdir)
             svc.proc.kill()
             out, err = p.communicate(timeout=TIMEOUT)
             self.assertEqual(p.returncode, 2, err)
             self.assertEqual(err.strip().splitlines(), ['objref-chain: pid %d exited during dump 2 of 3'
                                                         % svc.proc.pid])
             self.assertEqual(out, '')
-            self.assertEqual(exchange_dirs() - svc.exchange_before, set(), 'exchange directory left')
+            self.assertFalse(os.path.exists(xdir), 'exchange directory left')
         finally:
             svc.close()
 
