@@ -296,7 +296,7 @@ static int write_heapsnapshot(const chain_options *o, const from_dumps *d)
 /* --html FILE: the page of the report, retained sizes from the last dump.
  * 0 or 4. */
 static int write_html(const chain_options *o, const chain_report *r, const objref_chains_report *chains,
-	const from_dumps *d)
+	const from_dumps *d, const char *note)
 {
 	chain_html_parts p = { .display = r->display, .series = d->series, .chains = chains,
 		.cycles = r->cycles };
@@ -305,7 +305,9 @@ static int write_html(const chain_options *o, const chain_report *r, const objre
 
 	if (!o->html)
 		return 0;
-	if (chain_report_format(&summary, r) == 0 && !objref_buf_failed(&summary))
+	if (chain_report_format(&summary, r) == 0 && note)
+		objref_buf_printf(&summary, "%s\n", note);
+	if (!objref_buf_failed(&summary))
 		p.summary = summary.data;
 	rc = chain_html_write_dump(o->json ? stderr : stdout, o->html, d->last, &p);
 	fflush(o->json ? stderr : stdout);
@@ -314,7 +316,7 @@ static int write_html(const chain_options *o, const chain_report *r, const objre
 }
 
 int chain_from_report(const chain_options *o, const char *const *paths, size_t n,
-	const char *display)
+	const char *display, const char *note)
 {
 	from_dumps d;
 	objref_chains_report *chains = NULL;
@@ -348,7 +350,7 @@ int chain_from_report(const chain_options *o, const char *const *paths, size_t n
 		rc = CHAIN_EXIT_OUTPUT;
 	if (write_heapsnapshot(o, &d))
 		rc = CHAIN_EXIT_OUTPUT;
-	if (write_html(o, &r, chains, &d))
+	if (write_html(o, &r, chains, &d, note))
 		rc = CHAIN_EXIT_OUTPUT;
 	if (type_error)  /* 2 before 4, as a live run */
 		rc = CHAIN_EXIT_USAGE;
@@ -363,5 +365,5 @@ cleanup:
 
 int chain_from_run(const chain_options *o)
 {
-	return chain_from_report(o, o->from, o->nfrom, NULL);
+	return chain_from_report(o, o->from, o->nfrom, NULL, NULL);
 }

@@ -245,6 +245,8 @@ class AttachToService(unittest.TestCase):
             with open(os.path.join(pics, 'service.html'), encoding='utf-8') as f:
                 html = f.read()
             self.assertIn('<title>objref-chain: pid %d</title>' % svc.proc.pid, html)
+            # the summary says how long the service paused, as stdout does
+            self.assertRegex(html, r'\npid %d kept running: paused at most [0-9.]+ ms per dump' % svc.proc.pid)
             self.assertIn('<h2>Chains for Session</h2>', html)
             self.assertTrue('module __main__ .SESSIONS -&gt; dict [&#39;s' in html, 'no chain text')
             self.assertTrue('root: module global __main__.SESSIONS' in html, 'no root')
