@@ -75,11 +75,23 @@ demo: deps build
 
 # The pictures of docs/: one objref-chain run per line of docs/pictures.txt
 # (hash seed fixed, so the same program draws the same picture); the .dot
-# written beside each PNG is dropped: the PNG carries it.
+# written beside each PNG is dropped: the PNG carries it.  A line whose
+# arguments hold {SCRIPT} attaches to a service: SCRIPT is started with
+# $(PYTHON), objref-chain gets its pid there once it prints "ready", and
+# the service is stopped after.
 docs: deps build
 	@grep -v '^#' docs/pictures.txt | while read -r name args; do \
 		[ -n "$$name" ] || continue; \
-		PYTHONHASHSEED=0 $(BUILD)/cli/objref-chain -o docs/img/$$name $$args >/dev/null || exit 1; \
+		svc=""; \
+		case "$$args" in *"{"*) \
+			script=$$(echo "$$args" | sed 's/.*{\([^}]*\)}.*/\1/'); \
+			PYTHONHASHSEED=0 $(PYTHON) $$script >$(BUILD)/docs-service.out & svc=$$!; \
+			for i in $$(seq 200); do grep -q ready $(BUILD)/docs-service.out && break; sleep 0.05; done; \
+			args=$$(echo "$$args" | sed "s/{[^}]*}/$$svc/");; \
+		esac; \
+		PYTHONHASHSEED=0 $(BUILD)/cli/objref-chain -o docs/img/$$name $$args >/dev/null; rc=$$?; \
+		[ -z "$$svc" ] || kill $$svc; \
+		[ $$rc = 0 ] || exit 1; \
 		rm -f docs/img/$${name%.png}.dot; \
 		echo "docs/img/$$name"; \
 	done

@@ -1,6 +1,6 @@
 # attach/inject_gdb.py — run by gdb (not by the target) for objref-chain --pid:
 #
-#   gdb -batch -nx -nw -p PID -iex "set auto-solib-add off" \
+#   gdb -batch -nx -nw -iex "set auto-load off" ... -iex "set auto-solib-add off" /proc/PID/exe -p PID \
 #       -ex "set \$objref_payload = \"/path/objref-payload-3.X.so\"" \
 #       -ex "set \$objref_token = TOKEN" -ex "set \$objref_wait = SECONDS" -x inject_gdb.py
 #
@@ -159,7 +159,9 @@ def main():
     except gdb.error:
         say("error no dlopen in the target (a static binary without libc's dynamic loader?)")
         return
-    threads = sorted(gdb.selected_inferior().threads(), key=lambda t: t.num)
+    # the main thread last: the calls run on the chosen thread, and the
+    # others run while they do (a main loop keeps ticking if it is not the one)
+    threads = sorted(gdb.selected_inferior().threads(), key=lambda t: (t.num == 1, t.num))
     chosen = None
     for t in threads:
         if safe_wait(stack(t)):

@@ -16,6 +16,7 @@
  * through /proc/PID/root, so a process in a container works):
  *
  *   /tmp/objref-attach-TOKEN/request     "count K\ninterval_ms M\ncompress C\n" (objref-chain)
+ *   /tmp/objref-attach-TOKEN/objref-payload-3.X.so   this library, as gdb dlopen()s it
  *   /tmp/objref-attach-TOKEN/dump-N.objref         the dumps (N = 1 .. K)
  *   /tmp/objref-attach-TOKEN/status-N    "ok PAUSE_NS WALK_NS WRITE_NS OBJECTS\n" or "error MESSAGE\n"
  *   /tmp/objref-attach-TOKEN/done        written last ("ok\n" or "error MESSAGE\n")

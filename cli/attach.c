@@ -6,7 +6,9 @@
  *   means    gdb is installed, a payload for that version is built, ptrace
  *            is allowed (Yama's ptrace_scope, CAP_SYS_PTRACE);
  *   lock     no other objref-chain is attached to the same pid;
- *   inject   the exchange directory in the target's /tmp, the request, gdb;
+ *   inject   the exchange directory in the target's /tmp, the request and a
+ *            copy of the payload (loaded from there: a path that exists in
+ *            the target's mount namespace), gdb;
  *   collect  each dump's status, the dump moved to dump_dir;
  *   cleanup  the exchange directory removed; a "cancel" file first when we
  *            stop early, so the payload's thread ends before its next dump.
@@ -138,9 +140,12 @@ int chain_attach_python_version(char *buf, size_t size, int pid, char *err, size
 	if ((n = readlink(path, exe, sizeof(exe) - 1)) < 0) {
 		if (errno == ENOENT)
 			snprintf(err, errsize, "no process with pid %d", pid);
+		else if (errno == EACCES || errno == EPERM)  /* the ptrace access check */
+			snprintf(err, errsize, "cannot read /proc/%d/exe: %s: ptrace of pid %d is not permitted; "
+				"run objref-chain as pid %d's user or as root (in a container grant CAP_SYS_PTRACE: "
+				"docker run --cap-add=SYS_PTRACE)", pid, strerror(errno), pid, pid);
 		else
-			snprintf(err, errsize, "cannot read /proc/%d/exe: %s (run objref-chain as the user of "
-				"pid %d, or as root)", pid, strerror(errno), pid);
+			snprintf(err, errsize, "cannot read /proc/%d/exe: %s", pid, strerror(errno));
 		return -1;
 	}
 	exe[n] = '\0';
@@ -318,6 +323,63 @@ static int write_small(const char *path, const char *text)
 	return 0;
 }
 
+/* Copy src to dst (the target's /tmp may be another file system). */
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[1 << 16], tmp[PATH_MAX + 8];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n = 0;
+
+	if (in < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	if (close(out) < 0 || n < 0 || rename(tmp, dst) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The payload goes into the exchange directory: the target loads it from
+ * there, a path that exists in its own mount namespace (a container). */
+static int copy_payload(attach_job *j, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", j->xdir, strrchr(j->payload, '/') + 1);
+	if (copy_file(j->payload, path) < 0)
+		return fail(CHAIN_EXIT_INTERNAL, "cannot copy %s to %s: %s", j->payload, path, strerror(errno));
+	if (chown(path, uid, gid) < 0 && errno != EPERM)
+		return fail(CHAIN_EXIT_INTERNAL, "cannot give %s to pid %d's user: %s", path, j->o->pid,
+			strerror(errno));
+	return 0;
+}
+
+/* Whether pid has our mount namespace and our root directory. */
+static int same_root(int pid)
+{
+	char path[64], ours[64], theirs[64];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	a = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
+	b = readlink(path, theirs, sizeof(theirs) - 1);
+	if (a <= 0 || a != b || memcmp(ours, theirs, (size_t)a) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	return readlink(path, theirs, sizeof(theirs) - 1) == 1 && theirs[0] == '/';
+}
+
 static int make_exchange(attach_job *j)
 {
 	char path[PATH_MAX + 16], req[128];
@@ -328,7 +390,13 @@ static int make_exchange(attach_job *j)
 	if (getrandom(&r, sizeof(r), 0) < 0)
 		r = (unsigned int)(now() * 1e6);
 	j->token = (long)((r & 0x3fffffffu) | 1u);
-	snprintf(j->xdir, sizeof(j->xdir), "/proc/%d/root/tmp/objref-attach-%ld", j->o->pid, j->token);
+	/* through /proc/PID/root (a container's /tmp), unless that is our own
+	 * root: then by its plain name, which stays reachable for the cleanup
+	 * when the target exits */
+	if (same_root(j->o->pid))
+		snprintf(j->xdir, sizeof(j->xdir), "/tmp/objref-attach-%ld", j->token);
+	else
+		snprintf(j->xdir, sizeof(j->xdir), "/proc/%d/root/tmp/objref-attach-%ld", j->o->pid, j->token);
 	if (mkdir(j->xdir, 0700) < 0)
 		return fail(CHAIN_EXIT_USAGE, "cannot create %s in pid %d's /tmp: %s", j->xdir, j->o->pid,
 			strerror(errno));
@@ -344,7 +412,7 @@ static int make_exchange(attach_job *j)
 	if (chown(path, uid, gid) < 0 && errno != EPERM)
 		return fail(CHAIN_EXIT_INTERNAL, "cannot give %s to pid %d's user: %s", path, j->o->pid,
 			strerror(errno));
-	return 0;
+	return copy_payload(j, uid, gid);
 }
 
 /* Remove the exchange directory (after a cancel file if the payload may
@@ -371,6 +439,9 @@ static void remove_exchange(attach_job *j, int cancel)
 		snprintf(path, sizeof(path), "%s/%s", j->xdir, names[i]);
 		unlink(path);
 	}
+	/* the payload: the target keeps its mapping, the name goes */
+	snprintf(path, sizeof(path), "%s/%s", j->xdir, strrchr(j->payload, '/') + 1);
+	unlink(path);
 	rmdir(j->xdir); /* fails, harmlessly, while a cancelled payload still writes */
 }
 
@@ -416,15 +487,28 @@ static int reap_gdb(attach_job *j, pid_t gdb, int fd)
 
 static int run_gdb(attach_job *j)
 {
-	char pid[32], payload[PATH_MAX + 40], token[64], wait[64], script[PATH_MAX + 8];
-	char *argv[] = { "gdb", "-batch", "-nx", "-nw", "-p", pid, "-iex", "set auto-solib-add off",
-		"-ex", payload, "-ex", token, "-ex", wait, script, NULL };
+	char pid[32], exe[64], payload[PATH_MAX + 40], token[64], wait[64], script[PATH_MAX + 8];
+	/* The target is stopped from gdb's attach to its detach: everything gdb
+	 * can do before the attach is done before it (the executable's symbols:
+	 * the file argument), and what costs most after it is turned off:
+	 * libc's separate debug information (libc6-dbg: hundreds of ms to read;
+	 * the exported symbols are enough to name frames and call dlopen),
+	 * libthread_db (it forces libc's symbols in at the attach; gdb follows
+	 * threads through /proc without it), auto-loaded scripts and debuginfod.
+	 * bench/attach_bench.py measures the stop. */
+	char *argv[] = { "gdb", "-batch", "-nx", "-nw", "-iex", "set auto-load off",
+		"-iex", "set debuginfod enabled off", "-iex", "set debug-file-directory /dev/null",
+		"-iex", "set libthread-db-search-path /dev/null", "-iex", "set auto-solib-add off",
+		exe, "-p", pid, "-ex", payload, "-ex", token, "-ex", wait, script, NULL };
 	char state_before = proc_state(j->o->pid);
 	int pfd[2], st;
 	pid_t child;
 
 	snprintf(pid, sizeof(pid), "%d", j->o->pid);
-	snprintf(payload, sizeof(payload), "set $objref_payload = \"%s\"", j->payload);
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", j->o->pid);
+	/* the copy in the exchange directory, named as the target sees it */
+	snprintf(payload, sizeof(payload), "set $objref_payload = \"/tmp/objref-attach-%ld/%s\"", j->token,
+		strrchr(j->payload, '/') + 1);
 	snprintf(token, sizeof(token), "set $objref_token = %ld", j->token);
 	snprintf(wait, sizeof(wait), "set $objref_wait = %g", j->o->gdb_timeout / 2);
 	snprintf(script, sizeof(script), "-x=%s", j->script);
@@ -474,33 +558,6 @@ static int run_gdb(attach_job *j)
 
 /* ---- collecting the dumps ------------------------------------------------------- */
 
-/* Copy src to dst (the target's /tmp may be another file system). */
-static int copy_file(const char *src, const char *dst)
-{
-	char buf[1 << 16], tmp[PATH_MAX + 8];
-	int in = open(src, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n = 0;
-
-	if (in < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	close(in);
-	if (close(out) < 0 || n < 0 || rename(tmp, dst) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static int collect_one(attach_job *j, int seq, chain_attach_dump *d)
 {
 	char path[PATH_MAX + 32], line[1024];
@@ -509,7 +566,8 @@ static int collect_one(attach_job *j, int seq, chain_attach_dump *d)
 
 	snprintf(path, sizeof(path), "%s/status-%d", j->xdir, seq);
 	while (slurp(line, sizeof(line), path) <= 0) {
-		if (kill(j->o->pid, 0) < 0 && errno == ESRCH)
+		/* gone, or a zombie its parent has not reaped yet */
+		if ((kill(j->o->pid, 0) < 0 && errno == ESRCH) || proc_state(j->o->pid) == 'Z')
 			return fail(CHAIN_EXIT_USAGE, "pid %d exited during dump %d of %d", j->o->pid, seq,
 				j->o->count);
 		if (now() > deadline)

@@ -31,7 +31,7 @@ int chain_attach_run(const chain_options *o)
 	chain_attach_options ao = CHAIN_ATTACH_OPTIONS_INIT;
 	chain_attach_dump *dumps = NULL;
 	const char **paths = NULL;
-	char tmpdir[] = "/tmp/objref-dumps-XXXXXX", display[64];
+	char tmpdir[] = "/tmp/objref-dumps-XXXXXX", display[64], note[160];
 	size_t n = 0;
 	double worst = 0;
 	int rc;
@@ -66,12 +66,13 @@ int chain_attach_run(const chain_options *o)
 		for (size_t i = 0; i < n; i++)
 			paths[i] = dumps[i].path;
 		snprintf(display, sizeof(display), "pid %d", o->pid);
-		rc = chain_from_report(o, paths, n, display);
 		for (size_t i = 0; i < n; i++)
 			if ((double)dumps[i].pause_ns / 1e6 > worst)
 				worst = (double)dumps[i].pause_ns / 1e6;
-		fprintf(o->json ? stderr : stdout, "pid %d kept running: paused at most %.1f ms per dump "
-			"(the fork; gdb's stop to load objref came once, before the first)\n", o->pid, worst);
+		snprintf(note, sizeof(note), "pid %d kept running: paused at most %.1f ms per dump "
+			"(the fork; gdb's stop to load objref came once, before the first)", o->pid, worst);
+		rc = chain_from_report(o, paths, n, display, note);
+		fprintf(o->json ? stderr : stdout, "%s\n", note);
 	}
 	if (o->dump_dir && n > 0)
 		fprintf(o->json ? stderr : stdout, "dumps: %s/dump-1.objref .. dump-%zu.objref\n", o->dump_dir, n);

@@ -17,11 +17,6 @@ int objref_cli_main(int argc, char **argv, int embedded)
 
 	if (status == CHAIN_OPTIONS_RUN)
 		status = chain_options_act(&opts);
-	if (status == CHAIN_OPTIONS_RUN && opts.html && opts.pid) {
-		fprintf(stderr, "objref-chain: --html goes with a program objref-chain runs, not with "
-			"--pid yet; drop --html\n");
-		status = CHAIN_EXIT_USAGE;
-	}
 	if (status == CHAIN_OPTIONS_RUN && opts.html && chain_html_check(opts.html) < 0)
 		status = CHAIN_EXIT_USAGE;
 

@@ -19,6 +19,7 @@
 #include "objref/heapsnapshot.h"
 #include "chains.h"
 #include "from.h"
+#include "html.h"
 #include "json_report.h"
 #include "pictures.h"
 #include "report.h"
@@ -186,7 +187,7 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 		return 0;
 	ro.samples = o->samples;
 	ro.max_depth = o->max_depth;
-	ro.picture = !o->no_picture;
+	ro.picture = !o->no_picture || o->html; /* the page draws it */
 	if ((err = old_addresses(&base, &ro.nbaseline, d)) < 0 ||
 	    (err = objref_paths_new(&s, d->last, NULL)) < 0)
 		goto cleanup;
@@ -214,7 +215,7 @@ static int cycles_of(objref_cycles_report **out, const chain_options *o, from_du
 	if (!o->cycles)
 		return 0;
 	co.limit = FROM_CYCLES_SHOWN;
-	co.picture = !o->no_picture;
+	co.picture = !o->no_picture || o->html;
 	if ((err = objref_cycles_find(&cyc, d->last)) == 0)
 		err = objref_cycles_report_build(out, d->last, cyc, &co);
 	objref_cycles_free(cyc);
@@ -292,8 +293,30 @@ static int write_heapsnapshot(const chain_options *o, const from_dumps *d)
 	return 0;
 }
 
+/* --html FILE: the page of the report, retained sizes from the last dump.
+ * 0 or 4. */
+static int write_html(const chain_options *o, const chain_report *r, const objref_chains_report *chains,
+	const from_dumps *d, const char *note)
+{
+	chain_html_parts p = { .display = r->display, .series = d->series, .chains = chains,
+		.cycles = r->cycles };
+	objref_buf summary = OBJREF_BUF_INIT;
+	int rc;
+
+	if (!o->html)
+		return 0;
+	if (chain_report_format(&summary, r) == 0 && note)
+		objref_buf_printf(&summary, "%s\n", note);
+	if (!objref_buf_failed(&summary))
+		p.summary = summary.data;
+	rc = chain_html_write_dump(o->json ? stderr : stdout, o->html, d->last, &p);
+	fflush(o->json ? stderr : stdout);
+	objref_buf_dispose(&summary);
+	return rc < 0 ? CHAIN_EXIT_OUTPUT : 0;
+}
+
 int chain_from_report(const chain_options *o, const char *const *paths, size_t n,
-	const char *display)
+	const char *display, const char *note)
 {
 	from_dumps d;
 	objref_chains_report *chains = NULL;
@@ -327,6 +350,8 @@ int chain_from_report(const chain_options *o, const char *const *paths, size_t n
 		rc = CHAIN_EXIT_OUTPUT;
 	if (write_heapsnapshot(o, &d))
 		rc = CHAIN_EXIT_OUTPUT;
+	if (write_html(o, &r, chains, &d, note))
+		rc = CHAIN_EXIT_OUTPUT;
 	if (type_error)  /* 2 before 4, as a live run */
 		rc = CHAIN_EXIT_USAGE;
 cleanup:
@@ -340,5 +365,5 @@ cleanup:
 
 int chain_from_run(const chain_options *o)
 {
-	return chain_from_report(o, o->from, o->nfrom, NULL);
+	return chain_from_report(o, o->from, o->nfrom, NULL, NULL);
 }

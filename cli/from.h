@@ -20,10 +20,11 @@
  * or dumps out of time order print one line on stderr naming the file and
  * the reason and return 2.  Returns the exit status: 0; 2 (bad dumps, a
  * --type with no instance in the last dump); 3 (out of memory); 4 (-o or
- * --heapsnapshot could not be written).
+ * --heapsnapshot or --html could not be written).  note: a line more for
+ * the HTML page's summary (--pid: how long the process paused), or NULL.
  */
 int chain_from_report(const chain_options *o, const char *const *paths, size_t n,
-	const char *display);
+	const char *display, const char *note);
 
 /* objref-chain --from: chain_from_report over o->from. */
 int chain_from_run(const chain_options *o);

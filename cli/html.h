@@ -26,6 +26,15 @@ typedef struct {
  */
 int chain_html_write(FILE *msg, const char *path, const objref_CAPI *api, const chain_html_parts *p);
 
+/*
+ * The same page for dumps (--from, --pid): the retained sizes of the top 20
+ * types computed in C from last (the newest dump), when it holds at most
+ * CHAIN_HTML_RETAINED_MAX objects.  No interpreter needed.  Returns 0, or
+ * -1 after a message on stderr.
+ */
+int chain_html_write_dump(FILE *msg, const char *path, const objref_snapshot *last,
+	const chain_html_parts *p);
+
 /* --html FILE can be written (checked before the run).  0, or -1 after a message. */
 int chain_html_check(const char *path);
 

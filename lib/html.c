@@ -65,7 +65,7 @@ static const char style[] =
 	"table{border-collapse:collapse;font-size:13px}th,td{padding:2px 10px;text-align:right}"
 	"th{cursor:pointer;background:#eee;position:sticky;top:0}td.n,th.n{text-align:left}"
 	"tr:nth-child(even){background:#fafafa}input{margin:8px 0;padding:3px;width:260px}"
-	".pic{overflow:auto;max-height:900px;border:1px solid #ddd}.grow{color:#b00}";
+	".pic{overflow:auto;max-height:900px;border:1px solid #ddd}.pic svg{max-width:100%;height:auto}.grow{color:#b00}";
 
 /* Sort on a header click (numbers by data-v), filter rows by name. */
 static const char script[] =
@@ -295,6 +295,11 @@ static int section(objref_buf *b, const objref_html_section *sec)
 			return objref__error(OBJREF_EINVAL, "html: the picture of section \"%s\" is not an SVG "
 				"document", sec->title ? sec->title : "");
 		objref_buf_printf(b, "<div class=\"pic\">\n%s</div>\n", svg);
+		if (sec->dot) {  /* the picture's source, as a PNG of objref carries it */
+			objref_buf_printf(b, "<details class=\"dot\"><summary>DOT source</summary><pre>");
+			text(b, sec->dot);
+			objref_buf_printf(b, "</pre></details>\n");
+		}
 	}
 	objref_buf_printf(b, "</section>\n");
 	return objref_buf_failed(b) ? OBJREF_ENOMEM : 0;

@@ -46,4 +46,12 @@ static inline uint64_t objref__hash_bytes(const char *s, size_t len)
 #define OBJREF__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define OBJREF__MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/*
+ * Write len bytes of data into the file path without ever leaving half a
+ * file there: into "PATH.tmp.PID" first, then renamed over path (a failed
+ * write removes the temporary).  Returns 0 or OBJREF_EIO (the message
+ * names path and why).  Defined in lib/render.c.
+ */
+int objref__write_renamed(const char *path, const void *data, size_t len);
+
 #endif

@@ -120,7 +120,7 @@ int objref_render_data(objref_buf *out, const char *dot, const char *format,
 /* ---- files ------------------------------------------------------------------ */
 
 /* Write len bytes to path through a temporary file beside it. */
-static int write_file(const char *path, const char *data, size_t len)
+int objref__write_renamed(const char *path, const void *data, size_t len)
 {
 	char tmp[4096];
 	FILE *f;
@@ -146,7 +146,7 @@ static int render_here(const char *path, const char *dot, const char *format, co
 	int err = objref_render_data(&img, dot, format, o->texts, o->ntexts);
 
 	if (!err)
-		err = write_file(path, img.data ? img.data : "", img.len);
+		err = objref__write_renamed(path, img.data ? img.data : "", img.len);
 	objref_buf_dispose(&img);
 	return err;
 }
@@ -265,6 +265,6 @@ int objref_render_file(const char *path, const char *dot, const objref_render_op
 		return objref__error(OBJREF_EINVAL, "cannot tell the format of '%s': name it .png, "
 			".svg, .pdf or .dot", path);
 	if (!strcmp(format, "dot"))
-		return write_file(path, dot, strlen(dot));
+		return objref__write_renamed(path, dot, strlen(dot));
 	return o->isolate ? render_isolated(path, dot, format, o) : render_here(path, dot, format, o);
 }

@@ -225,6 +225,31 @@ cleanup:
 	return err;
 }
 
+/* The picture of each of the first OBJREF_CHAINS_PATTERN_PICTURES patterns
+ * alone, into r->pattern_dots.  0 or a negative code. */
+static int pattern_dots(objref_chains_report *r, const objref_snapshot *snap, const objref_chain *chains,
+	const objref_chain_group *groups, size_t ngroups, const char *name)
+{
+	size_t n = OBJREF__MIN(ngroups, OBJREF_CHAINS_PATTERN_PICTURES);
+	int err;
+
+	if (!n)
+		return 0;
+	if (!(r->pattern_dots = objref__calloc(n, sizeof(char *))))
+		return OBJREF_ENOMEM;
+	for (; r->npattern_dots < n; r->npattern_dots++) {
+		objref_buf dot = { 0 };
+		if ((err = chains_dot(&dot, snap, chains, &groups[r->npattern_dots], 1, name,
+				r->instances)) < 0) {
+			objref_buf_dispose(&dot);
+			return err;
+		}
+		if (!(r->pattern_dots[r->npattern_dots] = dot.data ? dot.data : dup("")))
+			return OBJREF_ENOMEM;
+	}
+	return 0;
+}
+
 /* Search every sample's chain; 0 or OBJREF_ENOMEM. */
 static int search(objref_chain *chains, objref_paths *s, const objref_id *samples, size_t n,
 	const objref_chains_report_options *o)
@@ -290,8 +315,8 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 			goto cleanup;
 		}
 		r->dot = dot.data ? dot.data : dup("");
-		if (!r->dot) {
-			err = OBJREF_ENOMEM;
+		if (!r->dot || (err = pattern_dots(r, snap, chains, groups, ngroups, o->type)) < 0) {
+			err = r->dot ? err : OBJREF_ENOMEM;
 			goto cleanup;
 		}
 	}
@@ -326,5 +351,8 @@ void objref_chains_report_free(objref_chains_report *r)
 	objref__free(r->patterns);
 	objref__free(r->type);
 	objref__free(r->dot);
+	for (size_t i = 0; r->pattern_dots && i < r->npattern_dots; i++)
+		objref__free(r->pattern_dots[i]);
+	objref__free(r->pattern_dots);
 	objref__free(r);
 }

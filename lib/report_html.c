@@ -18,7 +18,8 @@
 #include "objref/html_report.h"
 #include "objref/render.h"
 
-#define NSECTIONS 3
+/* chains, one per pattern picture, cycles, retained sizes */
+#define NSECTIONS (3 + OBJREF_CHAINS_PATTERN_PICTURES)
 
 /* The sections' texts and pictures, owned here until the page is written. */
 typedef struct {
@@ -98,6 +99,7 @@ static int add_section(sections *s, const objref_html_report *r, const char *tit
 		return OBJREF_ENOMEM;
 	s->sec[i].text = s->text[i].len ? s->text[i].data : NULL;
 	s->sec[i].svg = s->svg[i].len > 1 ? s->svg[i].data : NULL;
+	s->sec[i].dot = s->sec[i].svg ? dot : NULL;
 	return 0;
 }
 
@@ -116,20 +118,49 @@ static void retained_text(objref_buf *b, const objref_html_report *r)
 	}
 }
 
+/* The chains: the report's text with the picture of every sample's chain,
+ * then, when there is more than one pattern, a section per pattern with
+ * its own picture (the first OBJREF_CHAINS_PATTERN_PICTURES; a note says
+ * how many more there are). */
+static int chains_sections(sections *s, const objref_html_report *r, const objref_chains_report *c)
+{
+	char title[512];
+	size_t shown = c->npatterns > 1 ? c->npattern_dots : 0;
+	int rc;
+
+	snprintf(title, sizeof(title), "Chains for %s", c->type);
+	if (objref_chains_report_text(&s->text[s->n], c) < 0)
+		return OBJREF_ENOMEM;
+	if (shown)
+		objref_buf_printf(&s->text[s->n], "\nthe picture shows every sample's chain; each pattern "
+			"follows with a picture of its own\n");
+	if (shown && shown < c->npatterns)
+		objref_buf_printf(&s->text[s->n], "(the first %zu patterns of %zu have a picture of their "
+			"own: the others are in the text above)\n", shown, c->npatterns);
+	if ((rc = add_section(s, r, title, c->dot)) < 0)
+		return rc;
+	for (size_t i = 0; i < shown; i++) {
+		const objref_report_pattern *p = &c->patterns[i];
+		snprintf(title, sizeof(title), "Chains for %s: pattern %zu of %zu (%zu/%zu samples)", c->type,
+			i + 1, c->npatterns, p->count, c->samples);
+		objref_buf_printf(&s->text[s->n], "%s\nroot: %s\n", p->text, p->root.text);
+		if (p->suspect >= 0 && (size_t)p->suspect < p->nsteps)
+			objref_buf_printf(&s->text[s->n], "suspect: %s %s (the samples' chains part after it: "
+				"new objects enter here)\n", p->steps[p->suspect].type, p->suspect_text);
+		if ((rc = add_section(s, r, title, c->pattern_dots[i])) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Sections in s, then the page into out. */
 static int write_page(objref_buf *out, sections *s, const objref_html_report *r)
 {
 	objref_html_doc doc = OBJREF_HTML_DOC_INIT;
-	char title[512];
 	int rc;
 
-	if (r->chains) {
-		snprintf(title, sizeof(title), "Chains for %s", r->chains->type);
-		if (objref_chains_report_text(&s->text[s->n], r->chains) < 0)
-			return OBJREF_ENOMEM;
-		if ((rc = add_section(s, r, title, r->chains->dot)) < 0)
-			return rc;
-	}
+	if (r->chains && (rc = chains_sections(s, r, r->chains)) < 0)
+		return rc;
 	if (r->cycles) {
 		objref_buf_printf(&s->text[s->n], "%s", r->cycles->text ? r->cycles->text : "");
 		if ((rc = add_section(s, r, "Garbage cycles",
@@ -165,34 +196,13 @@ int objref_html_report_write(objref_buf *out, const objref_html_report *r)
 	return rc;
 }
 
-/* buf into path through path.tmp.PID, renamed. */
-static int write_renamed(const char *path, const objref_buf *b)
-{
-	char tmp[4096];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return objref__error(OBJREF_EINVAL, "html report: path too long: '%s'", path);
-	if (!(f = fopen(tmp, "w")))
-		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(errno));
-	ok = fwrite(b->data, 1, b->len, f) == b->len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return objref__error(OBJREF_EIO, "cannot write '%s': %s", path, strerror(e));
-	}
-	return 0;
-}
-
 int objref_html_report_file(const char *path, const objref_html_report *r)
 {
 	objref_buf b = { 0 };
 	int rc;
 
 	if ((rc = objref_html_report_write(&b, r)) == 0)
-		rc = write_renamed(path, &b);
+		rc = objref__write_renamed(path, b.data ? b.data : "", b.len);
 	objref_buf_dispose(&b);
 	return rc;
 }

@@ -103,7 +103,14 @@ typedef struct {
 	objref_report_pattern *patterns; /* biggest first */
 	size_t npatterns;
 	char *dot;               /* options.picture: the picture's DOT, else NULL */
+	char **pattern_dots;     /* options.picture: the DOT of each of the first
+				    npattern_dots patterns alone (at most
+				    OBJREF_CHAINS_PATTERN_PICTURES), else NULL */
+	size_t npattern_dots;
 } objref_chains_report;
+
+/* Patterns that get a picture of their own (the HTML report shows them). */
+#define OBJREF_CHAINS_PATTERN_PICTURES 8
 
 /*
  * Build the chains report of o->type over snap, searching with s (a

@@ -28,6 +28,7 @@ typedef struct {
 	const char *text;  /* preformatted text (a report as objref-chain prints it), or NULL */
 	const char *svg;   /* an SVG document rendered by libgvc from objref's DOT, or NULL;
 			    * its XML prolog and doctype are dropped, the rest inlined as is */
+	const char *dot;   /* the DOT the svg was drawn from, shown (escaped) under it, or NULL */
 } objref_html_section;
 
 typedef struct {

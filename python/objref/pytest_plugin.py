@@ -37,6 +37,7 @@ import objref
 
 _MARK = 'objref_no_leaks'
 _DEFAULTS = {'warmups': 1, 'repeat': 3, 'ignore': ()}
+_CHAINS_SHOWN = 3  # leaked types whose chain the failure message shows
 # Objects held through these modules' objects are pytest's or ours.
 _OWN_MODULES = ('_pytest', 'pytest', 'pluggy', 'objref.pytest_plugin', 'py', '_py', 'iniconfig')
 _SAMPLES = 5
@@ -142,20 +143,23 @@ def _why(addr):
 
 
 def _chain_text(name, before):
-    """(text, objects) of the chain to one new object of type name that is
+    """(text, address) of the chain to one new object of type name that is
     not held by pytest's objects nor by ours; (None, None) when every
-    sample is, or none is left."""
+    sample is, or none is left.  No object of the chain is kept: a chain
+    held here would be the nearest root of the next type's chain."""
     for addr in reversed(_new_addresses(name, before)[-_SAMPLES:]):  # the newest first
         text, chain = _why(addr)
-        if len(chain) > 1 and __file__ not in text and not any(_own(o) for o in chain[:-1]):
-            return text, chain
+        ok = len(chain) > 1 and __file__ not in text and not any(_own(o) for o in chain[:-1])
         del chain
+        if ok:
+            return text, addr
     return None, None
 
 
 def _measure(item, s):
     """Run the warmups and repeats; the leaked types as [(name, count,
-    bytes, chain text, chain)], or None when the test failed on its own."""
+    bytes, chain text, sample's address)], or None when the test failed on
+    its own."""
     for _ in range(s['warmups']):
         if not _run_quietly(item):
             return None
@@ -177,10 +181,10 @@ def _measure(item, s):
     gc.collect()
     result = []
     for name, n in leaked:
-        text, chain = _chain_text(name, before[name])
+        text, addr = _chain_text(name, before[name])
         if text is not None:
             count, nbytes = sizes.get(name, (0, 0))
-            result.append((name, n, n * nbytes // count if count else 0, text, chain))
+            result.append((name, n, n * nbytes // count if count else 0, text, addr))
     result.sort(key=lambda r: (-r[2], r[0]))
     return result
 
@@ -225,9 +229,12 @@ def _message(item, s, leaks):
     for name, n, nbytes, _, _ in leaks:
         extra = (', %d bytes retained in all' % retained[name]) if name in retained else ''
         lines.append('  %s: +%d per run (+%d bytes%s)' % (name, n, nbytes, extra))
-    name, _, _, text, _ = leaks[0]
-    lines.append('the chain to one of %s (objref.why_alive):' % name)
-    lines.extend('  ' + line for line in text.rstrip('\n').splitlines())
+    for name, _, _, text, _ in leaks[:_CHAINS_SHOWN]:
+        lines.append('the chain to one of %s (objref.why_alive):' % name)
+        lines.extend('  ' + line for line in text.rstrip('\n').splitlines())
+    if len(leaks) > _CHAINS_SHOWN:
+        lines.append('(the chains of the first %d types; %d more leaked)'
+                     % (_CHAINS_SHOWN, len(leaks) - _CHAINS_SHOWN))
     if s['ignore']:
         lines.append('ignored: %s' % ', '.join(s['ignore']))
     return '\n'.join(lines)
@@ -239,9 +246,11 @@ def _picture(item, leaks):
         return None
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, re.sub(r'[^A-Za-z0-9_.-]', '_', item.nodeid) + '.png')
-    chain = leaks[0][4]
     try:
+        # the sample, by its address: a leaked object stays where it is
+        _, chain = _why(leaks[0][4])
         objref.show_chain(chain, filename=path)
+        del chain
     except Exception as e:  # the failure message stands without its picture
         return 'picture not written: %s' % e
     return 'picture: %s' % path

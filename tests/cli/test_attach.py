@@ -9,6 +9,7 @@ skip, saying so.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -129,6 +130,19 @@ class Service:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def payload_paths(pid):
+    """The payload files pid has mapped (other tests may attach to their
+    own services at the same time: only this one's count)."""
+    with open('/proc/%d/maps' % pid) as f:
+        return {line.split(None, 5)[5].strip() for line in f if 'objref-payload-' in line}
+
+
+def exchange_dir(pid):
+    """The exchange directory of the attach to pid: the payload's copy's."""
+    paths = payload_paths(pid)
+    return os.path.dirname(paths.pop().split(' (deleted)')[0]) if len(paths) == 1 else None
+
+
 def attach(pid, *args, env=None, cwd=None):
     return subprocess.run([CHAIN, '--pid', str(pid)] + list(args), capture_output=True, text=True,
                           timeout=TIMEOUT, env=env, cwd=cwd)
@@ -147,9 +161,10 @@ class AttachToService(unittest.TestCase):
         while svc.tasks() > tasks_before and time.time() < deadline:
             time.sleep(0.05)
         self.assertEqual(svc.tasks(), tasks_before, 'a thread was left behind')
-        leftovers = [n for n in os.listdir('/tmp') if n.startswith('objref-attach-') and
-                     not n.endswith('.lock') and str(svc.proc.pid) in n]
-        self.assertEqual(leftovers, [])
+        # the exchange directory (with the payload's copy) is gone
+        xdir = exchange_dir(svc.proc.pid)
+        self.assertTrue(xdir and xdir.startswith('/tmp/objref-attach-'), xdir)
+        self.assertFalse(os.path.exists(xdir), xdir)
         return after
 
     def attach_and_check(self, mode):
@@ -173,6 +188,11 @@ class AttachToService(unittest.TestCase):
             self.assertEqual([f for f in os.listdir(pics) if f.endswith('.png')],
                              ['objref-%s.png' % growing[0]], r.stdout)
             self.check_unharmed(svc, tasks)
+            # loaded from the exchange directory (a path in the target's own
+            # mount namespace), which is gone now
+            payload = payload_paths(svc.proc.pid)
+            self.assertEqual(len(payload), 1, payload)
+            self.assertRegex(payload.pop(), r'^/tmp/objref-attach-\d+/objref-payload-3\.\d+\.so \(deleted\)$')
             shutil.rmtree(out)
             shutil.rmtree(pics)
             return r
@@ -207,6 +227,36 @@ class AttachToService(unittest.TestCase):
                               p['root_text'])
             self.assertIn('paused at most', r.stderr)
             self.assertTrue(os.path.exists(os.path.join(pics, 'objref-Session.png')), r.stderr)
+            self.assertIsNone(svc.proc.poll(), 'the service died')
+        finally:
+            svc.close()
+            shutil.rmtree(pics, ignore_errors=True)
+
+    def test_html_report(self):
+        """--html FILE: the page of an attached service, made from its dumps."""
+        svc = Service('tick')
+        pics = tempfile.mkdtemp(prefix='objref-pictures-')
+        try:
+            r = attach(svc.proc.pid, '--count', '2', '--interval', '0.5', '--type', 'Session',
+                       '--no-picture', '--html', 'service.html', cwd=pics)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn('wrote service.html (HTML report)', r.stdout)
+            self.assertEqual(os.listdir(pics), ['service.html'], 'no picture, no temporary file')
+            with open(os.path.join(pics, 'service.html'), encoding='utf-8') as f:
+                html = f.read()
+            self.assertIn('<title>objref-chain: pid %d</title>' % svc.proc.pid, html)
+            # the summary says how long the service paused, as stdout does
+            self.assertRegex(html, r'\npid %d kept running: paused at most [0-9.]+ ms per dump' % svc.proc.pid)
+            self.assertIn('<h2>Chains for Session</h2>', html)
+            self.assertTrue('module __main__ .SESSIONS -&gt; dict [&#39;s' in html, 'no chain text')
+            self.assertTrue('root: module global __main__.SESSIONS' in html, 'no root')
+            self.assertIn('<div class="pic">', html)  # the chains' picture, drawn for the page
+            # one key of SESSIONS per sample: 5 patterns, each with its picture and its DOT
+            self.assertEqual(len(re.findall(r'<h2>Chains for Session: pattern \d of 5 \(1/5 samples\)</h2>\n'
+                                            r'<pre>[^<]*</pre>\n<div class="pic">\n<svg', html)), 5)
+            self.assertEqual(html.count('<details class="dot"><summary>DOT source</summary><pre>digraph'), 6)
+            self.assertIn('<h2>Retained sizes by type</h2>', html)
+            self.assertEqual(html.count('<script'), 1, "only the page's own script")
             self.assertIsNone(svc.proc.poll(), 'the service died')
         finally:
             svc.close()
@@ -288,6 +338,56 @@ class AttachErrors(unittest.TestCase):
                 self.skipTest('objref is installed system-wide: its payload was found')
             self.one_line_error(r, 2, ['Python %s' % version, 'objref-payload-%s.so' % version,
                                        'make build PYTHON=python%s' % version])
+        finally:
+            svc.close()
+
+    def test_gdb_missing(self):
+        svc = Service('sleep')
+        try:
+            empty = tempfile.mkdtemp(prefix='objref-no-gdb-')
+            try:
+                r = attach(svc.proc.pid, env=dict(os.environ, PATH=empty))
+            finally:
+                os.rmdir(empty)
+            self.one_line_error(r, 2, ['gdb is not installed', 'apt-get install gdb'])
+            self.assertIsNone(svc.proc.poll())
+        finally:
+            svc.close()
+
+    def test_ptrace_not_permitted(self):
+        """Another user's process: the kernel's ptrace access check refuses
+        /proc/PID/exe; the message names the permission and the fix."""
+        if os.geteuid() != 0 or not shutil.which('setpriv'):
+            self.skipTest('needs root (to run objref-chain as another user) and setpriv')
+        svc = Service('sleep')
+        try:
+            r = subprocess.run(['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups',
+                                CHAIN, '--pid', str(svc.proc.pid)], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+            if 'Permission denied' not in r.stderr and r.returncode != 2:
+                self.skipTest('objref-chain cannot run as nobody here: %s' % r.stderr.strip())
+            self.one_line_error(r, 2, ['ptrace of pid %d is not permitted' % svc.proc.pid,
+                                       "as pid %d's user or as root" % svc.proc.pid, 'CAP_SYS_PTRACE'])
+            self.assertIsNone(svc.proc.poll())
+        finally:
+            svc.close()
+
+    def test_target_exits_during_the_dumps(self):
+        svc = Service('sleep')
+        try:
+            p = subprocess.Popen([CHAIN, '--pid', str(svc.proc.pid), '--count', '3', '--interval', '1'],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            first = p.stderr.readline()
+            self.assertIn('dump 1 of 3 from pid %d' % svc.proc.pid, first)
+            xdir = exchange_dir(svc.proc.pid)
+            self.assertTrue(xdir and os.path.isdir(xdir), xdir)
+            svc.proc.kill()
+            out, err = p.communicate(timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 2, err)
+            self.assertEqual(err.strip().splitlines(), ['objref-chain: pid %d exited during dump 2 of 3'
+                                                        % svc.proc.pid])
+            self.assertEqual(out, '')
+            self.assertFalse(os.path.exists(xdir), 'exchange directory left')
         finally:
             svc.close()
 

@@ -76,6 +76,9 @@ class DocsPictures(unittest.TestCase):
             with self.subTest(picture=name):
                 texts = png_texts(os.path.join(DOCS, 'img', name))
                 self.assertIn('DOT', texts)
+                if any(a.startswith('{') for a in args):
+                    self.check_attached(name, args, texts, python, tmp, env)
+                    continue
                 made_by = texts.get('Python', '?')
                 if made_by != python:
                     self.skipTest('docs/img/%s was drawn with Python %s, objref-chain has %s'
@@ -88,6 +91,42 @@ class DocsPictures(unittest.TestCase):
                 with open(dot) as f:
                     self.assertEqual(texts['DOT'], f.read(),
                                      'docs/img/%s is stale: run `make docs`' % name)
+
+
+    def check_attached(self, name, args, texts, python, tmp, env):
+        """A picture of a service objref-chain attaches to ({SCRIPT}): the
+        Makefile starts SCRIPT with the Python objref-chain was built with;
+        so does this, when it runs under that Python and --pid can work."""
+        import shutil
+        import signal
+        import sys
+        from tests.cli import test_attach
+        here = '%d.%d.%d' % sys.version_info[:3]
+        if here != python:
+            self.skipTest('docs/img/%s attaches to a service run by Python %s (objref-chain\'s); '
+                          'this is %s' % (name, python, here))
+        if 'libasan' in os.environ.get('LD_PRELOAD', '') or not shutil.which('gdb'):
+            self.skipTest('docs/img/%s: --pid needs gdb and a build without the sanitizer' % name)
+        script = next(a for a in args if a.startswith('{'))[1:-1]
+        svc = subprocess.Popen([sys.executable, os.path.join(SOURCE_DIR, script)], env=env,
+                               stdout=subprocess.PIPE, universal_newlines=True)
+        try:
+            self.assertIn('ready', svc.stdout.readline())
+            dot = os.path.join(tmp, name[:-4] + '.dot')
+            argv = [str(svc.pid) if a.startswith('{') else a for a in args]
+            proc = test_attach.attach(argv[argv.index('--pid') + 1],
+                                      *(argv[:argv.index('--pid')] + argv[argv.index('--pid') + 2:]
+                                        + ['-o', dot]), env=env, cwd=SOURCE_DIR)
+            if proc.returncode != 0 and 'ptrace' in proc.stderr:
+                self.skipTest('docs/img/%s: %s' % (name, proc.stderr.strip()))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(dot) as f:
+                self.assertEqual(texts['DOT'], f.read(), 'docs/img/%s is stale: run `make docs`' % name)
+            self.assertIsNone(svc.poll(), 'the service died')
+        finally:
+            svc.send_signal(signal.SIGKILL)
+            svc.wait()
+            svc.stdout.close()
 
 
 if __name__ == '__main__':

@@ -1,5 +1,5 @@
-"""objref-chain --html FILE and objref.write_html(path): one self-contained
-page, opened in headless Chromium when it is installed (Debian's chromium).
+"""objref-chain --html FILE (a run, --from dumps; --pid in test_attach.py)
+and objref.write_html(path): one self-contained page, opened in headless Chromium when it is installed (Debian's chromium).
 
     OBJREF_CHAIN=$PWD/build/cli/objref-chain OBJREF_SOURCE_DIR=$PWD PYTHONPATH=build/python \\
         python3 -m unittest tests.cli.test_html -v
@@ -29,6 +29,38 @@ HOSTILE = textwrap.dedent('''\
             HOLD["<script>alert(1)</script>"].append(Evil())
         objref.checkpoint("step %d" % i)
     ''')
+
+
+MANY = textwrap.dedent('''\
+    import objref
+    class Leaf:
+        pass
+    KEEP = {}
+    for i in range(3):
+        for j in range(40):
+            KEEP["k%d_%d" % (i, j)] = Leaf()  # each key its own pattern
+        objref.checkpoint("step %d" % i)
+    ''')
+
+
+def unescape(text):
+    return (text.replace('&lt;', '<').replace('&gt;', '>').replace('&quot;', '"')
+            .replace('&#39;', "'").replace('&amp;', '&'))
+
+
+def pattern_sections(html, type_html):
+    """[(title, picture's title, its DOT)] of the per-pattern sections."""
+    out = []
+    for sec in html.split('<section>')[1:]:
+        m = re.match(r'\n<h2>(Chains for %s: pattern \d+ of \d+ \(\d+/\d+ samples\))</h2>' %
+                     re.escape(type_html), sec)
+        if not m:
+            continue
+        svg = re.search(r'<div class="pic">\n<svg.*?<text[^>]*>(who holds [^<]*)</text>', sec, re.S)
+        dot = re.search(r'<details class="dot"><summary>DOT source</summary><pre>(.*?)</pre></details>',
+                        sec, re.S)
+        out.append((m.group(1), svg and svg.group(1), dot and unescape(dot.group(1))))
+    return out
 
 
 def setUpModule():
@@ -105,6 +137,62 @@ class TestHtml(unittest.TestCase):
         self.assertIn('<h2>Retained sizes by type</h2>', html)
         self.assertIn('<svg id="chart"', html)
         self.check_page('page.html', 'objref-chain: hostile.py')
+
+    def test_from_page(self):
+        """--from dumps --html: the same page from dump files, no interpreter."""
+        with open(os.path.join(self.dir, 'dumping.py'), 'w') as f:
+            f.write(HOSTILE.replace('    objref.checkpoint("step %d" % i)\n',
+                                    '    objref.checkpoint("step %d" % i)\n'
+                                    '    if i == 1:\n        objref.dump("early.objref")\n'))
+        self.chain('--no-picture', '--dump', 'late.objref', 'dumping.py')
+        proc = self.chain('--html', 'from.html', '--no-picture', '--from', 'early.objref',
+                          '--from', 'late.objref')
+        self.assertIn('wrote from.html (HTML report)', proc.stdout)
+        self.assertEqual(sorted(n for n in os.listdir(self.dir) if not n.endswith('.py')),
+                         ['early.objref', 'from.html', 'late.objref'], 'no temporary file left')
+        html = self.read('from.html')
+        self.assertIn('objref-chain: early.objref .. late.objref ran', html)
+        self.assertIn('<h2>Chains for &lt;img src=x onerror=alert(2)&gt;</h2>', html)
+        self.assertIn('root: module global __main__.HOLD', html)
+        # retained sizes computed in C from the last dump
+        retained = html.split('<h2>Retained sizes by type</h2>')[1].split('</pre>')[0]
+        self.assertRegex(retained, r'\n__main__\.&lt;img src=x onerror=alert\(2\)&gt; +400 +\d+ +\d+\n')
+        self.assertIn('<svg id="chart"', html)
+        # two patterns (the two keys of HOLD): a picture each, with its DOT
+        sections = pattern_sections(html, '&lt;img src=x onerror=alert(2)&gt;')
+        self.assertEqual(len(sections), 2, html.count('<h2>'))
+        self.assertTrue(all(dot and dot.startswith('digraph') for _, _, dot in sections))
+        self.check_page('from.html', 'objref-chain: early.objref .. late.objref')
+
+    def test_a_picture_per_pattern(self):
+        """Each chain pattern has its own picture, with its DOT; past
+        OBJREF_CHAINS_PATTERN_PICTURES (8) a note says how many are left."""
+        for samples, pictured in (('2', 2), ('12', 8)):
+            with self.subTest(samples=samples):
+                with open(os.path.join(self.dir, 'many.py'), 'w') as f:
+                    f.write(MANY)
+                self.chain('--html', 'many.html', '--no-picture', '--type', 'Leaf', '--samples',
+                           samples, 'many.py')
+                html = self.read('many.html')
+                npatterns = int(re.search(r'chains for Leaf \(\d+ samples of 120, (\d+) patterns',
+                                          html).group(1))
+                self.assertEqual(npatterns, int(samples))  # one key per sample
+                sections = pattern_sections(html, 'Leaf')
+                self.assertEqual(len(sections), pictured, [t for t, _, _ in sections])
+                for k, (title, picture, dot) in enumerate(sections):
+                    self.assertTrue(title.startswith('Chains for Leaf: pattern %d of %d (1/%s samples)'
+                                                     % (k + 1, npatterns, samples)), title)
+                    self.assertEqual(picture, 'who holds Leaf: 1 sample of 120')
+                    self.assertTrue(dot and dot.startswith('digraph'), dot)
+                    self.assertIn('who holds Leaf: 1 sample of 120', dot)
+                note = '(the first 8 patterns of 12 have a picture of their own'
+                self.assertEqual(note in html, pictured < npatterns)
+
+    def test_from_page_unwritable(self):
+        self.chain('--no-picture', '--dump', 'one.objref', 'hostile.py')
+        proc = self.chain('--html', '/nonexistent-dir/page.html', '--from', 'one.objref', status=2)
+        self.assertIn("cannot write the HTML report '/nonexistent-dir/page.html'", proc.stderr)
+        self.assertEqual(proc.stdout, '')
 
     def test_cli_cycles_section(self):
         script = os.path.join(os.environ.get('OBJREF_SOURCE_DIR', '.'), 'examples', 'cycles',

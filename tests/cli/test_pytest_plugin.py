@@ -165,6 +165,18 @@ class TestPlugin(unittest.TestCase):
         proc = self.pytest('-k', 'ignored_leak')
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
+    def test_a_chain_per_leaked_type(self):
+        with open(os.path.join(self.dir, 'test_sample.py'), 'a') as f:
+            f.write('\n\nclass Other:\n    pass\n\n\nOTHERS = []\n\n\n'
+                    '@pytest.mark.objref_no_leaks\ndef test_two_leaks():\n'
+                    '    LEAK.append(Leaky())\n    OTHERS.append(Other())\n')
+        proc = self.pytest('-k', 'two_leaks')
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        for name, chain in (('Leaky', 'module test_sample .LEAK -> list ['),
+                            ('Other', 'module test_sample .OTHERS -> list [')):
+            self.assertIn('the chain to one of test_sample.%s (objref.why_alive):' % name, proc.stdout)
+            self.assertIn(chain, proc.stdout)
+
     def test_entry_point(self):
         """Installed, the plugin loads by itself, and -p objref.pytest_plugin
         besides does not load it twice."""
