@@ -228,11 +228,14 @@ static PyObject *pattern_dict(const objref_report_pattern *p)
 {
 	static const char *status[] = { "found", "too_deep", "unreachable" };
 
-	return Py_BuildValue("{snsssssNsssNsNss}", "count", (Py_ssize_t)p->count,
+	return Py_BuildValue("{snsssssNsssNsNsssNsssn}", "count", (Py_ssize_t)p->count,
 		"status", status[p->status], "text", p->text, "root", root_dict(&p->root),
 		"root_text", p->root.text, "steps", steps_list(p),
 		"suspect", p->suspect >= 0 ? PyLong_FromLong(p->suspect) : Py_NewRef(Py_None),
-		"suspect_text", p->suspect_text);
+		"suspect_text", p->suspect_text, "holder",
+		p->holder >= 0 ? PyLong_FromLong(p->holder) : Py_NewRef(Py_None),
+		"holder_text", p->holder_text ? p->holder_text : "", "explained",
+		(Py_ssize_t)p->explained);
 }
 
 /* The report as chains() returns it: {type, instances, samples, patterns[, dot]}. */
@@ -246,8 +249,10 @@ static PyObject *report_dict(const objref_chains_report *r)
 			goto cleanup;
 		PyList_SET_ITEM(patterns, (Py_ssize_t)g, d);
 	}
-	if (!patterns || !(res = Py_BuildValue("{sssnsnsO}", "type", r->type, "instances",
-			(Py_ssize_t)r->instances, "samples", (Py_ssize_t)r->samples, "patterns", patterns)))
+	if (!patterns || !(res = Py_BuildValue("{sssnsnsOsnsO}", "type", r->type, "instances",
+			(Py_ssize_t)r->instances, "samples", (Py_ssize_t)r->samples, "patterns", patterns,
+			"new_objects", (Py_ssize_t)r->new_objects, "survivors",
+			r->survivors ? Py_True : Py_False)))
 		goto cleanup;
 	if (r->dot) {
 		PyObject *dot = PyUnicode_FromString(r->dot);
@@ -258,6 +263,71 @@ static PyObject *report_dict(const objref_chains_report *r)
 cleanup:
 	Py_XDECREF(patterns);
 	return res;
+}
+
+/* ---- survivors ------------------------------------------------------------ */
+
+typedef struct {
+	uint64_t *a;
+	size_t n;
+} addr_list;
+
+static int collect(void *obj, void *arg)
+{
+	addr_list *l = arg;
+
+	if ((l->n & (l->n - 1)) == 0) { /* grow at powers of two (and at 0) */
+		uint64_t *a = PyMem_Realloc(l->a, (l->n ? 2 * l->n : 1024) * sizeof(uint64_t));
+		if (!a)
+			return -1;
+		l->a = a;
+	}
+	l->a[l->n++] = (uint64_t)(uintptr_t)obj;
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int objref_py_remember_survivors(objref_modstate *st)
+{
+	addr_list l = { NULL, 0 };
+
+	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
+		PyMem_Free(l.a);
+		PyErr_NoMemory();
+		return -1;
+	}
+	if (l.n)
+		qsort(l.a, l.n, sizeof(uint64_t), cmp_addr);
+	if (objref_series_len(st->series) == 1 && l.n) { /* the second checkpoint */
+		PyMem_Free(st->second_addrs);
+		if (!(st->second_addrs = PyMem_Malloc(l.n * sizeof(uint64_t)))) {
+			PyMem_Free(l.a);
+			PyErr_NoMemory();
+			return -1;
+		}
+		memcpy(st->second_addrs, l.a, l.n * sizeof(uint64_t));
+		st->nsecond_addrs = l.n;
+	}
+	PyMem_Free(st->prev_addrs);
+	st->prev_addrs = st->last_addrs;
+	st->nprev_addrs = st->nlast_addrs;
+	st->last_addrs = l.a;
+	st->nlast_addrs = l.n;
+	return 0;
+}
+
+void objref_py_forget_survivors(objref_modstate *st)
+{
+	PyMem_Free(st->prev_addrs);
+	PyMem_Free(st->last_addrs);
+	PyMem_Free(st->second_addrs);
+	st->prev_addrs = st->last_addrs = st->second_addrs = NULL;
+	st->nprev_addrs = st->nlast_addrs = st->nsecond_addrs = 0;
 }
 
 /* ---- chains for a type ---------------------------------------------------- */
@@ -292,6 +362,16 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 		return -1;
 	o.baseline = st->first_addrs;
 	o.nbaseline = st->nfirst_addrs;
+	if (objref_series_len(st->series) >= 4 && st->second_addrs) {
+		/* what the program built as it started (imports, caches filled
+		   once) is no growth: new means new since the second checkpoint */
+		o.baseline = st->second_addrs;
+		o.nbaseline = st->nsecond_addrs;
+	}
+	/* survived a checkpoint: alive at the one before the last (the last is
+	   taken as the program ends, with its transient objects) */
+	o.survivors = st->nprev_addrs ? st->prev_addrs : st->last_addrs;
+	o.nsurvivors = st->nprev_addrs ? st->nprev_addrs : st->nlast_addrs;
 	o.live = live_of(&p);
 	err = objref_chains_report_build(out, p.snap, p.paths, &o);
 	objref_py_unpin(&p);
@@ -414,7 +494,12 @@ static int report_from_dict(objref_chains_report *r, void **mem, PyObject *res)
 			p->suspect = 0;
 			p->suspect_text = str_at(d, "suspect_text");
 		}
+		p->holder = int_at(d, "holder");
+		p->holder_text = str_at(d, "holder_text");
+		p->explained = int_at(d, "explained") < 0 ? 0 : (size_t)int_at(d, "explained");
 	}
+	r->new_objects = int_at(res, "new_objects") < 0 ? 0 : (size_t)int_at(res, "new_objects");
+	r->survivors = PyDict_Check(res) && PyDict_GetItemString(res, "survivors") == Py_True;
 	return 0;
 }
 

@@ -96,6 +96,7 @@ static void objref_free_state(void *m)
 		st->log_path = NULL;
 		PyMem_Free(st->first_addrs);
 		st->first_addrs = NULL;
+		objref_py_forget_survivors(st);
 	}
 }
 

@@ -34,6 +34,11 @@ typedef struct {
 	uint64_t *first_addrs;    /* sorted ids of the objects alive at the first checkpoint */
 	size_t nfirst_addrs;
 	objref_CAPI capi;         /* the objref._C_API capsule's struct (capi.h) */
+	/* sorted ids alive at the last checkpoint, at the one before it and at
+	   the second (chains_api.c): the chains report's survivors and, after
+	   the program's start-up, its baseline */
+	uint64_t *last_addrs, *prev_addrs, *second_addrs;
+	size_t nlast_addrs, nprev_addrs, nsecond_addrs;
 } objref_modstate;
 
 objref_modstate *objref_py_state(PyObject *module);
@@ -56,6 +61,12 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
  * series and the log; the first also remembers the baseline.  0, or -1
  * with an exception. */
 int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked);
+/* At every checkpoint after the first (chains_api.c): the ids alive at the
+ * previous one kept, those alive now remembered, so that the chains report
+ * samples objects that survived a checkpoint.  0, or -1 with an exception. */
+int objref_py_remember_survivors(objref_modstate *st);
+/* Forget them (reset, module free). */
+void objref_py_forget_survivors(objref_modstate *st);
 /* Log each checkpoint's census to path (NULL: stop).  0, or -1 with an exception. */
 int objref_py_set_log(objref_modstate *st, const char *path);
 /* Add the objref._C_API capsule over st->capi to m (capi.c).  0 or -1. */
