@@ -218,11 +218,10 @@ cleanup:
 	return err;
 }
 
-/* Search every sample's chain, old roots before new ones; then fold the
- * keys the chains take out of one container.  0 or OBJREF_ENOMEM. */
+/* Search every sample's chain, old roots before new ones.  0 or
+ * OBJREF_ENOMEM. */
 static int search(objref_chain *chains, objref_paths *s, const objref_id *samples, size_t n,
-	const objref_chains_report_options *o, const objref__ages *ages,
-	const objref_snapshot *snap)
+	const objref_chains_report_options *o, const objref__ages *ages)
 {
 	objref__root_arg roots = { s, ages };
 	objref_paths_options opts;
@@ -240,8 +239,21 @@ static int search(objref_chain *chains, objref_paths *s, const objref_id *sample
 		if (o->live.name_attributes)
 			o->live.name_attributes(o->live.arg, &chains[i]);
 	}
-	objref__fold_shared_keys(chains, n, snap);
 	return 0;
+}
+
+/* The labels of every chain into (to == 0) or back from (to == 1) saved:
+ * the picture draws the keys folding hid. */
+static void keep_labels(objref_label *saved, objref_chain *chains, size_t n, int back)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t m = chains[i].n ? chains[i].n - 1 : 0;
+		if (back)
+			memcpy(chains[i].labels, saved, m * sizeof(objref_label));
+		else
+			memcpy(saved, chains[i].labels, m * sizeof(objref_label));
+		saved += m;
+	}
 }
 
 /* The holder of group g: the last object of its example chain that was
@@ -350,7 +362,8 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 	objref_id *samples = NULL;
 	objref__ages ages = { 0 };
 	char *match = NULL;
-	size_t nsamples = 0, ngroups = 0;
+	objref_label *saved = NULL;
+	size_t nsamples = 0, ngroups = 0, nlabels = 0;
 	int err;
 
 	*out = NULL;
@@ -371,8 +384,18 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 		goto cleanup;
 	}
 	r->samples = nsamples;
-	if ((err = search(chains, s, samples, nsamples, o, &ages, snap)) < 0 ||
-	    (err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0)) < 0)
+	if ((err = search(chains, s, samples, nsamples, o, &ages)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < nsamples; i++)
+		nlabels += chains[i].n;
+	if (!(saved = objref__malloc(OBJREF__MAX(nlabels, 1) * sizeof(objref_label)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	keep_labels(saved, chains, nsamples, 0);
+	/* the keys the chains take out of one container fold, for the text */
+	objref__fold_shared_keys(chains, nsamples, snap);
+	if ((err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0)) < 0)
 		goto cleanup;
 	if (!(r->patterns = objref__calloc(OBJREF__MAX(ngroups, 1), sizeof(*r->patterns)))) {
 		err = OBJREF_ENOMEM;
@@ -389,6 +412,7 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 		}
 	}
 	merge_by_holder(r);
+	keep_labels(saved, chains, nsamples, 1);
 	if (o->picture) {
 		objref_buf dot = { 0 };
 		if ((err = chains_dot(&dot, snap, chains, groups, ngroups, o->type, r->instances)) < 0) {
@@ -410,6 +434,7 @@ cleanup:
 	objref__free(chains);
 	objref__free(samples);
 	objref__free(match);
+	objref__free(saved);
 	objref__ages_dispose(&ages);
 	objref_free(groups);
 	objref_chains_report_free(r);
