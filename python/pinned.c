@@ -72,9 +72,18 @@ void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c)
 	char name[256];
 	objref_str s;
 
-	for (size_t i = 0; i + 1 < c->n; i++)
+	int local;
+
+	for (size_t i = 0; i + 1 < c->n; i++) {
 		if (c->labels[i] == unnamed &&
 		    objref_capture_attr_name(name, sizeof(name), p->objs[c->ids[i]], p->objs[c->ids[i + 1]]) &&
 		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
 			c->labels[i] = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
+		/* a reference the collector shows unnamed: name it when it has one */
+		if (OBJREF_LABEL_KIND(c->labels[i]) == OBJREF_LABEL_NONE &&
+		    objref_capture_ref_name(name, sizeof(name), &local, p->objs[c->ids[i]],
+			    p->objs[c->ids[i + 1]]) &&
+		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
+			c->labels[i] = OBJREF_LABEL(local ? OBJREF_LABEL_LOCAL : OBJREF_LABEL_ATTR, s);
+	}
 }
