@@ -603,7 +603,64 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	return res;
 }
 
+/* ---- label coverage (bench/labels_bench.py) ------------------------------- */
+
+static PyObject *type_name_obj(const objref_snapshot *snap, objref_type_id t)
+{
+	const objref_type *tp = objref_snapshot_type(snap, t);
+	const char *mod = objref_snapshot_string(snap, tp->module);
+
+	if (!*mod || strcmp(mod, "builtins") == 0)
+		return PyUnicode_FromString(objref_snapshot_string(snap, tp->name));
+	return PyUnicode_FromFormat("%s.%s", mod, objref_snapshot_string(snap, tp->name));
+}
+
+/* _label_coverage(untracked=True, top=20): {"total", "labelled", "gaps":
+ * [(referrer type, referent type, count)]} over a full snapshot of the
+ * live heap. */
+static PyObject *py_label_coverage(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "untracked", "top", NULL };
+	int untracked = 1, err;
+	Py_ssize_t top = 20;
+	objref_snapshot *snap = NULL;
+	objref_label_gap *gaps = NULL;
+	size_t labelled, total, ngaps;
+	PyObject *list = NULL, *res = NULL;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pn:_label_coverage", kwlist, &untracked, &top))
+		return NULL;
+	if ((err = objref_capture_snapshot(&snap, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
+		return objref_py_error(err);
+	if ((err = objref_label_coverage(&labelled, &total, &gaps, &ngaps, snap)) < 0) {
+		objref_py_error(err);
+		goto cleanup;
+	}
+	if (!(list = PyList_New(0)))
+		goto cleanup;
+	for (size_t i = 0; i < ngaps && (Py_ssize_t)i < top; i++) {
+		PyObject *t = Py_BuildValue("(NNn)", type_name_obj(snap, gaps[i].from),
+			type_name_obj(snap, gaps[i].to), (Py_ssize_t)gaps[i].count);
+		if (!t || PyList_Append(list, t) < 0) {
+			Py_XDECREF(t);
+			goto cleanup;
+		}
+		Py_DECREF(t);
+	}
+	res = Py_BuildValue("{snsnsO}", "total", (Py_ssize_t)total, "labelled", (Py_ssize_t)labelled,
+		"gaps", list);
+cleanup:
+	Py_XDECREF(list);
+	objref_free(gaps);
+	objref_snapshot_free(snap);
+	return res;
+}
+
 PyMethodDef objref_chains_methods[] = {
+	{ "_label_coverage", FN(py_label_coverage), KW,
+	  "_label_coverage(untracked=True, top=20) -> {total, labelled, gaps}: the references of a\n"
+	  "full snapshot that carry a label, and the top unlabelled (referrer type, referent type)." },
 	{ "is_proper_module", py_is_proper_module, METH_O,
 	  "is_proper_module(obj)\n--\n\nTrue for a module that sys.modules lists under its name." },
 	{ "find_backref_chain", FN(py_find_backref_chain), KW,
