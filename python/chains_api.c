@@ -615,21 +615,63 @@ static PyObject *type_name_obj(const objref_snapshot *snap, objref_type_id t)
 	return PyUnicode_FromFormat("%s.%s", mod, objref_snapshot_string(snap, tp->name));
 }
 
-/* _label_coverage(untracked=True, top=20): {"total", "labelled", "gaps":
- * [(referrer type, referent type, count)]} over a full snapshot of the
- * live heap. */
+/* Of the references from objects whose type's name (as type_name_obj
+ * writes it) is in `only` (a set): *total and *labelled. */
+static int coverage_of(size_t *labelled, size_t *total, const objref_snapshot *snap, PyObject *only)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	size_t ntypes = objref_snapshot_ntypes(snap), n = objref_snapshot_nobjects(snap);
+	char *in = PyMem_Calloc(ntypes + 1, 1);
+
+	*labelled = *total = 0;
+	if (!in) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (objref_type_id t = 0; t < ntypes; t++) {
+		PyObject *name = type_name_obj(snap, t);
+		int r = name ? PySet_Contains(only, name) : -1;
+		Py_XDECREF(name);
+		if (r < 0) {
+			PyMem_Free(in);
+			return -1;
+		}
+		in[t] = (char)r;
+	}
+	for (objref_id i = 0; i < n; i++) {
+		const objref_id *to;
+		const objref_label *l;
+		size_t m = 0;
+		if (!in[objref_snapshot_object(snap, i)->type] ||
+		    objref_snapshot_edges(&to, &l, &m, snap, i) < 0)
+			continue;
+		for (size_t e = 0; e < m; e++)
+			*labelled += OBJREF_LABEL_KIND(l[e]) != OBJREF_LABEL_NONE && l[e] != unnamed;
+		*total += m;
+	}
+	PyMem_Free(in);
+	return 0;
+}
+
+/* _label_coverage(untracked=True, top=20, only=None): {"total", "labelled",
+ * "gaps": [(referrer type, referent type, count)]} over a full snapshot of
+ * the live heap; with `only` (a set of type names), also "only_total" and
+ * "only_labelled": the references from objects of those types. */
 static PyObject *py_label_coverage(PyObject *m, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "untracked", "top", NULL };
+	static char *kwlist[] = { "untracked", "top", "only", NULL };
 	int untracked = 1, err;
 	Py_ssize_t top = 20;
+	PyObject *only = NULL;
+	size_t only_total = 0, only_labelled = 0;
 	objref_snapshot *snap = NULL;
 	objref_label_gap *gaps = NULL;
 	size_t labelled, total, ngaps;
 	PyObject *list = NULL, *res = NULL;
 
 	(void)m;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pn:_label_coverage", kwlist, &untracked, &top))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pnO!:_label_coverage", kwlist, &untracked, &top,
+			&PySet_Type, &only))
 		return NULL;
 	if ((err = objref_capture_snapshot(&snap, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
 		return objref_py_error(err);
@@ -648,8 +690,11 @@ static PyObject *py_label_coverage(PyObject *m, PyObject *args, PyObject *kw)
 		}
 		Py_DECREF(t);
 	}
-	res = Py_BuildValue("{snsnsO}", "total", (Py_ssize_t)total, "labelled", (Py_ssize_t)labelled,
-		"gaps", list);
+	if (only && coverage_of(&only_labelled, &only_total, snap, only) < 0)
+		goto cleanup;
+	res = Py_BuildValue("{snsnsOsnsn}", "total", (Py_ssize_t)total, "labelled", (Py_ssize_t)labelled,
+		"gaps", list, "only_total", (Py_ssize_t)only_total, "only_labelled",
+		(Py_ssize_t)only_labelled);
 cleanup:
 	Py_XDECREF(list);
 	objref_free(gaps);
