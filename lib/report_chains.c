@@ -55,8 +55,11 @@ static int pick_samples(objref_id *out, size_t *got, objref_chains_report *r,
 		for (objref_id i = 0; i < n && taken < want; i++) {
 			if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls)
 				continue;
-			/* the taken-th of want, spread: the first member at or past taken*per/want */
-			if (cls > 0 || seen++ == taken * per[cls] / want) {
+			/* the taken-th of want, spread, at the middle of its share:
+			 * not the first survivor in snapshot order (the youngest
+			 * generation first: an address freed and reused since the
+			 * checkpoint looks like a survivor there) */
+			if (cls > 0 || seen++ == (2 * taken + 1) * per[cls] / (2 * want)) {
 				out[(*got)++] = i;
 				taken++;
 			}

@@ -157,18 +157,19 @@ TEST_IMPL(chains_age_survivors)
 	const objref_report_pattern *p;
 
 	ASSERT_OK(age_heap(&snap));
-	/* 2 samples of the 4 new survivors 12 13 14 17, spread: 12 and 14 (not
-	 * the two first, 12 13, nor the newest, 15) */
-	ASSERT_OK(report(&r, snap, &paths, "tuple", 2, 1));
+	/* 3 samples of the 4 new survivors 12 13 14 17, spread at the middle
+	 * of their shares: 12, 14 and 17 (not the newest, 15) */
+	ASSERT_OK(report(&r, snap, &paths, "tuple", 3, 1));
 	ASSERT_EQ(r->instances, 5);
-	ASSERT_EQ(r->samples, 2);
+	ASSERT_EQ(r->samples, 3);
 	ASSERT_EQ(r->survivors, 1);
 	ASSERT_EQ(r->new_objects, 4);
-	ASSERT_EQ(r->npatterns, 1);
+	ASSERT_EQ(r->npatterns, 2);
 	p = &r->patterns[0];
 	ASSERT_EQ(p->count, 2);
 	/* 'r1' and 'r3' under the same dict fold, though they are str keys */
 	ASSERT_STR_EQ(p->text, "module app .AUDIT -> dict [*] -> tuple");
+	ASSERT_EQ(r->patterns[1].root.kind, OBJREF_ROOT_FRAME);
 	ASSERT_EQ(p->holder, 2);
 	ASSERT_EQ(p->holder_id, 11);
 	ASSERT_STR_EQ(p->holder_text, "module app .AUDIT -> dict");
