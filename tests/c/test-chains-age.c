@@ -252,3 +252,51 @@ TEST_IMPL(chains_age_new_roots)
 	objref_snapshot_free(snap);
 	return TEST_OK;
 }
+
+/* The report and its text over the age heap, into text: 0 or an error. */
+static int age_text(objref_buf *text, objref_snapshot *snap)
+{
+	objref_chains_report *r = NULL;
+	objref_paths *paths = NULL;
+	int rc = report(&r, snap, &paths, "tuple", 3, 1);
+
+	if (rc == 0)
+		rc = objref_chains_report_text(text, r);
+	objref_chains_report_free(r);
+	objref_paths_free(paths);
+	return rc;
+}
+
+TEST_IMPL(chains_age_fault)
+{
+	objref_snapshot *snap;
+	objref_buf ref = { 0 };
+	unsigned long total, failed = 0;
+	int rc;
+
+	ASSERT_OK(age_heap(&snap));
+	objref_alloc_fail_nth(0);
+	rc = age_text(&ref, snap);
+	total = objref_alloc_fail_nth(0);
+	ASSERT_OK(rc);
+	ASSERT_NOT_NULL(strstr(ref.data, "explains: 75 %"));
+	ASSERT_GT(total, 10);
+	for (unsigned long k = 1; k <= total; k++) {
+		objref_buf text = { 0 };
+		objref_error_clear();
+		objref_alloc_fail_nth(k);
+		rc = age_text(&text, snap);
+		objref_alloc_fail_nth(0);
+		if (rc != 0) {
+			ASSERT_EQ(rc, OBJREF_ENOMEM);
+			failed++;
+		} else {
+			ASSERT_STR_EQ(text.data, ref.data);
+		}
+		objref_buf_dispose(&text);
+	}
+	ASSERT_GT(failed, total / 2);
+	objref_buf_dispose(&ref);
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}

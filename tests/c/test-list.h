@@ -154,6 +154,7 @@
 	X(chains_age_survivors) \
 	X(chains_age_merge_by_holder) \
 	X(chains_age_new_roots) \
+	X(chains_age_fault) \
 	X(census_sorted_copy) \
 	/* test-cycles-report.c */ \
 	X(cycles_report_data) \
