@@ -298,7 +298,9 @@ int objref_py_remember_survivors(objref_modstate *st)
 
 	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
 		PyMem_Free(l.a);
-		PyErr_NoMemory();
+		PyErr_Clear();
+		PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
+			"addresses for the chains' survivors (%zu objects listed)", l.n);
 		return -1;
 	}
 	if (l.n)
@@ -307,7 +309,9 @@ int objref_py_remember_survivors(objref_modstate *st)
 		PyMem_Free(st->second_addrs);
 		if (!(st->second_addrs = PyMem_Malloc(l.n * sizeof(uint64_t)))) {
 			PyMem_Free(l.a);
-			PyErr_NoMemory();
+			st->nsecond_addrs = 0;
+			PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
+				"addresses for the chains' survivors (%zu objects)", l.n);
 			return -1;
 		}
 		memcpy(st->second_addrs, l.a, l.n * sizeof(uint64_t));
