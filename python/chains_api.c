@@ -303,8 +303,8 @@ int objref_py_remember_survivors(objref_modstate *st)
 			"addresses for the chains' survivors (%zu objects listed)", l.n);
 		return -1;
 	}
-	if (l.n)
-		qsort(l.a, l.n, sizeof(uint64_t), cmp_addr);
+	/* sorted only when a report needs them (sort_survivors): a checkpoint
+	   pays the walk, not the sort */
 	if (objref_series_len(st->series) == 1 && l.n) { /* the second checkpoint */
 		PyMem_Free(st->second_addrs);
 		if (!(st->second_addrs = PyMem_Malloc(l.n * sizeof(uint64_t)))) {
@@ -323,6 +323,17 @@ int objref_py_remember_survivors(objref_modstate *st)
 	st->last_addrs = l.a;
 	st->nlast_addrs = l.n;
 	return 0;
+}
+
+/* Sort the remembered addresses (once: sorting sorted ones is cheap). */
+static void sort_survivors(objref_modstate *st)
+{
+	if (st->nprev_addrs)
+		qsort(st->prev_addrs, st->nprev_addrs, sizeof(uint64_t), cmp_addr);
+	if (st->nlast_addrs)
+		qsort(st->last_addrs, st->nlast_addrs, sizeof(uint64_t), cmp_addr);
+	if (st->nsecond_addrs)
+		qsort(st->second_addrs, st->nsecond_addrs, sizeof(uint64_t), cmp_addr);
 }
 
 void objref_py_forget_survivors(objref_modstate *st)
@@ -364,6 +375,7 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 	*out = NULL;
 	if (objref_py_pin(&p, untracked) < 0)
 		return -1;
+	sort_survivors((objref_modstate *)st);
 	o.baseline = st->first_addrs;
 	o.nbaseline = st->nfirst_addrs;
 	if (objref_series_len(st->series) >= 4 && st->second_addrs) {
