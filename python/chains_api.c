@@ -294,7 +294,11 @@ static int cmp_addr(const void *a, const void *b)
 
 int objref_py_remember_survivors(objref_modstate *st)
 {
+	size_t k = objref_series_len(st->series); /* this checkpoint's index */
 	addr_list l = { NULL, 0 };
+
+	if (k == 0 || (k & (k - 1)) != 0)
+		return 0;
 
 	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
 		PyMem_Free(l.a);
@@ -320,8 +324,10 @@ int objref_py_remember_survivors(objref_modstate *st)
 	PyMem_Free(st->prev_addrs);
 	st->prev_addrs = st->last_addrs;
 	st->nprev_addrs = st->nlast_addrs;
+	st->prev_index = st->last_index;
 	st->last_addrs = l.a;
 	st->nlast_addrs = l.n;
+	st->last_index = k;
 	return 0;
 }
 
@@ -343,6 +349,7 @@ void objref_py_forget_survivors(objref_modstate *st)
 	PyMem_Free(st->second_addrs);
 	st->prev_addrs = st->last_addrs = st->second_addrs = NULL;
 	st->nprev_addrs = st->nlast_addrs = st->nsecond_addrs = 0;
+	st->prev_index = st->last_index = 0;
 }
 
 /* ---- chains for a type ---------------------------------------------------- */
@@ -375,19 +382,27 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 	*out = NULL;
 	if (objref_py_pin(&p, untracked) < 0)
 		return -1;
+	size_t n = objref_series_len(st->series), at = 0;
+
 	sort_survivors((objref_modstate *)st);
 	o.baseline = st->first_addrs;
 	o.nbaseline = st->nfirst_addrs;
-	if (objref_series_len(st->series) >= 4 && st->second_addrs) {
+	/* survived a checkpoint: alive at the latest remembered one before the
+	   last (the last is taken as the program ends, with its transient
+	   objects) */
+	if (st->last_addrs && st->last_index + 1 < n) {
+		o.survivors = st->last_addrs, o.nsurvivors = st->nlast_addrs, at = st->last_index;
+	} else if (st->prev_addrs) {
+		o.survivors = st->prev_addrs, o.nsurvivors = st->nprev_addrs, at = st->prev_index;
+	} else {
+		o.survivors = st->last_addrs, o.nsurvivors = st->nlast_addrs, at = st->last_index;
+	}
+	if (n >= 4 && at >= 2 && st->second_addrs) {
 		/* what the program built as it started (imports, caches filled
 		   once) is no growth: new means new since the second checkpoint */
 		o.baseline = st->second_addrs;
 		o.nbaseline = st->nsecond_addrs;
 	}
-	/* survived a checkpoint: alive at the one before the last (the last is
-	   taken as the program ends, with its transient objects) */
-	o.survivors = st->nprev_addrs ? st->prev_addrs : st->last_addrs;
-	o.nsurvivors = st->nprev_addrs ? st->nprev_addrs : st->nlast_addrs;
 	o.live = live_of(&p);
 	err = objref_chains_report_build(out, p.snap, p.paths, &o);
 	objref_py_unpin(&p);

@@ -39,6 +39,7 @@ typedef struct {
 	   the program's start-up, its baseline */
 	uint64_t *last_addrs, *prev_addrs, *second_addrs;
 	size_t nlast_addrs, nprev_addrs, nsecond_addrs;
+	size_t last_index, prev_index; /* the checkpoints they were taken at */
 } objref_modstate;
 
 objref_modstate *objref_py_state(PyObject *module);
@@ -61,9 +62,10 @@ objref_census *objref_py_census(PyObject *objects, PyObject *filter, int shortna
  * series and the log; the first also remembers the baseline.  0, or -1
  * with an exception. */
 int objref_py_checkpoint(objref_modstate *st, const char *label, int untracked);
-/* At every checkpoint after the first (chains_api.c): the ids alive at the
- * previous one kept, those alive now remembered, so that the chains report
- * samples objects that survived a checkpoint.  0, or -1 with an exception. */
+/* At checkpoints 1, 2, 4, 8 ... (chains_api.c): the ids alive then
+ * remembered (and those of the one before kept), so that the chains report
+ * samples objects that survived a checkpoint; a walk of the heap at
+ * log2(checkpoints) of them, not at each.  0, or -1 with an exception. */
 int objref_py_remember_survivors(objref_modstate *st);
 /* Forget them (reset, module free). */
 void objref_py_forget_survivors(objref_modstate *st);
