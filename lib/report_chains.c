@@ -245,8 +245,8 @@ static int search(objref_chain *chains, objref_paths *s, const objref_id *sample
 	return 0;
 }
 
-/* The labels of every chain into (to == 0) or back from (to == 1) saved:
- * the picture draws the keys folding hid. */
+/* The labels of every chain into (back == 0) or back from (back == 1)
+ * saved: the text and the picture show the keys folding hid. */
 static void keep_labels(objref_label *saved, objref_chain *chains, size_t n, int back)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -396,9 +396,12 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 		goto cleanup;
 	}
 	keep_labels(saved, chains, nsamples, 0);
-	/* the keys the chains take out of one container fold, for the text */
+	/* the keys the chains take out of one container fold for grouping; the
+	   pattern shows its example's own key (which entry holds it) */
 	objref__fold_shared_keys(chains, nsamples, snap);
-	if ((err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0)) < 0)
+	err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0);
+	keep_labels(saved, chains, nsamples, 1);
+	if (err < 0)
 		goto cleanup;
 	if (!(r->patterns = objref__calloc(OBJREF__MAX(ngroups, 1), sizeof(*r->patterns)))) {
 		err = OBJREF_ENOMEM;
@@ -415,7 +418,6 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 		}
 	}
 	merge_by_holder(r);
-	keep_labels(saved, chains, nsamples, 1);
 	if (o->picture) {
 		objref_buf dot = { 0 };
 		if ((err = chains_dot(&dot, snap, chains, groups, ngroups, o->type, r->instances)) < 0) {
