@@ -31,17 +31,84 @@ static int sample_class(const objref__ages *a, objref_id i)
 	return a->age[i] == OBJREF__SURVIVOR ? 0 : a->age[i] == OBJREF__NEW ? 1 : 2;
 }
 
-/* Up to o->samples samples of the type in out: survivors first, spread
- * evenly over them (not the few born last, which are often transient: an
- * in-flight request's strs), then other objects new since the baseline,
- * then the others, these two in snapshot order (the youngest generation
- * first).  *got, *instances and r->new_objects/survivors set.  0 or
+/* Members of class cls of the type whose nearest old holder is h (n: none),
+ * `want` of them spread over them at the middle of their shares (not the
+ * first in snapshot order, the youngest generation: an address freed and
+ * reused since the checkpoint looks like a survivor there), into out. */
+static void spread(objref_id *out, size_t *got, const objref_snapshot *snap, const objref__ages *a,
+	const char *match, int cls, objref_id h, size_t members, size_t want)
+{
+	size_t n = objref_snapshot_nobjects(snap), seen = 0, taken = 0;
+
+	for (objref_id i = 0; i < n && taken < want; i++) {
+		objref_id hi = a->holder[i] == OBJREF_NO_ID ? (objref_id)n : a->holder[i];
+		if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls || hi != h)
+			continue;
+		if (seen++ == (2 * taken + 1) * members / (2 * want)) {
+			out[(*got)++] = i;
+			taken++;
+		}
+	}
+}
+
+/* The samples of class cls (survivors, else new objects) shared among
+ * their nearest old holders in proportion to how many each holds (the
+ * largest first, D'Hondt), spread within each: a holder of half the new
+ * objects gets half the samples, one of a few gets none.  0 or
  * OBJREF_ENOMEM. */
+static int by_holder(objref_id *out, size_t *got, const objref_snapshot *snap, objref__ages *a,
+	const char *match, int cls, size_t want)
+{
+	size_t n = objref_snapshot_nobjects(snap), nh = 0;
+	uint32_t *cnt = NULL, *quota = NULL;
+	objref_id *hs = NULL;
+	int err;
+
+	if ((err = objref__ages_holders(a)) < 0)
+		return err;
+	if (!(cnt = objref__calloc(n + 1, sizeof(uint32_t))) ||
+	    !(quota = objref__calloc(n + 1, sizeof(uint32_t))) ||
+	    !(hs = objref__malloc((n + 1) * sizeof(objref_id)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	for (objref_id i = 0; i < n; i++) {
+		objref_id h = a->holder[i] == OBJREF_NO_ID ? (objref_id)n : a->holder[i];
+		if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls)
+			continue;
+		if (cnt[h]++ == 0)
+			hs[nh++] = h;
+	}
+	for (size_t k = 0; k < want; k++) { /* D'Hondt: the next sample to the largest cnt/(quota+1) */
+		size_t best = 0;
+		for (size_t j = 1; j < nh; j++)
+			if ((uint64_t)cnt[hs[j]] * (quota[hs[best]] + 1) >
+			    (uint64_t)cnt[hs[best]] * (quota[hs[j]] + 1))
+				best = j;
+		quota[hs[best]]++;
+	}
+	for (size_t j = 0; j < nh; j++)
+		if (quota[hs[j]])
+			spread(out, got, snap, a, match, cls, hs[j], cnt[hs[j]], quota[hs[j]]);
+	err = 0;
+cleanup:
+	objref__free(cnt);
+	objref__free(quota);
+	objref__free(hs);
+	return err;
+}
+
+/* Up to o->samples samples of the type in out: survivors first (else the
+ * objects new since the baseline), shared among their holders by how
+ * many each holds (by_holder), then the others in snapshot order (the
+ * youngest generation first).  *got, *instances and r->new_objects/
+ * survivors set.  0 or OBJREF_ENOMEM. */
 static int pick_samples(objref_id *out, size_t *got, objref_chains_report *r,
-	const objref_snapshot *snap, const objref__ages *a, const char *match,
+	const objref_snapshot *snap, objref__ages *a, const char *match,
 	const objref_chains_report_options *o)
 {
 	size_t n = objref_snapshot_nobjects(snap), per[3] = { 0, 0, 0 };
+	int err;
 
 	*got = 0;
 	for (objref_id i = 0; i < n; i++)
@@ -50,20 +117,15 @@ static int pick_samples(objref_id *out, size_t *got, objref_chains_report *r,
 	r->instances = per[0] + per[1] + per[2];
 	r->survivors = per[0] > 0;
 	r->new_objects = per[0] ? per[0] : per[1];
-	for (int cls = 0; cls < 3 && *got < o->samples; cls++) {
-		size_t seen = 0, want = OBJREF__MIN(o->samples - *got, per[cls]), taken = 0;
-		for (objref_id i = 0; i < n && taken < want; i++) {
-			if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls)
-				continue;
-			/* the taken-th of want, spread, at the middle of its share:
-			 * not the first survivor in snapshot order (the youngest
-			 * generation first: an address freed and reused since the
-			 * checkpoint looks like a survivor there) */
-			if (cls > 0 || seen++ == (2 * taken + 1) * per[cls] / (2 * want)) {
+	if (per[0] && (err = by_holder(out, got, snap, a, match, 0, OBJREF__MIN(o->samples, per[0]))) < 0)
+		return err;
+	for (int cls = 1; cls < 3 && *got < o->samples; cls++) {
+		size_t want = OBJREF__MIN(o->samples - *got, per[cls]), taken = 0;
+		for (objref_id i = 0; i < n && taken < want; i++)
+			if (match[objref_snapshot_object(snap, i)->type] && sample_class(a, i) == cls) {
 				out[(*got)++] = i;
 				taken++;
 			}
-		}
 	}
 	return 0;
 }
@@ -398,7 +460,7 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 	keep_labels(saved, chains, nsamples, 0);
 	/* the keys the chains take out of one container fold for grouping; the
 	   pattern shows its example's own key (which entry holds it) */
-	objref__fold_shared_keys(chains, nsamples, snap);
+	objref__fold_shared_keys(chains, nsamples, snap, &ages);
 	err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0);
 	keep_labels(saved, chains, nsamples, 1);
 	if (err < 0)

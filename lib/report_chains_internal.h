@@ -46,10 +46,13 @@ typedef struct {
 int objref__old_roots_first(const objref_snapshot *snap, objref_id id, void *arg);
 
 /* Where the chains of the samples pass through the same container object
- * with different keys or indices (AUDIT ['r3704'], AUDIT ['r3705']; sys.modules
- * ['_tenant_7'], ['_tenant_8']), the label becomes "[*]" in every one of
- * them, whatever the key's type; attribute names are kept.  For grouping:
- * the report puts the keys back for its text. */
-void objref__fold_shared_keys(objref_chain *chains, size_t n, const objref_snapshot *snap);
+ * with different keys or indices to objects new since the baseline (entries
+ * the run added: AUDIT ['r3704'], AUDIT ['r3705']; sys.modules ['_tenant_7'],
+ * ['_tenant_8']), the label becomes "[*]" in every one of them, whatever
+ * the key's type; attribute names are kept, and so are keys to objects that
+ * were there before (distinct holders).  For grouping: the report puts the
+ * keys back for its text. */
+void objref__fold_shared_keys(objref_chain *chains, size_t n, const objref_snapshot *snap,
+	const objref__ages *ages);
 
 #endif

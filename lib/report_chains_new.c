@@ -122,12 +122,13 @@ static int foldable(const objref_snapshot *snap, const objref_chain *c, size_t i
 	return (k == OBJREF_LABEL_KEY || k == OBJREF_LABEL_INDEX) && !is_attr_step(snap, c, i);
 }
 
-void objref__fold_shared_keys(objref_chain *chains, size_t n, const objref_snapshot *snap)
+void objref__fold_shared_keys(objref_chain *chains, size_t n, const objref_snapshot *snap,
+	const objref__ages *ages)
 {
 	for (size_t a = 0; a < n; a++) {
 		objref_chain *x = &chains[a];
 		for (size_t i = 0; i + 1 < x->n; i++) {
-			if (!foldable(snap, x, i))
+			if (!foldable(snap, x, i) || !ages->known || ages->age[x->ids[i + 1]] == OBJREF__OLD)
 				continue;
 			for (size_t b = 0; b < n; b++) {
 				objref_chain *y = &chains[b];
@@ -135,7 +136,8 @@ void objref__fold_shared_keys(objref_chain *chains, size_t n, const objref_snaps
 					continue;
 				for (size_t j = 0; j + 1 < y->n; j++) {
 					if (y->ids[j] != x->ids[i] || y->ids[j + 1] == x->ids[i + 1] ||
-					    !foldable(snap, y, j) || y->labels[j] == x->labels[i])
+					    !foldable(snap, y, j) || y->labels[j] == x->labels[i] ||
+					    ages->age[y->ids[j + 1]] == OBJREF__OLD)
 						continue;
 					/* the same container, two different keys: both fold */
 					x->labels[i] = OBJREF__FOLDED;
