@@ -212,3 +212,133 @@ int objref_capture_namer(objref_ref *refs, size_t n, void *arg)
 
 	return objref_capture_name_refs(refs, n, p->snap, p->objs, p->n);
 }
+
+/* ---- references the collector shows without a name ---------------------- */
+
+static PyObject *xnewref(PyObject *o)
+{
+	Py_XINCREF(o);
+	return o;
+}
+
+/* got == target: set *name; got (a new reference or NULL) is released. */
+static int is_ref(PyObject *got, PyObject *target, const char **name, const char *as)
+{
+	int yes = got && got == target;
+
+	Py_XDECREF(got);
+	if (yes)
+		*name = as;
+	return yes;
+}
+
+#if PY_VERSION_HEX >= 0x030B0000
+/* The local variable of frame f whose value is target (3.11+, where a
+ * frame's layout is private): the code's variable names read one by one
+ * (3.12+: PyFrame_GetVar, no object made), or the locals dict (3.11,
+ * PyFrame_GetLocals: fills the frame's f_locals, runs no Python code). */
+static size_t frame_local(char *buf, size_t size, PyFrameObject *f, PyObject *target)
+{
+	PyCodeObject *co = PyFrame_GetCode(f);
+	size_t n = 0;
+#if PY_VERSION_HEX >= 0x030C0000
+	PyObject *names[3] = { PyCode_GetVarnames(co), PyCode_GetCellvars(co), PyCode_GetFreevars(co) };
+
+	for (int g = 0; g < 3 && !n; g++)
+		for (Py_ssize_t i = 0; names[g] && i < PyTuple_GET_SIZE(names[g]) && !n; i++) {
+			PyObject *v = PyFrame_GetVar(f, PyTuple_GET_ITEM(names[g], i));
+			if (!v)
+				PyErr_Clear();
+			else if (v == target)
+				n = objref__utf8(buf, size, PyTuple_GET_ITEM(names[g], i), 0);
+			Py_XDECREF(v);
+		}
+	for (int g = 0; g < 3; g++)
+		Py_XDECREF(names[g]);
+#else
+	PyObject *locals = PyFrame_GetLocals(f), *k, *v;
+	Py_ssize_t pos = 0;
+
+	while (locals && PyDict_Check(locals) && !n && PyDict_Next(locals, &pos, &k, &v))
+		if (v == target && PyUnicode_Check(k))
+			n = objref__utf8(buf, size, k, 0);
+	Py_XDECREF(locals);
+	PyErr_Clear();
+#endif
+	Py_DECREF(co);
+	return n;
+}
+#endif
+
+/* A builtin getset attribute read through the type's own slot (no
+ * instance dict, no override): new reference or NULL. */
+static PyObject *builtin_attr(PyObject *obj, const char *name)
+{
+	for (PyGetSetDef *g = Py_TYPE(obj)->tp_getset; g && g->name; g++)
+		if (strcmp(g->name, name) == 0 && g->get) {
+			PyObject *r = g->get(obj, g->closure);
+			if (!r)
+				PyErr_Clear();
+			return r;
+		}
+	return NULL;
+}
+
+size_t objref_capture_ref_name(char *buf, size_t size, int *is_local, void *from, void *to)
+{
+	PyObject *obj = from, *target = to;
+	const char *name = NULL;
+	objref__session session;
+	size_t n = 0;
+
+	*is_local = 0;
+	if (size)
+		buf[0] = '\0';
+	if (objref__session_enter(&session) < 0)
+		return 0;
+	if (PyExceptionInstance_Check(obj)) {
+		(void)(is_ref(PyException_GetTraceback(obj), target, &name, "__traceback__") ||
+		       is_ref(PyException_GetContext(obj), target, &name, "__context__") ||
+		       is_ref(PyException_GetCause(obj), target, &name, "__cause__") ||
+		       is_ref(xnewref(((PyBaseExceptionObject *)obj)->args), target, &name, "args"));
+	} else if (PyTraceBack_Check(obj)) {
+		PyTracebackObject *tb = (PyTracebackObject *)obj;
+		(void)(is_ref(xnewref((PyObject *)tb->tb_next), target, &name, "tb_next") ||
+		       is_ref(xnewref((PyObject *)tb->tb_frame), target, &name, "tb_frame"));
+	} else if (PyMethod_Check(obj)) {
+		(void)(is_ref(xnewref(PyMethod_GET_FUNCTION(obj)), target, &name, "__func__") ||
+		       is_ref(xnewref(PyMethod_GET_SELF(obj)), target, &name, "__self__"));
+	} else if (PyCell_Check(obj)) {
+		(void)is_ref(xnewref(PyCell_GET(obj)), target, &name, "cell_contents");
+	} else if (PyGen_Check(obj) || PyCoro_CheckExact(obj)) {
+		const char *await = PyGen_Check(obj) ? "gi_yieldfrom" : "cr_await";
+		const char *frame = PyGen_Check(obj) ? "gi_frame" : "cr_frame";
+		PyObject *f = builtin_attr(obj, frame);
+		if (!is_ref(builtin_attr(obj, await), target, &name, await) &&
+		    !is_ref(xnewref(f), target, &name, frame)) {
+#if PY_VERSION_HEX >= 0x030B0000
+			/* the frame lives inside the generator: its locals are the
+			   generator's references */
+			if (f && PyFrame_Check(f) && (n = frame_local(buf, size, (PyFrameObject *)f, target)))
+				*is_local = 1;
+#endif
+		}
+		Py_XDECREF(f);
+	}
+#if PY_VERSION_HEX >= 0x030B0000
+	else if (PyFrame_Check(obj)) {
+		PyFrameObject *f = (PyFrameObject *)obj;
+		if (!is_ref((PyObject *)PyFrame_GetBack(f), target, &name, "f_back") &&
+		    !is_ref((PyObject *)PyFrame_GetCode(f), target, &name, "f_code") &&
+		    !is_ref(PyFrame_GetGlobals(f), target, &name, "f_globals") &&
+		    !is_ref(PyFrame_GetBuiltins(f), target, &name, "f_builtins") &&
+		    (n = frame_local(buf, size, f, target)))
+			*is_local = 1;
+	}
+#endif
+	if (name)
+		n = (size_t)snprintf(buf, size, "%s", name);
+	PyErr_Clear();
+	objref__session_exit(&session);
+	return n < size ? n : 0;
+}

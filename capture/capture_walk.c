@@ -296,6 +296,34 @@ static int hint_frame(walk *w, PyFrameObject *f)
 	return err;
 }
 
+/* References the collector shows that have a name but no member entry:
+ * an exception's, a traceback's, a bound method's, a builtin function's. */
+static int hint_named(walk *w, PyObject *op)
+{
+	int err = 0;
+
+	if (PyExceptionInstance_Check(op)) {
+		PyBaseExceptionObject *e = (PyBaseExceptionObject *)op;
+		err = err ? err : hint_attr(w, e->traceback, "__traceback__");
+		err = err ? err : hint_attr(w, e->context, "__context__");
+		err = err ? err : hint_attr(w, e->cause, "__cause__");
+		err = err ? err : hint_attr(w, e->args, "args");
+		err = err ? err : hint_add(w, e->dict, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	} else if (PyTraceBack_Check(op)) {
+		PyTracebackObject *tb = (PyTracebackObject *)op;
+		err = err ? err : hint_attr(w, (PyObject *)tb->tb_next, "tb_next");
+		err = err ? err : hint_attr(w, (PyObject *)tb->tb_frame, "tb_frame");
+	} else if (PyMethod_Check(op)) {
+		err = err ? err : hint_attr(w, PyMethod_GET_FUNCTION(op), "__func__");
+		err = err ? err : hint_attr(w, PyMethod_GET_SELF(op), "__self__");
+	} else if (PyCFunction_Check(op)) {
+		PyCFunctionObject *f = (PyCFunctionObject *)op;
+		err = err ? err : hint_attr(w, f->m_self, "__self__");
+		err = err ? err : hint_attr(w, f->m_module, "__module__");
+	}
+	return err;
+}
+
 /* Every hint for op, from its type's members and its kind. */
 static int collect_hints(walk *w, PyObject *op, const type_info *ti)
 {
@@ -324,7 +352,7 @@ static int collect_hints(walk *w, PyObject *op, const type_info *ti)
 		return hint_attr(w, PyCell_GET(op), "cell_contents");
 	if (PyFrame_Check(op))
 		return hint_frame(w, (PyFrameObject *)op);
-	return 0;
+	return hint_named(w, op);
 }
 
 /* ---- edges ------------------------------------------------------------ */

@@ -164,6 +164,27 @@ static int old_addresses(uint64_t **out, size_t *n, from_dumps *d)
 	return 0;
 }
 
+/* The addresses of the last dump's objects, sorted: with a dump before
+ * it, the chains report's survivors (the last dump is a checkpoint after
+ * the baseline), so that its samples spread over the new objects as a live
+ * run's do.  *out NULL with one dump.  0 or OBJREF_ENOMEM. */
+static int last_addresses(uint64_t **out, size_t *n, from_dumps *d)
+{
+	size_t nobj = objref_snapshot_nobjects(d->last);
+
+	*out = NULL;
+	*n = 0;
+	if (!d->before)
+		return 0;
+	if (!(*out = malloc((nobj + 1) * sizeof(uint64_t))))
+		return OBJREF_ENOMEM;
+	for (objref_id i = 0; i < nobj; i++)
+		(*out)[i] = objref_snapshot_object(d->last, i)->addr;
+	qsort(*out, nobj, sizeof(uint64_t), cmp_u64);
+	*n = nobj;
+	return 0;
+}
+
 /* The chains report of --type, or of the fastest-growing type, over the
  * last dump: *out, or NULL when there is nothing to chain (then `why` may
  * say why, and *type_error is set when --type named no instance).  0 or a
@@ -173,7 +194,7 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 {
 	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
 	objref_paths *s = NULL;
-	uint64_t *base = NULL;
+	uint64_t *base = NULL, *alive = NULL;
 	char grown[512];
 	int err;
 
@@ -189,9 +210,11 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 	ro.max_depth = o->max_depth;
 	ro.picture = !o->no_picture || o->html; /* the page draws it */
 	if ((err = old_addresses(&base, &ro.nbaseline, d)) < 0 ||
+	    (err = last_addresses(&alive, &ro.nsurvivors, d)) < 0 ||
 	    (err = objref_paths_new(&s, d->last, NULL)) < 0)
 		goto cleanup;
 	ro.baseline = base;
+	ro.survivors = alive;
 	err = objref_chains_report_build(out, d->last, s, &ro);
 	if (err == OBJREF_ENOTFOUND) {
 		chain_chains_why(why, d->series, ro.type, "in the last dump");
@@ -201,6 +224,7 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 cleanup:
 	objref_paths_free(s);
 	free(base);
+	free(alive);
 	return err;
 }
 

@@ -16,6 +16,9 @@
  *     compressed path from v up to its forest root (excluded).
  */
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include "internal.h"
 #include "snapshot_internal.h"
 #include "objref/dominators.h"
@@ -46,6 +49,32 @@ typedef struct {
 	uint32_t *semi, *label, *ancestor; /* ancestor becomes idom */
 	uint32_t *stack;     /* path of a compression */
 } dom_work;
+
+/*
+ * A large array (objref__malloc, or objref__calloc with zero), asked to be
+ * backed by huge pages where the system does that on request (Linux's
+ * transparent huge pages in "madvise" mode): the arrays are touched at
+ * random, once per build, and with 4 KiB pages a build of 1e6 objects
+ * spent a fifth of its time in page faults and the rest waiting on TLB
+ * misses.  Only the 2 MiB-aligned interior is advised; the advice is a
+ * hint, its failure ignored.
+ */
+static void *big(size_t count, size_t each, int zero)
+{
+	size_t bytes = (count ? count : 1) * each;
+	void *p = zero ? objref__calloc(count ? count : 1, each) : objref__malloc(bytes);
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	if (p && bytes >= ((size_t)4 << 20)) {
+		const uintptr_t huge = (uintptr_t)2 << 20;
+		uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+		uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
+		if (e > a)
+			(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
+}
 
 static void work_free(dom_work *w)
 {
@@ -155,7 +184,7 @@ static int predecessors(dom_work *w)
 		total += w->pred_start[v];
 		w->pred_start[v] = total;
 	}
-	if (!(w->pred = objref__malloc((total ? total : 1) * sizeof(uint32_t))))
+	if (!(w->pred = big(total, sizeof(uint32_t), 0)))
 		return OBJREF_ENOMEM;
 	/* pred_start[to] is the fill cursor of `to`: it ends where to + 1's
 	 * list starts, and the shift below puts the starts back */
@@ -234,8 +263,8 @@ static int result(objref_dominators **out, dom_work *w)
 	const uint32_t *idom = w->ancestor;
 	objref_dominators *d = objref__calloc(1, sizeof(*d));
 
-	if (!d || !(d->idom_of = objref__malloc((s->nobjects ? s->nobjects : 1) * sizeof(objref_id))) ||
-	    !(d->retained = objref__calloc(s->nobjects ? s->nobjects : 1, sizeof(uint64_t)))) {
+	if (!d || !(d->idom_of = big(s->nobjects, sizeof(objref_id), 0)) ||
+	    !(d->retained = big(s->nobjects, sizeof(uint64_t), 1))) {
 		objref_dominators_free(d);
 		return OBJREF_ENOMEM;
 	}
@@ -278,21 +307,21 @@ int objref_dominators_build(objref_dominators **out, const objref_snapshot *snap
 		return objref__error(OBJREF_EINVAL, "dominators: %zu references, at most %u", snap->nedges,
 			(unsigned)(UINT32_MAX - 1 - snap->nroots));
 	cells = snap->nobjects + 2;
-	if (!(w.dfn = objref__calloc(snap->nobjects ? snap->nobjects : 1, sizeof(uint32_t))) ||
-	    !(w.vert = objref__malloc(cells * sizeof(objref_id))) ||
-	    !(w.parent = objref__malloc(cells * sizeof(uint32_t))) ||
-	    !(w.size = objref__malloc(cells * sizeof(uint64_t))) ||
-	    !(w.arcs = objref__malloc((snap->nedges + snap->nroots + 1) * sizeof(*w.arcs))) ||
-	    !(w.pred_start = objref__calloc(cells + 1, sizeof(uint32_t)))) {
+	if (!(w.dfn = big(snap->nobjects, sizeof(uint32_t), 1)) ||
+	    !(w.vert = big(cells, sizeof(objref_id), 0)) ||
+	    !(w.parent = big(cells, sizeof(uint32_t), 0)) ||
+	    !(w.size = big(cells, sizeof(uint64_t), 0)) ||
+	    !(w.arcs = big(snap->nedges + snap->nroots + 1, sizeof(*w.arcs), 0)) ||
+	    !(w.pred_start = big(cells + 1, sizeof(uint32_t), 1))) {
 		rc = OBJREF_ENOMEM;
 		goto cleanup;
 	}
 	if ((rc = number(&w)) < 0 || (rc = predecessors(&w)) < 0)
 		goto cleanup;
 	cells = (size_t)w.n + 1;
-	if (!(w.semi = objref__malloc(cells * sizeof(uint32_t))) ||
-	    !(w.label = objref__malloc(cells * sizeof(uint32_t))) ||
-	    !(w.ancestor = objref__calloc(cells, sizeof(uint32_t))) ||
+	if (!(w.semi = big(cells, sizeof(uint32_t), 0)) ||
+	    !(w.label = big(cells, sizeof(uint32_t), 0)) ||
+	    !(w.ancestor = big(cells, sizeof(uint32_t), 1)) ||
 	    !(w.stack = objref__malloc(cells * sizeof(uint32_t)))) {
 		rc = OBJREF_ENOMEM;
 		goto cleanup;

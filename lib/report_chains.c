@@ -9,6 +9,7 @@
 #include "objref/render.h"
 #include "objref/view.h"
 #include "internal.h"
+#include "report_chains_internal.h"
 
 /* Does type t answer to name ("Session" or "app.Session")? */
 static int type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
@@ -23,52 +24,109 @@ static int type_is(const objref_snapshot *snap, objref_type_id t, const char *na
 	return strncmp(name, mod, ml) == 0 && name[ml] == '.' && strcmp(name + ml + 1, short_name) == 0;
 }
 
-static int addr_in(const uint64_t *sorted, size_t n, uint64_t a)
+/* The class a sample is taken from, best first: new objects that survived
+ * a checkpoint, other new ones, the rest (everything without a baseline). */
+static int sample_class(const objref__ages *a, objref_id i)
 {
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (sorted[mid] == a)
-			return 1;
-		if (sorted[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	return a->age[i] == OBJREF__SURVIVOR ? 0 : a->age[i] == OBJREF__NEW ? 1 : 2;
 }
 
-/* Up to o->samples samples of the type in out, newest first: objects not
- * alive at the baseline (when there is one), then the others, in snapshot
- * order (the youngest generation first).  *got and *instances set.
- * 0 or OBJREF_ENOMEM. */
-static int pick_samples(objref_id *out, size_t *got, size_t *instances,
-	const objref_snapshot *snap, const objref_chains_report_options *o)
+/* Members of class cls of the type whose nearest old holder is h (n: none),
+ * `want` of them spread over them at the middle of their shares (not the
+ * first in snapshot order, the youngest generation: an address freed and
+ * reused since the checkpoint looks like a survivor there), into out. */
+static void spread(objref_id *out, size_t *got, const objref_snapshot *snap, const objref__ages *a,
+	const char *match, int cls, objref_id h, size_t members, size_t want)
 {
-	size_t ntypes = objref_snapshot_ntypes(snap), n = objref_snapshot_nobjects(snap);
-	char *match = objref__calloc(ntypes + 1, 1);
-	const uint64_t *base = o->baseline;
+	size_t n = objref_snapshot_nobjects(snap), seen = 0, taken = 0;
 
-	*got = *instances = 0;
-	if (!match)
-		return OBJREF_ENOMEM;
-	for (objref_type_id t = 0; t < ntypes; t++)
-		match[t] = (char)type_is(snap, t, o->type);
-	for (int pass = base ? 0 : 1; pass < 2; pass++) {
-		for (objref_id i = 0; i < n; i++) {
-			const objref_object *obj = objref_snapshot_object(snap, i);
-			int old;
-			if (!match[obj->type])
-				continue;
-			if (pass == 1 || !base)
-				*instances += 1;
-			old = base && addr_in(base, o->nbaseline, obj->addr);
-			if (*got < o->samples && (pass == 0 ? !old : (!base || old)))
-				out[(*got)++] = i;
+	for (objref_id i = 0; i < n && taken < want; i++) {
+		objref_id hi = a->holder[i] == OBJREF_NO_ID ? (objref_id)n : a->holder[i];
+		if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls || hi != h)
+			continue;
+		if (seen++ == (2 * taken + 1) * members / (2 * want)) {
+			out[(*got)++] = i;
+			taken++;
 		}
 	}
-	objref__free(match);
+}
+
+/* The samples of class cls (survivors, else new objects) shared among
+ * their nearest old holders in proportion to how many each holds (the
+ * largest first, D'Hondt), spread within each: a holder of half the new
+ * objects gets half the samples, one of a few gets none.  0 or
+ * OBJREF_ENOMEM. */
+static int by_holder(objref_id *out, size_t *got, const objref_snapshot *snap, objref__ages *a,
+	const char *match, int cls, size_t want)
+{
+	size_t n = objref_snapshot_nobjects(snap), nh = 0;
+	uint32_t *cnt = NULL, *quota = NULL;
+	objref_id *hs = NULL;
+	int err;
+
+	if ((err = objref__ages_holders(a)) < 0)
+		return err;
+	if (!(cnt = objref__calloc(n + 1, sizeof(uint32_t))) ||
+	    !(quota = objref__calloc(n + 1, sizeof(uint32_t))) ||
+	    !(hs = objref__malloc((n + 1) * sizeof(objref_id)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	for (objref_id i = 0; i < n; i++) {
+		objref_id h = a->holder[i] == OBJREF_NO_ID ? (objref_id)n : a->holder[i];
+		if (!match[objref_snapshot_object(snap, i)->type] || sample_class(a, i) != cls)
+			continue;
+		if (cnt[h]++ == 0)
+			hs[nh++] = h;
+	}
+	for (size_t k = 0; k < want; k++) { /* D'Hondt: the next sample to the largest cnt/(quota+1) */
+		size_t best = 0;
+		for (size_t j = 1; j < nh; j++)
+			if ((uint64_t)cnt[hs[j]] * (quota[hs[best]] + 1) >
+			    (uint64_t)cnt[hs[best]] * (quota[hs[j]] + 1))
+				best = j;
+		quota[hs[best]]++;
+	}
+	for (size_t j = 0; j < nh; j++)
+		if (quota[hs[j]])
+			spread(out, got, snap, a, match, cls, hs[j], cnt[hs[j]], quota[hs[j]]);
+	err = 0;
+cleanup:
+	objref__free(cnt);
+	objref__free(quota);
+	objref__free(hs);
+	return err;
+}
+
+/* Up to o->samples samples of the type in out: survivors first (else the
+ * objects new since the baseline), shared among their holders by how
+ * many each holds (by_holder), then the others in snapshot order (the
+ * youngest generation first).  *got, *instances and r->new_objects/
+ * survivors set.  0 or OBJREF_ENOMEM. */
+static int pick_samples(objref_id *out, size_t *got, objref_chains_report *r,
+	const objref_snapshot *snap, objref__ages *a, const char *match,
+	const objref_chains_report_options *o)
+{
+	size_t n = objref_snapshot_nobjects(snap), per[3] = { 0, 0, 0 };
+	int err;
+
+	*got = 0;
+	for (objref_id i = 0; i < n; i++)
+		if (match[objref_snapshot_object(snap, i)->type])
+			per[sample_class(a, i)]++;
+	r->instances = per[0] + per[1] + per[2];
+	r->survivors = per[0] > 0;
+	r->new_objects = per[0] ? per[0] : per[1];
+	if (per[0] && (err = by_holder(out, got, snap, a, match, 0, OBJREF__MIN(o->samples, per[0]))) < 0)
+		return err;
+	for (int cls = 1; cls < 3 && *got < o->samples; cls++) {
+		size_t want = OBJREF__MIN(o->samples - *got, per[cls]), taken = 0;
+		for (objref_id i = 0; i < n && taken < want; i++)
+			if (match[objref_snapshot_object(snap, i)->type] && sample_class(a, i) == cls) {
+				out[(*got)++] = i;
+				taken++;
+			}
+	}
 	return 0;
 }
 
@@ -250,15 +308,21 @@ static int pattern_dots(objref_chains_report *r, const objref_snapshot *snap, co
 	return 0;
 }
 
-/* Search every sample's chain; 0 or OBJREF_ENOMEM. */
+/* Search every sample's chain, old roots before new ones.  0 or
+ * OBJREF_ENOMEM. */
 static int search(objref_chain *chains, objref_paths *s, const objref_id *samples, size_t n,
-	const objref_chains_report_options *o)
+	const objref_chains_report_options *o, const objref__ages *ages)
 {
+	objref__root_arg roots = { s, ages };
 	objref_paths_options opts;
 	int err = 0;
 
 	objref_paths_options_init(&opts);
 	opts.max_depth = o->max_depth;
+	if (ages->known) {
+		opts.is_root = objref__old_roots_first;
+		opts.is_root_arg = &roots;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if ((err = objref_paths_find(&chains[i], s, samples[i], &opts)) == OBJREF_ENOMEM)
 			return err;
@@ -268,6 +332,117 @@ static int search(objref_chain *chains, objref_paths *s, const objref_id *sample
 	return 0;
 }
 
+/* The labels of every chain into (back == 0) or back from (back == 1)
+ * saved: the text and the picture show the keys folding hid. */
+static void keep_labels(objref_label *saved, objref_chain *chains, size_t n, int back)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t m = chains[i].n ? chains[i].n - 1 : 0;
+		if (back)
+			memcpy(chains[i].labels, saved, m * sizeof(objref_label));
+		else
+			memcpy(saved, chains[i].labels, m * sizeof(objref_label));
+		saved += m;
+	}
+}
+
+/* The holder of group g: the last object of its example chain that was
+ * alive at the baseline, before the first new one that leads to the
+ * sample; and how many of the type's counted new objects have it as their
+ * nearest old holder.  0 or OBJREF_ENOMEM. */
+static int find_holder(objref_report_pattern *p, const objref_snapshot *snap,
+	const objref_chain *ex, objref__ages *a, const char *match, int survivors)
+{
+	size_t n = objref_snapshot_nobjects(snap);
+	objref_id h;
+	objref_chain head;
+	objref_buf text = { 0 };
+	int err;
+
+	p->holder = -1;
+	p->explained = 0;
+	p->holder_id = OBJREF_NO_ID;
+	if (!a->known || ex->n < 2 || a->age[ex->ids[ex->n - 1]] == OBJREF__OLD)
+		return 0;
+	for (size_t j = ex->n - 1; j-- > 0;)
+		if (a->age[ex->ids[j]] == OBJREF__OLD) {
+			p->holder = (long)j;
+			break;
+		}
+	if (p->holder < 0)
+		return 0;
+	if ((err = objref__ages_holders(a)) < 0)
+		return err;
+	h = p->holder_id = ex->ids[p->holder];
+	for (objref_id i = 0; i < n; i++)
+		if (a->holder[i] == h && match[objref_snapshot_object(snap, i)->type] &&
+		    a->age[i] == (survivors ? OBJREF__SURVIVOR : OBJREF__NEW))
+			p->explained++;
+	head = *ex;
+	head.n = (size_t)p->holder + 1;
+	objref_chain_format(&text, snap, &head, OBJREF_CHAIN_FOLD);
+	if (objref_buf_failed(&text)) {
+		objref_buf_dispose(&text);
+		return OBJREF_ENOMEM;
+	}
+	p->holder_text = text.data;
+	return 0;
+}
+
+static void pattern_free(objref_report_pattern *p)
+{
+	objref__free(p->text);
+	objref__free(p->suspect_text);
+	objref__free(p->holder_text);
+	objref_report_root_dispose(&p->root);
+	for (size_t k = 0; p->steps && k < p->nsteps; k++) {
+		objref__free(p->steps[k].type);
+		objref__free(p->steps[k].label);
+	}
+	objref__free(p->steps);
+}
+
+/* Patterns whose samples enter through the same holder are one: their
+ * counts summed into the first (the biggest), the others dropped; then
+ * biggest first again (stable). */
+static void merge_by_holder(objref_chains_report *r)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->npatterns; i++) {
+		objref_report_pattern *p = &r->patterns[i];
+		size_t j = 0;
+		while (j < kept && (p->holder_id == OBJREF_NO_ID ||
+			r->patterns[j].holder_id != p->holder_id))
+			j++;
+		if (j < kept) {
+			r->patterns[j].count += p->count;
+			pattern_free(p);
+		} else {
+			r->patterns[kept++] = *p;
+		}
+	}
+	r->npatterns = kept;
+	for (size_t i = 1; i < kept; i++) { /* insertion sort: at most `samples` */
+		objref_report_pattern p = r->patterns[i];
+		size_t j = i;
+		for (; j > 0 && r->patterns[j - 1].count < p.count; j--)
+			r->patterns[j] = r->patterns[j - 1];
+		r->patterns[j] = p;
+	}
+}
+
+/* match[t]: type t is the report's type. */
+static char *matching_types(const objref_snapshot *snap, const char *name)
+{
+	size_t ntypes = objref_snapshot_ntypes(snap);
+	char *match = objref__calloc(ntypes + 1, 1);
+
+	for (objref_type_id t = 0; match && t < ntypes; t++)
+		match[t] = (char)type_is(snap, t, name);
+	return match;
+}
+
 int objref_chains_report_build(objref_chains_report **out, const objref_snapshot *snap,
 	objref_paths *s, const objref_chains_report_options *o)
 {
@@ -275,7 +450,10 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 	objref_chain *chains = NULL;
 	objref_chain_group *groups = NULL;
 	objref_id *samples = NULL;
-	size_t nsamples = 0, ngroups = 0;
+	objref__ages ages = { 0 };
+	char *match = NULL;
+	objref_label *saved = NULL;
+	size_t nsamples = 0, ngroups = 0, nlabels = 0;
 	int err;
 
 	*out = NULL;
@@ -284,30 +462,49 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 	if (!(r = objref__calloc(1, sizeof(*r))) ||
 	    !(samples = objref__calloc(o->samples + 1, sizeof(objref_id))) ||
 	    !(chains = objref__calloc(o->samples + 1, sizeof(objref_chain))) ||
-	    !(r->type = dup(o->type))) {
+	    !(r->type = dup(o->type)) || !(match = matching_types(snap, o->type))) {
 		err = OBJREF_ENOMEM;
 		goto cleanup;
 	}
-	if ((err = pick_samples(samples, &nsamples, &r->instances, snap, o)) < 0)
+	if ((err = objref__ages_init(&ages, snap, o)) < 0 ||
+	    (err = pick_samples(samples, &nsamples, r, snap, &ages, match, o)) < 0)
 		goto cleanup;
 	if (!nsamples) {
 		err = objref__error(OBJREF_ENOTFOUND, "no live object of type '%s'", o->type);
 		goto cleanup;
 	}
 	r->samples = nsamples;
-	if ((err = search(chains, s, samples, nsamples, o)) < 0 ||
-	    (err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0)) < 0)
+	if ((err = search(chains, s, samples, nsamples, o, &ages)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < nsamples; i++)
+		nlabels += chains[i].n;
+	if (!(saved = objref__malloc(OBJREF__MAX(nlabels, 1) * sizeof(objref_label)))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	keep_labels(saved, chains, nsamples, 0);
+	/* the keys the chains take out of one container fold for grouping; the
+	   pattern shows its example's own key (which entry holds it) */
+	objref__fold_shared_keys(chains, nsamples, snap, &ages);
+	err = objref_paths_group(&groups, &ngroups, snap, chains, nsamples, 0);
+	keep_labels(saved, chains, nsamples, 1);
+	if (err < 0)
 		goto cleanup;
 	if (!(r->patterns = objref__calloc(OBJREF__MAX(ngroups, 1), sizeof(*r->patterns)))) {
 		err = OBJREF_ENOMEM;
 		goto cleanup;
 	}
-	for (; r->npatterns < ngroups; r->npatterns++)
-		if ((err = fill_pattern(&r->patterns[r->npatterns], snap, s, chains,
-				&groups[r->npatterns], &o->live)) < 0) {
+	for (; r->npatterns < ngroups; r->npatterns++) {
+		objref_report_pattern *p = &r->patterns[r->npatterns];
+		if ((err = fill_pattern(p, snap, s, chains, &groups[r->npatterns], &o->live)) < 0 ||
+		    (err = find_holder(p, snap, &chains[groups[r->npatterns].example], &ages, match,
+				r->survivors)) < 0 ||
+		    (!p->holder_text && !(p->holder_text = dup("")) && (err = OBJREF_ENOMEM))) {
 			r->npatterns++; /* so that free releases its parts */
 			goto cleanup;
 		}
+	}
+	merge_by_holder(r);
 	if (o->picture) {
 		objref_buf dot = { 0 };
 		if ((err = chains_dot(&dot, snap, chains, groups, ngroups, o->type, r->instances)) < 0) {
@@ -328,6 +525,9 @@ cleanup:
 		objref_chain_dispose(&chains[i]);
 	objref__free(chains);
 	objref__free(samples);
+	objref__free(match);
+	objref__free(saved);
+	objref__ages_dispose(&ages);
 	objref_free(groups);
 	objref_chains_report_free(r);
 	return err;
@@ -337,17 +537,8 @@ void objref_chains_report_free(objref_chains_report *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->npatterns; i++) {
-		objref_report_pattern *p = &r->patterns[i];
-		objref__free(p->text);
-		objref__free(p->suspect_text);
-		objref_report_root_dispose(&p->root);
-		for (size_t k = 0; p->steps && k < p->nsteps; k++) {
-			objref__free(p->steps[k].type);
-			objref__free(p->steps[k].label);
-		}
-		objref__free(p->steps);
-	}
+	for (size_t i = 0; i < r->npatterns; i++)
+		pattern_free(&r->patterns[i]);
 	objref__free(r->patterns);
 	objref__free(r->type);
 	objref__free(r->dot);

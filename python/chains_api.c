@@ -233,11 +233,14 @@ static PyObject *pattern_dict(const objref_report_pattern *p)
 {
 	static const char *status[] = { "found", "too_deep", "unreachable" };
 
-	return Py_BuildValue("{snsssssNsssNsNss}", "count", (Py_ssize_t)p->count,
+	return Py_BuildValue("{snsssssNsssNsNsssNsssn}", "count", (Py_ssize_t)p->count,
 		"status", status[p->status], "text", p->text, "root", root_dict(&p->root),
 		"root_text", p->root.text, "steps", steps_list(p),
 		"suspect", p->suspect >= 0 ? PyLong_FromLong(p->suspect) : Py_NewRef(Py_None),
-		"suspect_text", p->suspect_text);
+		"suspect_text", p->suspect_text, "holder",
+		p->holder >= 0 ? PyLong_FromLong(p->holder) : Py_NewRef(Py_None),
+		"holder_text", p->holder_text ? p->holder_text : "", "explained",
+		(Py_ssize_t)p->explained);
 }
 
 /* The report as chains() returns it: {type, instances, samples, patterns[, dot]}. */
@@ -251,8 +254,10 @@ static PyObject *report_dict(const objref_chains_report *r)
 			goto cleanup;
 		PyList_SET_ITEM(patterns, (Py_ssize_t)g, d);
 	}
-	if (!patterns || !(res = Py_BuildValue("{sssnsnsO}", "type", r->type, "instances",
-			(Py_ssize_t)r->instances, "samples", (Py_ssize_t)r->samples, "patterns", patterns)))
+	if (!patterns || !(res = Py_BuildValue("{sssnsnsOsnsO}", "type", r->type, "instances",
+			(Py_ssize_t)r->instances, "samples", (Py_ssize_t)r->samples, "patterns", patterns,
+			"new_objects", (Py_ssize_t)r->new_objects, "survivors",
+			r->survivors ? Py_True : Py_False)))
 		goto cleanup;
 	if (r->dot) {
 		PyObject *dot = PyUnicode_FromString(r->dot);
@@ -263,6 +268,93 @@ static PyObject *report_dict(const objref_chains_report *r)
 cleanup:
 	Py_XDECREF(patterns);
 	return res;
+}
+
+/* ---- survivors ------------------------------------------------------------ */
+
+typedef struct {
+	uint64_t *a;
+	size_t n;
+} addr_list;
+
+static int collect(void *obj, void *arg)
+{
+	addr_list *l = arg;
+
+	if ((l->n & (l->n - 1)) == 0) { /* grow at powers of two (and at 0) */
+		uint64_t *a = PyMem_Realloc(l->a, (l->n ? 2 * l->n : 1024) * sizeof(uint64_t));
+		if (!a)
+			return -1;
+		l->a = a;
+	}
+	l->a[l->n++] = (uint64_t)(uintptr_t)obj;
+	return 0;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int objref_py_remember_survivors(objref_modstate *st)
+{
+	size_t k = objref_series_len(st->series); /* this checkpoint's index */
+	addr_list l = { NULL, 0 };
+
+	if (k == 0 || (k & (k - 1)) != 0)
+		return 0;
+
+	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
+		PyMem_Free(l.a);
+		PyErr_Clear();
+		PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
+			"addresses for the chains' survivors (%zu objects listed)", l.n);
+		return -1;
+	}
+	/* sorted only when a report needs them (sort_survivors): a checkpoint
+	   pays the walk, not the sort */
+	if (objref_series_len(st->series) == 1 && l.n) { /* the second checkpoint */
+		PyMem_Free(st->second_addrs);
+		if (!(st->second_addrs = PyMem_Malloc(l.n * sizeof(uint64_t)))) {
+			PyMem_Free(l.a);
+			st->nsecond_addrs = 0;
+			PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
+				"addresses for the chains' survivors (%zu objects)", l.n);
+			return -1;
+		}
+		memcpy(st->second_addrs, l.a, l.n * sizeof(uint64_t));
+		st->nsecond_addrs = l.n;
+	}
+	PyMem_Free(st->prev_addrs);
+	st->prev_addrs = st->last_addrs;
+	st->nprev_addrs = st->nlast_addrs;
+	st->prev_index = st->last_index;
+	st->last_addrs = l.a;
+	st->nlast_addrs = l.n;
+	st->last_index = k;
+	return 0;
+}
+
+/* Sort the remembered addresses (once: sorting sorted ones is cheap). */
+static void sort_survivors(objref_modstate *st)
+{
+	if (st->nprev_addrs)
+		qsort(st->prev_addrs, st->nprev_addrs, sizeof(uint64_t), cmp_addr);
+	if (st->nlast_addrs)
+		qsort(st->last_addrs, st->nlast_addrs, sizeof(uint64_t), cmp_addr);
+	if (st->nsecond_addrs)
+		qsort(st->second_addrs, st->nsecond_addrs, sizeof(uint64_t), cmp_addr);
+}
+
+void objref_py_forget_survivors(objref_modstate *st)
+{
+	PyMem_Free(st->prev_addrs);
+	PyMem_Free(st->last_addrs);
+	PyMem_Free(st->second_addrs);
+	st->prev_addrs = st->last_addrs = st->second_addrs = NULL;
+	st->nprev_addrs = st->nlast_addrs = st->nsecond_addrs = 0;
+	st->prev_index = st->last_index = 0;
 }
 
 /* ---- chains for a type ---------------------------------------------------- */
@@ -295,8 +387,27 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 	*out = NULL;
 	if (objref_py_pin(&p, untracked) < 0)
 		return -1;
+	size_t n = objref_series_len(st->series), at = 0;
+
+	sort_survivors((objref_modstate *)st);
 	o.baseline = st->first_addrs;
 	o.nbaseline = st->nfirst_addrs;
+	/* survived a checkpoint: alive at the latest remembered one before the
+	   last (the last is taken as the program ends, with its transient
+	   objects) */
+	if (st->last_addrs && st->last_index + 1 < n) {
+		o.survivors = st->last_addrs, o.nsurvivors = st->nlast_addrs, at = st->last_index;
+	} else if (st->prev_addrs) {
+		o.survivors = st->prev_addrs, o.nsurvivors = st->nprev_addrs, at = st->prev_index;
+	} else {
+		o.survivors = st->last_addrs, o.nsurvivors = st->nlast_addrs, at = st->last_index;
+	}
+	if (n >= 4 && at >= 2 && st->second_addrs) {
+		/* what the program built as it started (imports, caches filled
+		   once) is no growth: new means new since the second checkpoint */
+		o.baseline = st->second_addrs;
+		o.nbaseline = st->nsecond_addrs;
+	}
 	o.live = live_of(&p);
 	err = objref_chains_report_build(out, p.snap, p.paths, &o);
 	objref_py_unpin(&p);
@@ -419,7 +530,12 @@ static int report_from_dict(objref_chains_report *r, void **mem, PyObject *res)
 			p->suspect = 0;
 			p->suspect_text = str_at(d, "suspect_text");
 		}
+		p->holder = int_at(d, "holder");
+		p->holder_text = str_at(d, "holder_text");
+		p->explained = int_at(d, "explained") < 0 ? 0 : (size_t)int_at(d, "explained");
 	}
+	r->new_objects = int_at(res, "new_objects") < 0 ? 0 : (size_t)int_at(res, "new_objects");
+	r->survivors = PyDict_Check(res) && PyDict_GetItemString(res, "survivors") == Py_True;
 	return 0;
 }
 
@@ -523,7 +639,109 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 	return res;
 }
 
+/* ---- label coverage (bench/labels_bench.py) ------------------------------- */
+
+static PyObject *type_name_obj(const objref_snapshot *snap, objref_type_id t)
+{
+	const objref_type *tp = objref_snapshot_type(snap, t);
+	const char *mod = objref_snapshot_string(snap, tp->module);
+
+	if (!*mod || strcmp(mod, "builtins") == 0)
+		return PyUnicode_FromString(objref_snapshot_string(snap, tp->name));
+	return PyUnicode_FromFormat("%s.%s", mod, objref_snapshot_string(snap, tp->name));
+}
+
+/* Of the references from objects whose type's name (as type_name_obj
+ * writes it) is in `only` (a set): *total and *labelled. */
+static int coverage_of(size_t *labelled, size_t *total, const objref_snapshot *snap, PyObject *only)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	size_t ntypes = objref_snapshot_ntypes(snap), n = objref_snapshot_nobjects(snap);
+	char *in = PyMem_Calloc(ntypes + 1, 1);
+
+	*labelled = *total = 0;
+	if (!in) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (objref_type_id t = 0; t < ntypes; t++) {
+		PyObject *name = type_name_obj(snap, t);
+		int r = name ? PySet_Contains(only, name) : -1;
+		Py_XDECREF(name);
+		if (r < 0) {
+			PyMem_Free(in);
+			return -1;
+		}
+		in[t] = (char)r;
+	}
+	for (objref_id i = 0; i < n; i++) {
+		const objref_id *to;
+		const objref_label *l;
+		size_t m = 0;
+		if (!in[objref_snapshot_object(snap, i)->type] ||
+		    objref_snapshot_edges(&to, &l, &m, snap, i) < 0)
+			continue;
+		for (size_t e = 0; e < m; e++)
+			*labelled += OBJREF_LABEL_KIND(l[e]) != OBJREF_LABEL_NONE && l[e] != unnamed;
+		*total += m;
+	}
+	PyMem_Free(in);
+	return 0;
+}
+
+/* _label_coverage(untracked=True, top=20, only=None): {"total", "labelled",
+ * "gaps": [(referrer type, referent type, count)]} over a full snapshot of
+ * the live heap; with `only` (a set of type names), also "only_total" and
+ * "only_labelled": the references from objects of those types. */
+static PyObject *py_label_coverage(PyObject *m, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "untracked", "top", "only", NULL };
+	int untracked = 1, err;
+	Py_ssize_t top = 20;
+	PyObject *only = NULL;
+	size_t only_total = 0, only_labelled = 0;
+	objref_snapshot *snap = NULL;
+	objref_label_gap *gaps = NULL;
+	size_t labelled, total, ngaps;
+	PyObject *list = NULL, *res = NULL;
+
+	(void)m;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|pnO!:_label_coverage", kwlist, &untracked, &top,
+			&PySet_Type, &only))
+		return NULL;
+	if ((err = objref_capture_snapshot(&snap, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
+		return objref_py_error(err);
+	if ((err = objref_label_coverage(&labelled, &total, &gaps, &ngaps, snap)) < 0) {
+		objref_py_error(err);
+		goto cleanup;
+	}
+	if (!(list = PyList_New(0)))
+		goto cleanup;
+	for (size_t i = 0; i < ngaps && (Py_ssize_t)i < top; i++) {
+		PyObject *t = Py_BuildValue("(NNn)", type_name_obj(snap, gaps[i].from),
+			type_name_obj(snap, gaps[i].to), (Py_ssize_t)gaps[i].count);
+		if (!t || PyList_Append(list, t) < 0) {
+			Py_XDECREF(t);
+			goto cleanup;
+		}
+		Py_DECREF(t);
+	}
+	if (only && coverage_of(&only_labelled, &only_total, snap, only) < 0)
+		goto cleanup;
+	res = Py_BuildValue("{snsnsOsnsn}", "total", (Py_ssize_t)total, "labelled", (Py_ssize_t)labelled,
+		"gaps", list, "only_total", (Py_ssize_t)only_total, "only_labelled",
+		(Py_ssize_t)only_labelled);
+cleanup:
+	Py_XDECREF(list);
+	objref_free(gaps);
+	objref_snapshot_free(snap);
+	return res;
+}
+
 PyMethodDef objref_chains_methods[] = {
+	{ "_label_coverage", FN(py_label_coverage), KW,
+	  "_label_coverage(untracked=True, top=20) -> {total, labelled, gaps}: the references of a\n"
+	  "full snapshot that carry a label, and the top unlabelled (referrer type, referent type)." },
 	{ "is_proper_module", FN(py_is_proper_module), KW,
 	  "is_proper_module(obj)\n--\n\nTrue for a module that sys.modules lists under its name." },
 	{ "find_backref_chain", FN(py_find_backref_chain), KW,

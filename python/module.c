@@ -98,6 +98,7 @@ static void objref_free_state(void *m)
 		st->first_addrs = NULL;
 		objref_new_ids_free(st->ids_table);
 		st->ids_table = NULL;
+		objref_py_forget_survivors(st);
 	}
 }
 

@@ -28,6 +28,12 @@ typedef struct {
 	uint64_t *first_addrs;    /* sorted ids of the objects alive at the first checkpoint */
 	size_t nfirst_addrs;
 	objref_CAPI capi;         /* the objref._C_API capsule's struct (capi.h) */
+	/* sorted ids alive at the last checkpoint, at the one before it and at
+	   the second (chains_api.c): the chains report's survivors and, after
+	   the program's start-up, its baseline */
+	uint64_t *last_addrs, *prev_addrs, *second_addrs;
+	size_t nlast_addrs, nprev_addrs, nsecond_addrs;
+	size_t last_index, prev_index; /* the checkpoints they were taken at */
 } objref_modstate;
 
 objref_modstate *objref_py_state(PyObject *module);
@@ -60,6 +66,13 @@ int objref_py_checkpoint_fork(objref_modstate *st, const char *label, char *why,
 int objref_py_checkpoint_settle(objref_modstate *st, int block);
 /* fn(arg) after each checkpoint taken, objref.checkpoint() too (NULL: none). */
 void objref_py_checkpoint_hook(void (*fn)(void *arg), void *arg);
+/* At checkpoints 1, 2, 4, 8 ... (chains_api.c): the ids alive then
+ * remembered (and those of the one before kept), so that the chains report
+ * samples objects that survived a checkpoint; a walk of the heap at
+ * log2(checkpoints) of them, not at each.  0, or -1 with an exception. */
+int objref_py_remember_survivors(objref_modstate *st);
+/* Forget them (reset, module free). */
+void objref_py_forget_survivors(objref_modstate *st);
 /* Log each checkpoint's census to path (NULL: stop).  0, or -1 with an exception. */
 int objref_py_set_log(objref_modstate *st, const char *path);
 /* Add the objref._C_API capsule over st->capi to m (capi.c).  0 or -1. */

@@ -64,6 +64,22 @@ int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, 
 	return 0;
 }
 
+/* The references the collector shows unnamed (no label at all) that have
+ * a name all the same (an exception's traceback, a frame's local...). */
+static void name_unnamed_refs(objref_py_pinned *p, objref_chain *c)
+{
+	char name[256];
+	objref_str s;
+	int local;
+
+	for (size_t i = 0; i + 1 < c->n; i++)
+		if (OBJREF_LABEL_KIND(c->labels[i]) == OBJREF_LABEL_NONE &&
+		    objref_capture_ref_name(name, sizeof(name), &local, p->objs[c->ids[i]],
+			    p->objs[c->ids[i + 1]]) &&
+		    objref_snapshot_add_string(&s, p->snap, name, strlen(name)) == 0)
+			c->labels[i] = OBJREF_LABEL(local ? OBJREF_LABEL_LOCAL : OBJREF_LABEL_ATTR, s);
+}
+
 /* Name the attributes a chain passes through that CPython stores inline
  * (3.11+: labelled ".?" by the capture), while their objects are alive:
  * the chain's steps handed to capture's one naming entry point. */
@@ -79,4 +95,5 @@ void objref_py_name_attributes(objref_py_pinned *p, objref_chain *c)
 	for (size_t i = 0; i + 1 < c->n; i++)
 		c->labels[i] = refs[i].label;
 	PyMem_Free(refs);
+	name_unnamed_refs(p, c);
 }

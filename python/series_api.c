@@ -233,6 +233,8 @@ static int checkpoint_here(objref_modstate *st, const char *label, int untracked
 	settle(st, 1);
 	if (objref_series_len(st->series) == 0 && remember_first(st) < 0)
 		return -1;
+	if (objref_series_len(st->series) > 0 && objref_py_remember_survivors(st) < 0)
+		return -1;
 	if ((err = objref_capture_census(&c, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
 	    (err = objref_series_add(st->series, c, objref_py_now() - st->t0, label)) < 0) {
 		objref_py_error(err);
@@ -326,6 +328,7 @@ static PyObject *py_reset(PyObject *module, PyObject *unused)
 	PyMem_Free(st->first_addrs);
 	st->first_addrs = NULL;
 	st->nfirst_addrs = 0;
+	objref_py_forget_survivors(st);
 	Py_RETURN_NONE;
 }
 

@@ -88,6 +88,20 @@ OBJREF_EXTERN void objref_capture_release(void **objs, size_t n);
 OBJREF_EXTERN size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target);
 
 /*
+ * The name a person would use for a reference from `from` to `to` that the
+ * collector shows without one (a chain's unlabelled step): an exception's
+ * __traceback__, __context__, __cause__, args; a traceback's tb_next,
+ * tb_frame; a bound method's __func__, __self__; a cell's cell_contents; a
+ * generator's or coroutine's frame and awaited object; on 3.11+ a frame's
+ * f_back, f_code, f_globals, f_builtins and its locals by name (also a
+ * generator's, whose frame lives inside it).  *is_local: the name is a
+ * local variable's.  Runs no Python code (3.11: reading a frame's locals
+ * fills its f_locals dict).  Its length, 0 when none.
+ */
+OBJREF_EXTERN size_t objref_capture_ref_name(char *buf, size_t size, int *is_local, void *from,
+	void *to);
+
+/*
  * Name the inline attributes (3.11+, labelled OBJREF_SP_ATTR_UNNAMED,
  * shown ".?") among refs[0..n): for each such reference whose holder and
  * target are below nobjs, find the attribute as objref_capture_attr_name

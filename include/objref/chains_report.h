@@ -46,13 +46,19 @@ typedef struct {
 				     or NULL: objects not among them are sampled first */
 	size_t nbaseline;
 	objref_report_live live;
+	/* sorted addresses alive at a later checkpoint than the baseline (the
+	   one before the last), or NULL: the objects new since the baseline
+	   that are among them survived a checkpoint, and are sampled first,
+	   spread over them; the report's shares are measured over them */
+	const uint64_t *survivors;
+	size_t nsurvivors;
 } objref_chains_report_options;
 
 #define OBJREF_CHAINS_REPORT_OPTIONS_VERSION 1
 #define OBJREF_CHAINS_REPORT_OPTIONS_INIT { \
 	.version = OBJREF_CHAINS_REPORT_OPTIONS_VERSION, .type = NULL, .samples = 5, \
 	.max_depth = OBJREF_PATHS_DEFAULT_DEPTH, .picture = 0, .baseline = NULL, .nbaseline = 0, \
-	.live = { NULL, NULL, NULL, NULL } }
+	.live = { NULL, NULL, NULL, NULL }, .survivors = NULL, .nsurvivors = 0 }
 
 /* What holds a pattern's chains. */
 typedef enum {
@@ -94,19 +100,34 @@ typedef struct {
 	size_t nsteps;
 	long suspect;            /* step where new objects enter, or -1 */
 	char *suspect_text;      /* its folded label, "" without a suspect */
+	/* With a baseline: the holder, the nearest object on the example chain
+	   that was alive at the baseline and through which the sample's new
+	   objects enter (its step, or -1), and how many of the type's new
+	   objects (survivors when given) enter through it: `explained` of
+	   the report's `new_objects`. */
+	long holder;
+	char *holder_text;       /* the chain up to the holder, folded; "" without one */
+	size_t explained;
+	objref_id holder_id;     /* the holder's snapshot id, or OBJREF_NO_ID */
 } objref_report_pattern;
 
 typedef struct {
 	char *type;
 	size_t instances;        /* live objects of the type in the snapshot */
 	size_t samples;
-	objref_report_pattern *patterns; /* biggest first */
+	objref_report_pattern *patterns; /* biggest first; with a baseline, the
+					    samples that enter through one holder are
+					    one pattern (the biggest shape's chain shown) */
 	size_t npatterns;
 	char *dot;               /* options.picture: the picture's DOT, else NULL */
 	char **pattern_dots;     /* options.picture: the DOT of each of the first
 				    npattern_dots patterns alone (at most
 				    OBJREF_CHAINS_PATTERN_PICTURES), else NULL */
 	size_t npattern_dots;
+	/* With a baseline: the type's objects new since it (that survived a
+	   checkpoint, when survivors were given; `survivors` says so). */
+	size_t new_objects;
+	int survivors;
 } objref_chains_report;
 
 /* Patterns that get a picture of their own (the HTML report shows them). */

@@ -231,6 +231,24 @@ OBJREF_EXTERN int objref_paths_find(objref_chain *chain, objref_paths *s, objref
 OBJREF_EXTERN int objref_paths_find_forward(objref_chain *chain, objref_paths *s, objref_id start,
 	objref_paths_pred pred, void *arg, const objref_paths_options *opts);
 
+/* ---- label coverage ------------------------------------------------------ */
+
+/* Unlabelled references from objects of type `from` to objects of type `to`. */
+typedef struct {
+	objref_type_id from, to;
+	size_t count;
+} objref_label_gap;
+
+/*
+ * How many of snap's references carry a label a person can read: every
+ * one but OBJREF_LABEL_NONE and the unnamed inline attribute (".?").
+ * *labelled and *total set; *gaps (the caller's: objref_free) lists the
+ * unlabelled ones by (referrer type, referent type), most first (*ngaps of
+ * them; NULL when none).  Returns 0 or OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_label_coverage(size_t *labelled, size_t *total, objref_label_gap **gaps,
+	size_t *ngaps, const objref_snapshot *snap);
+
 /* ---- grouping and text -------------------------------------------------- */
 
 enum {

@@ -213,29 +213,33 @@ TEST_IMPL(chains_report_json)
 	ASSERT_NOT_NULL(json);
 	/* without the live callbacks: ".?" and "thread ?" with the ident */
 	ASSERT_STR_EQ(json + 1,
-		"{\"type\": \"tuple\", \"instances\": 7, \"samples\": 7, \"patterns\": ["
+		"{\"type\": \"tuple\", \"instances\": 7, \"samples\": 7, \"new_objects\": 6, \"survivors\": false, \"patterns\": ["
 		"{\"count\": 3, \"status\": \"found\", \"text\": \"module app .CACHE -> list [*] -> tuple\", "
 		"\"root\": {\"kind\": \"module\", \"module\": \"app\", \"name\": \"CACHE\"}, "
 		"\"root_text\": \"module global app.CACHE\", \"steps\": ["
 		"{\"type\": \"module\", \"label\": \"__dict__\"}, {\"type\": \"dict\", \"label\": \"['CACHE']\"}, "
 		"{\"type\": \"list\", \"label\": \"[*]\"}, {\"type\": \"tuple\", \"label\": null}], "
-		"\"suspect\": 2, \"suspect_text\": \"[*]\"}, "
+		"\"suspect\": 2, \"suspect_text\": \"[*]\", "
+		"\"holder\": null, \"holder_text\": \"\", \"explained\": 0}, "
 		"{\"count\": 2, \"status\": \"unreachable\", \"text\": \"tuple [*] -> tuple\", "
 		"\"root\": {\"kind\": \"garbage\"}, \"root_text\": \"no root: garbage held only by reference "
 		"cycles (a collection would free it; is gc disabled or frozen?)\", \"steps\": ["
 		"{\"type\": \"tuple\", \"label\": \"[*]\"}, {\"type\": \"tuple\", \"label\": null}], "
-		"\"suspect\": null, \"suspect_text\": \"\"}, "
+		"\"suspect\": null, \"suspect_text\": \"\", "
+		"\"holder\": null, \"holder_text\": \"\", \"explained\": 0}, "
 		"{\"count\": 1, \"status\": \"found\", \"text\": \"Session .? -> tuple\", "
 		"\"root\": {\"kind\": \"held_from_c\", \"unexplained\": 2}, \"root_text\": \"held from C: 2 "
 		"references the heap does not explain (a C extension, or a missing Py_DECREF)\", "
 		"\"steps\": [{\"type\": \"Session\", \"label\": \".?\"}, {\"type\": \"tuple\", \"label\": null}], "
-		"\"suspect\": null, \"suspect_text\": \"\"}, "
+		"\"suspect\": null, \"suspect_text\": \"\", "
+		"\"holder\": null, \"holder_text\": \"\", \"explained\": 0}, "
 		"{\"count\": 1, \"status\": \"found\", \"text\": \"list [*] -> tuple\", "
 		"\"root\": {\"kind\": \"frame\", \"name\": \"pending\", \"function\": \"worker\", "
 		"\"file\": \"app.py\", \"line\": 17, \"thread_ident\": 42, \"thread\": \"\"}, "
 		"\"root_text\": \"local pending of worker() at app.py:17, thread ? (ident 42)\", "
 		"\"steps\": [{\"type\": \"list\", \"label\": \"[*]\"}, {\"type\": \"tuple\", \"label\": null}], "
-		"\"suspect\": null, \"suspect_text\": \"\"}]}\n");
+		"\"suspect\": null, \"suspect_text\": \"\", "
+		"\"holder\": null, \"holder_text\": \"\", \"explained\": 0}]}\n");
 	objref_buf_dispose(&b);
 	return TEST_OK;
 }

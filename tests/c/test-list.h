@@ -151,6 +151,10 @@
 	X(chains_report_json) \
 	X(chains_report_dot) \
 	X(chains_report_fault) \
+	X(chains_age_survivors) \
+	X(chains_age_merge_by_holder) \
+	X(chains_age_new_roots) \
+	X(chains_age_fault) \
 	X(census_sorted_copy) \
 	/* test-cycles-report.c */ \
 	X(cycles_report_data) \

@@ -123,7 +123,9 @@ class RoundTrip(FromBase):
         self.assertTrue(dumped.stdout.startswith('objref-chain: run.objref ran 0.0 s, 1 checkpoint, heap '),
                         dumped.stdout)
         body = report_body(dumped.stdout)
-        live_body = report_body(live.stdout)
+        # the share a pattern's holder explains needs the run's survivors,
+        # which a dump does not carry: a run knows it and one dump cannot
+        live_body = [l for l in report_body(live.stdout) if not l.startswith('  explains:')]
         self.assertEqual(live_body, body)
         # and they are the whole report: the census, the chains and the cycles
         self.assertTrue(any(l.startswith('most common types') for l in body), body)
@@ -139,6 +141,12 @@ class RoundTrip(FromBase):
         self.assertEqual(b['checkpoints'], 1)
         for k in ('program', 'seconds', 'checkpoints', 'growing'):
             del a[k], b[k]  # what a run knows and one dump cannot (growth needs two)
+        for r in (a, b):  # and the survivors, and the share of them a holder explains
+            for k in ('new_objects', 'survivors'):
+                del r['chains'][k]
+            for p in r['chains']['patterns']:
+                for k in ('holder', 'holder_text', 'explained'):
+                    del p[k]
         self.assertEqual(a, b)
         self.assertEqual(a['chains']['type'], 'Session')
         self.assertEqual(a['chains']['instances'], 90)
@@ -192,11 +200,12 @@ class Diff(FromBase):
         # take may differ: their baselines are the dump before and the first
         # checkpoint; before 3.11 the new Sessions' dicts are dicts too)
         def patterns(lines):
-            return {l for l in lines[1:] if not l.startswith(('  [', '  suspect:'))}
+            return {l for l in lines[1:] if not l.startswith(('  [', '  suspect:', '  explains:'))}
         self.assertTrue(patterns(chains))
         self.assertLessEqual(patterns(chains), patterns(live_chains), (chains, live_chains))
-        if sys.version_info >= (3, 11):
-            self.assertEqual(chains[1:], live_chains[1:])
+        if sys.version_info >= (3, 11):  # the shares differ: the baselines do
+            self.assertEqual([l for l in chains[1:] if not l.startswith('  explains:')],
+                             [l for l in live_chains[1:] if not l.startswith('  explains:')])
         self.assertIn(chains[1], ('  module __main__ .CACHE -> dict [*] -> dict',
                                   '  module __main__ .Session -> type .registry -> list [*] -> '
                                   'Session __dict__ -> dict'))
