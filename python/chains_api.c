@@ -297,24 +297,12 @@ static int cmp_addr(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int objref_py_remember_survivors(objref_modstate *st)
+/* Keep l (this checkpoint's addresses, PyMem-owned) as checkpoint k's. */
+static int keep_survivors(objref_modstate *st, size_t k, addr_list l)
 {
-	size_t k = objref_series_len(st->series); /* this checkpoint's index */
-	addr_list l = { NULL, 0 };
-
-	if (k == 0 || (k & (k - 1)) != 0)
-		return 0;
-
-	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
-		PyMem_Free(l.a);
-		PyErr_Clear();
-		PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
-			"addresses for the chains' survivors (%zu objects listed)", l.n);
-		return -1;
-	}
 	/* sorted only when a report needs them (sort_survivors): a checkpoint
 	   pays the walk, not the sort */
-	if (objref_series_len(st->series) == 1 && l.n) { /* the second checkpoint */
+	if (k == 1 && l.n) { /* the second checkpoint */
 		PyMem_Free(st->second_addrs);
 		if (!(st->second_addrs = PyMem_Malloc(l.n * sizeof(uint64_t)))) {
 			PyMem_Free(l.a);
@@ -334,6 +322,43 @@ int objref_py_remember_survivors(objref_modstate *st)
 	st->nlast_addrs = l.n;
 	st->last_index = k;
 	return 0;
+}
+
+int objref_py_survivors_due(objref_modstate *st)
+{
+	size_t k = objref_series_len(st->series); /* the next checkpoint's index */
+
+	return k != 0 && (k & (k - 1)) == 0;
+}
+
+int objref_py_remember_survivors(objref_modstate *st)
+{
+	addr_list l = { NULL, 0 };
+
+	if (!objref_py_survivors_due(st))
+		return 0;
+	if (objref_capture_each(collect, &l, OBJREF_CAPTURE_UNTRACKED) != 0) {
+		PyMem_Free(l.a);
+		PyErr_Clear();
+		PyErr_Format(PyExc_MemoryError, "out of memory taking a snapshot of the heap's "
+			"addresses for the chains' survivors (%zu objects listed)", l.n);
+		return -1;
+	}
+	return keep_survivors(st, objref_series_len(st->series), l);
+}
+
+int objref_py_take_survivors(objref_modstate *st, const uint64_t *addrs, size_t n)
+{
+	addr_list l = { NULL, n };
+
+	if (n && !(l.a = PyMem_Malloc(n * sizeof(uint64_t)))) {
+		PyErr_Format(PyExc_MemoryError, "out of memory keeping the heap's addresses for the "
+			"chains' survivors (%zu objects)", n);
+		return -1;
+	}
+	if (n)
+		memcpy(l.a, addrs, n * sizeof(uint64_t));
+	return keep_survivors(st, objref_series_len(st->series), l);
 }
 
 /* Sort the remembered addresses (once: sorting sorted ones is cheap). */

@@ -71,6 +71,12 @@ void objref_py_checkpoint_hook(void (*fn)(void *arg), void *arg);
  * samples objects that survived a checkpoint; a walk of the heap at
  * log2(checkpoints) of them, not at each.  0, or -1 with an exception. */
 int objref_py_remember_survivors(objref_modstate *st);
+/* 1 when the next checkpoint is one whose addresses are remembered. */
+int objref_py_survivors_due(objref_modstate *st);
+/* The same from addresses listed elsewhere (a forked census's child),
+ * copied; call before the checkpoint's census joins the series.  0, or -1
+ * with a MemoryError. */
+int objref_py_take_survivors(objref_modstate *st, const uint64_t *addrs, size_t n);
 /* Forget them (reset, module free). */
 void objref_py_forget_survivors(objref_modstate *st);
 /* Log each checkpoint's census to path (NULL: stop).  0, or -1 with an exception. */

@@ -180,10 +180,15 @@ static int settle(objref_modstate *st, int block)
 	Py_END_ALLOW_THREADS
 	F.job = NULL;
 	first = objref_series_len(st->series) == 0;
-	if (!err && first)
+	if (!err && first) {
 		err = take_first(st, addrs, naddrs);
-	else
+	} else {
+		if (!err && addrs && objref_py_take_survivors(st, addrs, naddrs) < 0) {
+			PyErr_Clear();
+			err = OBJREF_ENOMEM;
+		}
 		objref_free(addrs);
+	}
 	F.busy = 0;
 	if (!err)
 		err = objref_series_add(st->series, c, F.t, F.has_label ? F.label : NULL);
@@ -263,8 +268,10 @@ int objref_py_checkpoint_fork(objref_modstate *st, const char *label, char *why,
 	if (settle(st, 1) < 0)
 		return raise_failure();
 	t = objref_py_now() - st->t0;
+	/* the child lists the addresses too for the baseline and where the
+	   chains' survivors are remembered (objref_py_survivors_due) */
 	err = objref_capture_census_fork(&F.job, OBJREF_CAPTURE_UNTRACKED,
-		objref_series_len(st->series) == 0);
+		objref_series_len(st->series) == 0 || objref_py_survivors_due(st));
 	if (err == OBJREF_ENOMEM) {
 		objref_py_error(err);
 		return -1;

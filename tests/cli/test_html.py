@@ -35,10 +35,9 @@ MANY = textwrap.dedent('''\
     import objref
     class Leaf:
         pass
-    KEEP = {}
     for i in range(3):
-        for j in range(40):
-            KEEP["k%d_%d" % (i, j)] = Leaf()  # each key its own pattern
+        for j in range(40):  # each list its own root, so its own pattern
+            globals().setdefault("KEEP%d" % j, []).append(Leaf())
         objref.checkpoint("step %d" % i)
     ''')
 
