@@ -425,8 +425,13 @@ static void remove_exchange(attach_job *j, int cancel)
 	if (!j->xdir[0])
 		return;
 	snprintf(path, sizeof(path), "%s/cancel", j->xdir);
-	if (cancel)
+	if (cancel) {
 		write_small(path, "cancel\n");
+	} else { /* after the last dump the payload writes `done`, then ends: wait for it (2 s at most) */
+		snprintf(path, sizeof(path), "%s/done", j->xdir);
+		for (int i = 0; i < 200 && access(path, F_OK) != 0; i++)
+			usleep(10000);
+	}
 	for (int seq = 1; seq <= j->o->count; seq++) {
 		snprintf(path, sizeof(path), "%s/status-%d", j->xdir, seq);
 		unlink(path);
