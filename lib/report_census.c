@@ -266,7 +266,8 @@ int objref_new_ids_rows(objref_new_ids_row **rows, size_t *n, objref_new_ids *t)
 		objref_new_ids_row *r = &t->rows[t->nrows];
 		if (!ty->old.n && !ty->cur.n)
 			continue;
-		qsort(ty->cur.v, ty->cur.n, sizeof(*ty->cur.v), cmp_addr);
+		if (ty->cur.n) /* qsort wants an array, even for no element */
+			qsort(ty->cur.v, ty->cur.n, sizeof(*ty->cur.v), cmp_addr);
 		if ((err = difference(ty)) < 0)
 			return err;
 		r->name = objref_census_rows(t->names)[k].name;

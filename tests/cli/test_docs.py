@@ -102,6 +102,14 @@ class DocsPictures(unittest.TestCase):
         import sys
         from tests.cli import test_attach
         here = '%d.%d.%d' % sys.version_info[:3]
+        # an attached service's picture names no Python: `make docs` draws
+        # every picture with one build, whose Python the others name
+        made_by = texts.get('Python') or next(
+            (png_texts(os.path.join(DOCS, 'img', n)).get('Python') for n, _ in pictures()
+             if 'Python' in png_texts(os.path.join(DOCS, 'img', n))), '?')
+        if made_by != python:
+            self.skipTest('docs/img/%s was drawn with Python %s, objref-chain has %s'
+                          % (name, made_by, python))
         if here != python:
             self.skipTest('docs/img/%s attaches to a service run by Python %s (objref-chain\'s); '
                           'this is %s' % (name, python, here))
