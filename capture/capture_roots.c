@@ -414,7 +414,11 @@ static int record_frame_held(recorder *c)
 			{ f->object, "<frame>" }, { f->locals, "<f_locals>" }, { (PyObject *)f->code, "<code>" }
 		};
 		objref_str name;
-		for (size_t j = 0; j < c->nfns && !err; j++) {  /* its function: unexplained, unreached */
+		/* a module's code runs in a function made for it (3.11.5+) whose
+		   globals are the module's: the module is the root, not it */
+		int module_code = f->code && PyUnicode_CompareWithASCIIString(
+			((PyCodeObject *)f->code)->co_name, "<module>") == 0;
+		for (size_t j = 0; j < c->nfns && !err && !module_code; j++) {  /* its function: unexplained, unreached */
 			objref_id id = c->fns[j].fn;
 			if (c->fns[j].code == k && !c->reach[id] && c->obj[id].refcnt > c->indeg[id] &&
 			    !(err = intern_c(&name, c, "<function>")))
