@@ -97,8 +97,12 @@ build_and_test() {
 	"$chain" --version 2>&1 | grep -q "Python ${v//./\\.}\\." ||
 		{ echo "objref-chain --version names another Python"; return; }
 	echo "== ctest" >> "$log"
-	OBJREF_TEST_SLOW=$slow ctest --test-dir "$dir" --output-on-failure -j"$jobs" >> "$log" 2>&1 ||
-		{ echo ctest; return; }
+	# bench.quick is left out, not skipped, where slow=0: a run of no test
+	# fails from Python 3.12 on (unittest's exit status 5)
+	local skip=()
+	[ "$slow" = 1 ] || skip=(-E '^bench\.quick$')
+	OBJREF_TEST_SLOW=$slow ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${skip[@]}" \
+		>> "$log" 2>&1 || { echo ctest; return; }
 }
 
 # The slow tests that check nothing version-specific twice (pip install,
