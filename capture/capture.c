@@ -5,7 +5,6 @@
  */
 #include <string.h>
 #if defined(__linux__)
-#include <sys/mman.h>
 #endif
 #include "capture_internal.h"
 
@@ -74,24 +73,6 @@ void objref__objset_dispose(objref__objset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Large tables are probed at random: on transparent huge pages (where the
- * kernel offers them on request) a probe misses the TLB far less often and
- * the kernel faults the table in 2 MB at a time, not 4 kB.  Advice only:
- * nothing changes when it is refused. */
-static void advise_huge(void *p, size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
-
-	if (bytes >= 2 * huge && hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)bytes;
-#endif
-}
-
 static size_t slot_for(const objref__objset *s, PyObject *op)
 {
 	size_t mask = s->slots_cap - 1, h = objref__objset_hash(op) & mask;
@@ -113,7 +94,7 @@ static int reindex(objref__objset *s, size_t room)
 		s->slots_cap = 0;
 		return OBJREF_ENOMEM;
 	}
-	advise_huge(s->slots, cap * sizeof(objref__objslot));
+	objref__advise_huge(s->slots, cap * sizeof(objref__objslot));
 	s->slots_cap = cap;
 	for (size_t i = 0; i < s->n; i++) {
 		size_t h;
@@ -138,7 +119,7 @@ int objref__objset_reserve(objref__objset *s, size_t room)
 	if (room > s->cap) {
 		if ((err = objref__grow((void **)&s->objs, &s->cap, room, sizeof(PyObject *))) < 0)
 			return err;
-		advise_huge(s->objs, s->cap * sizeof(PyObject *));
+		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
 	}
 	return room * 2 + 2 > s->slots_cap ? reindex(s, room) : 0;
 }

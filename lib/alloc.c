@@ -86,7 +86,7 @@ char *objref__strndup(const char *s, size_t len)
  * the kernel offers them on request, it faults in 2 MB at a time instead
  * of 4 kB, and random probes miss the TLB less.  Advice only: nothing
  * changes when it is refused. */
-static void advise_huge(void *p, size_t bytes)
+void objref__advise_huge(void *p, size_t bytes)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
 	const uintptr_t huge = (uintptr_t)2 << 20;
@@ -116,6 +116,6 @@ int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
 		return OBJREF_ENOMEM;
 	*p = np;
 	*cap = ncap;
-	advise_huge(np, ncap * elem);
+	objref__advise_huge(np, ncap * elem);
 	return 0;
 }

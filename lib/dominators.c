@@ -17,7 +17,6 @@
  */
 #include <string.h>
 #if defined(__linux__)
-#include <sys/mman.h>
 #endif
 #include "internal.h"
 #include "snapshot_internal.h"
@@ -64,15 +63,8 @@ static void *big(size_t count, size_t each, int zero)
 	size_t bytes = (count ? count : 1) * each;
 	void *p = zero ? objref__calloc(count ? count : 1, each) : objref__malloc(bytes);
 
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-	if (p && bytes >= ((size_t)4 << 20)) {
-		const uintptr_t huge = (uintptr_t)2 << 20;
-		uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-		uintptr_t e = ((uintptr_t)p + bytes) & ~(huge - 1);
-		if (e > a)
-			(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-	}
-#endif
+	if (p)
+		objref__advise_huge(p, bytes);
 	return p;
 }
 
