@@ -170,20 +170,10 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 	uint64_t *addrs = NULL;
 	size_t naddrs = 0;
 	outbuf b = { 0 };
-	struct sigaction dfl, ign;
 	uint32_t magic = REPORT_MAGIC;
 	int err;
 
-	/* Python's handlers only set flags nobody reads here: a ^C or a
-	 * SIGTERM must end the child.  A parent gone: EPIPE, not death. */
-	memset(&dfl, 0, sizeof(dfl));
-	memset(&ign, 0, sizeof(ign));
-	dfl.sa_handler = SIG_DFL;
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &dfl, NULL);
-	sigaction(SIGTERM, &dfl, NULL);
-	sigaction(SIGHUP, &dfl, NULL);
-	sigaction(SIGPIPE, &ign, NULL);
+	objref__capture_child_signals();
 	/* On a busy machine the program's threads come first. */
 	if (nice(10) < 0)
 		errno = 0;

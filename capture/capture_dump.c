@@ -211,13 +211,9 @@ int objref_capture_dump(objref_capture_dump_stats *st, const char *path, objref_
  * shared by every face (module, CLI, attach payload) in the process. */
 static pid_t running_pid;
 
-/* The forked child: capture, write, report, _exit.  Never returns. */
-static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
-	int compress)
+void objref__capture_child_signals(void)
 {
-	objref_capture_dump_stats st;
 	struct sigaction dfl, ign;
-	size_t put = 0;
 
 	/* Python's handlers only set flags nobody reads here: a ^C or a
 	 * SIGTERM must end the child.  A parent gone: EPIPE, not death. */
@@ -229,6 +225,16 @@ static void child_main(int fd, int report, const char *tmp, const char *path, ob
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &ign, NULL);
+}
+
+/* The forked child: capture, write, report, _exit.  Never returns. */
+static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
+	int compress)
+{
+	objref_capture_dump_stats st;
+	size_t put = 0;
+
+	objref__capture_child_signals();
 	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
 	while (put < sizeof(st)) {
 		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);

@@ -318,4 +318,9 @@ size_t objref__describe(char *buf, size_t size, PyObject *op);
  * the number for int keys, <type> otherwise. */
 size_t objref__render_key(char *buf, size_t size, PyObject *key);
 
+/* In a forked child (capture_dump.c): SIGINT, SIGTERM and SIGHUP back to
+ * their defaults (Python's handlers would only set flags), SIGPIPE
+ * ignored (a parent gone is EPIPE). */
+void objref__capture_child_signals(void);
+
 #endif
