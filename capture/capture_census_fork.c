@@ -143,12 +143,6 @@ cleanup:
 	return err;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static void write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -173,7 +167,7 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 	uint32_t magic = REPORT_MAGIC;
 	int err;
 
-	objref__capture_child_signals();
+	objref__capture_child_enter();
 	/* On a busy machine the program's threads come first. */
 	if (nice(10) < 0)
 		errno = 0;
@@ -188,8 +182,8 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 	err = objref_capture_census(&c, flags);
 	if (!err && want_addrs) {
 		err = live_addrs(&addrs, &naddrs, flags);
-		if (!err && naddrs)
-			qsort(addrs, naddrs, sizeof(uint64_t), cmp_u64);
+		if (!err)
+			err = objref__sort_u64(addrs, naddrs);
 	}
 	h.status = err;
 	if (err) {

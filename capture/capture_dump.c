@@ -211,8 +211,33 @@ int objref_capture_dump(objref_capture_dump_stats *st, const char *path, objref_
  * shared by every face (module, CLI, attach payload) in the process. */
 static pid_t running_pid;
 
-void objref__capture_child_signals(void)
+static void *py_malloc(void *ctx, size_t size)
 {
+	(void)ctx;
+	return objref__private_malloc(size);
+}
+
+static void *py_calloc(void *ctx, size_t n, size_t size)
+{
+	(void)ctx;
+	return objref__private_calloc(n, size);
+}
+
+static void *py_realloc(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	return objref__private_realloc(p, size);
+}
+
+static void py_free(void *ctx, void *p)
+{
+	(void)ctx;
+	objref__private_free(p);
+}
+
+void objref__capture_child_enter(void)
+{
+	PyMemAllocatorEx mmapped = { NULL, py_malloc, py_calloc, py_realloc, py_free };
 	struct sigaction dfl, ign;
 
 	/* Python's handlers only set flags nobody reads here: a ^C or a
@@ -225,6 +250,13 @@ void objref__capture_child_signals(void)
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &ign, NULL);
+	objref__alloc_private();
+	/* What Python allocates here (gc.get_objects' list before 3.12, a
+	 * str's UTF-8 form) comes from the same pages; what it frees from
+	 * before the fork stays where it is. */
+	PyMem_SetAllocator(PYMEM_DOMAIN_RAW, &mmapped);
+	PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &mmapped);
+	PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &mmapped);
 }
 
 /* The forked child: capture, write, report, _exit.  Never returns. */
@@ -234,7 +266,7 @@ static void child_main(int fd, int report, const char *tmp, const char *path, ob
 	objref_capture_dump_stats st;
 	size_t put = 0;
 
-	objref__capture_child_signals();
+	objref__capture_child_enter();
 	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
 	while (put < sizeof(st)) {
 		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);

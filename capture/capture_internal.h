@@ -318,9 +318,12 @@ size_t objref__describe(char *buf, size_t size, PyObject *op);
  * the number for int keys, <type> otherwise. */
 size_t objref__render_key(char *buf, size_t size, PyObject *key);
 
-/* In a forked child (capture_dump.c): SIGINT, SIGTERM and SIGHUP back to
- * their defaults (Python's handlers would only set flags), SIGPIPE
- * ignored (a parent gone is EPIPE). */
-void objref__capture_child_signals(void);
+/* First thing in a forked child (capture_dump.c): SIGINT, SIGTERM and
+ * SIGHUP back to their defaults (Python's handlers would only set flags),
+ * SIGPIPE ignored (a parent gone is EPIPE); objref's allocations and
+ * Python's three allocator domains served from mmap (lib/internal.h
+ * objref__alloc_private): no allocator lock taken by a thread that did
+ * not survive the fork, tracemalloc's included, is ever waited for. */
+void objref__capture_child_enter(void);
 
 #endif

@@ -10,10 +10,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
 #include <sys/mman.h>
-#endif
+#include <unistd.h>
 #include "internal.h"
+
+static int private_mode; /* objref__alloc_private() was called: a forked child */
+static void *private_malloc(size_t size);
+static void *private_realloc(void *old, size_t size);
+static void private_free(void *p);
 
 static unsigned long alloc_count;   /* allocations since the last arm */
 static unsigned long alloc_fail_at; /* 0: never fail */
@@ -45,30 +49,35 @@ static void *fail(size_t size)
 
 void *objref__malloc(size_t size)
 {
-	void *p = should_fail() ? NULL : malloc(size ? size : 1);
+	void *p = should_fail() ? NULL : private_mode ? private_malloc(size) : malloc(size ? size : 1);
 	return p ? p : fail(size);
 }
 
 void *objref__calloc(size_t n, size_t size)
 {
-	void *p = should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+	void *p = should_fail() ? NULL : private_mode ? objref__private_calloc(n, size)
+						      : calloc(n ? n : 1, size ? size : 1);
 	return p ? p : fail(n * size);
 }
 
 void *objref__realloc(void *old, size_t size)
 {
-	void *p = should_fail() ? NULL : realloc(old, size ? size : 1);
+	void *p = should_fail() ? NULL : private_mode ? private_realloc(old, size)
+						      : realloc(old, size ? size : 1);
 	return p ? p : fail(size);
 }
 
 void objref__free(void *p)
 {
-	free(p);
+	if (private_mode)
+		private_free(p);
+	else
+		free(p);
 }
 
 void objref_free(void *p)
 {
-	free(p);
+	objref__free(p);
 }
 
 char *objref__strndup(const char *s, size_t len)
@@ -118,4 +127,164 @@ int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
 	*cap = ncap;
 	objref__advise_huge(np, ncap * elem);
 	return 0;
+}
+
+/* ---- the forked child's allocator --------------------------------------
+ *
+ * A child forked from a threaded program may find the C library's
+ * allocator locked for good: a thread that no longer exists held it at
+ * the fork.  glibc resets its own locks in the child, but a sanitizer's
+ * allocator, an LD_PRELOADed one or tracemalloc's table lock may not.  So
+ * the child takes its memory from the kernel: each block has a 16-byte
+ * head (its size and a tag derived from its address, which tells our
+ * blocks from the ones made before the fork); blocks from 256 kB are a
+ * mapping of their own (grown by mremap, returned by munmap), smaller ones
+ * are carved from 1 MB+ chunks and never reused (the child lives for one
+ * capture).  A block from before the fork is never freed (the child
+ * exits soon) and cannot be grown (its size is unknown): that fails.
+ */
+
+typedef struct {
+	size_t size;   /* usable bytes, a multiple of 16 */
+	uintptr_t tag; /* tag_of(the block's address) */
+} block_head;
+
+#define BIG_BLOCK ((size_t)256 << 10)
+
+static char *chunk_next, *chunk_end;
+static char *last_small; /* the newest small block: it may grow in place */
+static size_t chunk_size = (size_t)1 << 20;
+
+static uintptr_t tag_of(const void *user)
+{
+	return (uintptr_t)user ^ (uintptr_t)0x6f626a7265662d63ULL;
+}
+
+static size_t page_round(size_t n)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	return (n + page - 1) & ~(page - 1);
+}
+
+/* Whether p is a block of ours.  The head of a block from before the fork
+ * is the C library's bookkeeping (or a sanitizer's redzone), readable but
+ * never our tag. */
+__attribute__((no_sanitize_address))
+static block_head *ours(void *p)
+{
+	block_head *h = (block_head *)p - 1;
+	return h->tag == tag_of(p) ? h : NULL;
+}
+
+static void *private_malloc(size_t size)
+{
+	size_t need = size ? (size + 15) & ~(size_t)15 : 16;
+	block_head *h;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	if (need >= BIG_BLOCK) {
+		void *m = mmap(NULL, page_round(need + sizeof(*h)), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		h = m;
+	} else {
+		if ((size_t)(chunk_end - chunk_next) < need + sizeof(*h)) {
+			void *m = mmap(NULL, chunk_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m == MAP_FAILED)
+				return NULL;
+			chunk_next = m;
+			chunk_end = chunk_next + chunk_size;
+			if (chunk_size < ((size_t)64 << 20))
+				chunk_size *= 2;
+		}
+		h = (block_head *)chunk_next;
+		chunk_next += need + sizeof(*h);
+		last_small = (char *)(h + 1);
+	}
+	h->size = need;
+	h->tag = tag_of(h + 1);
+	return h + 1;
+}
+
+static void *private_realloc(void *old, size_t size)
+{
+	size_t need = size ? (size + 15) & ~(size_t)15 : 16;
+	block_head *h;
+	void *p;
+
+	if (!old)
+		return private_malloc(size);
+	if (!(h = ours(old)) || size > SIZE_MAX / 2)
+		return NULL; /* from before the fork: its size is unknown */
+	if (need <= h->size)
+		return old;
+	if (h->size >= BIG_BLOCK) {
+		/* Refused when the huge-page advice split the mapping in
+		 * parts (EFAULT): then moved by a copy, below. */
+		void *m = mremap(h, page_round(h->size + sizeof(*h)), page_round(need + sizeof(*h)),
+			MREMAP_MAYMOVE);
+		if (m != MAP_FAILED) {
+			h = m;
+			h->size = need;
+			h->tag = tag_of(h + 1);
+			return h + 1;
+		}
+	}
+	if (old == last_small && need < BIG_BLOCK &&
+	    (size_t)(chunk_end - (char *)old) >= need) { /* the newest small block grows in place */
+		chunk_next = (char *)old + need;
+		h->size = need;
+		return old;
+	}
+	if (!(p = private_malloc(size)))
+		return NULL;
+	memcpy(p, old, h->size);
+	private_free(old);
+	return p;
+}
+
+static void private_free(void *p)
+{
+	block_head *h;
+
+	if (!p || !(h = ours(p)))
+		return;
+	if (h->size >= BIG_BLOCK) {
+		h->tag = 0;
+		munmap(h, page_round(h->size + sizeof(*h)));
+	} else if (p == last_small) {
+		h->tag = 0;
+		chunk_next = (char *)h;
+		last_small = NULL;
+	}
+}
+
+void objref__alloc_private(void)
+{
+	private_mode = 1;
+}
+
+void *objref__private_malloc(size_t size)
+{
+	return private_malloc(size);
+}
+
+void *objref__private_calloc(size_t n, size_t size)
+{
+	void *p = size && n > SIZE_MAX / size ? NULL : private_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+void *objref__private_realloc(void *p, size_t size)
+{
+	return private_realloc(p, size);
+}
+
+void objref__private_free(void *p)
+{
+	private_free(p);
 }

@@ -89,6 +89,20 @@ static int sink_put(sink *s, const void *p, size_t len)
 	return 0;
 }
 
+/* zlib's state from objref's allocator, as everything else (in a forked
+ * child that is not the C library's malloc). */
+static voidpf z_alloc(voidpf opaque, uInt n, uInt size)
+{
+	(void)opaque;
+	return objref__calloc(n, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	objref__free(p);
+}
+
 static int sink_open(sink *s, int fd, const char *name, int compress)
 {
 	memset(s, 0, sizeof(*s));
@@ -98,6 +112,8 @@ static int sink_open(sink *s, int fd, const char *name, int compress)
 		return 0;
 	if (!(s->zbuf = objref__malloc(OUT_CHUNK)))
 		return OBJREF_ENOMEM;
+	s->z.zalloc = z_alloc;
+	s->z.zfree = z_free;
 	/* 15 + 16: a gzip wrapper; level 1: a dump is written while a service
 	 * waits for its memory back, speed matters more than the last bytes. */
 	if (deflateInit2(&s->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {

@@ -20,6 +20,25 @@ void *objref__realloc(void *p, size_t size);
 void objref__free(void *p);
 char *objref__strndup(const char *s, size_t len);
 
+/*
+ * In a forked child, before it allocates: from then on the allocator above
+ * takes its memory from mmap, never from the C library's malloc (whose
+ * locks a thread gone at the fork may hold).  For the rest of the
+ * process's life, which is one capture: small blocks are not reused.  The
+ * objref__private_* functions are that allocator for other users in the
+ * child (Python's allocator domains): a block from before the fork passed
+ * to them is never freed, and growing it fails.
+ */
+void objref__alloc_private(void);
+void *objref__private_malloc(size_t size);
+void *objref__private_calloc(size_t n, size_t size);
+void *objref__private_realloc(void *p, size_t size);
+void objref__private_free(void *p);
+
+/* Sort n 64-bit values in place, ascending, with objref's allocator (no
+ * qsort: glibc's mallocs).  0 or OBJREF_ENOMEM (then a is unchanged). */
+int objref__sort_u64(uint64_t *a, size_t n);
+
 /* Grow *p (an array of elem-sized items with capacity *cap) to hold at least
  * need items, doubling.  Returns 0 or OBJREF_ENOMEM (then *p is unchanged). */
 int objref__grow(void **p, size_t *cap, size_t need, size_t elem);

@@ -8,6 +8,9 @@
 #define OBJREF_TEST_LIST_H
 
 #define TEST_LIST(X) \
+	/* test-alloc.c */ \
+	X(sort_u64) \
+	X(alloc_private) \
 	/* test-error.c */ \
 	X(version) \
 	X(error_message) \

@@ -1,0 +1,126 @@
+/*
+ * tests/c/test-alloc.c — the forked child's allocator and the sort that
+ * needs no malloc (lib/alloc.c, lib/sort.c; internal, so lib/internal.h).
+ */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test.h"
+#include "../../lib/internal.h"
+
+static uint64_t next_random(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s ^ (*s >> 29);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Against qsort: random 64-bit values, aligned addresses (digits skipped),
+ * duplicates, sorted and reversed input, 0 and 1 values. */
+TEST_IMPL(sort_u64)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 1000, 70000 };
+	uint64_t seed = 42;
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (int shape = 0; shape < 5; shape++) {
+			size_t n = sizes[k];
+			uint64_t *a = malloc((n + 1) * sizeof(*a)), *b = malloc((n + 1) * sizeof(*b));
+			ASSERT(a && b);
+			for (size_t i = 0; i < n; i++) {
+				uint64_t r = next_random(&seed);
+				a[i] = shape == 0 ? r
+				     : shape == 1 ? 0x7f0000000000ULL + (r % 4096) * 16 /* addresses */
+				     : shape == 2 ? r % 7                                /* duplicates */
+				     : shape == 3 ? (uint64_t)i << 20                    /* sorted */
+				     : ~(uint64_t)i;                                    /* reversed */
+			}
+			memcpy(b, a, n * sizeof(*a));
+			qsort(b, n, sizeof(*b), cmp_u64);
+			ASSERT_OK(objref__sort_u64(a, n));
+			ASSERT(n == 0 || memcmp(a, b, n * sizeof(*a)) == 0);
+			free(a);
+			free(b);
+		}
+	}
+	return TEST_OK;
+}
+
+/* In a child: blocks of every size keep their bytes through growth (in
+ * place, moved, remapped), calloc zeroes what was used before, a block
+ * from before private mode is freed as a no-op and cannot be grown. */
+static int private_child(void *before)
+{
+	unsigned char *small, *other, *big, *z;
+	size_t cap = 0;
+	uint64_t *arr = NULL;
+
+	objref__alloc_private();
+	if (!(small = objref__malloc(10)))
+		return 1;
+	memset(small, 0xab, 10);
+	if (!(small = objref__realloc(small, 100))) /* the newest block: grows in place */
+		return 2;
+	if (!(other = objref__malloc(32)))
+		return 3;
+	memset(other, 0xcd, 32);
+	if (!(small = objref__realloc(small, 5000))) /* no longer the newest: moved */
+		return 4;
+	for (int i = 0; i < 10; i++)
+		if (small[i] != 0xab)
+			return 5;
+	if (!(big = objref__malloc(300 << 10)))
+		return 6;
+	memset(big, 0x5a, 300 << 10);
+	if (!(big = objref__realloc(big, 5 << 20))) /* a mapping of its own: mremap */
+		return 7;
+	if (big[0] != 0x5a || big[(300 << 10) - 1] != 0x5a)
+		return 8;
+	objref__free(big);
+	if (other[31] != 0xcd)
+		return 15;
+	objref__free(small); /* the newest small block: its room is taken back */
+	if (!(z = objref__calloc(8, 4)) || z != small)
+		return 9;
+	for (int i = 0; i < 32; i++)
+		if (z[i])
+			return 10;
+	for (size_t i = 0; i < 1000000; i++) { /* objref__grow, past the big-block size */
+		if (objref__grow((void **)&arr, &cap, i + 1, sizeof(*arr)) < 0)
+			return 11;
+		arr[i] = i;
+	}
+	for (size_t i = 0; i < 1000000; i++)
+		if (arr[i] != i)
+			return 12;
+	objref__free(before);                        /* from malloc: left alone */
+	if (objref__realloc(before, 100) != NULL) /* its size is unknown */
+		return 13;
+	if (objref_error_last()[0] == '\0')
+		return 14;
+	return 0;
+}
+
+TEST_IMPL(alloc_private)
+{
+	void *before = malloc(40);
+	int status = 0;
+	pid_t pid;
+
+	ASSERT(before);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(private_child(before));
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	free(before);
+	return TEST_OK;
+}
