@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -51,6 +52,7 @@ struct objref_capture_census_job {
 	int read_errno;         /* a read that failed */
 	int status;             /* waitpid's */
 	int reaped;             /* 0: reaped by someone else (ECHILD) */
+	double stalled;         /* > 0: killed after that many seconds asleep, idle */
 };
 
 /* ---- the child ---------------------------------------------------------- */
@@ -177,6 +179,8 @@ static void child_main(int fd, unsigned flags, int want_addrs, const char *fault
 		_exit(7);
 	if (fault && strcmp(fault, "slow") == 0) /* the program must not wait for us */
 		sleep(1);
+	while (fault && strcmp(fault, "hang") == 0) /* as on a lock nobody will release */
+		pause();
 	memset(&h, 0, sizeof(h));
 	h.magic = REPORT_MAGIC;
 	err = objref_capture_census(&c, flags);
@@ -224,8 +228,26 @@ static void *reader_main(void *arg)
 	int status = 0;
 	pid_t r;
 
+	objref__watch watch = { 0 };
+	double stall = objref__child_stall_seconds();
+
 	for (;;) {
+		struct pollfd pfd = { job->fd, POLLIN, 0 };
 		ssize_t n;
+		int ready = poll(&pfd, 1, 1000);
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready == 0) { /* a second without a byte: is it still at work? */
+			int how = objref__child_watch(&watch, job->pid, stall);
+			if (how == OBJREF__CHILD_GONE)
+				break; /* exited; the pipe's write end kept by another fork */
+			if (how == OBJREF__CHILD_STALLED && !job->stalled) {
+				job->stalled = stall;
+				kill(job->pid, SIGKILL); /* its pipe closes: EOF below */
+			}
+			continue;
+		}
 		if (objref__grow((void **)&job->data, &job->cap, job->len + 65536, 1) < 0) {
 			job->read_errno = ENOMEM;
 			break;
@@ -254,8 +276,8 @@ static void *reader_main(void *arg)
 int objref_capture_census_fork(objref_capture_census_job **out, unsigned flags, int addrs)
 {
 	objref_capture_census_job *job;
-	/* Tests make the child die ("kill": SIGKILL, "exit": no report) or
-	 * dawdle ("slow": 1 s); read before the fork. */
+	/* Tests make the child die ("kill": SIGKILL, "exit": no report),
+	 * dawdle ("slow": 1 s) or never end ("hang"); read before the fork. */
 	const char *fault = getenv("OBJREF_CENSUS_FAULT_FOR_TESTS");
 	sigset_t all, old;
 	int pfd[2], err;
@@ -322,6 +344,10 @@ static int child_failed(const objref_capture_census_job *job)
 {
 	int st = job->status;
 
+	if (job->stalled > 0)
+		return objref__error(OBJREF_ERROR, "the census process %d made no progress for %.0f s "
+			"(asleep, using no CPU time: a lock held at the fork by a thread that did not "
+			"survive it?); it was killed", (int)job->pid, job->stalled);
 	if (job->read_errno)
 		return objref__error(OBJREF_ERROR, "reading the report of the census process %d: %s",
 			(int)job->pid, strerror(job->read_errno));

@@ -4,10 +4,12 @@
  * forked child (objref/capture_dump.h has the contract).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -210,6 +212,8 @@ int objref_capture_dump(objref_capture_dump_stats *st, const char *path, objref_
 /* The unreaped forked dump of this process, 0 when none: process state,
  * shared by every face (module, CLI, attach payload) in the process. */
 static pid_t running_pid;
+static objref__watch running_watch; /* is it still at work? */
+static double running_stalled;      /* > 0: killed, asleep and idle that long */
 
 static void *py_malloc(void *ctx, size_t size)
 {
@@ -261,12 +265,14 @@ void objref__capture_child_enter(void)
 
 /* The forked child: capture, write, report, _exit.  Never returns. */
 static void child_main(int fd, int report, const char *tmp, const char *path, objref_dump_info *info,
-	int compress)
+	int compress, int hang)
 {
 	objref_capture_dump_stats st;
 	size_t put = 0;
 
 	objref__capture_child_enter();
+	while (hang) /* tests: as on a lock nobody will release */
+		pause();
 	objref_capture_dump_fd(&st, fd, tmp, path, info, compress);
 	while (put < sizeof(st)) {
 		ssize_t w = write(report, (const char *)&st + put, sizeof(st) - put);
@@ -293,6 +299,9 @@ int objref_capture_dump_fork(objref_capture_dump_job *job, objref_capture_dump_s
 	const char *path, objref_dump_info *info, int compress)
 {
 	int pfd[2] = { -1, -1 }, fd = -1, err;
+	/* Tests make the child wait forever; read before the fork. */
+	const char *fault = getenv("OBJREF_DUMP_FAULT_FOR_TESTS");
+	int hang = fault && strcmp(fault, "hang") == 0;
 	pid_t pid;
 
 	memset(st, 0, sizeof(*st));
@@ -319,7 +328,7 @@ int objref_capture_dump_fork(objref_capture_dump_job *job, objref_capture_dump_s
 	pid = fork(); /* the GIL is held: no other thread is inside an object */
 	if (pid == 0) {
 		close(pfd[0]);
-		child_main(fd, pfd[1], job->tmp, job->path, info, compress);
+		child_main(fd, pfd[1], job->tmp, job->path, info, compress, hang);
 	}
 	if (pid < 0) {
 		st->sys_errno = errno;
@@ -331,6 +340,8 @@ int objref_capture_dump_fork(objref_capture_dump_job *job, objref_capture_dump_s
 	job->pid = (int)pid;
 	job->report_fd = pfd[0];
 	running_pid = pid;
+	memset(&running_watch, 0, sizeof(running_watch));
+	running_stalled = 0;
 	return 0;
 fail:
 	if (fd >= 0) {
@@ -374,7 +385,11 @@ static void settle(objref_capture_dump_stats *st, objref_capture_dump_job *job, 
 	unlink(job->tmp); /* a child that died mid-write leaves no partial file */
 	if (reported && st->status < 0)
 		return;
-	if (!lost && WIFSIGNALED(status))
+	if (running_stalled > 0 && running_pid == (pid_t)job->pid)
+		objref__error(OBJREF_ERROR, "the dump process %d made no progress for %.0f s (asleep, "
+			"using no CPU time: a lock held at the fork by a thread that did not survive it?); "
+			"it was killed and %s was not written", job->pid, running_stalled, job->path);
+	else if (!lost && WIFSIGNALED(status))
 		objref__error(OBJREF_ERROR, "the dump process %d was killed by signal %d (%s)%s; %s was not written",
 			job->pid, WTERMSIG(status), strsignal(WTERMSIG(status)),
 			WTERMSIG(status) == SIGKILL ? ", perhaps by the out-of-memory killer" : "", job->path);
@@ -392,15 +407,32 @@ int objref_capture_dump_reap(objref_capture_dump_stats *st, objref_capture_dump_
 	int status = 0;
 
 	for (;;) {
-		pid_t r = waitpid((pid_t)job->pid, &status, block ? 0 : WNOHANG);
+		pid_t r = waitpid((pid_t)job->pid, &status, WNOHANG);
 		if (r == (pid_t)job->pid || (r < 0 && errno == ECHILD)) {
 			settle(st, job, status, r < 0);
 			break;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0)
-			return 0;
+		if (r == 0) {
+			struct pollfd pfd = { job->report_fd, POLLIN, 0 };
+			if (running_pid == (pid_t)job->pid && !running_stalled &&
+			    objref__child_watch(&running_watch, job->pid, objref__child_stall_seconds()) ==
+				    OBJREF__CHILD_STALLED) {
+				running_stalled = objref__child_stall_seconds();
+				kill((pid_t)job->pid, SIGKILL);
+			}
+			if (!block)
+				return 0;
+			/* Its report, or a second: then look again.  The report
+			 * is its last act: then it exits at once. */
+			if (poll(&pfd, 1, 1000) <= 0)
+				continue;
+			while ((r = waitpid((pid_t)job->pid, &status, 0)) < 0 && errno == EINTR)
+				;
+			settle(st, job, status, r < 0);
+			break;
+		}
 		objref__error(OBJREF_ERROR, "waiting for the dump process %d: %s", job->pid, strerror(errno));
 		settle(st, job, 0, 1);
 		break;

@@ -35,6 +35,24 @@ void *objref__private_calloc(size_t n, size_t size);
 void *objref__private_realloc(void *p, size_t size);
 void objref__private_free(void *p);
 
+/*
+ * Watching a forked child of ours (lib/proc.c) so that nobody waits for
+ * it forever: a child that uses no CPU time while asleep in the kernel
+ * for stall_s seconds waits on something that will not come (a lock that
+ * a thread gone at the fork held).  Call objref__child_watch every second
+ * or so with a zeroed watch: OBJREF__CHILD_STALLED then, _GONE when the
+ * child has exited, else _BUSY (also when /proc cannot tell).  The stall time is
+ * 10 s, or OBJREF_CHILD_STALL_SECONDS from the environment (tests).
+ */
+typedef struct {
+	int seen;
+	unsigned long long ticks; /* CPU time at the last look */
+	double since;             /* when it last used CPU time, or woke */
+} objref__watch;
+enum { OBJREF__CHILD_BUSY, OBJREF__CHILD_STALLED, OBJREF__CHILD_GONE };
+int objref__child_watch(objref__watch *w, int pid, double stall_s);
+double objref__child_stall_seconds(void);
+
 /* Sort n 64-bit values in place, ascending, with objref's allocator (no
  * qsort: glibc's mallocs).  0 or OBJREF_ENOMEM (then a is unchanged). */
 int objref__sort_u64(uint64_t *a, size_t n);

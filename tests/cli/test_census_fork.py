@@ -60,8 +60,8 @@ class CensusForkTest(unittest.TestCase):
         with open(os.path.join(self.dir, 'ticker.py'), 'w') as f:
             f.write(TICKER)
 
-    def chain(self, *args, fault=None):
-        env = dict(os.environ)
+    def chain(self, *args, fault=None, env_extra=None):
+        env = dict(os.environ, **(env_extra or {}))
         env.pop('OBJREF_CENSUS_FAULT_FOR_TESTS', None)
         if fault:
             env['OBJREF_CENSUS_FAULT_FOR_TESTS'] = fault
@@ -123,6 +123,17 @@ class CensusForkTest(unittest.TestCase):
                          r"the census process \d+ was killed by signal 9 \(Killed\), perhaps by the "
                          r"out-of-memory killer\n")
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+    def test_child_stalled_is_reported_and_program_unharmed(self):
+        r = self.chain('--interval', '0.2', 'ticker.py', '2', fault='hang',
+                       env_extra={'OBJREF_CHILD_STALL_SECONDS': '1'})
+        self.assertEqual(r.returncode, 3, (r.stdout, r.stderr))
+        ticks, gap, zombies = self.ticker_line(r.stdout)  # the program ran to its end
+        self.assertEqual(zombies, [])
+        self.assertRegex(r.stderr, r"objref-chain: checkpoint 'interval' \(census in a forked child\): "
+                         r"the census process \d+ made no progress for 1 s \(asleep, using no CPU "
+                         r"time: a lock held at the fork by a thread that did not survive it\?\); "
+                         r"it was killed\n")
 
     def test_child_exiting_without_report(self):
         r = self.chain('--interval', '0.2', 'ticker.py', '0.6', fault='exit')

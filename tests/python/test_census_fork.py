@@ -102,6 +102,21 @@ class CensusForkTest(unittest.TestCase):
         self.assertEqual(zombies(), [])
         self.assertIn('Made', rows(objref._census_rows(True)))  # and the next one works
 
+    def test_child_stalled_is_killed(self):
+        """A child asleep without using CPU time (a lock nobody releases)
+        is killed after OBJREF_CHILD_STALL_SECONDS: nobody waits forever."""
+        os.environ['OBJREF_CENSUS_FAULT_FOR_TESTS'] = 'hang'
+        os.environ['OBJREF_CHILD_STALL_SECONDS'] = '1'
+        try:
+            with self.assertRaisesRegex(RuntimeError, r'the census process \d+ made no progress '
+                                        r'for 1 s \(asleep, using no CPU time: .*\); it was killed'):
+                objref._census_rows(True)
+        finally:
+            del os.environ['OBJREF_CENSUS_FAULT_FOR_TESTS']
+            del os.environ['OBJREF_CHILD_STALL_SECONDS']
+        self.assertEqual(zombies(), [])
+        self.assertIn('Made', rows(objref._census_rows(True)))  # and the next one works
+
     def test_no_zombies(self):
         for _ in range(5):
             objref._census_rows(True)

@@ -175,6 +175,25 @@ class DumpTest(unittest.TestCase):
         self.assert_no_leftovers(self.path())
         del big
 
+    def test_child_stalled_is_killed(self):
+        """A child asleep without using CPU time (a lock nobody releases)
+        is killed after OBJREF_CHILD_STALL_SECONDS; no file is left."""
+        os.environ["OBJREF_DUMP_FAULT_FOR_TESTS"] = "hang"
+        os.environ["OBJREF_CHILD_STALL_SECONDS"] = "1"
+        try:
+            job = objref.dump(self.path(), fork=True)
+            with self.assertRaises(objref.DumpError) as cm:
+                job.wait(timeout=60)
+        finally:
+            del os.environ["OBJREF_DUMP_FAULT_FOR_TESTS"]
+            del os.environ["OBJREF_CHILD_STALL_SECONDS"]
+        self.assertRegex(str(cm.exception), r"the dump process \d+ made no progress for 1 s "
+                         r"\(asleep, using no CPU time: .*\); it was killed and .* was not written")
+        self.assertFalse(os.path.exists(self.path()))
+        self.assert_no_leftovers(self.path())
+        objref.dump(self.path(), fork=True).wait(timeout=60)  # and the next one works
+        self.assertTrue(os.path.exists(self.path()))
+
     def test_replaced_import_never_called(self):
         """Capture reaches gc without builtins.__import__ (capture_runtime.c):
         a replaced one is never called, in this process or in the forked
@@ -264,9 +283,10 @@ def other_builds():
         cache = os.path.join(d, "CMakeCache.txt")
         exe = None
         if os.path.exists(cache):
-            for line in open(cache):
-                if line.startswith("Python3_EXECUTABLE:"):
-                    exe = line.split("=", 1)[1].strip()
+            with open(cache) as f:
+                for line in f:
+                    if line.startswith("Python3_EXECUTABLE:"):
+                        exe = line.split("=", 1)[1].strip()
         if exe and os.path.exists(exe):
             found.append((minor, exe, os.path.join(d, "python")))
     return found
