@@ -149,7 +149,9 @@ def main():
         return
     payload = payload.string()
     say("attached")
-    for lib in ("libc.so", "libpython"):
+    # objref-chain read libc's and libpython's symbols before the attach
+    # ($objref_presym); else they are read now, the target stopped
+    for lib in () if conv("objref_presym") else ("libc.so", "libpython"):
         try:
             gdb.execute("sharedlibrary " + lib, to_string=True)
         except gdb.error:

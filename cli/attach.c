@@ -490,9 +490,45 @@ static int reap_gdb(attach_job *j, pid_t gdb, int fd)
 	return st;
 }
 
+/* "add-symbol-file PATH -o 0xBASE" for the library of pid whose file name
+ * starts with name (its mapping at file offset 0), PATH seen through
+ * /proc/PID/root (a target in a container); 0, or -1 when none is mapped. */
+static int symbol_file_command(char *cmd, size_t size, int pid, const char *name)
+{
+	static char maps[1 << 20];
+	char path[64];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if (slurp(maps, sizeof(maps), path) < 0)
+		return -1;
+	for (line = maps; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != '\0')) {
+		unsigned long start, offset;
+		int file_at = 0;
+		const char *file, *base;
+		size_t len = strcspn(line, "\n");
+
+		if (sscanf(line, "%lx-%*x %*s %lx %*s %*s %n", &start, &offset, &file_at) < 2 ||
+		    !file_at || offset != 0 || line[file_at] != '/')
+			continue;
+		file = line + file_at;
+		base = file;
+		for (const char *c = file; c < line + len; c++)
+			if (*c == '/')
+				base = c + 1;
+		if (strncmp(base, name, strlen(name)) != 0)
+			continue;
+		snprintf(cmd, size, "add-symbol-file /proc/%d/root%.*s -o 0x%lx", pid,
+			(int)(line + len - file), file, start);
+		return 0;
+	}
+	return -1;
+}
+
 static int run_gdb(attach_job *j)
 {
 	char pid[32], exe[64], payload[PATH_MAX + 40], token[64], wait[64], script[PATH_MAX + 8];
+	char file[80], libc[PATH_MAX + 80], libpython[PATH_MAX + 80];
 	/* The target is stopped from gdb's attach to its detach: everything gdb
 	 * can do before the attach is done before it (the executable's symbols:
 	 * the file argument), and what costs most after it is turned off:
@@ -500,17 +536,58 @@ static int run_gdb(attach_job *j)
 	 * the exported symbols are enough to name frames and call dlopen),
 	 * libthread_db (it forces libc's symbols in at the attach; gdb follows
 	 * threads through /proc without it), auto-loaded scripts and debuginfod.
-	 * bench/attach_bench.py measures the stop. */
-	char *argv[] = { "gdb", "-batch", "-nx", "-nw", "-iex", "set auto-load off",
+	 * The symbols of libc, the dynamic loader and a shared libpython are
+	 * read before the attach too, at the addresses /proc/PID/maps gives,
+	 * without their DWARF (-readnever: a libpython built with -g took
+	 * 100 ms and more to name 20 frames; the ELF symbols name them, the
+	 * unwinder needs .eh_frame only); then the script loads no library's
+	 * symbols ($objref_presym), and gdb is kept from opening every other
+	 * library of the target at the attach (1-2 ms each, hundreds in a big
+	 * service) by a sysroot where none is found.  The script's modules
+	 * are imported before the attach.  bench/attach_bench.py measures it. */
+	char *argv[48] = { "gdb", "-readnever", "-batch", "-nx", "-nw", "-iex", "set auto-load off",
 		"-iex", "set debuginfod enabled off", "-iex", "set debug-file-directory /dev/null",
 		"-iex", "set libthread-db-search-path /dev/null", "-iex", "set auto-solib-add off",
-		exe, "-p", pid, "-ex", payload, "-ex", token, "-ex", wait, script, NULL };
+		"-iex", "python import os, re, signal, threading" };
+	char ld[PATH_MAX + 80];
+	int argc = 17;
 	char state_before = proc_state(j->o->pid);
 	int pfd[2], st;
 	pid_t child;
 
 	snprintf(pid, sizeof(pid), "%d", j->o->pid);
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", j->o->pid);
+	if (symbol_file_command(libc, sizeof(libc), j->o->pid, "libc.so") == 0) {
+		snprintf(file, sizeof(file), "file %s", exe);
+		argv[argc++] = "-iex";
+		argv[argc++] = file;
+		argv[argc++] = "-iex";
+		argv[argc++] = libc;
+		if (symbol_file_command(libpython, sizeof(libpython), j->o->pid, "libpython3.") == 0) {
+			argv[argc++] = "-iex";
+			argv[argc++] = libpython;
+		}
+		if (symbol_file_command(ld, sizeof(ld), j->o->pid, "ld-linux") == 0) {
+			argv[argc++] = "-iex";
+			argv[argc++] = ld;
+		}
+		argv[argc++] = "-iex";
+		argv[argc++] = "set sysroot /nonexistent/objref-symbols-read-before-the-attach";
+		argv[argc++] = "-iex";
+		argv[argc++] = "set $objref_presym = 1";
+	} else { /* no libc mapped (a static executable): gdb finds its way */
+		argv[argc++] = exe;
+	}
+	argv[argc++] = "-p";
+	argv[argc++] = pid;
+	argv[argc++] = "-ex";
+	argv[argc++] = payload;
+	argv[argc++] = "-ex";
+	argv[argc++] = token;
+	argv[argc++] = "-ex";
+	argv[argc++] = wait;
+	argv[argc++] = script;
+	argv[argc] = NULL;
 	/* the copy in the exchange directory, named as the target sees it */
 	snprintf(payload, sizeof(payload), "set $objref_payload = \"/tmp/objref-attach-%ld/%s\"", j->token,
 		strrchr(j->payload, '/') + 1);
