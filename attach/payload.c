@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "internal.h"
 #include "objref/capture_dump.h"
 #include "objref/dump.h"
 
@@ -94,17 +95,10 @@ static int exists(const char *dir, const char *name)
 static int read_request(request *r)
 {
 	char path[160], buf[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/request", r->dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (objref__read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	r->count = 1;
 	r->interval_ms = 0;
 	r->compress = 0;

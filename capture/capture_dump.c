@@ -31,17 +31,8 @@ static uint64_t process_start(void)
 {
 	char buf[1024], *p;
 	unsigned long long v = 0;
-	ssize_t n;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
+	if (objref__read_file("/proc/self/stat", buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
 		return 0;
 	/* After ')': field 3 (state) is the 1st, so field 22 is the 20th. */
 	for (int field = 3; field <= 22 && p; field++)
@@ -54,13 +45,8 @@ static uint64_t process_start(void)
 static uint64_t boot_id(void)
 {
 	char buf[64];
-	ssize_t n;
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = objref__read_file("/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
 	return n > 0 ? objref__hash_bytes(buf, (size_t)n) : 0;
 }
 

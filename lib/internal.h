@@ -6,6 +6,7 @@
 #define OBJREF_INTERNAL_H
 
 #include <stdarg.h>
+#include <sys/types.h>
 #include "objref/common.h"
 
 /*
@@ -34,6 +35,11 @@ void *objref__private_malloc(size_t size);
 void *objref__private_calloc(size_t n, size_t size);
 void *objref__private_realloc(void *p, size_t size);
 void objref__private_free(void *p);
+
+/* Up to size - 1 bytes of the file at path (a /proc file, a small
+ * request) into buf, NUL-terminated (empty on failure); the length, or -1
+ * with errno.  open/read/close only: usable in a forked child. */
+ssize_t objref__read_file(const char *path, char *buf, size_t size);
 
 /*
  * Watching a forked child of ours (lib/proc.c) so that nobody waits for

@@ -1,6 +1,7 @@
 /*
  * lib/proc.c — facts about the running process (include/objref/proc.h).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -26,6 +27,20 @@ size_t objref_command_line(char *buf, size_t size)
 	return n;
 }
 
+ssize_t objref__read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, size - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
 /* Fields 3 (state), 14 and 15 (utime, stime) of /proc/<pid>/stat; after
  * the last ')', as the command name may hold both spaces and ')'.  Read
  * with open/read: a forked child's parent thread, no stdio needed. */
@@ -33,17 +48,10 @@ static int proc_cpu(int pid, char *state, unsigned long long *ticks)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (objref__read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if (!(p = strrchr(buf, ')')) ||
 	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", state, &ut, &st) != 3)
 		return -1;
