@@ -85,6 +85,10 @@ void objref_capture_dump_info(objref_dump_info *info)
 
 int objref_capture_dump_fork_safe(void)
 {
+	/* This thread's error message is a thread-local of a dlopen()ed
+	 * library: its first use allocates (glibc's __tls_get_addr calls
+	 * malloc), which the child must never do.  It is made here. */
+	objref_error_clear();
 	/* The child must run no import machinery (bytecode, and the import
 	 * lock another thread may hold at the fork): the runtime the capture
 	 * uses (capture_runtime.c: the real gc and _operator, taken without

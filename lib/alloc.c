@@ -135,13 +135,15 @@ int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
  * allocator locked for good: a thread that no longer exists held it at
  * the fork.  glibc resets its own locks in the child, but a sanitizer's
  * allocator, an LD_PRELOADed one or tracemalloc's table lock may not.  So
- * the child takes its memory from the kernel: each block has a 16-byte
- * head (its size and a tag derived from its address, which tells our
- * blocks from the ones made before the fork); blocks from 256 kB are a
+ * the child takes its memory from the kernel: blocks from 256 kB are a
  * mapping of their own (grown by mremap, returned by munmap), smaller ones
  * are carved from 1 MB+ chunks and never reused (the child lives for one
- * capture).  A block from before the fork is never freed (the child
- * exits soon) and cannot be grown (its size is unknown): that fails.
+ * capture).  Each block has a 16-byte head (its size and a tag derived
+ * from its address).  The mappings are listed, sorted by address: a
+ * pointer outside them is a block from before the fork, whose memory is
+ * never read (its head is another allocator's, or a redzone).  Such a
+ * block is never freed (the child exits soon) and cannot be grown (its
+ * size is unknown): that fails.
  */
 
 typedef struct {
@@ -149,11 +151,17 @@ typedef struct {
 	uintptr_t tag; /* tag_of(the block's address) */
 } block_head;
 
+typedef struct {
+	uintptr_t lo, hi; /* [lo, hi): one mapping of ours */
+} mapping;
+
 #define BIG_BLOCK ((size_t)256 << 10)
 
 static char *chunk_next, *chunk_end;
 static char *last_small; /* the newest small block: it may grow in place */
 static size_t chunk_size = (size_t)1 << 20;
+static mapping *maps;    /* sorted by lo; itself a mapping, not listed */
+static size_t nmaps, maps_bytes;
 
 static uintptr_t tag_of(const void *user)
 {
@@ -166,13 +174,81 @@ static size_t page_round(size_t n)
 	return (n + page - 1) & ~(page - 1);
 }
 
-/* Whether p is a block of ours.  The head of a block from before the fork
- * is the C library's bookkeeping (or a sanitizer's redzone), readable but
- * never our tag. */
-__attribute__((no_sanitize_address))
+/* The index of the first mapping whose lo is above a. */
+static size_t maps_after(uintptr_t a)
+{
+	size_t lo = 0, hi = nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (maps[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Room for one more mapping in the list: 0, or -1. */
+static int maps_reserve(void)
+{
+	if ((nmaps + 1) * sizeof(*maps) > maps_bytes) {
+		size_t nb = maps_bytes ? maps_bytes * 2 : page_round(1024 * sizeof(*maps));
+		void *nm = maps ? mremap(maps, maps_bytes, nb, MREMAP_MAYMOVE)
+				: mmap(NULL, nb, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (nm == MAP_FAILED)
+			return -1;
+		maps = nm;
+		maps_bytes = nb;
+	}
+	return 0;
+}
+
+/* Lists [m, m + bytes); maps_reserve() made room. */
+static void maps_add(void *m, size_t bytes)
+{
+	uintptr_t lo = (uintptr_t)m;
+	size_t at = maps_after(lo);
+
+	memmove(maps + at + 1, maps + at, (nmaps - at) * sizeof(*maps));
+	maps[at].lo = lo;
+	maps[at].hi = lo + bytes;
+	nmaps++;
+}
+
+static void maps_remove(void *m)
+{
+	size_t at = maps_after((uintptr_t)m);
+
+	if (at > 0 && maps[at - 1].lo == (uintptr_t)m) {
+		memmove(maps + at - 1, maps + at, (nmaps - at) * sizeof(*maps));
+		nmaps--;
+	}
+}
+
+/* A fresh mapping of bytes (page-rounded), listed; NULL if none. */
+static void *map_new(size_t bytes)
+{
+	void *m;
+
+	if (maps_reserve() < 0)
+		return NULL;
+	m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	maps_add(m, bytes);
+	return m;
+}
+
+/* Whether p is a block of ours: its head lies in a listed mapping. */
 static block_head *ours(void *p)
 {
 	block_head *h = (block_head *)p - 1;
+	uintptr_t a = (uintptr_t)h;
+	size_t at = maps_after(a);
+
+	if (at == 0 || a >= maps[at - 1].hi)
+		return NULL;
 	return h->tag == tag_of(p) ? h : NULL;
 }
 
@@ -184,15 +260,12 @@ static void *private_malloc(size_t size)
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	if (need >= BIG_BLOCK) {
-		void *m = mmap(NULL, page_round(need + sizeof(*h)), PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
+		if (!(h = map_new(page_round(need + sizeof(*h)))))
 			return NULL;
-		h = m;
 	} else {
 		if ((size_t)(chunk_end - chunk_next) < need + sizeof(*h)) {
-			void *m = mmap(NULL, chunk_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (m == MAP_FAILED)
+			void *m = map_new(chunk_size);
+			if (!m)
 				return NULL;
 			chunk_next = m;
 			chunk_end = chunk_next + chunk_size;
@@ -220,12 +293,14 @@ static void *private_realloc(void *old, size_t size)
 		return NULL; /* from before the fork: its size is unknown */
 	if (need <= h->size)
 		return old;
-	if (h->size >= BIG_BLOCK) {
+	if (h->size >= BIG_BLOCK && maps_reserve() == 0) {
 		/* Refused when the huge-page advice split the mapping in
 		 * parts (EFAULT): then moved by a copy, below. */
-		void *m = mremap(h, page_round(h->size + sizeof(*h)), page_round(need + sizeof(*h)),
-			MREMAP_MAYMOVE);
+		size_t nb = page_round(need + sizeof(*h));
+		void *m = mremap(h, page_round(h->size + sizeof(*h)), nb, MREMAP_MAYMOVE);
 		if (m != MAP_FAILED) {
+			maps_remove(h);
+			maps_add(m, nb);
 			h = m;
 			h->size = need;
 			h->tag = tag_of(h + 1);
@@ -253,6 +328,7 @@ static void private_free(void *p)
 		return;
 	if (h->size >= BIG_BLOCK) {
 		h->tag = 0;
+		maps_remove(h);
 		munmap(h, page_round(h->size + sizeof(*h)));
 	} else if (p == last_small) {
 		h->tag = 0;

@@ -254,8 +254,14 @@ class IPythonTest(unittest.TestCase):
     package objref/__init__.py decides at import, as objgraph does).
     IPython is faked here; objref never imports it."""
 
+    # A temporary directory of the child's own: tests run in parallel
+    # write objref-* files into the shared one.
     PRELUDE = """
         import builtins, json, sys, types, os, tempfile
+        import atexit, shutil
+        os.environ['TMPDIR'] = tempfile.mkdtemp(prefix='ipython-test-')
+        tempfile.tempdir = None
+        atexit.register(shutil.rmtree, os.environ['TMPDIR'], True)
         builtins.__IPYTHON__ = True
         sys.modules['IPython'] = types.ModuleType('IPython')
     """
