@@ -37,7 +37,10 @@ typedef struct {
 typedef struct {
 	objref_builder *b;
 	objref__objset objs;      /* every object; id == builder id */
-	size_t ntracked;          /* ids below hold a reference from `keep` */
+	size_t ntracked;          /* ids below: listed by the collector (each holds a
+				   * reference from `keep` before 3.12) */
+	size_t nfrozen;           /* ids ntracked .. + nfrozen: the permanent
+				   * generation the collector's listing left out */
 	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
 	objref__objset types;
@@ -530,7 +533,7 @@ static int add_object(walk *w, objref_id id)
 /* Closure tuples, so their items can be named after the free variables. */
 static int find_closures(walk *w)
 {
-	for (size_t i = 0; i < w->ntracked; i++) {
+	for (size_t i = 0; i < w->ntracked + w->nfrozen; i++) {
 		PyObject *op = w->objs.objs[i], *cl;
 		int added;
 		uint32_t cid;
@@ -601,6 +604,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	memset(&tracked, 0, sizeof(tracked));
 	if ((err = objref_builder_new(&w.b)) < 0 || (err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
+	objref__tracked_check_frozen(&tracked);
 	w.hidden.b = w.b;
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
@@ -612,13 +616,16 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	if ((err = objref__objset_reserve(&w.objs, room)) < 0 ||
 	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
 		goto cleanup;
-	if (tracked.n) /* none listed (a frozen heap before 3.12): items may be NULL */
+	if (tracked.n) /* nothing tracked: items may be NULL */
 		memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
-	w.objs.n = w.ntracked = tracked.n;
+	w.objs.n = tracked.n;
+	w.ntracked = tracked.nlisted;
+	w.nfrozen = tracked.n - tracked.nlisted;
 	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
 	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
+	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
 	for (size_t i = 0; i < w.objs.n && !err; i++) {
 		if (i + PREFETCH_AHEAD < w.objs.n)  /* its header: refcount, type */
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
