@@ -109,9 +109,12 @@ static const gc_lists *lists_at(uintptr_t h)
 
 /* The collector's lists, found from a node of the permanent generation
  * (m, a frozen object): its head is the node just after the collector's
- * generation0 field, which points at generations[0].  Only the word
- * before each node is read to test that: inside the allocator's memory
- * for an object (the block or header before it). */
+ * generation0 field, which points at generations[0].  The word before
+ * each node is read to test that: for an object, inside the allocator's
+ * memory (the block or header before it, or from 3.12 the object's own
+ * pre-header).  That word can be such a pointer by chance (it was, on
+ * 3.12, for an object's pre-header): only a whole valid state ends the
+ * search, and its reads start at an address that word points to. */
 static const gc_lists *lists_from_member(PyObject *m)
 {
 	const uintptr_t off = offsetof(gc_lists, permanent), g0 = offsetof(gc_lists, generation0);
@@ -121,8 +124,8 @@ static const gc_lists *lists_from_member(PyObject *m)
 		const gc_head *h = (const gc_head *)x;
 		if (!ALIGNED(x) || (h->prev & PREV_MASK) != prev)
 			return NULL;
-		if (*(const uintptr_t *)(x - off + g0) == x - off)
-			return lists_valid((const gc_lists *)(x - off)) ? (const gc_lists *)(x - off) : NULL;
+		if (*(const uintptr_t *)(x - off + g0) == x - off && lists_valid((const gc_lists *)(x - off)))
+			return (const gc_lists *)(x - off);
 		prev = x;
 		x = h->next;
 	} while (x != start);
