@@ -180,9 +180,9 @@ static int gather_frozen(objref__tracked *t, PyObject *first)
 
 	memset(&fz, 0, sizeof(fz));
 	if (t->keep)
-		err = objref__frozen_gather(&t->frozen, &fz, first, t->keep);
+		err = objref__frozen_gather(&t->frozen, &t->lists, &fz, first, t->keep);
 	else
-		err = objref__frozen_gather(&t->frozen, &t->own, first, NULL);
+		err = objref__frozen_gather(&t->frozen, &t->lists, &t->own, first, NULL);
 	if (!err && fz.n) {
 		if ((err = objref__grow((void **)&t->own.objs, &t->own.cap, t->n + fz.n,
 			     sizeof(PyObject *))) == 0) {
@@ -246,6 +246,32 @@ void objref__tracked_check_frozen(objref__tracked *t)
 		t->n = t->nlisted;
 		t->frozen = OBJREF__FROZEN_UNREAD;
 	}
+}
+
+int objref__tracked_frozen_again(objref__tracked *t)
+{
+	int err;
+
+	if (t->frozen != OBJREF__FROZEN_WALKED)
+		return 0;
+	if (t->keep && !t->own.n) { /* the listed ones are in the list only */
+		if ((err = objref__grow((void **)&t->own.objs, &t->own.cap, t->nlisted + 1,
+			     sizeof(PyObject *))) < 0)
+			return err;
+		if (t->nlisted)
+			memcpy(t->own.objs, t->items, t->nlisted * sizeof(PyObject *));
+	}
+	t->own.n = t->nlisted;
+	if ((err = objref__frozen_walk(&t->frozen, &t->own, t->lists)) < 0) {
+		t->frozen = OBJREF__FROZEN_UNREAD;
+		t->items = t->own.objs;
+		t->n = t->nlisted;
+		return err;
+	}
+	t->items = t->own.objs;
+	t->n = t->own.n;
+	objref__tracked_check_frozen(t);
+	return 0;
 }
 
 void objref__tracked_dispose(objref__tracked *t)
@@ -486,7 +512,7 @@ static int census_frozen(census_walk *c)
 	int err;
 
 	memset(&fz, 0, sizeof(fz));
-	err = objref__frozen_gather(&st, &fz, c->first, NULL);
+	err = objref__frozen_gather(&st, NULL, &fz, c->first, NULL);
 	for (size_t i = 0; i < fz.n && !err; i++)
 		err = census_one(fz.objs[i], c);
 	objref__objset_dispose(&fz);

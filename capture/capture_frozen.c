@@ -174,21 +174,12 @@ broken:
 	return 0;
 }
 
-int objref__frozen_gather(objref__frozen_status *st, objref__objset *out, PyObject *first,
-	PyObject *tail)
+int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists)
 {
-	const gc_lists *g;
+	const gc_lists *g = lists;
 	int ok;
 
 	*st = OBJREF__FROZEN_NONE;
-	if (objref__frozen_listed_by_collector()) {
-		*st = OBJREF__FROZEN_LISTED;
-		return 0;
-	}
-	if (!(g = find_lists(first, tail))) {
-		*st = OBJREF__FROZEN_UNREAD;
-		return 0;
-	}
 	if (g->permanent.head.next == (uintptr_t)&g->permanent.head)
 		return 0; /* nothing frozen: the common case, two reads */
 	if ((ok = walk_permanent(out, &g->permanent.head)) < 0)
@@ -197,14 +188,42 @@ int objref__frozen_gather(objref__frozen_status *st, objref__objset *out, PyObje
 	return 0;
 }
 
+int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref__objset *out,
+	PyObject *first, PyObject *tail)
+{
+	const gc_lists *g = NULL;
+
+	if (lists)
+		*lists = NULL;
+	*st = OBJREF__FROZEN_LISTED;
+	if (objref__frozen_listed_by_collector())
+		return 0;
+	*st = OBJREF__FROZEN_UNREAD;
+	if (!(g = find_lists(first, tail)))
+		return 0;
+	if (lists)
+		*lists = g;
+	return objref__frozen_walk(st, out, g);
+}
+
 #else /* a free-threaded build, or a layout not known here */
 
-int objref__frozen_gather(objref__frozen_status *st, objref__objset *out, PyObject *first,
-	PyObject *tail)
+int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists)
+{
+	(void)out;
+	(void)lists;
+	*st = OBJREF__FROZEN_UNREAD;
+	return 0;
+}
+
+int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref__objset *out,
+	PyObject *first, PyObject *tail)
 {
 	(void)out;
 	(void)first;
 	(void)tail;
+	if (lists)
+		*lists = NULL;
 	*st = objref__frozen_listed_by_collector() ? OBJREF__FROZEN_LISTED : OBJREF__FROZEN_UNREAD;
 	return 0;
 }
