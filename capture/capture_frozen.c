@@ -62,6 +62,15 @@ typedef struct {
 #define FROM_GC(g) ((PyObject *)((gc_head *)(g) + 1))
 #define ALIGNED(a) ((a) != 0 && ((uintptr_t)(a) & (sizeof(void *) - 1)) == 0)
 
+/* lists_from_member reads the word before an object's header on purpose
+ * (the allocator's, for a block malloc gave), and on a chance match the
+ * words around it: not an overflow of ours. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define NO_ASAN
+#endif
+
 int objref__frozen_listed_by_collector(void)
 {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -74,7 +83,7 @@ int objref__frozen_listed_by_collector(void)
 #if !defined(Py_GIL_DISABLED) && PY_VERSION_HEX < 0x030E0000
 
 /* Does the head at h link both ways with its neighbours? */
-static int head_linked(const gc_head *h)
+NO_ASAN static int head_linked(const gc_head *h)
 {
 	uintptr_t n = h->next, p = h->prev & PREV_MASK;
 
@@ -84,7 +93,7 @@ static int head_linked(const gc_head *h)
 
 /* Are these the collector's lists?  g's generation0 field points at its
  * generations[0], and every head links both ways. */
-static int lists_valid(const gc_lists *g)
+NO_ASAN static int lists_valid(const gc_lists *g)
 {
 	if ((uintptr_t)g->generation0 != (uintptr_t)&g->generations[0].head)
 		return 0;
@@ -115,7 +124,7 @@ static const gc_lists *lists_at(uintptr_t h)
  * pre-header).  That word can be such a pointer by chance (it was, on
  * 3.12, for an object's pre-header): only a whole valid state ends the
  * search, and its reads start at an address that word points to. */
-static const gc_lists *lists_from_member(PyObject *m)
+NO_ASAN static const gc_lists *lists_from_member(PyObject *m)
 {
 	const uintptr_t off = offsetof(gc_lists, permanent), g0 = offsetof(gc_lists, generation0);
 	uintptr_t start = (uintptr_t)AS_GC(m), x = start, prev = ((const gc_head *)x)->prev & PREV_MASK;
