@@ -170,6 +170,38 @@ static int gather_one(PyObject *op, void *arg)
 }
 #endif
 
+/* Append the permanent generation's objects the collector did not list
+ * to t (before 3.12 copying the list's items into t->own first, only when
+ * something is frozen). */
+static int gather_frozen(objref__tracked *t, PyObject *first)
+{
+	objref__objset fz;
+	int err;
+
+	memset(&fz, 0, sizeof(fz));
+	if (t->keep)
+		err = objref__frozen_gather(&t->frozen, &t->lists, &fz, first, t->keep);
+	else
+		err = objref__frozen_gather(&t->frozen, &t->lists, &t->own, first, NULL);
+	if (!err && fz.n) {
+		if ((err = objref__grow((void **)&t->own.objs, &t->own.cap, t->n + fz.n,
+			     sizeof(PyObject *))) == 0) {
+			if (t->n)
+				memcpy(t->own.objs, t->items, t->n * sizeof(PyObject *));
+			memcpy(t->own.objs + t->n, fz.objs, fz.n * sizeof(PyObject *));
+			t->own.n = t->n + fz.n;
+		}
+	}
+	objref__objset_dispose(&fz);
+	if (!err && (t->keep ? t->own.n > 0 : 1)) {
+		t->items = t->own.objs;
+		t->n = t->own.n;
+	}
+	return err == OBJREF_ENOMEM
+		? objref__error(OBJREF_ENOMEM, "out of memory listing gc.freeze()'s permanent generation")
+		: err;
+}
+
 int objref__gather_tracked(objref__tracked *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -177,8 +209,10 @@ int objref__gather_tracked(objref__tracked *t)
 	objref_error_clear();
 	PyUnstable_GC_VisitObjects(gather_one, &t->own);
 	t->items = t->own.objs;
-	t->n = t->own.n;
-	return objref_error_last()[0] ? OBJREF_ENOMEM : 0;
+	t->n = t->nlisted = t->own.n;
+	if (objref_error_last()[0])
+		return OBJREF_ENOMEM;
+	return gather_frozen(t, t->n ? t->items[0] : NULL);
 #else
 	int nomem;
 
@@ -191,9 +225,53 @@ int objref__gather_tracked(objref__tracked *t)
 			: objref__error(OBJREF_EPYTHON, "gc.get_objects() failed");
 	}
 	t->items = PySequence_Fast_ITEMS(t->keep);
-	t->n = (size_t)PyList_GET_SIZE(t->keep);
-	return 0;
+	t->n = t->nlisted = (size_t)PyList_GET_SIZE(t->keep);
+	return gather_frozen(t, t->n ? t->items[0] : NULL);
 #endif
+}
+
+void objref__tracked_check_frozen(objref__tracked *t)
+{
+	PyObject *v;
+	long count = -1;
+
+	if (t->frozen != OBJREF__FROZEN_WALKED)
+		return;
+	if ((v = objref__runtime_call(objref__runtime_get()->get_freeze_count, NULL))) {
+		count = PyLong_Check(v) ? PyLong_AsLong(v) : -1;
+		Py_DECREF(v);
+	}
+	PyErr_Clear();
+	if (count < 0 || (size_t)count != t->n - t->nlisted) {
+		t->n = t->nlisted;
+		t->frozen = OBJREF__FROZEN_UNREAD;
+	}
+}
+
+int objref__tracked_frozen_again(objref__tracked *t)
+{
+	int err;
+
+	if (t->frozen != OBJREF__FROZEN_WALKED)
+		return 0;
+	if (t->keep && !t->own.n) { /* the listed ones are in the list only */
+		if ((err = objref__grow((void **)&t->own.objs, &t->own.cap, t->nlisted + 1,
+			     sizeof(PyObject *))) < 0)
+			return err;
+		if (t->nlisted)
+			memcpy(t->own.objs, t->items, t->nlisted * sizeof(PyObject *));
+	}
+	t->own.n = t->nlisted;
+	if ((err = objref__frozen_walk(&t->frozen, &t->own, t->lists)) < 0) {
+		t->frozen = OBJREF__FROZEN_UNREAD;
+		t->items = t->own.objs;
+		t->n = t->nlisted;
+		return err;
+	}
+	t->items = t->own.objs;
+	t->n = t->own.n;
+	objref__tracked_check_frozen(t);
+	return 0;
 }
 
 void objref__tracked_dispose(objref__tracked *t)
@@ -201,7 +279,7 @@ void objref__tracked_dispose(objref__tracked *t)
 	Py_CLEAR(t->keep);
 	objref__objset_dispose(&t->own);
 	t->items = NULL;
-	t->n = 0;
+	t->n = t->nlisted = 0;
 }
 
 /* ---- walking the untracked objects reachable from tracked ones -------- */
@@ -402,6 +480,7 @@ typedef struct {
 	int untracked;
 	int err;
 	size_t listed;    /* the tracked objects, when listed first (before 3.12) */
+	PyObject *first;  /* the first object the collector listed (from 3.12) */
 } census_walk;
 
 /* One tracked object: count it and, with untracked objects wanted, queue
@@ -418,8 +497,26 @@ static int census_visit(PyObject *op, void *arg)
 {
 	census_walk *c = arg;
 
+	if (!c->first)
+		c->first = op;
 	c->err = census_one(op, c);
 	return c->err == 0;
+}
+
+/* census_one over the permanent generation's objects the collector's
+ * listing left out. */
+static int census_frozen(census_walk *c)
+{
+	objref__objset fz;
+	objref__frozen_status st;
+	int err;
+
+	memset(&fz, 0, sizeof(fz));
+	err = objref__frozen_gather(&st, NULL, &fz, c->first, NULL);
+	for (size_t i = 0; i < fz.n && !err; i++)
+		err = census_one(fz.objs[i], c);
+	objref__objset_dispose(&fz);
+	return err;
 }
 #endif
 
@@ -429,7 +526,7 @@ static int census_tracked(census_walk *c)
 {
 #if PY_VERSION_HEX >= 0x030C0000
 	PyUnstable_GC_VisitObjects(census_visit, c);
-	return c->err;
+	return c->err ? c->err : census_frozen(c);
 #else
 	objref__tracked t;
 	int err = objref__gather_tracked(&t);
@@ -514,6 +611,7 @@ static int gather_all(PyObject ***objs, size_t *n, unsigned flags)
 		return err;
 	if ((err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
+	objref__tracked_check_frozen(&tracked);
 	if ((flags & OBJREF_CAPTURE_UNTRACKED) &&
 	    ((err = reach_reserve(&r, tracked.n)) < 0 || (err = reach_untracked(&r, &tracked)) < 0))
 		goto cleanup;

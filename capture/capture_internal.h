@@ -138,16 +138,71 @@ static inline void objref__objset_prefetch(const objref__objset *s, const PyObje
 #endif
 }
 
+/* ---- gc.freeze()'s permanent generation (capture_frozen.c) ----------- */
+
+typedef enum {
+	OBJREF__FROZEN_NONE,   /* nothing frozen */
+	OBJREF__FROZEN_LISTED, /* the collector's listing has them (3.12.10+, 3.13.3+) */
+	OBJREF__FROZEN_WALKED, /* listed by walking the permanent generation */
+	OBJREF__FROZEN_UNREAD  /* the collector's lists not found: none listed */
+} objref__frozen_status;
+
+/* Does PyUnstable_GC_VisitObjects list the permanent generation (3.12.10
+ * and 3.13.3 on, gh-131740)?  By the running Python's version. */
+int objref__frozen_listed_by_collector(void);
+
+/*
+ * Append the objects of gc.freeze()'s permanent generation to out->objs
+ * (out->n, out->cap; the index is not touched), in the collector's order,
+ * unless the collector's own listing has them or nothing is frozen.  The
+ * collector's lists are found from what it just listed: first, the first
+ * object its listing gave (NULL: none), and tail, the list gc.get_objects()
+ * returned (before 3.12; NULL from 3.12); *lists (if lists is not NULL) is
+ * set to them, NULL if not found, for objref__frozen_walk.  No Python code
+ * runs and no Python object is made.  *st says what was done; on an
+ * unknown layout nothing is appended (OBJREF__FROZEN_UNREAD).  0 or
+ * OBJREF_ENOMEM (out as it was).
+ */
+int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref__objset *out,
+	PyObject *first, PyObject *tail);
+
+/* The same, again, from the lists objref__frozen_gather found (not NULL):
+ * the permanent generation as it is now. */
+int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists);
+
 /* The GC-tracked objects, borrowed: `items` points into gc.get_objects()'s
- * list (held in `keep`) before 3.12, into our own array from 3.12. */
+ * list (held in `keep`) before 3.12 when nothing is frozen, else into our
+ * own array.  items[0 .. nlisted) are what the collector listed (each held
+ * by `keep` when set), items[nlisted .. n) the permanent generation's
+ * objects it left out (`frozen`: OBJREF__FROZEN_WALKED), borrowed: alive
+ * while no code runs. */
 typedef struct {
 	PyObject **items;
-	size_t n;
+	size_t n, nlisted;
 	PyObject *keep;      /* the list, or NULL */
-	objref__objset own;  /* the array, from 3.12 */
+	objref__objset own;  /* the array, from 3.12 or when frozen */
+	objref__frozen_status frozen;
+	const void *lists;   /* the collector's lists, when found */
 } objref__tracked;
 
+/* The tracked objects in *t (zeroed first), gc.freeze()'s permanent
+ * generation included.  Calls gc.get_objects() before 3.12 (the only
+ * Python object it makes); nothing else that could run code.  0 or a
+ * negative OBJREF_E*; free t with objref__tracked_dispose either way. */
 int objref__gather_tracked(objref__tracked *t);
+
+/* With the snapshot's Python calls allowed (never in a forked census):
+ * if the permanent generation listed is not gc.get_freeze_count() objects
+ * long, leave it out (t->n = t->nlisted, OBJREF__FROZEN_UNREAD): what
+ * traversal reaches of it is still found. */
+void objref__tracked_check_frozen(objref__tracked *t);
+
+/* List the permanent generation into t again (items[nlisted ..)), as it
+ * is now: after code that may have freed some of it (on 3.11, refreshing
+ * a frame's f_locals drops the values it held).  Only when t->frozen is
+ * OBJREF__FROZEN_WALKED; checked again as objref__tracked_check_frozen
+ * does.  0 or OBJREF_ENOMEM. */
+int objref__tracked_frozen_again(objref__tracked *t);
 void objref__tracked_dispose(objref__tracked *t);
 
 /* A type's dict as a new reference, or NULL: from 3.12 static builtin types
@@ -257,6 +312,13 @@ int objref__roots_gather(objref__roots **out, objref__objset *objs);
 /* Whether the collector was enabled before the session paused it (for the
  * snapshot's objref_gc_state). */
 void objref__roots_gc_enabled(objref__roots *r, int enabled);
+
+/* Whether the walk's objects include gc.freeze()'s whole permanent
+ * generation, found by capture_frozen.c (walked: 1) where the collector's
+ * listing leaves it out (for objref_gc_state.frozen_listed; the objects
+ * the collector listed are the walk's first ntracked, the frozen ones
+ * follow them). */
+void objref__roots_frozen_listed(objref__roots *r, int walked);
 
 /*
  * After the walk, before the builder finishes: add the root records and

@@ -123,17 +123,6 @@ static PyObject *gc_call(objref__cfunc f)
 	return res;
 }
 
-/* Does PyUnstable_GC_VisitObjects list the permanent generation?  From
- * 3.12.10 and 3.13.3 on (gh-131740); never gc.get_objects(). */
-static int gather_lists_frozen(void)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-	return (Py_Version >= 0x030C0A00 && Py_Version < 0x030D0000) || Py_Version >= 0x030D0300;
-#else
-	return 0;
-#endif
-}
-
 /* Which gathered ids are outside the permanent generation, when gathering
  * also listed it: those gc.get_objects() returns. */
 static int find_listed(objref__roots *r, const objref__runtime *rt, const objref__objset *objs)
@@ -196,14 +185,20 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 		PyErr_Clear();
 	}
 	r->gc.freeze_count = r->frozen > 0 ? (uint64_t)r->frozen : 0;
-	r->gc.frozen_listed = gather_lists_frozen();
+	r->gc.frozen_listed = objref__frozen_listed_by_collector();
 	r->gc.garbage_list = (uint64_t)(uintptr_t)r->garbage;
-	return r->frozen > 0 && gather_lists_frozen() ? find_listed(r, rt, objs) : 0;
+	return r->frozen > 0 && objref__frozen_listed_by_collector() ? find_listed(r, rt, objs) : 0;
 }
 
 void objref__roots_gc_enabled(objref__roots *r, int enabled)
 {
 	r->gc.enabled = enabled;
+}
+
+void objref__roots_frozen_listed(objref__roots *r, int walked)
+{
+	if (walked)
+		r->gc.frozen_listed = 1;
 }
 
 int objref__roots_gather(objref__roots **out, objref__objset *objs)

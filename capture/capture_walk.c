@@ -37,7 +37,9 @@ typedef struct {
 typedef struct {
 	objref_builder *b;
 	objref__objset objs;      /* every object; id == builder id */
-	size_t ntracked;          /* ids below hold a reference from `keep` */
+	size_t ntracked;          /* ids below: listed by the collector (each holds a
+				   * reference from `keep` before 3.12); the permanent
+				   * generation it left out follows the roots' seeds */
 	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
 	objref__objset types;
@@ -527,10 +529,11 @@ static int add_object(walk *w, objref_id id)
 	return objref__hidden_edges(&w->hidden, id, op, o.flags);
 }
 
-/* Closure tuples, so their items can be named after the free variables. */
-static int find_closures(walk *w)
+/* Closure tuples, so their items can be named after the free variables:
+ * of the functions among objects from .. to-1. */
+static int find_closures(walk *w, size_t from, size_t to)
 {
-	for (size_t i = 0; i < w->ntracked; i++) {
+	for (size_t i = from; i < to; i++) {
 		PyObject *op = w->objs.objs[i], *cl;
 		int added;
 		uint32_t cid;
@@ -575,6 +578,22 @@ static int walk_nomem(const walk *w, size_t listed)
 		w->objs.n, nedges, last);
 }
 
+/* The objects of the permanent generation the collector's listing left
+ * out (capture_frozen.c), listed again now, after the roots' seeds (those
+ * among them keep their ids). */
+static int add_frozen(walk *w, objref__tracked *tracked)
+{
+	size_t from = w->objs.n;
+	int err, added;
+
+	if ((err = objref__tracked_frozen_again(tracked)) < 0)
+		return err;
+	for (size_t i = tracked->nlisted; i < tracked->n; i++)
+		if (objref__objset_add(&w->objs, tracked->items[i], &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
+	return find_closures(w, from, w->objs.n);
+}
+
 /* Objects a capture of ntracked tracked objects will likely hold. */
 static size_t expected_objects(size_t ntracked, int tracked_only)
 {
@@ -601,6 +620,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	memset(&tracked, 0, sizeof(tracked));
 	if ((err = objref_builder_new(&w.b)) < 0 || (err = objref__gather_tracked(&tracked)) < 0)
 		goto cleanup;
+	objref__tracked_check_frozen(&tracked);
 	w.hidden.b = w.b;
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
@@ -612,13 +632,18 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	if ((err = objref__objset_reserve(&w.objs, room)) < 0 ||
 	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
 		goto cleanup;
-	if (tracked.n) /* none listed (a frozen heap before 3.12): items may be NULL */
-		memcpy(w.objs.objs, tracked.items, tracked.n * sizeof(PyObject *));
-	w.objs.n = w.ntracked = tracked.n;
-	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w)) < 0 ||
+	if (tracked.nlisted) /* nothing listed: items may be NULL */
+		memcpy(w.objs.objs, tracked.items, tracked.nlisted * sizeof(PyObject *));
+	w.objs.n = w.ntracked = tracked.nlisted;
+	if ((err = objref__objset_index(&w.objs)) < 0 || (err = find_closures(&w, 0, w.ntracked)) < 0 ||
 	    (err = objref__roots_gather(&roots, &w.objs)) < 0)  /* seeds: frames, modules */
 		goto cleanup;
+	/* The permanent generation after the seeds: gathering them may have
+	 * freed some of it (3.11's f_locals refresh), so it is listed again. */
+	if ((err = add_frozen(&w, &tracked)) < 0)
+		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
+	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
 	for (size_t i = 0; i < w.objs.n && !err; i++) {
 		if (i + PREFETCH_AHEAD < w.objs.n)  /* its header: refcount, type */
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);

@@ -208,14 +208,12 @@ int objref_census_from_snapshot(objref_census **out, const objref_snapshot *s, u
 	 * dict does when it walks gc.get_objects().
 	 *
 	 * Objects of the permanent generation are counted only where the
-	 * collector lists it (gc.frozen_listed: PyUnstable_GC_VisitObjects from
-	 * 3.12.10 and 3.13.3; never gc.get_objects()), as the live census
-	 * (objref_capture_census) counts them: it sees what the collector
-	 * lists and what traversal reaches from there.  The walk of a snapshot
-	 * finds frozen objects the census cannot (through the references a
-	 * static type hides: on 3.12 its __mro__ and __bases__ tuples, frozen
-	 * at startup); telling them apart in the census would take a set of
-	 * every tracked object. */
+	 * walk listed all of it (gc.frozen_listed: the collector's own
+	 * listing from 3.12.10 and 3.13.3, capture/capture_frozen.c's walk of
+	 * it before), as the live census (objref_capture_census) counts them.
+	 * Where it could not be listed, the walk of a snapshot finds the
+	 * frozen objects traversal reaches and the census cannot (it starts
+	 * from what the collector lists): they are left out. */
 	for (size_t i = 0; i < s->nobjects; i++) {
 		const objref_object *o = &s->objects[i];
 		if ((flags & OBJREF_CENSUS_TRACKED_ONLY) && !(o->flags & OBJREF_F_TRACKED))

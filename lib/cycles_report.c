@@ -191,8 +191,8 @@ static int put_summary(objref_buf *b, const objref_cycles *c)
 	if (gc->known && gc->freeze_count)
 		objref_buf_printf(b, ", %llu objects frozen by gc.freeze()%s",
 			(unsigned long long)gc->freeze_count, gc->frozen_listed ? "" :
-			" (this Python does not list the permanent generation: frozen garbage "
-			"that nothing else reaches is not seen; 3.12.10+ and 3.13.3+ list it)");
+			" (the permanent generation could not be listed on this Python: frozen "
+			"garbage that nothing else reaches is not seen)");
 	if (gc->known)
 		objref_buf_printf(b, "\n");
 	return 0;

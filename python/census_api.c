@@ -6,7 +6,8 @@
  *
  * Default: count what gc.get_objects() sees, as objgraph does, so a script
  * doing `import objref as objgraph` keeps its numbers (and logs stay
- * comparable).  untracked=True adds the objects the collector does not
+ * comparable), and the objects gc.freeze() hides from it (which objgraph
+ * misses).  untracked=True adds the objects the collector does not
  * track (str, int, atomic tuples and dicts) reachable from tracked ones.
  */
 #include <string.h>

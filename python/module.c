@@ -112,8 +112,9 @@ PyDoc_STRVAR(objref_doc,
 "objgraph-compatible names (import objref as objgraph): count, typestats,\n"
 "most_common_types, show_most_common_types, growth, show_growth, by_type,\n"
 "at, at_addrs, get_new_ids.  They count what gc.get_objects() sees, as\n"
-"objgraph does; pass untracked=True to also count the str, int, float,\n"
-"bytes and atomic tuples and dicts the collector does not track.\n\n"
+"objgraph does, and what gc.freeze() hides from it; pass untracked=True\n"
+"to also count the str, int, float, bytes and atomic tuples and dicts the\n"
+"collector does not track.\n\n"
 "New: checkpoint(), growing_types(), show_growing_types(), snapshot().");
 
 static struct PyModuleDef objref_def = {
