@@ -78,6 +78,10 @@
 	X(series_growing_rank_bytes) \
 	X(series_growing_too_short) \
 	X(series_growing_two) \
+	X(series_ended_rule) \
+	X(series_ended_short) \
+	X(format_ended) \
+	X(growth_watch_due) \
 	/* test-report.c */ \
 	X(buf_basic) \
 	X(format_count) \
