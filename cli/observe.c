@@ -47,6 +47,9 @@ static struct {
 	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
 	int forked;             /* --follow-fork: this is a child that adopted the observation */
 	int census_here;        /* a forked census was not possible: said once, then in process */
+	objref_growth_watch watch; /* when to keep the growing type's chains */
+	size_t watched;         /* checkpoints in the series when the watch last looked */
+	objref_chains_report *kept; /* the growing type's chains taken at a checkpoint, or NULL */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -218,6 +221,44 @@ static int census_forked(const char *label)
 	       strcmp(label, "end") != 0 && strcmp(label, "duration") != 0;
 }
 
+/* Before a checkpoint of the run (not the last): when the watch says the
+ * chains of the growing type are due (objref_growth_watch_due: at most
+ * 2 log2 N of N checkpoints), take them now, in process, and keep them
+ * instead of the ones kept before: if the growth ends before the program
+ * does, the report shows them (find_chains).  Nothing of the program is
+ * held after the call: the report is C data.  A failure keeps the older
+ * chains and is not the run's. */
+static void keep_chains(void)
+{
+	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
+	objref_chains_report *r = NULL;
+	size_t n = objref_series_len(S.series);
+	const char *type;
+	chain_pyerr saved;
+
+	if (n == S.watched || (S.opts->cycles && !S.opts->type))
+		return;
+	S.watched = n;
+	if (objref_growth_watch_due(&type, &S.watch, S.series, S.opts->type) != 1)
+		return;
+	ro.type = type;
+	ro.samples = S.opts->samples;
+	ro.max_depth = S.opts->max_depth;
+	ro.picture = !S.opts->no_picture || S.opts->html;
+	chain_pyerr_fetch(&saved);
+	if (S.api->chains_report(S.api->state, &r, &ro) < 0) {
+		PyErr_Clear();
+		r = NULL;
+	}
+	chain_pyerr_restore(&saved);
+	if (!r)
+		return;
+	r->taken_at = n + 1; /* the checkpoint about to be taken, numbered from 1 */
+	r->taken_seconds = chain_clock() - S.t_start;
+	objref_chains_report_free(S.kept);
+	S.kept = r;
+}
+
 int chain_observe_checkpoint(const char *label)
 {
 	chain_pyerr saved;
@@ -230,6 +271,8 @@ int chain_observe_checkpoint(const char *label)
 		return 0; /* --every in a forked child: not observed */
 	if (settle_census(1) < 0)
 		return -1;
+	if (strcmp(label, "end") != 0 && strcmp(label, "duration") != 0)
+		keep_chains();
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
 	if (census_forked(label)) {
@@ -311,8 +354,35 @@ void chain_observe_mark_end(void)
 		S.t_end = chain_clock();
 }
 
+/* The chains kept at a checkpoint (keep_chains) when they are the report's:
+ * the type to chain (--type, else the fastest-growing one) grew over most
+ * of the run and was freed before its end (objref_series_ended), and no
+ * type grows to the end (without --type).  Else NULL. */
+static objref_chains_report *kept_chains(void)
+{
+	objref_growing_row *grow = NULL;
+	objref_ended_row *ended = NULL;
+	size_t ngrow = 0, nended = 0;
+	objref_chains_report *r = NULL;
+	const char *want;
+
+	if (!S.kept || objref_series_ended(&ended, &nended, S.series, NULL) < 0)
+		return NULL;
+	if (!S.opts->type && objref_series_growing(&grow, &ngrow, S.series, NULL) < 0)
+		ngrow = 1;
+	want = S.opts->type ? S.opts->type : !ngrow && nended ? ended[0].name : NULL;
+	for (size_t i = 0; want && i < nended && !r; i++)
+		if (strcmp(S.kept->type, want) == 0 && (strcmp(ended[i].name, want) == 0 ||
+		    (strrchr(want, '.') && strcmp(ended[i].name, strrchr(want, '.') + 1) == 0)))
+			r = S.kept;
+	objref_free(grow);
+	objref_free(ended);
+	return r;
+}
+
 /* The chains, searched once: at the first report, while the program's
- * objects are alive (at its end, or at the --duration deadline). */
+ * objects are alive (at its end, or at the --duration deadline); or, for
+ * a growth that ended before that, the ones kept while it grew. */
 static void find_chains(void)
 {
 	chain_pyerr saved;
@@ -328,6 +398,10 @@ static void find_chains(void)
 		fprintf(stderr, "objref-chain: taking a snapshot of the heap for the chains "
 			"(the last census took %.1f s)...\n", S.last_capture);
 		fflush(stderr);
+	}
+	if ((S.chains = kept_chains())) {
+		S.kept = NULL;
+		return;
 	}
 	chain_pyerr_fetch(&saved);
 	if (chain_chains_get(&S.chains, &S.chains_why, &S.type_error, S.api, S.opts, S.series) < 0) {
@@ -572,5 +646,9 @@ void chain_observe_dispose(void)
 	S.cycles = NULL;
 	S.cycles_done = 0;
 	objref_buf_dispose(&S.chains_why);
+	objref_chains_report_free(S.kept);
+	S.kept = NULL;
+	objref_growth_watch_dispose(&S.watch);
+	S.watched = 0;
 	S.series = NULL;
 }

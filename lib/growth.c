@@ -337,41 +337,77 @@ static int names_match(const char *name, const char *want)
 	return strcmp(name, want) == 0 || (dot && strcmp(name, dot + 1) == 0);
 }
 
-int objref_growth_watch_due(const char **type, objref_growth_watch *w, const objref_series *s,
-	const char *only)
+/* The count of the row `want` names (names_match) at checkpoint i. */
+static uint64_t count_named(const objref_series *s, size_t i, const char *want)
+{
+	const objref_census *c = s->ck[i].census;
+	const char *dot = strrchr(want, '.');
+	const objref_census_row *r = objref_census_find(c, want);
+
+	if (!r && dot)
+		r = objref_census_find(c, dot + 1);
+	return r ? r->count : 0;
+}
+
+/* The watched type by the growth rule over the whole series, copied into
+ * w->leader (NULL when it does not grow).  0 or OBJREF_ENOMEM. */
+static int rank_leader(objref_growth_watch *w, const objref_series *s, const char *only)
 {
 	objref_growing_row *rows = NULL;
 	const char *leader = NULL;
 	size_t n = 0;
-	uint32_t c;
-	int err, changed, due;
+	int err;
 
-	*type = NULL;
 	if ((err = objref_series_growing(&rows, &n, s, NULL)) < 0)
 		return err;
 	for (size_t i = 0; i < n && !leader; i++)
 		if (!only || names_match(rows[i].name, only))
 			leader = only ? only : rows[i].name;
-	if (!leader) {
-		objref_free(rows);
-		return 0;
+	if (!leader || !w->leader || strcmp(leader, w->leader) != 0) {
+		char *copy = leader ? objref__strndup(leader, strlen(leader)) : NULL;
+		if (leader && !copy)
+			err = OBJREF_ENOMEM;
+		else {
+			objref__free(w->leader);
+			w->leader = copy;
+		}
 	}
+	objref_free(rows);
+	return err;
+}
+
+int objref_growth_watch_due(const char **type, objref_growth_watch *w, const objref_series *s,
+	const char *only)
+{
+	size_t n = s->n;
+	int err, changed, due, confirmed;
+	uint32_t c;
+
+	*type = NULL;
+	if (n < 2)
+		return 0;
+	if (n <= 16 || (n & (n - 1)) == 0) {
+		if ((err = rank_leader(w, s, only)) < 0)
+			return err;
+		confirmed = w->leader != NULL;
+	} else { /* between two rankings: the leader still rose */
+		confirmed = w->leader && count_named(s, n - 1, w->leader) > count_named(s, n - 2, w->leader);
+	}
+	if (!confirmed)
+		return 0;
 	c = ++w->confirmed;
 	if ((c & (c - 1)) == 0)
 		w->spent = 0;
-	changed = !w->type || strcmp(w->type, leader) != 0;
+	changed = !w->type || strcmp(w->type, w->leader) != 0;
 	due = c >= 2 && ((c & (c - 1)) == 0 || (changed && !w->spent));
 	if (due && changed) {
-		char *copy = objref__strndup(leader, strlen(leader));
-		if (!copy) {
-			objref_free(rows);
+		char *copy = objref__strndup(w->leader, strlen(w->leader));
+		if (!copy)
 			return OBJREF_ENOMEM;
-		}
 		objref__free(w->type);
 		w->type = copy;
 		w->spent = (c & (c - 1)) != 0;
 	}
-	objref_free(rows);
 	if (!due)
 		return 0;
 	*type = w->type;
@@ -381,7 +417,8 @@ int objref_growth_watch_due(const char **type, objref_growth_watch *w, const obj
 void objref_growth_watch_dispose(objref_growth_watch *w)
 {
 	objref__free(w->type);
-	w->type = NULL;
+	objref__free(w->leader);
+	w->type = w->leader = NULL;
 	w->confirmed = 0;
 	w->spent = 0;
 }

@@ -128,6 +128,12 @@ typedef struct {
 	   checkpoint, when survivors were given; `survivors` says so). */
 	size_t new_objects;
 	int survivors;
+	/* Taken before the report was written, while the type grew (the
+	   objects of a growth that ended before the program did are gone by
+	   then): the checkpoint (numbered from 1) and the seconds since the
+	   program started; 0 when the snapshot is the report's own. */
+	size_t taken_at;
+	double taken_seconds;
 } objref_chains_report;
 
 /* Patterns that get a picture of their own (the HTML report shows them). */

@@ -121,16 +121,22 @@ OBJREF_EXTERN int objref_series_ended(objref_ended_row **out, size_t *n,
  * at the confirmed checkpoints numbered 2, 4, 8, 16 ... (powers of two),
  * and at the first confirmed checkpoint after the fastest-growing type
  * changed, once between two powers of two: at most 2 log2(N) takes over N
- * checkpoints.  Returns 1 (due: *type is the type to chain, owned by w,
- * valid until the next call), 0 (not due: *type NULL), or OBJREF_ENOMEM.
+ * checkpoints.  The types are ranked (objref_series_growing, O(types x
+ * checkpoints)) at each of the first 16 checkpoints and then when their
+ * number is a power of two; between two rankings, a checkpoint confirms
+ * the last leader when its count rose in the last interval: O(types x N)
+ * over a run of N checkpoints.  Returns 1 (due: *type is the type to
+ * chain, owned by w, valid until the next call), 0 (not due: *type
+ * NULL), or OBJREF_ENOMEM.
  */
 typedef struct {
 	char *type;         /* the type the chains were last due for, or NULL */
+	char *leader;       /* the watched type at the last ranking, or NULL */
 	uint32_t confirmed; /* checkpoints at which the watched type grew */
 	int spent;          /* a take for a change of type since the last power of two */
 } objref_growth_watch;
 
-#define OBJREF_GROWTH_WATCH_INIT { NULL, 0, 0 }
+#define OBJREF_GROWTH_WATCH_INIT { NULL, NULL, 0, 0 }
 
 OBJREF_EXTERN int objref_growth_watch_due(const char **type, objref_growth_watch *w,
 	const objref_series *s, const char *only);

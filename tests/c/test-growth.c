@@ -583,3 +583,46 @@ TEST_IMPL(growth_watch_due)
 	objref_series_free(s);
 	return TEST_OK;
 }
+
+/* A long run: takes at the confirmed checkpoints 2, 4, 8 ... only; a type
+ * that starts growing late (after 16 checkpoints) is confirmed at the
+ * first ranking at which it grows, and followed between rankings. */
+TEST_IMPL(growth_watch_long)
+{
+	enum { N = 70 };
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT, late = OBJREF_GROWTH_WATCH_INIT;
+	objref_series *s = NULL;
+	const char *type;
+	size_t takes = 0, late_takes = 0, last_late = 0;
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < N; k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		ASSERT_OK(objref_census_add(c, "steady", 6, 10 * k + 1, 0));
+		if (k >= 20)
+			ASSERT_OK(objref_census_add(c, "late", 4, 5 * (k - 19), 0));
+		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
+		if (objref_growth_watch_due(&type, &w, s, NULL) == 1) {
+			ASSERT_STR_EQ(type, "steady");
+			takes++;
+		}
+		if (objref_growth_watch_due(&type, &late, s, "late") == 1) {
+			ASSERT_STR_EQ(type, "late");
+			late_takes++;
+			last_late = k;
+		}
+	}
+	ASSERT_EQ(w.confirmed, N - 1);
+	ASSERT_EQ(takes, 6); /* confirmed 2, 4, 8, 16, 32, 64 (checkpoint k is confirmed k) */
+	/* late rose in 12 of the 31 intervals at the ranking of 32 checkpoints:
+	   not growing yet; at 64's (44 of 63) it is (confirmed 1), then followed
+	   between rankings: 65 (2) and 67 (4) */
+	ASSERT_EQ(late.confirmed, 7);
+	ASSERT_EQ(late_takes, 2);
+	ASSERT_EQ(last_late, 66);
+	objref_growth_watch_dispose(&w);
+	objref_growth_watch_dispose(&late);
+	objref_series_free(s);
+	return TEST_OK;
+}

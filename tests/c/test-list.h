@@ -82,6 +82,7 @@
 	X(series_ended_short) \
 	X(format_ended) \
 	X(growth_watch_due) \
+	X(growth_watch_long) \
 	/* test-report.c */ \
 	X(buf_basic) \
 	X(format_count) \
