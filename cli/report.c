@@ -53,8 +53,10 @@ static int no_growth(objref_buf *b, size_t n)
 		n, n == 1 ? "" : "s");
 }
 
-/* The types that grew over most of the run and were freed before its end. */
-static int ended(objref_buf *b, const chain_report *r, size_t ngrowing)
+/* When no type grew to the end: the types that grew over most of the run
+ * and were freed before its end (as the JSON report's grew_then_freed),
+ * else why no growth can be shown. */
+static int ended(objref_buf *b, const chain_report *r)
 {
 	size_t n = objref_series_len(r->series), k;
 	objref_ended_row *rows;
@@ -62,15 +64,10 @@ static int ended(objref_buf *b, const chain_report *r, size_t ngrowing)
 
 	if ((err = objref_series_ended(&rows, &k, r->series, NULL)) < 0)
 		return err;
-	if (!k && !ngrowing)
+	if (!k)
 		err = no_growth(b, n);
-	else if (k && !ngrowing)
-		err = objref_buf_printf(b, "no type grew up to the last of %zu checkpoints; these grew, "
-			"then were freed before it (per checkpoint while growing):\n", n);
-	else if (k)
-		err = objref_buf_printf(b, "grew, then freed before the end (per checkpoint while "
-			"growing):\n");
-	if (!err && k)
+	else if (!(err = objref_buf_printf(b, "no type grew up to the last of %zu checkpoints; these "
+			"grew, then were freed before it (per checkpoint while growing):\n", n)))
 		err = objref_format_ended(b, rows, k);
 	objref_free(rows);
 	return err;
@@ -88,7 +85,7 @@ static int growing(objref_buf *b, const chain_report *r)
 			"growing types (per checkpoint, trend over %zu samples):\n", n)))
 		err = objref_format_growing(b, rows, k);
 	objref_free(rows);
-	return err ? err : ended(b, r, k);
+	return err || k ? err : ended(b, r);
 }
 
 int chain_report_format(objref_buf *b, const chain_report *r)
