@@ -185,6 +185,7 @@
 	X(dominators_random_brute_force) \
 	X(fault_dominators) \
 	X(html_report) \
+	X(html_chart_ended) \
 	X(html_bad_input) \
 	X(fault_html) \
 	X(html_report_page) \
