@@ -3,6 +3,7 @@
  * series of checkpoints.
  */
 #include "fixtures.h"
+#include "report-fixtures.h"
 
 #define ASSERT_GROWTH(row, nm, cnt, dlt) \
 	do { \
@@ -625,4 +626,48 @@ TEST_IMPL(growth_watch_long)
 	objref_growth_watch_dispose(&late);
 	objref_series_free(s);
 	return TEST_OK;
+}
+
+/* The rule, its text and JSON, and the watch over a growing series: text
+ * gets every output. */
+static int ended_path(objref_buf *text, void *arg)
+{
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT;
+	objref_json j = OBJREF_JSON_INIT(text);
+	const char *type;
+	size_t n = 0;
+	int rc;
+
+	(void)arg;
+	if ((rc = objref_series_new(&s)) != 0)
+		goto cleanup;
+	for (size_t k = 0; k < E; k++) {
+		objref_census *c = NULL;
+		if ((rc = ended_census(&c, k)) != 0) {
+			objref_census_free(c);
+			goto cleanup;
+		}
+		if ((rc = objref_series_add(s, c, (double)k, k + 1 == E ? "end" : NULL)) != 0)
+			goto cleanup;
+		if ((rc = objref_growth_watch_due(&type, &w, s, NULL)) < 0)
+			goto cleanup;
+		if (rc == 1 && (rc = objref_buf_printf(text, "due %zu %s\n", k, type)) != 0)
+			goto cleanup;
+	}
+	if ((rc = objref_series_ended(&rows, &n, s, NULL)) != 0 ||
+	    (rc = objref_format_ended(text, rows, n)) != 0 ||
+	    (rc = objref_ended_json(&j, rows, n)) != 0)
+		goto cleanup;
+cleanup:
+	objref_growth_watch_dispose(&w);
+	objref_free(rows);
+	objref_series_free(s);
+	return rc;
+}
+
+TEST_IMPL(fault_series_ended)
+{
+	return rf_fault_each(ended_path, NULL, 20);
 }

@@ -83,6 +83,7 @@
 	X(format_ended) \
 	X(growth_watch_due) \
 	X(growth_watch_long) \
+	X(fault_series_ended) \
 	/* test-report.c */ \
 	X(buf_basic) \
 	X(format_count) \
