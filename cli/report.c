@@ -66,8 +66,8 @@ static int ended(objref_buf *b, const chain_report *r)
 		return err;
 	if (!k)
 		err = no_growth(b, n);
-	else if (!(err = objref_buf_printf(b, "no type grew up to the last of %zu checkpoints; these "
-			"grew, then were freed before it (per checkpoint while growing):\n", n)))
+	else if (!(err = objref_buf_printf(b, "no type grew to the end; these grew, then were freed before the "
+			"last of %zu checkpoints (per checkpoint while growing):\n", n)))
 		err = objref_format_ended(b, rows, k);
 	objref_free(rows);
 	return err;

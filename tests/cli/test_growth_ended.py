@@ -50,8 +50,8 @@ class GrowthEnded(unittest.TestCase):
     def test_text_names_the_type_freed_at_exit(self):
         text = self.text
         self.assertNotIn('no type grew across', text)
-        m = re.search(r'^no type grew up to the last of (\d+) checkpoints; these grew, then were '
-                      r'freed before it', text, re.M)
+        m = re.search(r'^no type grew to the end; these grew, then were freed before the last of (\d+) '
+                      r'checkpoints \(per checkpoint while growing\):$', text, re.M)
         self.assertIsNotNone(m, text)
         n = int(m.group(1))
         self.assertGreaterEqual(n, 6, text)
@@ -122,7 +122,7 @@ class GrowthEnded(unittest.TestCase):
             text, _, _ = run('--interval', '0.3', '--no-picture', script=script)
         self.assertRegex(text, r'growing types .*\n  Sample ')
         self.assertNotIn('taken at checkpoint', text)
-        self.assertNotIn('freed before it', text)
+        self.assertNotIn('freed before the last', text)
 
 
 if __name__ == '__main__':
