@@ -223,7 +223,8 @@ static int census_forked(const char *label)
 
 /* Before a checkpoint of the run (not the last): when the watch says the
  * chains of the growing type are due (objref_growth_watch_due: at most
- * 2 log2 N of N checkpoints), take them now, in process, and keep them
+ * 2 log2 N of N checkpoints, pausing the program a fifth of its time at
+ * most), take them now, in process, and keep them
  * instead of the ones kept before: if the growth ends before the program
  * does, the report shows them (find_chains).  Nothing of the program is
  * held after the call: the report is C data.  A failure keeps the older
@@ -235,12 +236,15 @@ static void keep_chains(void)
 	size_t n = objref_series_len(S.series);
 	const char *type;
 	chain_pyerr saved;
+	double t;
 
 	if (n == S.watched || (S.opts->cycles && !S.opts->type))
 		return;
 	S.watched = n;
-	if (objref_growth_watch_due(&type, &S.watch, S.series, S.opts->type) != 1)
+	if (objref_growth_watch_due(&type, &S.watch, S.series, S.opts->type,
+			chain_clock() - S.t_start) != 1)
 		return;
+	t = chain_clock();
 	ro.type = type;
 	ro.samples = S.opts->samples;
 	ro.max_depth = S.opts->max_depth;
@@ -251,6 +255,9 @@ static void keep_chains(void)
 		r = NULL;
 	}
 	chain_pyerr_restore(&saved);
+	t = chain_clock() - t;
+	objref_growth_watch_taken(&S.watch, t, n ? objref_census_total_count(
+		objref_series_census(S.series, n - 1)) : 0);
 	if (!r)
 		return;
 	r->taken_at = n + 1; /* the checkpoint about to be taken, numbered from 1 */
@@ -380,6 +387,27 @@ static objref_chains_report *kept_chains(void)
 	return r;
 }
 
+/* Nothing grew to the end and no chains were kept for the type that grew
+ * and was freed before it: say why, on stderr. */
+static void why_not_kept(void)
+{
+	objref_ended_row *ended = NULL;
+	size_t n = 0;
+
+	if (objref_series_ended(&ended, &n, S.series, NULL) < 0 || !n) {
+		objref_free(ended);
+		return;
+	}
+	objref_buf_printf(&S.chains_why, "objref-chain: no chains for %s: its objects were freed "
+		"before the end, and none were kept while it grew", ended[0].name);
+	if (S.watch.deferred)
+		objref_buf_printf(&S.chains_why, " (a snapshot of this heap would have paused the "
+			"program more than %.0f %% of its run: let it run longer)",
+			100 * OBJREF_GROWTH_WATCH_BUDGET);
+	objref_buf_printf(&S.chains_why, "; name it with --type %s to follow it\n", ended[0].name);
+	objref_free(ended);
+}
+
 /* The chains, searched once: at the first report, while the program's
  * objects are alive (at its end, or at the --duration deadline); or, for
  * a growth that ended before that, the ones kept while it grew. */
@@ -392,6 +420,10 @@ static void find_chains(void)
 	S.chains_done = 1;
 	if (S.opts->cycles && !S.opts->type)  /* --cycles alone: no chains */
 		return;
+	if ((S.chains = kept_chains())) {
+		S.kept = NULL;
+		return;
+	}
 	/* A heap big enough for a census to take a second takes longer to
 	 * snapshot: say what is going on, on a terminal only. */
 	if (S.last_capture > 1.0 && isatty(STDERR_FILENO)) {
@@ -399,16 +431,14 @@ static void find_chains(void)
 			"(the last census took %.1f s)...\n", S.last_capture);
 		fflush(stderr);
 	}
-	if ((S.chains = kept_chains())) {
-		S.kept = NULL;
-		return;
-	}
 	chain_pyerr_fetch(&saved);
 	if (chain_chains_get(&S.chains, &S.chains_why, &S.type_error, S.api, S.opts, S.series) < 0) {
 		report_python_failure("the chains search");
 		S.failed = 1;
 	}
 	chain_pyerr_restore(&saved);
+	if (!S.chains && !S.chains_why.len && !S.opts->type)
+		why_not_kept();
 }
 
 /* The garbage cycles (--cycles), searched once at the first report. */

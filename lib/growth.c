@@ -377,10 +377,11 @@ static int rank_leader(objref_growth_watch *w, const objref_series *s, const cha
 }
 
 int objref_growth_watch_due(const char **type, objref_growth_watch *w, const objref_series *s,
-	const char *only)
+	const char *only, double elapsed)
 {
 	size_t n = s->n;
-	int err, changed, due, confirmed;
+	int err, changed, due, confirmed, pow2;
+	double cost;
 	uint32_t c;
 
 	*type = NULL;
@@ -396,29 +397,43 @@ int objref_growth_watch_due(const char **type, objref_growth_watch *w, const obj
 	if (!confirmed)
 		return 0;
 	c = ++w->confirmed;
-	if ((c & (c - 1)) == 0)
+	pow2 = (c & (c - 1)) == 0;
+	if (pow2)
 		w->spent = 0;
 	changed = !w->type || strcmp(w->type, w->leader) != 0;
-	due = c >= 2 && ((c & (c - 1)) == 0 || (changed && !w->spent));
-	if (due && changed) {
+	due = c >= 2 && (pow2 || (changed && !w->spent) || w->deferred);
+	if (!due)
+		return 0;
+	/* the pause it would cost, from the last take's (1 us an object before) */
+	cost = (double)objref_census_total_count(s->ck[n - 1].census) *
+		(w->per_object > 0 ? w->per_object : 1e-6);
+	if (w->paused + cost > OBJREF_GROWTH_WATCH_BUDGET * elapsed) {
+		w->deferred = 1; /* the next confirmed checkpoint tries again */
+		return 0;
+	}
+	w->deferred = 0;
+	if (changed) {
 		char *copy = objref__strndup(w->leader, strlen(w->leader));
 		if (!copy)
 			return OBJREF_ENOMEM;
 		objref__free(w->type);
 		w->type = copy;
-		w->spent = (c & (c - 1)) != 0;
+		w->spent = !pow2;
 	}
-	if (!due)
-		return 0;
 	*type = w->type;
 	return 1;
+}
+
+void objref_growth_watch_taken(objref_growth_watch *w, double seconds, uint64_t objects)
+{
+	w->paused += seconds;
+	if (objects)
+		w->per_object = seconds / (double)objects;
 }
 
 void objref_growth_watch_dispose(objref_growth_watch *w)
 {
 	objref__free(w->type);
 	objref__free(w->leader);
-	w->type = w->leader = NULL;
-	w->confirmed = 0;
-	w->spent = 0;
+	memset(w, 0, sizeof(*w));
 }

@@ -114,32 +114,47 @@ OBJREF_EXTERN int objref_series_ended(objref_ended_row **out, size_t *n,
 /*
  * When to keep the chains of a growing type while it grows, so a growth
  * that ends before the program does (objref_series_ended) can still be
- * explained: call objref_growth_watch_due after each checkpoint.  The
- * watched type is `only` (objref-chain's --type; "module.Name" matches the
- * row "Name") or, NULL, the fastest-growing type of objref_series_growing.
- * A checkpoint at which it is growing is "confirmed"; the chains are due
- * at the confirmed checkpoints numbered 2, 4, 8, 16 ... (powers of two),
- * and at the first confirmed checkpoint after the fastest-growing type
- * changed, once between two powers of two: at most 2 log2(N) takes over N
- * checkpoints.  The types are ranked (objref_series_growing, O(types x
- * checkpoints)) at each of the first 16 checkpoints and then when their
- * number is a power of two; between two rankings, a checkpoint confirms
- * the last leader when its count rose in the last interval: O(types x N)
- * over a run of N checkpoints.  Returns 1 (due: *type is the type to
- * chain, owned by w, valid until the next call), 0 (not due: *type
- * NULL), or OBJREF_ENOMEM.
+ * explained: call objref_growth_watch_due after each checkpoint, and
+ * objref_growth_watch_taken after each take.  The watched type is `only`
+ * (objref-chain's --type; "module.Name" matches the row "Name") or, NULL,
+ * the fastest-growing type of objref_series_growing.  A checkpoint at
+ * which it is growing is "confirmed"; the chains are due at the confirmed
+ * checkpoints numbered 2, 4, 8, 16 ... (powers of two), and at the first
+ * confirmed checkpoint after the fastest-growing type changed, once
+ * between two powers of two: at most 2 log2(N) takes over N checkpoints.
+ *
+ * A take pauses the program (a snapshot of its heap): one that would make
+ * the pauses so far exceed OBJREF_GROWTH_WATCH_BUDGET of `elapsed` (the
+ * seconds the program has run) waits for the next confirmed checkpoint at
+ * which it fits.  Its cost is estimated from the last census' objects at
+ * the last take's seconds per object (1 us before the first).
+ *
+ * The types are ranked (objref_series_growing, O(types x checkpoints)) at
+ * each of the first 16 checkpoints and then when their number is a power
+ * of two; between two rankings, a checkpoint confirms the last leader when
+ * its count rose in the last interval: O(types x N) over N checkpoints.
+ * Returns 1 (due: *type is the type to chain, owned by w, valid until the
+ * next call), 0 (not due: *type NULL), or OBJREF_ENOMEM.
  */
 typedef struct {
 	char *type;         /* the type the chains were last due for, or NULL */
 	char *leader;       /* the watched type at the last ranking, or NULL */
 	uint32_t confirmed; /* checkpoints at which the watched type grew */
 	int spent;          /* a take for a change of type since the last power of two */
+	int deferred;       /* a take was due but over the budget */
+	double paused;      /* seconds the takes took, all told */
+	double per_object;  /* seconds an object at the last take, or 0 */
 } objref_growth_watch;
 
-#define OBJREF_GROWTH_WATCH_INIT { NULL, NULL, 0, 0 }
+#define OBJREF_GROWTH_WATCH_INIT { NULL, NULL, 0, 0, 0, 0.0, 0.0 }
+/* The share of the program's time the takes may pause it. */
+#define OBJREF_GROWTH_WATCH_BUDGET 0.2
 
 OBJREF_EXTERN int objref_growth_watch_due(const char **type, objref_growth_watch *w,
-	const objref_series *s, const char *only);
+	const objref_series *s, const char *only, double elapsed);
+/* A take done: it took `seconds`, over a heap of `objects` objects. */
+OBJREF_EXTERN void objref_growth_watch_taken(objref_growth_watch *w, double seconds,
+	uint64_t objects);
 /* Free what w holds; w is as OBJREF_GROWTH_WATCH_INIT after. */
 OBJREF_EXTERN void objref_growth_watch_dispose(objref_growth_watch *w);
 

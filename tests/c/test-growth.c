@@ -546,7 +546,7 @@ TEST_IMPL(growth_watch_due)
 			if (counts[t][k])
 				ASSERT_OK(objref_census_add(c, names[t], 1, counts[t][k], 0));
 		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
-		due[k] = objref_growth_watch_due(&type, &w, s, NULL);
+		due[k] = objref_growth_watch_due(&type, &w, s, NULL, 1e9);
 		ASSERT(due[k] >= 0);
 		snprintf(got[k], sizeof(got[k]), "%s", due[k] ? type : "-");
 		if (!due[k])
@@ -574,11 +574,11 @@ TEST_IMPL(growth_watch_due)
 	ASSERT_NULL(w.type);
 
 	/* only "b" (as --type module.b): its own confirmations */
-	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b"), 0); /* confirmed 1 */
-	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b"), 1); /* confirmed 2 */
+	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b", 1e9), 0); /* confirmed 1 */
+	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b", 1e9), 1); /* confirmed 2 */
 	ASSERT_STR_EQ(type, "mod.b");
 	objref_growth_watch_dispose(&wb);
-	ASSERT_EQ(objref_growth_watch_due(&type, &wc, s, "c"), 0);
+	ASSERT_EQ(objref_growth_watch_due(&type, &wc, s, "c", 1e9), 0);
 	ASSERT_EQ(wc.confirmed, 0);
 	objref_growth_watch_dispose(&wc);
 	objref_series_free(s);
@@ -604,11 +604,11 @@ TEST_IMPL(growth_watch_long)
 		if (k >= 20)
 			ASSERT_OK(objref_census_add(c, "late", 4, 5 * (k - 19), 0));
 		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
-		if (objref_growth_watch_due(&type, &w, s, NULL) == 1) {
+		if (objref_growth_watch_due(&type, &w, s, NULL, 1e9) == 1) {
 			ASSERT_STR_EQ(type, "steady");
 			takes++;
 		}
-		if (objref_growth_watch_due(&type, &late, s, "late") == 1) {
+		if (objref_growth_watch_due(&type, &late, s, "late", 1e9) == 1) {
 			ASSERT_STR_EQ(type, "late");
 			late_takes++;
 			last_late = k;
@@ -651,7 +651,7 @@ static int ended_path(objref_buf *text, void *arg)
 		}
 		if ((rc = objref_series_add(s, c, (double)k, k + 1 == E ? "end" : NULL)) != 0)
 			goto cleanup;
-		if ((rc = objref_growth_watch_due(&type, &w, s, NULL)) < 0)
+		if ((rc = objref_growth_watch_due(&type, &w, s, NULL, 1e9)) < 0)
 			goto cleanup;
 		if (rc == 1 && (rc = objref_buf_printf(text, "due %zu %s\n", k, type)) != 0)
 			goto cleanup;
@@ -670,4 +670,45 @@ cleanup:
 TEST_IMPL(fault_series_ended)
 {
 	return rf_fault_each(ended_path, NULL, 20);
+}
+
+/* The budget: a take that would pause the program more than a fifth of
+ * its time so far waits for a later confirmed checkpoint; the cost is
+ * estimated from the last take's seconds per object. */
+TEST_IMPL(growth_watch_budget)
+{
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT;
+	objref_series *s = NULL;
+	const char *type;
+	int due[12];
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < 12; k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		/* a heap of 9e5 objects: 0.9 s a take at 1 us an object */
+		ASSERT_OK(objref_census_add(c, "base", 4, 900000, 0));
+		ASSERT_OK(objref_census_add(c, "leak", 4, 100 * k + 1, 0));
+		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
+		/* one second a checkpoint: the budget is 0.2 s a second run */
+		due[k] = objref_growth_watch_due(&type, &w, s, NULL, (double)k + 1);
+		ASSERT(due[k] >= 0);
+		if (due[k])
+			objref_growth_watch_taken(&w, 0.5, 1000000); /* 0.5 us an object */
+	}
+	/* confirmed 2 at checkpoint 2 (3 s run): 0.9 s > 0.6 s, and > 0.8 s at
+	   checkpoint 3: deferred to checkpoint 4 (5 s run: 1 s) */
+	ASSERT_EQ(due[2], 0);
+	ASSERT_EQ(due[3], 0);
+	ASSERT_EQ(due[4], 1);
+	/* confirmed 8 at checkpoint 8 (9 s): 0.5 + 0.45 <= 1.8 */
+	ASSERT_EQ(due[5] + due[6] + due[7], 0);
+	ASSERT_EQ(due[8], 1);
+	ASSERT_EQ(due[9] + due[10] + due[11], 0);
+	ASSERT_DBL_NEAR(w.per_object, 5e-7, 1e-15);
+	ASSERT_DBL_NEAR(w.paused, 1.0, 1e-12);
+	objref_growth_watch_dispose(&w);
+	ASSERT_EQ(w.paused, 0);
+	objref_series_free(s);
+	return TEST_OK;
 }

@@ -83,6 +83,7 @@
 	X(format_ended) \
 	X(growth_watch_due) \
 	X(growth_watch_long) \
+	X(growth_watch_budget) \
 	X(fault_series_ended) \
 	/* test-report.c */ \
 	X(buf_basic) \
