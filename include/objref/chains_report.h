@@ -166,7 +166,9 @@ OBJREF_EXTERN void objref_chains_report_free(objref_chains_report *r);
 OBJREF_EXTERN int objref_chains_report_text(objref_buf *b, const objref_chains_report *r);
 
 /* The report as one JSON object value (schema objref-chain/1's "chains"),
- * written by w.  with_dot: include "dot" when the report has one. */
+ * written by w.  with_dot: include "dot" when the report has one.  A report
+ * taken at a checkpoint (taken_at) also has "taken_at_checkpoint" and
+ * "taken_at_seconds". */
 OBJREF_EXTERN int objref_chains_report_json(objref_json *w, const objref_chains_report *r,
 	int with_dot);
 
