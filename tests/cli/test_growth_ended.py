@@ -29,11 +29,18 @@ def setUpModule():
         raise unittest.SkipTest('OBJREF_CHAIN is not set to the objref-chain binary')
 
 
-def run(*args, script=POOL, script_args=()):
+def run(*args, script=POOL, script_args=(), read=None):
+    """objref-chain ARGS SCRIPT in a fresh directory: (stdout, stderr, the
+    files it wrote there); with read, the text of that file instead of the
+    list."""
     with tempfile.TemporaryDirectory() as tmp:
         p = subprocess.run([CHAIN] + list(args) + [script] + list(script_args), cwd=tmp,
-                           capture_output=True, text=True, timeout=TIMEOUT)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=TIMEOUT)
         files = sorted(os.listdir(tmp))
+        if read and p.returncode == 0:
+            with open(os.path.join(tmp, read)) as f:
+                files = f.read()
     if p.returncode != 0:
         raise AssertionError('objref-chain failed (%d): %s%s' % (p.returncode, p.stdout, p.stderr))
     return p.stdout, p.stderr, files
@@ -104,6 +111,14 @@ class GrowthEnded(unittest.TestCase):
         text, err, _ = run('--interval', '0.3', '--type', 'Sample', '--no-picture')
         self.assertNotIn('no live object', err)
         self.assertRegex(text, r'taken at checkpoint \d+ \([\d.]+ s\) while Sample grew')
+
+    def test_html(self):
+        """--html: the summary names the type, the chains say when they were
+        taken, and the chart draws Sample's rise and fall."""
+        _, _, page = run('--interval', '0.3', '--no-picture', '--html', 'r.html', read='r.html')
+        self.assertIn('these grew, then were freed before the last of', page)
+        self.assertRegex(page, r'taken at checkpoint \d+ \([\d.]+ s\) while Sample grew')
+        self.assertIn('<title>Sample</title></polyline>', page)
 
     def test_growth_to_the_end_unchanged(self):
         """A pool never shut down: Sample grows to the end, its chains are
