@@ -258,6 +258,12 @@ static int ended(objref_ended_row *r, const objref_series *s, const char *name,
 	r->objects_per_ckpt = (double)net / (double)p;
 	r->bytes_per_ckpt = ((double)peak_bytes - (double)first_bytes) / (double)p;
 	r->peak_seconds = s->ck[p].t;
+	r->fell_at = (uint32_t)(s->n - 1);
+	for (size_t i = p + 1; i < s->n; i++)
+		if (count_at(s, i, name, NULL) <= r->last) {
+			r->fell_at = (uint32_t)i;
+			break;
+		}
 	r->last_label = s->ck[s->n - 1].label ? s->ck[s->n - 1].label : "";
 	return 1;
 }

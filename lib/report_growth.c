@@ -2,6 +2,7 @@
  * lib/report_growth.c — growth that ended before the last checkpoint
  * (objref_series_ended), as text and as JSON rows.
  */
+#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 #include "objref/report.h"
@@ -29,10 +30,22 @@ static int per_ckpt(objref_buf *out, double v)
 	return err ? err : objref_buf_put(out, "/ckpt", 5);
 }
 
-/* "freed at exit (12 left)", "540 of 600 freed by the last checkpoint". */
+/* Whether the count fell to its last at the last checkpoint, the end of
+ * the program (objref-chain labels it "end"). */
+static int at_exit(const objref_ended_row *r)
+{
+	return r->fell_at == r->intervals && strcmp(r->last_label, "end") == 0;
+}
+
+/* "freed at exit (12 left)", "540 of 600 freed by ckpt 9". */
 static int freed(objref_buf *b, const objref_ended_row *r)
 {
-	const char *when = strcmp(r->last_label, "end") == 0 ? "at exit" : "by the last checkpoint";
+	char when[32];
+
+	if (at_exit(r))
+		snprintf(when, sizeof(when), "at exit");
+	else
+		snprintf(when, sizeof(when), "by ckpt %u", r->fell_at + 1);
 
 	if (r->last > r->first) {
 		objref_format_count(b, r->peak - r->last);
@@ -109,8 +122,10 @@ int objref_ended_json(objref_json *w, const objref_ended_row *rows, size_t n)
 		objref_json_uint(w, (uint64_t)r->peak_at + 1);
 		objref_json_key(w, "peak_seconds");
 		objref_json_double(w, r->peak_seconds);
+		objref_json_key(w, "freed_by_checkpoint");
+		objref_json_uint(w, (uint64_t)r->fell_at + 1);
 		objref_json_key(w, "freed_at_exit");
-		objref_json_bool(w, strcmp(r->last_label, "end") == 0);
+		objref_json_bool(w, at_exit(r));
 		objref_json_end(w);
 	}
 	objref_json_end(w);

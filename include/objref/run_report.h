@@ -49,7 +49,7 @@ OBJREF_EXTERN int objref_run_report_json(objref_buf *out, const objref_run_repor
 
 /* The rows of objref_series_ended (objref_format_ended's) as a JSON array: {type, first, peak, last, objects_per_ckpt,
  * bytes_per_ckpt, rises, grew_for, peak_checkpoint (from 1), peak_seconds,
- * freed_at_exit}. */
+ * freed_by_checkpoint (from 1), freed_at_exit}. */
 OBJREF_EXTERN int objref_ended_json(objref_json *w, const objref_ended_row *rows, size_t n);
 
 #ifdef __cplusplus

@@ -438,6 +438,7 @@ TEST_IMPL(series_ended_rule)
 	ASSERT_DBL_NEAR(rows[0].bytes_per_ckpt, 600.0 * 64 / 11, 1e-9);
 	ASSERT_DBL_NEAR(rows[0].peak_seconds, 5.5, 1e-9);
 	ASSERT_STR_EQ(rows[0].last_label, "end");
+	ASSERT_EQ(rows[0].fell_at, 12);
 	/* the name is borrowed from the census of the peak */
 	ASSERT_PTR_EQ(rows[0].name, objref_census_find(objref_series_census(s, 11), "pooled")->name);
 	ASSERT_STR_EQ(rows[1].name, "partial");
@@ -445,6 +446,7 @@ TEST_IMPL(series_ended_rule)
 	ASSERT_EQ(rows[1].rises, 9);
 	ASSERT_DBL_NEAR(rows[1].objects_per_ckpt, 10.0, 1e-9);
 	ASSERT_EQ(rows[1].last, 120);
+	ASSERT_EQ(rows[1].fell_at, 12);
 	objref_free(rows);
 
 	/* the steady riser is growing, as before; pooled is not */
@@ -481,6 +483,39 @@ TEST_IMPL(series_ended_short)
 	ASSERT_EQ(rows[0].last, 0);
 	ASSERT_EQ(rows[0].peak_at, 2);
 	ASSERT_DBL_NEAR(rows[0].objects_per_ckpt, 1.0, 1e-9);
+	ASSERT_EQ(rows[0].fell_at, 3);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Freed before the end, not at it: the text names the checkpoint it was
+ * freed by, even when the last one is the program's end. */
+TEST_IMPL(series_ended_mid_run)
+{
+	static const char *const names[] = { "cache" };
+	static const uint64_t counts[] = { 0, 100, 200, 300, 400, 500, 600, 700, 50, 0, 0 };
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_buf b = { 0 };
+	size_t n = 0;
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		if (counts[k])
+			ASSERT_OK(objref_census_add(c, names[0], 5, counts[k], 8 * counts[k]));
+		ASSERT_OK(objref_series_add(s, c, (double)k, k + 1 == ARRAY_SIZE(counts) ? "end" : NULL));
+	}
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(rows[0].peak_at, 7);
+	ASSERT_EQ(rows[0].fell_at, 9);
+	ASSERT_OK(objref_format_ended(&b, rows, n));
+	ASSERT_STR_EQ(b.data, "  cache +100/ckpt  (+800 B)  for 7 checkpoints, up to 700 at ckpt 8; "
+		"freed by ckpt 10\n");
+	objref_buf_dispose(&b);
 	objref_free(rows);
 	objref_series_free(s);
 	return TEST_OK;
@@ -505,6 +540,7 @@ TEST_IMPL(format_ended)
 	ASSERT_OK(objref_ended_json(&w, rows, 1));
 	ASSERT_NOT_NULL(strstr(b.data, "\"type\": \"pooled\""));
 	ASSERT_NOT_NULL(strstr(b.data, "\"peak_checkpoint\": 12"));
+	ASSERT_NOT_NULL(strstr(b.data, "\"freed_by_checkpoint\": 13"));
 	ASSERT_NOT_NULL(strstr(b.data, "\"freed_at_exit\": true"));
 	objref_buf_dispose(&b);
 	objref_free(rows);
@@ -513,7 +549,8 @@ TEST_IMPL(format_ended)
 	CHECK(make_ended(&s, "duration"));
 	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
 	ASSERT_OK(objref_format_ended(&b, rows, 1));
-	ASSERT_NOT_NULL(strstr(b.data, "freed by the last checkpoint (12 left)"));
+	/* not the program's end: the checkpoint it was freed by */
+	ASSERT_NOT_NULL(strstr(b.data, "freed by ckpt 13 (12 left)"));
 	objref_buf_dispose(&b);
 	objref_free(rows);
 	objref_series_free(s);

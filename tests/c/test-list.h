@@ -80,6 +80,7 @@
 	X(series_growing_two) \
 	X(series_ended_rule) \
 	X(series_ended_short) \
+	X(series_ended_mid_run) \
 	X(format_ended) \
 	X(growth_watch_due) \
 	X(growth_watch_long) \
