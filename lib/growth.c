@@ -260,7 +260,7 @@ static int ended(objref_ended_row *r, const objref_series *s, const char *name,
 	r->peak_seconds = s->ck[p].t;
 	r->fell_at = (uint32_t)(s->n - 1);
 	for (size_t i = p + 1; i < s->n; i++)
-		if (count_at(s, i, name, NULL) <= r->last) {
+		if (count_at(s, i, name, NULL) <= r->last + (r->peak - r->last) / 10) {
 			r->fell_at = (uint32_t)i;
 			break;
 		}

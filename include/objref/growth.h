@@ -93,7 +93,8 @@ typedef struct {
 	uint32_t intervals;      /* of the whole series: checkpoints - 1 */
 	double peak_seconds;     /* the peak checkpoint's time */
 	uint32_t fell_at;        /* the first checkpoint after the peak at which the
-				    count was down to its last (0-based) */
+				    count had made 90 % of its fall to the last
+				    (0-based) */
 	const char *last_label;  /* the last checkpoint's label ("" without one) */
 } objref_ended_row;
 

@@ -494,7 +494,9 @@ TEST_IMPL(series_ended_short)
 TEST_IMPL(series_ended_mid_run)
 {
 	static const char *const names[] = { "cache" };
-	static const uint64_t counts[] = { 0, 100, 200, 300, 400, 500, 600, 700, 50, 0, 0 };
+	/* 90 % of the fall (to 4) is made by checkpoint 9: one more object at
+	   the end's is noise */
+	static const uint64_t counts[] = { 0, 100, 200, 300, 400, 500, 600, 700, 80, 5, 4 };
 	objref_series *s = NULL;
 	objref_ended_row *rows = NULL;
 	objref_buf b = { 0 };
@@ -514,7 +516,7 @@ TEST_IMPL(series_ended_mid_run)
 	ASSERT_EQ(rows[0].fell_at, 9);
 	ASSERT_OK(objref_format_ended(&b, rows, n));
 	ASSERT_STR_EQ(b.data, "  cache +100/ckpt  (+800 B)  for 7 checkpoints, up to 700 at ckpt 8; "
-		"freed by ckpt 10\n");
+		"696 of 700 freed by ckpt 10\n");
 	objref_buf_dispose(&b);
 	objref_free(rows);
 	objref_series_free(s);
