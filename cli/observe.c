@@ -362,39 +362,36 @@ void chain_observe_mark_end(void)
 }
 
 /* The chains kept at a checkpoint (keep_chains) when they are the report's:
- * the type to chain (--type, else the fastest-growing one) grew over most
- * of the run and was freed before its end (objref_series_ended), and no
- * type grows to the end (without --type).  Else NULL. */
+ * the type to chain (--type, else the first the report lists as grown and
+ * freed: objref_series_ended_reported) grew over most of the run and was
+ * freed before its end.  Else NULL. */
 static objref_chains_report *kept_chains(void)
 {
-	objref_growing_row *grow = NULL;
 	objref_ended_row *ended = NULL;
-	size_t ngrow = 0, nended = 0;
+	size_t nended = 0;
 	objref_chains_report *r = NULL;
-	const char *want;
+	const char *want, *dot;
 
-	if (!S.kept || objref_series_ended(&ended, &nended, S.series, NULL) < 0)
+	if (!S.kept || objref_series_ended_reported(&ended, &nended, S.series, NULL) < 0)
 		return NULL;
-	if (!S.opts->type && objref_series_growing(&grow, &ngrow, S.series, NULL) < 0)
-		ngrow = 1;
-	want = S.opts->type ? S.opts->type : !ngrow && nended ? ended[0].name : NULL;
+	want = S.opts->type ? S.opts->type : nended ? ended[0].name : NULL;
+	dot = want ? strrchr(want, '.') : NULL;
 	for (size_t i = 0; want && i < nended && !r; i++)
 		if (strcmp(S.kept->type, want) == 0 && (strcmp(ended[i].name, want) == 0 ||
-		    (strrchr(want, '.') && strcmp(ended[i].name, strrchr(want, '.') + 1) == 0)))
+		    (dot && strcmp(ended[i].name, dot + 1) == 0)))
 			r = S.kept;
-	objref_free(grow);
 	objref_free(ended);
 	return r;
 }
 
-/* Nothing grew to the end and no chains were kept for the type that grew
- * and was freed before it: say why, on stderr. */
+/* No chains, and no chains kept for the type that grew and was freed
+ * before the end: say why, on stderr. */
 static void why_not_kept(void)
 {
 	objref_ended_row *ended = NULL;
 	size_t n = 0;
 
-	if (objref_series_ended(&ended, &n, S.series, NULL) < 0 || !n) {
+	if (objref_series_ended_reported(&ended, &n, S.series, NULL) < 0 || !n) {
 		objref_free(ended);
 		return;
 	}

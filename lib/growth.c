@@ -333,6 +333,31 @@ int objref_series_ended(objref_ended_row **out, size_t *n, const objref_series *
 	return 0;
 }
 
+int objref_series_ended_reported(objref_ended_row **out, size_t *n, const objref_series *s,
+	const objref_growth_opts *opts)
+{
+	objref_growing_row *grow = NULL;
+	size_t ngrow = 0, k = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = objref_series_growing(&grow, &ngrow, s, opts)) < 0)
+		return err;
+	if ((err = objref_series_ended(out, n, s, opts)) < 0) {
+		objref_free(grow);
+		return err;
+	}
+	/* ranked by rate: the rows that dominate are a prefix */
+	while (ngrow && k < *n &&
+	       (*out)[k].objects_per_ckpt >= OBJREF_ENDED_DOMINANCE * grow[0].objects_per_ckpt)
+		k++;
+	if (ngrow)
+		*n = k;
+	objref_free(grow);
+	return 0;
+}
+
 /* ---- when to keep the chains of a growing type ---------------------------- */
 
 /* name is the row called `want`, or `want` is "module.name" of it. */

@@ -118,8 +118,8 @@ static int by_count_desc(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The names charted: the growing types, else those that grew and were
- * freed before the end (objref_series_ended), else the most common ones. */
+/* The names charted: the growing types and those that grew and were freed
+ * before the end (objref_series_ended_reported), else the most common ones. */
 static int chart_names(named_count **out, size_t *n, const objref_series *s, size_t want)
 {
 	const objref_census *last = objref_series_census(s, objref_series_len(s) - 1);
@@ -131,7 +131,7 @@ static int chart_names(named_count **out, size_t *n, const objref_series *s, siz
 
 	if ((rc = objref_series_growing(&rows, &nrows, s, NULL)) < 0)
 		return rc;
-	if (!nrows && (rc = objref_series_ended(&ended, &nended, s, NULL)) < 0) {
+	if ((rc = objref_series_ended_reported(&ended, &nended, s, NULL)) < 0) {
 		objref_free(rows);
 		return rc;
 	}

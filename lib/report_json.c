@@ -62,23 +62,17 @@ static int growing(objref_json *w, const objref_series *s)
 	return 0;
 }
 
-/* "grew_then_freed": when no type grows to the end, the types that grew
- * over most of the run and were freed before its end, if any (the key is
- * left out otherwise: a type that keeps growing is the report's subject,
- * and the small ups and downs of the others would be noise beside it). */
+/* "grew_then_freed": the types that grew over most of the run and were
+ * freed before its end (objref_series_ended_reported: all when no type
+ * grows to the end, else the ones that dwarf it), when there are; the key
+ * is left out otherwise. */
 static int ended(objref_json *w, const objref_series *s)
 {
-	objref_growing_row *grow;
 	objref_ended_row *rows;
 	size_t n;
 	int err;
 
-	if ((err = objref_series_growing(&grow, &n, s, NULL)) < 0)
-		return err;
-	objref_free(grow);
-	if (n)
-		return 0;
-	if ((err = objref_series_ended(&rows, &n, s, NULL)) < 0)
+	if ((err = objref_series_ended_reported(&rows, &n, s, NULL)) < 0)
 		return err;
 	if (n) {
 		objref_json_key(w, "grew_then_freed");

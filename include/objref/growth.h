@@ -115,6 +115,19 @@ OBJREF_EXTERN int objref_series_ended(objref_ended_row **out, size_t *n,
 	const objref_series *s, const objref_growth_opts *opts);
 
 /*
+ * The rows of objref_series_ended a report shows: all of them when no type
+ * grows to the end (objref_series_growing finds none), else those that
+ * grew, while they grew, at least OBJREF_ENDED_DOMINANCE times as fast
+ * (objects per checkpoint) as the fastest type growing to the end: beside
+ * a leak that goes on, the ups and downs of the others are noise, unless
+ * they dwarf it.  As objref_series_ended for the rest.
+ */
+#define OBJREF_ENDED_DOMINANCE 10.0
+
+OBJREF_EXTERN int objref_series_ended_reported(objref_ended_row **out, size_t *n,
+	const objref_series *s, const objref_growth_opts *opts);
+
+/*
  * When to keep the chains of a growing type while it grows, so a growth
  * that ends before the program does (objref_series_ended) can still be
  * explained: call objref_growth_watch_due after each checkpoint, and

@@ -7,9 +7,9 @@
  *    "checkpoints": 31, "heap": {"objects": N, "bytes": N} | null,
  *    "growing": [{"type", "first", "last", "objects_per_ckpt",
  *                 "bytes_per_ckpt", "rises", "intervals", "steady_since"}],
- *    "grew_then_freed": [...objref_ended_json]          (when nothing grows to the
- *                                                        end and some type grew, then
- *                                                        was freed: objref_series_ended)
+ *    "grew_then_freed": [...objref_ended_json]          (when some type grew, then
+ *                                                        was freed: objref_series_
+ *                                                        ended_reported)
  *    "top": [{"type", "count", "bytes"}],               (when top > 0)
  *    "chains": null | {...objref_chains_report_json},
  *    "cycles": {...objref_cycles_report_json}}           (when cycles)

@@ -751,3 +751,37 @@ TEST_IMPL(growth_watch_budget)
 	objref_series_free(s);
 	return TEST_OK;
 }
+
+/* Beside a type growing to the end, only a growth that ended and dwarfs it
+ * (10 times its rate) is reported; with none growing, every one is. */
+TEST_IMPL(series_ended_reported)
+{
+	static const char *const names[] = { "pool", "slow", "small" };
+	static const uint64_t counts[] = {
+		0, 100, 200, 300, 400, 500, 0,   /* pool: +100, freed */
+		1, 2, 3, 4, 5, 6, 7,             /* slow: +1 to the end */
+		0, 5, 10, 15, 20, 25, 0,         /* small: +5, freed: not 10 x slow */
+	};
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	size_t n = 0;
+
+	CHECK(fx_series(&s, 7, 3, names, counts, NULL));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 2);
+	objref_free(rows);
+	ASSERT_OK(objref_series_ended_reported(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(rows[0].name, "pool");
+	objref_free(rows);
+	objref_series_free(s);
+
+	/* the ended fixture: steady (+10) grows to the end; pooled (+54.5) and
+	   partial (+10) do not dwarf it */
+	CHECK(make_ended(&s, "end"));
+	ASSERT_OK(objref_series_ended_reported(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 0);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}

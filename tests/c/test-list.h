@@ -81,6 +81,7 @@
 	X(series_ended_rule) \
 	X(series_ended_short) \
 	X(series_ended_mid_run) \
+	X(series_ended_reported) \
 	X(format_ended) \
 	X(growth_watch_due) \
 	X(growth_watch_long) \

@@ -120,6 +120,34 @@ class GrowthEnded(unittest.TestCase):
         self.assertRegex(page, r'taken at checkpoint \d+ \([\d.]+ s\) while Sample grew')
         self.assertIn('<title>Sample</title></polyline>', page)
 
+    def test_beside_a_slow_leak(self):
+        """A slow leak that goes on to the end (+3/ckpt) beside the pool:
+        both are reported, and the pool, which dwarfs it, is chained from
+        the chains kept while it grew."""
+        with tempfile.TemporaryDirectory() as tmp:
+            script = os.path.join(tmp, 'slow_leak.py')
+            with open(script, 'w') as f:
+                f.write('import runpy, threading, time\n'
+                        'class Slow:\n'
+                        '    pass\n'
+                        'KEPT = []\n'
+                        'def leak(stop):\n'
+                        '    while not stop.is_set():\n'
+                        '        KEPT.append(Slow())\n'
+                        '        time.sleep(0.1)\n'
+                        'stop = threading.Event()\n'
+                        't = threading.Thread(target=leak, args=(stop,))\n'
+                        't.start()\n'
+                        'runpy.run_path(%r)["main"](3.0)\n'
+                        'stop.set()\n'
+                        't.join()\n' % POOL)
+            text, _, _ = run('--interval', '0.3', '--no-picture', script=script)
+        self.assertRegex(text, r'growing types .*\n  Slow ', text)
+        self.assertRegex(text, r'these grew faster, then were freed before the last of \d+ '
+                               r'checkpoints \(per checkpoint while growing\):\n  Sample ', text)
+        self.assertIn('chains for Sample (', text)
+        self.assertRegex(text, r'taken at checkpoint \d+ \([\d.]+ s\) while Sample grew')
+
     def test_growth_to_the_end_unchanged(self):
         """A pool never shut down: Sample grows to the end, its chains are
         taken at the end, as before."""
