@@ -47,6 +47,9 @@ static struct {
 	int output_failed;      /* a picture asked for with -o was not written: exit 4 */
 	int forked;             /* --follow-fork: this is a child that adopted the observation */
 	int census_here;        /* a forked census was not possible: said once, then in process */
+	objref_growth_watch watch; /* when to keep the growing type's chains */
+	size_t watched;         /* checkpoints in the series when the watch last looked */
+	objref_chains_report *kept; /* the growing type's chains taken at a checkpoint, or NULL */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -218,6 +221,51 @@ static int census_forked(const char *label)
 	       strcmp(label, "end") != 0 && strcmp(label, "duration") != 0;
 }
 
+/* Before a checkpoint of the run (not the last): when the watch says the
+ * chains of the growing type are due (objref_growth_watch_due: at most
+ * 2 log2 N of N checkpoints, pausing the program a fifth of its time at
+ * most), take them now, in process, and keep them
+ * instead of the ones kept before: if the growth ends before the program
+ * does, the report shows them (find_chains).  Nothing of the program is
+ * held after the call: the report is C data.  A failure keeps the older
+ * chains and is not the run's. */
+static void keep_chains(void)
+{
+	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
+	objref_chains_report *r = NULL;
+	size_t n = objref_series_len(S.series);
+	const char *type;
+	chain_pyerr saved;
+	double t;
+
+	if (n == S.watched || (S.opts->cycles && !S.opts->type))
+		return;
+	S.watched = n;
+	if (objref_growth_watch_due(&type, &S.watch, S.series, S.opts->type,
+			chain_clock() - S.t_start) != 1)
+		return;
+	t = chain_clock();
+	ro.type = type;
+	ro.samples = S.opts->samples;
+	ro.max_depth = S.opts->max_depth;
+	ro.picture = !S.opts->no_picture || S.opts->html;
+	chain_pyerr_fetch(&saved);
+	if (S.api->chains_report(S.api->state, &r, &ro) < 0) {
+		PyErr_Clear();
+		r = NULL;
+	}
+	chain_pyerr_restore(&saved);
+	t = chain_clock() - t;
+	objref_growth_watch_taken(&S.watch, t, n ? objref_census_total_count(
+		objref_series_census(S.series, n - 1)) : 0);
+	if (!r)
+		return;
+	r->taken_at = n + 1; /* the checkpoint about to be taken, numbered from 1 */
+	r->taken_seconds = chain_clock() - S.t_start;
+	objref_chains_report_free(S.kept);
+	S.kept = r;
+}
+
 int chain_observe_checkpoint(const char *label)
 {
 	chain_pyerr saved;
@@ -230,6 +278,8 @@ int chain_observe_checkpoint(const char *label)
 		return 0; /* --every in a forked child: not observed */
 	if (settle_census(1) < 0)
 		return -1;
+	if (strcmp(label, "end") != 0 && strcmp(label, "duration") != 0)
+		keep_chains();
 	chain_pyerr_fetch(&saved);
 	S.last_capture = chain_clock();
 	if (census_forked(label)) {
@@ -311,8 +361,53 @@ void chain_observe_mark_end(void)
 		S.t_end = chain_clock();
 }
 
+/* The chains kept at a checkpoint (keep_chains) when they are the report's:
+ * the type to chain (--type, else the first the report lists as grown and
+ * freed: objref_series_ended_reported) grew over most of the run and was
+ * freed before its end.  Else NULL. */
+static objref_chains_report *kept_chains(void)
+{
+	objref_ended_row *ended = NULL;
+	size_t nended = 0;
+	objref_chains_report *r = NULL;
+	const char *want, *dot;
+
+	if (!S.kept || objref_series_ended_reported(&ended, &nended, S.series, NULL) < 0)
+		return NULL;
+	want = S.opts->type ? S.opts->type : nended ? ended[0].name : NULL;
+	dot = want ? strrchr(want, '.') : NULL;
+	for (size_t i = 0; want && i < nended && !r; i++)
+		if (strcmp(S.kept->type, want) == 0 && (strcmp(ended[i].name, want) == 0 ||
+		    (dot && strcmp(ended[i].name, dot + 1) == 0)))
+			r = S.kept;
+	objref_free(ended);
+	return r;
+}
+
+/* No chains, and no chains kept for the type that grew and was freed
+ * before the end: say why, on stderr. */
+static void why_not_kept(void)
+{
+	objref_ended_row *ended = NULL;
+	size_t n = 0;
+
+	if (objref_series_ended_reported(&ended, &n, S.series, NULL) < 0 || !n) {
+		objref_free(ended);
+		return;
+	}
+	objref_buf_printf(&S.chains_why, "objref-chain: no chains for %s: its objects were freed "
+		"before the end, and none were kept while it grew", ended[0].name);
+	if (S.watch.deferred)
+		objref_buf_printf(&S.chains_why, " (a snapshot of this heap would have paused the "
+			"program more than %.0f %% of its run: let it run longer)",
+			100 * OBJREF_GROWTH_WATCH_BUDGET);
+	objref_buf_printf(&S.chains_why, "; name it with --type %s to follow it\n", ended[0].name);
+	objref_free(ended);
+}
+
 /* The chains, searched once: at the first report, while the program's
- * objects are alive (at its end, or at the --duration deadline). */
+ * objects are alive (at its end, or at the --duration deadline); or, for
+ * a growth that ended before that, the ones kept while it grew. */
 static void find_chains(void)
 {
 	chain_pyerr saved;
@@ -322,6 +417,10 @@ static void find_chains(void)
 	S.chains_done = 1;
 	if (S.opts->cycles && !S.opts->type)  /* --cycles alone: no chains */
 		return;
+	if ((S.chains = kept_chains())) {
+		S.kept = NULL;
+		return;
+	}
 	/* A heap big enough for a census to take a second takes longer to
 	 * snapshot: say what is going on, on a terminal only. */
 	if (S.last_capture > 1.0 && isatty(STDERR_FILENO)) {
@@ -335,6 +434,8 @@ static void find_chains(void)
 		S.failed = 1;
 	}
 	chain_pyerr_restore(&saved);
+	if (!S.chains && !S.chains_why.len && !S.opts->type)
+		why_not_kept();
 }
 
 /* The garbage cycles (--cycles), searched once at the first report. */
@@ -572,5 +673,9 @@ void chain_observe_dispose(void)
 	S.cycles = NULL;
 	S.cycles_done = 0;
 	objref_buf_dispose(&S.chains_why);
+	objref_chains_report_free(S.kept);
+	S.kept = NULL;
+	objref_growth_watch_dispose(&S.watch);
+	S.watched = 0;
 	S.series = NULL;
 }

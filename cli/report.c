@@ -53,6 +53,31 @@ static int no_growth(objref_buf *b, size_t n)
 		n, n == 1 ? "" : "s");
 }
 
+/* The types that grew over most of the run and were freed before its end,
+ * as objref_series_ended_reported has them (the JSON report's
+ * grew_then_freed); with no growth at all, why none can be shown. */
+static int ended(objref_buf *b, const chain_report *r, size_t ngrowing)
+{
+	size_t n = objref_series_len(r->series), k;
+	objref_ended_row *rows;
+	int err;
+
+	if ((err = objref_series_ended_reported(&rows, &k, r->series, NULL)) < 0)
+		return err;
+	if (!k && !ngrowing)
+		err = no_growth(b, n);
+	else if (k && !ngrowing)
+		err = objref_buf_printf(b, "no type grew to the end; these grew, then were freed before "
+			"the last of %zu checkpoints (per checkpoint while growing):\n", n);
+	else if (k)
+		err = objref_buf_printf(b, "these grew faster, then were freed before the last of %zu "
+			"checkpoints (per checkpoint while growing):\n", n);
+	if (!err && k)
+		err = objref_format_ended(b, rows, k);
+	objref_free(rows);
+	return err;
+}
+
 static int growing(objref_buf *b, const chain_report *r)
 {
 	size_t n = objref_series_len(r->series), k;
@@ -61,13 +86,11 @@ static int growing(objref_buf *b, const chain_report *r)
 
 	if ((err = objref_series_growing(&rows, &k, r->series, NULL)) < 0)
 		return err;
-	if (!k)
-		err = no_growth(b, n);
-	else if (!(err = objref_buf_printf(b,
+	if (k && !(err = objref_buf_printf(b,
 			"growing types (per checkpoint, trend over %zu samples):\n", n)))
 		err = objref_format_growing(b, rows, k);
 	objref_free(rows);
-	return err;
+	return err ? err : ended(b, r, k);
 }
 
 int chain_report_format(objref_buf *b, const chain_report *r)

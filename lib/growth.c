@@ -190,3 +190,281 @@ int objref_series_growing(objref_growing_row **out, size_t *n, const objref_seri
 	*n = k;
 	return 0;
 }
+
+/* ---- growth that ended before the last checkpoint ------------------------ */
+
+/* The count of name at checkpoint i (0 without a row). */
+static uint64_t count_at(const objref_series *s, size_t i, const char *name, uint64_t *bytes)
+{
+	const objref_census_row *c = objref_census_find(s->ck[i].census, name);
+
+	if (bytes)
+		*bytes = c ? c->bytes : 0;
+	return c ? c->count : 0;
+}
+
+/* The first checkpoint at which name has its largest count. */
+static size_t peak_of(const objref_series *s, const char *name)
+{
+	size_t p = 0;
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t v = count_at(s, i, name, NULL);
+		if (v > best) {
+			best = v;
+			p = i;
+		}
+	}
+	return p;
+}
+
+/* Whether name grew over checkpoints 0..p and fell after p (see
+ * objref_series_ended); *r filled when it did. */
+static int ended(objref_ended_row *r, const objref_series *s, const char *name,
+	const objref_growth_opts *o)
+{
+	size_t p = peak_of(s, name);
+	uint64_t prev = 0, falls_sum = 0, first_bytes = 0, peak_bytes = 0, net;
+
+	memset(r, 0, sizeof(*r));
+	/* two rises at least (one is a spike), something after the peak, and
+	   the growth over more than min_rise_fraction of the run */
+	if (p < 2 || p + 1 >= s->n || (double)p <= o->min_rise_fraction * (double)(s->n - 1))
+		return 0;
+	for (size_t i = 0; i <= p; i++) {
+		uint64_t b, v = count_at(s, i, name, &b);
+		if (i == 0) {
+			r->first = v;
+			first_bytes = b;
+		} else if (v > prev) {
+			r->rises++;
+		} else if (v < prev) {
+			falls_sum += prev - v;
+		}
+		prev = v;
+		peak_bytes = b;
+	}
+	r->peak = prev;
+	r->last = count_at(s, s->n - 1, name, &r->last_bytes);
+	net = r->peak - r->first; /* p is the first maximum: peak > first */
+	if (r->last >= r->peak || net <= o->min_net || net <= falls_sum ||
+	    (double)r->rises <= o->min_rise_fraction * (double)p)
+		return 0;
+	r->name = objref_census_find(s->ck[p].census, name)->name;
+	r->peak_bytes = peak_bytes;
+	r->peak_at = (uint32_t)p;
+	r->intervals = (uint32_t)(s->n - 1);
+	r->objects_per_ckpt = (double)net / (double)p;
+	r->bytes_per_ckpt = ((double)peak_bytes - (double)first_bytes) / (double)p;
+	r->peak_seconds = s->ck[p].t;
+	r->fell_at = (uint32_t)(s->n - 1);
+	for (size_t i = p + 1; i < s->n; i++)
+		if (count_at(s, i, name, NULL) <= r->last + (r->peak - r->last) / 10) {
+			r->fell_at = (uint32_t)i;
+			break;
+		}
+	r->last_label = s->ck[s->n - 1].label ? s->ck[s->n - 1].label : "";
+	return 1;
+}
+
+static int ended_before(const objref_ended_row *a, const objref_ended_row *b)
+{
+	if (a->objects_per_ckpt != b->objects_per_ckpt)
+		return a->objects_per_ckpt > b->objects_per_ckpt;
+	if (a->bytes_per_ckpt != b->bytes_per_ckpt)
+		return a->bytes_per_ckpt > b->bytes_per_ckpt;
+	return strcmp(a->name, b->name) < 0;
+}
+
+/* Whether name trends up over the whole series (objref_series_growing's rule). */
+static int grows(const objref_series *s, const char *name, const objref_growth_opts *o)
+{
+	objref_census_row row = { 0 };
+	objref_growing_row r;
+
+	row.name = name;
+	return trend(&r, s, &row, o);
+}
+
+int objref_series_ended(objref_ended_row **out, size_t *n, const objref_series *s,
+	const objref_growth_opts *opts)
+{
+	static const objref_growth_opts defaults = OBJREF_GROWTH_OPTS_INIT;
+	const objref_growth_opts *o = opts ? opts : &defaults;
+	objref_census *seen = NULL;
+	objref_ended_row *res = NULL;
+	size_t k = 0, cap = 0;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (s->n < 4) /* two rises and a fall */
+		return 0;
+	if ((err = objref_census_new(&seen)) < 0)
+		return err;
+	for (size_t i = 0; i < s->n && !err; i++) {
+		const objref_census *c = s->ck[i].census;
+		for (size_t j = 0; j < objref_census_len(c) && !err; j++) {
+			const char *name = objref_census_rows(c)[j].name;
+			objref_ended_row r;
+			size_t at;
+			if (objref_census_find(seen, name))
+				continue;
+			if ((err = objref_census_add(seen, name, strlen(name), 1, 0)) < 0)
+				break;
+			if (!ended(&r, s, name, o) || grows(s, name, o))
+				continue;
+			if ((err = objref__grow((void **)&res, &cap, k + 1, sizeof(*res))) < 0)
+				break;
+			for (at = k; at > 0 && ended_before(&r, &res[at - 1]); at--)
+				res[at] = res[at - 1];
+			res[at] = r;
+			k++;
+		}
+	}
+	objref_census_free(seen);
+	if (err) {
+		objref__free(res);
+		return err;
+	}
+	*out = res;
+	*n = k;
+	return 0;
+}
+
+int objref_series_ended_reported(objref_ended_row **out, size_t *n, const objref_series *s,
+	const objref_growth_opts *opts)
+{
+	objref_growing_row *grow = NULL;
+	size_t ngrow = 0, k = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if ((err = objref_series_growing(&grow, &ngrow, s, opts)) < 0)
+		return err;
+	if ((err = objref_series_ended(out, n, s, opts)) < 0) {
+		objref_free(grow);
+		return err;
+	}
+	/* ranked by rate: the rows that dominate are a prefix */
+	while (ngrow && k < *n &&
+	       (*out)[k].objects_per_ckpt >= OBJREF_ENDED_DOMINANCE * grow[0].objects_per_ckpt)
+		k++;
+	if (ngrow)
+		*n = k;
+	objref_free(grow);
+	return 0;
+}
+
+/* ---- when to keep the chains of a growing type ---------------------------- */
+
+/* name is the row called `want`, or `want` is "module.name" of it. */
+static int names_match(const char *name, const char *want)
+{
+	const char *dot = strrchr(want, '.');
+
+	return strcmp(name, want) == 0 || (dot && strcmp(name, dot + 1) == 0);
+}
+
+/* The count of the row `want` names (names_match) at checkpoint i. */
+static uint64_t count_named(const objref_series *s, size_t i, const char *want)
+{
+	const objref_census *c = s->ck[i].census;
+	const char *dot = strrchr(want, '.');
+	const objref_census_row *r = objref_census_find(c, want);
+
+	if (!r && dot)
+		r = objref_census_find(c, dot + 1);
+	return r ? r->count : 0;
+}
+
+/* The watched type by the growth rule over the whole series, copied into
+ * w->leader (NULL when it does not grow).  0 or OBJREF_ENOMEM. */
+static int rank_leader(objref_growth_watch *w, const objref_series *s, const char *only)
+{
+	objref_growing_row *rows = NULL;
+	const char *leader = NULL;
+	size_t n = 0;
+	int err;
+
+	if ((err = objref_series_growing(&rows, &n, s, NULL)) < 0)
+		return err;
+	for (size_t i = 0; i < n && !leader; i++)
+		if (!only || names_match(rows[i].name, only))
+			leader = only ? only : rows[i].name;
+	if (!leader || !w->leader || strcmp(leader, w->leader) != 0) {
+		char *copy = leader ? objref__strndup(leader, strlen(leader)) : NULL;
+		if (leader && !copy)
+			err = OBJREF_ENOMEM;
+		else {
+			objref__free(w->leader);
+			w->leader = copy;
+		}
+	}
+	objref_free(rows);
+	return err;
+}
+
+int objref_growth_watch_due(const char **type, objref_growth_watch *w, const objref_series *s,
+	const char *only, double elapsed)
+{
+	size_t n = s->n;
+	int err, changed, due, confirmed, pow2;
+	double cost;
+	uint32_t c;
+
+	*type = NULL;
+	if (n < 2)
+		return 0;
+	if (n <= 16 || (n & (n - 1)) == 0) {
+		if ((err = rank_leader(w, s, only)) < 0)
+			return err;
+		confirmed = w->leader != NULL;
+	} else { /* between two rankings: the leader still rose */
+		confirmed = w->leader && count_named(s, n - 1, w->leader) > count_named(s, n - 2, w->leader);
+	}
+	if (!confirmed)
+		return 0;
+	c = ++w->confirmed;
+	pow2 = (c & (c - 1)) == 0;
+	if (pow2)
+		w->spent = 0;
+	changed = !w->type || strcmp(w->type, w->leader) != 0;
+	due = c >= 2 && (pow2 || (changed && !w->spent) || w->deferred);
+	if (!due)
+		return 0;
+	/* the pause it would cost, from the last take's (1 us an object before) */
+	cost = (double)objref_census_total_count(s->ck[n - 1].census) *
+		(w->per_object > 0 ? w->per_object : 1e-6);
+	if (w->paused + cost > OBJREF_GROWTH_WATCH_BUDGET * elapsed) {
+		w->deferred = 1; /* the next confirmed checkpoint tries again */
+		return 0;
+	}
+	w->deferred = 0;
+	if (changed) {
+		char *copy = objref__strndup(w->leader, strlen(w->leader));
+		if (!copy)
+			return OBJREF_ENOMEM;
+		objref__free(w->type);
+		w->type = copy;
+		w->spent = !pow2;
+	}
+	*type = w->type;
+	return 1;
+}
+
+void objref_growth_watch_taken(objref_growth_watch *w, double seconds, uint64_t objects)
+{
+	w->paused += seconds;
+	if (objects)
+		w->per_object = seconds / (double)objects;
+}
+
+void objref_growth_watch_dispose(objref_growth_watch *w)
+{
+	objref__free(w->type);
+	objref__free(w->leader);
+	memset(w, 0, sizeof(*w));
+}

@@ -118,23 +118,33 @@ static int by_count_desc(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The names charted: the growing types, else the most common ones. */
+/* The names charted: the growing types and those that grew and were freed
+ * before the end (objref_series_ended_reported), else the most common ones. */
 static int chart_names(named_count **out, size_t *n, const objref_series *s, size_t want)
 {
 	const objref_census *last = objref_series_census(s, objref_series_len(s) - 1);
 	objref_growing_row *rows = NULL;
-	size_t nrows = 0, k = 0, nlast = objref_census_len(last);
+	objref_ended_row *ended = NULL;
+	size_t nrows = 0, nended = 0, k = 0, nlast = objref_census_len(last);
 	named_count *names;
 	int rc;
 
 	if ((rc = objref_series_growing(&rows, &nrows, s, NULL)) < 0)
 		return rc;
-	if (!(names = objref__malloc((nrows > nlast ? nrows : nlast) * sizeof(*names) + 1))) {
+	if ((rc = objref_series_ended_reported(&ended, &nended, s, NULL)) < 0) {
 		objref_free(rows);
+		return rc;
+	}
+	if (!(names = objref__malloc(OBJREF__MAX(nrows + nended, nlast) * sizeof(*names) + 1))) {
+		objref_free(rows);
+		objref_free(ended);
 		return OBJREF_ENOMEM;
 	}
 	for (size_t i = 0; i < nrows && k < want; i++)
 		names[k++] = (named_count){ rows[i].name, rows[i].last };
+	for (size_t i = 0; i < nended && k < want; i++)
+		names[k++] = (named_count){ ended[i].name, ended[i].peak };
+	objref_free(ended);
 	if (k == 0) {
 		for (size_t i = 0; i < nlast; i++)
 			names[i] = (named_count){ objref_census_rows(last)[i].name, objref_census_rows(last)[i].count };

@@ -165,6 +165,9 @@ int objref_chains_report_text(objref_buf *b, const objref_chains_report *r)
 	objref_format_count(b, r->instances);
 	objref_buf_printf(b, ", %zu pattern%s, %zu/%zu samples share the first):\n", n,
 		n == 1 ? "" : "s", n ? r->patterns[0].count : 0, r->samples);
+	if (r->taken_at)
+		objref_buf_printf(b, "  taken at checkpoint %zu (%.1f s) while %s grew, not at the end (they were freed by then)\n",
+			r->taken_at, r->taken_seconds, r->type);
 	for (size_t i = 0; i < n; i++) {
 		const objref_report_pattern *p = &r->patterns[i];
 		if (n > 1)
@@ -279,6 +282,11 @@ int objref_chains_report_json(objref_json *w, const objref_chains_report *r, int
 	key_uint(w, "new_objects", r->new_objects);
 	objref_json_key(w, "survivors");
 	objref_json_bool(w, r->survivors);
+	if (r->taken_at) { /* only then: the goldens of the usual reports stay */
+		key_uint(w, "taken_at_checkpoint", r->taken_at);
+		objref_json_key(w, "taken_at_seconds");
+		objref_json_double(w, r->taken_seconds);
+	}
 	objref_json_key(w, "patterns");
 	objref_json_array(w);
 	for (size_t i = 0; i < r->npatterns; i++)

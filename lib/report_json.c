@@ -62,6 +62,26 @@ static int growing(objref_json *w, const objref_series *s)
 	return 0;
 }
 
+/* "grew_then_freed": the types that grew over most of the run and were
+ * freed before its end (objref_series_ended_reported: all when no type
+ * grows to the end, else the ones that dwarf it), when there are; the key
+ * is left out otherwise. */
+static int ended(objref_json *w, const objref_series *s)
+{
+	objref_ended_row *rows;
+	size_t n;
+	int err;
+
+	if ((err = objref_series_ended_reported(&rows, &n, s, NULL)) < 0)
+		return err;
+	if (n) {
+		objref_json_key(w, "grew_then_freed");
+		err = objref_ended_json(w, rows, n);
+	}
+	objref_free(rows);
+	return err;
+}
+
 /* "top": the `top` most common types of the last census (none: []). */
 static int top(objref_json *w, const objref_census *last, size_t limit)
 {
@@ -115,7 +135,7 @@ int objref_run_report_json(objref_buf *out, const objref_run_report *r)
 	objref_json_key(&w, "heap");
 	heap(&w, last);
 	objref_json_key(&w, "growing");
-	if ((err = growing(&w, r->series)) < 0)
+	if ((err = growing(&w, r->series)) < 0 || (err = ended(&w, r->series)) < 0)
 		return err;
 	if (r->top) {
 		objref_json_key(&w, "top");

@@ -128,6 +128,12 @@ typedef struct {
 	   checkpoint, when survivors were given; `survivors` says so). */
 	size_t new_objects;
 	int survivors;
+	/* Taken before the report was written, while the type grew (the
+	   objects of a growth that ended before the program did are gone by
+	   then): the checkpoint (numbered from 1) and the seconds since the
+	   program started; 0 when the snapshot is the report's own. */
+	size_t taken_at;
+	double taken_seconds;
 } objref_chains_report;
 
 /* Patterns that get a picture of their own (the HTML report shows them). */
@@ -160,7 +166,9 @@ OBJREF_EXTERN void objref_chains_report_free(objref_chains_report *r);
 OBJREF_EXTERN int objref_chains_report_text(objref_buf *b, const objref_chains_report *r);
 
 /* The report as one JSON object value (schema objref-chain/1's "chains"),
- * written by w.  with_dot: include "dot" when the report has one. */
+ * written by w.  with_dot: include "dot" when the report has one.  A report
+ * taken at a checkpoint (taken_at) also has "taken_at_checkpoint" and
+ * "taken_at_seconds". */
 OBJREF_EXTERN int objref_chains_report_json(objref_json *w, const objref_chains_report *r,
 	int with_dot);
 

@@ -78,6 +78,103 @@ OBJREF_EXTERN int objref_series_growing(objref_growing_row **out, size_t *n,
 	const objref_series *s, const objref_growth_opts *opts);
 
 
+/* A type that grew over most of the series, then fell before its end: the
+ * objects a run accumulated and freed as it stopped (a pool shut down, a
+ * cache cleared at exit). */
+typedef struct {
+	const char *name;        /* borrowed from the census of the peak */
+	uint64_t first, peak, last; /* count at the first checkpoint, the peak, the last */
+	uint64_t peak_bytes, last_bytes;
+	double objects_per_ckpt; /* (peak - first) / peak_at: while it grew */
+	double bytes_per_ckpt;
+	uint32_t rises;          /* intervals up to the peak in which it rose */
+	uint32_t peak_at;        /* the peak's checkpoint (0-based): it grew for
+				    peak_at intervals */
+	uint32_t intervals;      /* of the whole series: checkpoints - 1 */
+	double peak_seconds;     /* the peak checkpoint's time */
+	uint32_t fell_at;        /* the first checkpoint after the peak at which the
+				    count had made 90 % of its fall to the last
+				    (0-based) */
+	const char *last_label;  /* the last checkpoint's label ("" without one) */
+} objref_ended_row;
+
+/*
+ * The types that grew, then fell: at their peak p (the first checkpoint at
+ * which the count is largest), checkpoints 0..p pass the growth rule of
+ * objref_series_growing (rises in more than opts->min_rise_fraction of the
+ * p intervals, at least two; net growth above min_net and above the sum of
+ * the falls), p covers more than min_rise_fraction of the whole series'
+ * intervals, the last count is below the peak, and the whole series does
+ * not pass the rule (those types are objref_series_growing's).  A spike
+ * (one rise) or a type that grew for the first half only is not reported.
+ * Ranked as objref_series_growing ranks, by objects per checkpoint while
+ * growing.  *out is malloc'ed (objref_free); names valid while s lives and
+ * no checkpoint is added.  Fewer than 4 checkpoints: none.
+ */
+OBJREF_EXTERN int objref_series_ended(objref_ended_row **out, size_t *n,
+	const objref_series *s, const objref_growth_opts *opts);
+
+/*
+ * The rows of objref_series_ended a report shows: all of them when no type
+ * grows to the end (objref_series_growing finds none), else those that
+ * grew, while they grew, at least OBJREF_ENDED_DOMINANCE times as fast
+ * (objects per checkpoint) as the fastest type growing to the end: beside
+ * a leak that goes on, the ups and downs of the others are noise, unless
+ * they dwarf it.  As objref_series_ended for the rest.
+ */
+#define OBJREF_ENDED_DOMINANCE 10.0
+
+OBJREF_EXTERN int objref_series_ended_reported(objref_ended_row **out, size_t *n,
+	const objref_series *s, const objref_growth_opts *opts);
+
+/*
+ * When to keep the chains of a growing type while it grows, so a growth
+ * that ends before the program does (objref_series_ended) can still be
+ * explained: call objref_growth_watch_due after each checkpoint, and
+ * objref_growth_watch_taken after each take.  The watched type is `only`
+ * (objref-chain's --type; "module.Name" matches the row "Name") or, NULL,
+ * the fastest-growing type of objref_series_growing.  A checkpoint at
+ * which it is growing is "confirmed"; the chains are due at the confirmed
+ * checkpoints numbered 2, 4, 8, 16 ... (powers of two), and at the first
+ * confirmed checkpoint after the fastest-growing type changed, once
+ * between two powers of two: at most 2 log2(N) takes over N checkpoints.
+ *
+ * A take pauses the program (a snapshot of its heap): one that would make
+ * the pauses so far exceed OBJREF_GROWTH_WATCH_BUDGET of `elapsed` (the
+ * seconds the program has run) waits for the next confirmed checkpoint at
+ * which it fits.  Its cost is estimated from the last census' objects at
+ * the last take's seconds per object (1 us before the first).
+ *
+ * The types are ranked (objref_series_growing, O(types x checkpoints)) at
+ * each of the first 16 checkpoints and then when their number is a power
+ * of two; between two rankings, a checkpoint confirms the last leader when
+ * its count rose in the last interval: O(types x N) over N checkpoints.
+ * Returns 1 (due: *type is the type to chain, owned by w, valid until the
+ * next call), 0 (not due: *type NULL), or OBJREF_ENOMEM.
+ */
+typedef struct {
+	char *type;         /* the type the chains were last due for, or NULL */
+	char *leader;       /* the watched type at the last ranking, or NULL */
+	uint32_t confirmed; /* checkpoints at which the watched type grew */
+	int spent;          /* a take for a change of type since the last power of two */
+	int deferred;       /* a take was due but over the budget */
+	double paused;      /* seconds the takes took, all told */
+	double per_object;  /* seconds an object at the last take, or 0 */
+} objref_growth_watch;
+
+#define OBJREF_GROWTH_WATCH_INIT { NULL, NULL, 0, 0, 0, 0.0, 0.0 }
+/* The share of the program's time the takes may pause it. */
+#define OBJREF_GROWTH_WATCH_BUDGET 0.2
+
+OBJREF_EXTERN int objref_growth_watch_due(const char **type, objref_growth_watch *w,
+	const objref_series *s, const char *only, double elapsed);
+/* A take done: it took `seconds`, over a heap of `objects` objects. */
+OBJREF_EXTERN void objref_growth_watch_taken(objref_growth_watch *w, double seconds,
+	uint64_t objects);
+/* Free what w holds; w is as OBJREF_GROWTH_WATCH_INIT after. */
+OBJREF_EXTERN void objref_growth_watch_dispose(objref_growth_watch *w);
+
+
 #ifdef __cplusplus
 }
 #endif

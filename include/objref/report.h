@@ -30,6 +30,13 @@ OBJREF_EXTERN int objref_format_growth(objref_buf *b, const objref_growth_row *r
  * steady ("rose in 11/11 intervals", "steady since ckpt 1"). */
 OBJREF_EXTERN int objref_format_growing(objref_buf *b, const objref_growing_row *rows, size_t n);
 
+/* The types that grew, then were freed (objref_series_ended):
+ *   "  tuple  +60/ckpt  (+4 KB)  for 10 checkpoints, up to 612 at ckpt 11; freed at exit (12 left)"
+ * "at exit" when the count fell (90 % of its fall) at the last checkpoint
+ * and that one is labelled "end" (objref-chain's), else "by ckpt K" (the
+ * first after the fall, from 1); "540 of 600 freed" when not all were. */
+OBJREF_EXTERN int objref_format_ended(objref_buf *b, const objref_ended_row *rows, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

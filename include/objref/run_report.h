@@ -7,6 +7,9 @@
  *    "checkpoints": 31, "heap": {"objects": N, "bytes": N} | null,
  *    "growing": [{"type", "first", "last", "objects_per_ckpt",
  *                 "bytes_per_ckpt", "rises", "intervals", "steady_since"}],
+ *    "grew_then_freed": [...objref_ended_json]          (when some type grew, then
+ *                                                        was freed: objref_series_
+ *                                                        ended_reported)
  *    "top": [{"type", "count", "bytes"}],               (when top > 0)
  *    "chains": null | {...objref_chains_report_json},
  *    "cycles": {...objref_cycles_report_json}}           (when cycles)
@@ -43,6 +46,11 @@ typedef struct {
  * part of a document: discard it).
  */
 OBJREF_EXTERN int objref_run_report_json(objref_buf *out, const objref_run_report *r);
+
+/* The rows of objref_series_ended (objref_format_ended's) as a JSON array: {type, first, peak, last, objects_per_ckpt,
+ * bytes_per_ckpt, rises, grew_for, peak_checkpoint (from 1), peak_seconds,
+ * freed_by_checkpoint (from 1), freed_at_exit}. */
+OBJREF_EXTERN int objref_ended_json(objref_json *w, const objref_ended_row *rows, size_t n);
 
 #ifdef __cplusplus
 }

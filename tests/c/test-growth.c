@@ -3,6 +3,7 @@
  * series of checkpoints.
  */
 #include "fixtures.h"
+#include "report-fixtures.h"
 
 #define ASSERT_GROWTH(row, nm, cnt, dlt) \
 	do { \
@@ -361,6 +362,425 @@ TEST_IMPL(series_growing_two)
 	ASSERT_EQ(rows[0].intervals, 1);
 	ASSERT_EQ(rows[0].rises, 1);
 	ASSERT_DBL_NEAR(rows[0].objects_per_ckpt, 1.0, 1e-9);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* ---- growth that ended before the last checkpoint -------------------------- */
+
+enum { E = 13 }; /* checkpoints: 0..10 rising, 11 the peak kept, 12 the end */
+
+static const char *const ended_names[] = { "pooled", "spike", "steady", "half", "partial", "flat" };
+static const uint64_t ended_counts[][E] = {
+	/* pooled: +60 for 10 intervals (1..11), then freed at the end */
+	{ 12, 12, 72, 132, 192, 252, 312, 372, 432, 492, 552, 612, 12 },
+	/* spike: one rise, back down */
+	{ 5, 5, 5, 5, 5, 5, 500, 5, 5, 5, 5, 5, 5 },
+	/* steady: grows to the end (objref_series_growing's) */
+	{ 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130 },
+	/* half: grew over the first half only, then freed */
+	{ 0, 10, 20, 30, 40, 50, 60, 0, 0, 0, 0, 0, 0 },
+	/* partial: +10 for 9 intervals, then 70 of the 90 freed */
+	{ 100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 190, 190, 120 },
+	{ 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 },
+};
+static const uint64_t ended_units[] = { 64, 8, 8, 8, 16, 8 };
+
+/* The census of checkpoint k of the table above. */
+static int ended_census(objref_census **out, size_t k)
+{
+	int err = objref_census_new(out);
+
+	for (size_t t = 0; !err && t < ARRAY_SIZE(ended_names); t++)
+		if (ended_counts[t][k])
+			err = objref_census_add(*out, ended_names[t], strlen(ended_names[t]),
+				ended_counts[t][k], ended_counts[t][k] * ended_units[t]);
+	return err;
+}
+
+static int make_ended(objref_series **s, const char *last_label)
+{
+	int err = objref_series_new(s);
+
+	for (size_t k = 0; !err && k < E; k++) {
+		objref_census *c = NULL;
+		if ((err = ended_census(&c, k)) != 0) {
+			objref_census_free(c);
+			break;
+		}
+		err = objref_series_add(*s, c, 0.5 * (double)k, k + 1 == E ? last_label : "interval");
+	}
+	return err;
+}
+
+/* Growth over most of the run, then a drop: reported with its rate while
+ * it grew and how long; a spike, a first-half growth and a flat type are
+ * not; a type growing to the end stays objref_series_growing's. */
+TEST_IMPL(series_ended_rule)
+{
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_growing_row *grow = NULL;
+	size_t n = 0, ng = 0;
+
+	CHECK(make_ended(&s, "end"));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 2);
+	ASSERT_STR_EQ(rows[0].name, "pooled");
+	ASSERT_EQ(rows[0].first, 12);
+	ASSERT_EQ(rows[0].peak, 612);
+	ASSERT_EQ(rows[0].last, 12);
+	ASSERT_EQ(rows[0].peak_at, 11);  /* the first checkpoint at the maximum */
+	ASSERT_EQ(rows[0].rises, 10);
+	ASSERT_EQ(rows[0].intervals, 12);
+	ASSERT_DBL_NEAR(rows[0].objects_per_ckpt, 600.0 / 11, 1e-9);
+	ASSERT_DBL_NEAR(rows[0].bytes_per_ckpt, 600.0 * 64 / 11, 1e-9);
+	ASSERT_DBL_NEAR(rows[0].peak_seconds, 5.5, 1e-9);
+	ASSERT_STR_EQ(rows[0].last_label, "end");
+	ASSERT_EQ(rows[0].fell_at, 12);
+	/* the name is borrowed from the census of the peak */
+	ASSERT_PTR_EQ(rows[0].name, objref_census_find(objref_series_census(s, 11), "pooled")->name);
+	ASSERT_STR_EQ(rows[1].name, "partial");
+	ASSERT_EQ(rows[1].peak_at, 9);
+	ASSERT_EQ(rows[1].rises, 9);
+	ASSERT_DBL_NEAR(rows[1].objects_per_ckpt, 10.0, 1e-9);
+	ASSERT_EQ(rows[1].last, 120);
+	ASSERT_EQ(rows[1].fell_at, 12);
+	objref_free(rows);
+
+	/* the steady riser is growing, as before; pooled is not */
+	ASSERT_OK(objref_series_growing(&grow, &ng, s, NULL));
+	ASSERT_EQ(ng, 1);
+	ASSERT_STR_EQ(grow[0].name, "steady");
+	objref_free(grow);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* The rule on short series: a type that rose once and fell is a spike; four
+ * checkpoints with two rises before the fall are enough; a type absent
+ * from the last census (all freed) is found. */
+TEST_IMPL(series_ended_short)
+{
+	static const char *const names[] = { "up2", "up1" };
+	static const uint64_t counts[] = { 1, 2, 3, 0, 1, 1, 9, 1 };
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	size_t n = 9;
+
+	CHECK(fx_series(&s, 3, 2, names, counts, NULL));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 0);
+	objref_free(rows);
+	objref_series_free(s);
+
+	CHECK(fx_series(&s, 4, 2, names, counts, NULL));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(rows[0].name, "up2");
+	ASSERT_EQ(rows[0].peak, 3);
+	ASSERT_EQ(rows[0].last, 0);
+	ASSERT_EQ(rows[0].peak_at, 2);
+	ASSERT_DBL_NEAR(rows[0].objects_per_ckpt, 1.0, 1e-9);
+	ASSERT_EQ(rows[0].fell_at, 3);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Freed before the end, not at it: the text names the checkpoint it was
+ * freed by, even when the last one is the program's end. */
+TEST_IMPL(series_ended_mid_run)
+{
+	static const char *const names[] = { "cache" };
+	/* 90 % of the fall (to 4) is made by checkpoint 9: one more object at
+	   the end's is noise */
+	static const uint64_t counts[] = { 0, 100, 200, 300, 400, 500, 600, 700, 80, 5, 4 };
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_buf b = { 0 };
+	size_t n = 0;
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		if (counts[k])
+			ASSERT_OK(objref_census_add(c, names[0], 5, counts[k], 8 * counts[k]));
+		ASSERT_OK(objref_series_add(s, c, (double)k, k + 1 == ARRAY_SIZE(counts) ? "end" : NULL));
+	}
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(rows[0].peak_at, 7);
+	ASSERT_EQ(rows[0].fell_at, 9);
+	ASSERT_OK(objref_format_ended(&b, rows, n));
+	ASSERT_STR_EQ(b.data, "  cache +100/ckpt  (+800 B)  for 7 checkpoints, up to 700 at ckpt 8; "
+		"696 of 700 freed by ckpt 10\n");
+	objref_buf_dispose(&b);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* The text and JSON of the rows: "at exit" only after a checkpoint "end". */
+TEST_IMPL(format_ended)
+{
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_buf b = { 0 };
+	objref_json w = OBJREF_JSON_INIT(&b);
+	size_t n = 0;
+
+	CHECK(make_ended(&s, "end"));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_OK(objref_format_ended(&b, rows, n));
+	ASSERT_STR_EQ(b.data,
+		"  pooled  +55/ckpt  (+3.4 KB)  for 11 checkpoints, up to 612 at ckpt 12; freed at exit (12 left)\n"
+		"  partial +10/ckpt  (+160 B)   for 9 checkpoints, up to 190 at ckpt 10; 70 of 90 freed at exit\n");
+	objref_buf_dispose(&b);
+	ASSERT_OK(objref_ended_json(&w, rows, 1));
+	ASSERT_NOT_NULL(strstr(b.data, "\"type\": \"pooled\""));
+	ASSERT_NOT_NULL(strstr(b.data, "\"peak_checkpoint\": 12"));
+	ASSERT_NOT_NULL(strstr(b.data, "\"freed_by_checkpoint\": 13"));
+	ASSERT_NOT_NULL(strstr(b.data, "\"freed_at_exit\": true"));
+	objref_buf_dispose(&b);
+	objref_free(rows);
+	objref_series_free(s);
+
+	CHECK(make_ended(&s, "duration"));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_OK(objref_format_ended(&b, rows, 1));
+	/* not the program's end: the checkpoint it was freed by */
+	ASSERT_NOT_NULL(strstr(b.data, "freed by ckpt 13 (12 left)"));
+	objref_buf_dispose(&b);
+	objref_free(rows);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* When the chains of a growing type are due: at the confirmed checkpoints
+ * 2, 4, 8 ..., and once after the fastest-growing type changed; never for
+ * a type that does not grow. */
+TEST_IMPL(growth_watch_due)
+{
+	static const char *const names[] = { "a", "b" };
+	/* a leads from the start; b overtakes it from checkpoint 6 */
+	static const uint64_t counts[2][12] = {
+		{ 0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110 },
+		{ 0, 1, 2, 3, 4, 5, 100, 200, 300, 400, 500, 600 },
+	};
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT, wb = OBJREF_GROWTH_WATCH_INIT,
+		wc = OBJREF_GROWTH_WATCH_INIT;
+	objref_series *s = NULL;
+	const char *type;
+	char got[12][4];
+	int due[12];
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < 12; k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		for (size_t t = 0; t < 2; t++)
+			if (counts[t][k])
+				ASSERT_OK(objref_census_add(c, names[t], 1, counts[t][k], 0));
+		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
+		due[k] = objref_growth_watch_due(&type, &w, s, NULL, 1e9);
+		ASSERT(due[k] >= 0);
+		snprintf(got[k], sizeof(got[k]), "%s", due[k] ? type : "-");
+		if (!due[k])
+			ASSERT_NULL(type);
+	}
+	/* confirmed from checkpoint 1 (two censuses): numbers 1..11 */
+	ASSERT_EQ(w.confirmed, 11);
+	ASSERT_STR_EQ(got[0], "-");
+	ASSERT_STR_EQ(got[1], "-");  /* confirmed 1: not yet */
+	ASSERT_STR_EQ(got[2], "a");  /* 2 */
+	ASSERT_STR_EQ(got[3], "-");
+	ASSERT_STR_EQ(got[4], "a");  /* 4 */
+	ASSERT_STR_EQ(got[5], "-");
+	ASSERT_STR_EQ(got[6], "b");  /* b leads (100/6 > 60/6): the change */
+	ASSERT_STR_EQ(got[7], "-");
+	ASSERT_STR_EQ(got[8], "b");  /* 8 */
+	ASSERT_STR_EQ(got[11], "-");
+	{
+		int changes = 0;
+		for (size_t k = 5; k < 12; k++)
+			changes += due[k] && k != 8;
+		ASSERT_EQ(changes, 1);
+	}
+	objref_growth_watch_dispose(&w);
+	ASSERT_NULL(w.type);
+
+	/* only "b" (as --type module.b): its own confirmations */
+	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b", 1e9), 0); /* confirmed 1 */
+	ASSERT_EQ(objref_growth_watch_due(&type, &wb, s, "mod.b", 1e9), 1); /* confirmed 2 */
+	ASSERT_STR_EQ(type, "mod.b");
+	objref_growth_watch_dispose(&wb);
+	ASSERT_EQ(objref_growth_watch_due(&type, &wc, s, "c", 1e9), 0);
+	ASSERT_EQ(wc.confirmed, 0);
+	objref_growth_watch_dispose(&wc);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* A long run: takes at the confirmed checkpoints 2, 4, 8 ... only; a type
+ * that starts growing late (after 16 checkpoints) is confirmed at the
+ * first ranking at which it grows, and followed between rankings. */
+TEST_IMPL(growth_watch_long)
+{
+	enum { N = 70 };
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT, late = OBJREF_GROWTH_WATCH_INIT;
+	objref_series *s = NULL;
+	const char *type;
+	size_t takes = 0, late_takes = 0, last_late = 0;
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < N; k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		ASSERT_OK(objref_census_add(c, "steady", 6, 10 * k + 1, 0));
+		if (k >= 20)
+			ASSERT_OK(objref_census_add(c, "late", 4, 5 * (k - 19), 0));
+		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
+		if (objref_growth_watch_due(&type, &w, s, NULL, 1e9) == 1) {
+			ASSERT_STR_EQ(type, "steady");
+			takes++;
+		}
+		if (objref_growth_watch_due(&type, &late, s, "late", 1e9) == 1) {
+			ASSERT_STR_EQ(type, "late");
+			late_takes++;
+			last_late = k;
+		}
+	}
+	ASSERT_EQ(w.confirmed, N - 1);
+	ASSERT_EQ(takes, 6); /* confirmed 2, 4, 8, 16, 32, 64 (checkpoint k is confirmed k) */
+	/* late rose in 12 of the 31 intervals at the ranking of 32 checkpoints:
+	   not growing yet; at 64's (44 of 63) it is (confirmed 1), then followed
+	   between rankings: 65 (2) and 67 (4) */
+	ASSERT_EQ(late.confirmed, 7);
+	ASSERT_EQ(late_takes, 2);
+	ASSERT_EQ(last_late, 66);
+	objref_growth_watch_dispose(&w);
+	objref_growth_watch_dispose(&late);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* The rule, its text and JSON, and the watch over a growing series: text
+ * gets every output. */
+static int ended_path(objref_buf *text, void *arg)
+{
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT;
+	objref_json j = OBJREF_JSON_INIT(text);
+	const char *type;
+	size_t n = 0;
+	int rc;
+
+	(void)arg;
+	if ((rc = objref_series_new(&s)) != 0)
+		goto cleanup;
+	for (size_t k = 0; k < E; k++) {
+		objref_census *c = NULL;
+		if ((rc = ended_census(&c, k)) != 0) {
+			objref_census_free(c);
+			goto cleanup;
+		}
+		if ((rc = objref_series_add(s, c, (double)k, k + 1 == E ? "end" : NULL)) != 0)
+			goto cleanup;
+		if ((rc = objref_growth_watch_due(&type, &w, s, NULL, 1e9)) < 0)
+			goto cleanup;
+		if (rc == 1 && (rc = objref_buf_printf(text, "due %zu %s\n", k, type)) != 0)
+			goto cleanup;
+	}
+	if ((rc = objref_series_ended(&rows, &n, s, NULL)) != 0 ||
+	    (rc = objref_format_ended(text, rows, n)) != 0 ||
+	    (rc = objref_ended_json(&j, rows, n)) != 0)
+		goto cleanup;
+cleanup:
+	objref_growth_watch_dispose(&w);
+	objref_free(rows);
+	objref_series_free(s);
+	return rc;
+}
+
+TEST_IMPL(fault_series_ended)
+{
+	return rf_fault_each(ended_path, NULL, 20);
+}
+
+/* The budget: a take that would pause the program more than a fifth of
+ * its time so far waits for a later confirmed checkpoint; the cost is
+ * estimated from the last take's seconds per object. */
+TEST_IMPL(growth_watch_budget)
+{
+	objref_growth_watch w = OBJREF_GROWTH_WATCH_INIT;
+	objref_series *s = NULL;
+	const char *type;
+	int due[12];
+
+	ASSERT_OK(objref_series_new(&s));
+	for (size_t k = 0; k < 12; k++) {
+		objref_census *c = NULL;
+		ASSERT_OK(objref_census_new(&c));
+		/* a heap of 9e5 objects: 0.9 s a take at 1 us an object */
+		ASSERT_OK(objref_census_add(c, "base", 4, 900000, 0));
+		ASSERT_OK(objref_census_add(c, "leak", 4, 100 * k + 1, 0));
+		ASSERT_OK(objref_series_add(s, c, (double)k, NULL));
+		/* one second a checkpoint: the budget is 0.2 s a second run */
+		due[k] = objref_growth_watch_due(&type, &w, s, NULL, (double)k + 1);
+		ASSERT(due[k] >= 0);
+		if (due[k])
+			objref_growth_watch_taken(&w, 0.5, 1000000); /* 0.5 us an object */
+	}
+	/* confirmed 2 at checkpoint 2 (3 s run): 0.9 s > 0.6 s, and > 0.8 s at
+	   checkpoint 3: deferred to checkpoint 4 (5 s run: 1 s) */
+	ASSERT_EQ(due[2], 0);
+	ASSERT_EQ(due[3], 0);
+	ASSERT_EQ(due[4], 1);
+	/* confirmed 8 at checkpoint 8 (9 s): 0.5 + 0.45 <= 1.8 */
+	ASSERT_EQ(due[5] + due[6] + due[7], 0);
+	ASSERT_EQ(due[8], 1);
+	ASSERT_EQ(due[9] + due[10] + due[11], 0);
+	ASSERT_DBL_NEAR(w.per_object, 5e-7, 1e-15);
+	ASSERT_DBL_NEAR(w.paused, 1.0, 1e-12);
+	objref_growth_watch_dispose(&w);
+	ASSERT_EQ(w.paused, 0);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
+/* Beside a type growing to the end, only a growth that ended and dwarfs it
+ * (10 times its rate) is reported; with none growing, every one is. */
+TEST_IMPL(series_ended_reported)
+{
+	static const char *const names[] = { "pool", "slow", "small" };
+	static const uint64_t counts[] = {
+		0, 100, 200, 300, 400, 500, 0,   /* pool: +100, freed */
+		1, 2, 3, 4, 5, 6, 7,             /* slow: +1 to the end */
+		0, 5, 10, 15, 20, 25, 0,         /* small: +5, freed: not 10 x slow */
+	};
+	objref_series *s = NULL;
+	objref_ended_row *rows = NULL;
+	size_t n = 0;
+
+	CHECK(fx_series(&s, 7, 3, names, counts, NULL));
+	ASSERT_OK(objref_series_ended(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 2);
+	objref_free(rows);
+	ASSERT_OK(objref_series_ended_reported(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 1);
+	ASSERT_STR_EQ(rows[0].name, "pool");
+	objref_free(rows);
+	objref_series_free(s);
+
+	/* the ended fixture: steady (+10) grows to the end; pooled (+54.5) and
+	   partial (+10) do not dwarf it */
+	CHECK(make_ended(&s, "end"));
+	ASSERT_OK(objref_series_ended_reported(&rows, &n, s, NULL));
+	ASSERT_EQ(n, 0);
 	objref_free(rows);
 	objref_series_free(s);
 	return TEST_OK;

@@ -102,6 +102,26 @@ TEST_IMPL(html_report)
 	return TEST_OK;
 }
 
+/* A growth that ended before the last checkpoint (a pool shut down at
+ * exit): with no type growing to the end, the chart draws it, rise and
+ * fall, instead of the most common types. */
+TEST_IMPL(html_chart_ended)
+{
+	static const char *const names[] = { "Sample", "dict", "str" };
+	static const uint64_t counts[] = { 0, 60, 120, 180, 240, 0,  9, 9, 9, 9, 9, 9,
+		50, 50, 50, 50, 50, 50 };
+	objref_series *s;
+	objref_buf b = OBJREF_BUF_INIT;
+
+	CHECK(fx_series(&s, 6, 3, names, counts, NULL));
+	ASSERT_OK(html_page(&b, s));
+	ASSERT_EQ(count_of(b.data, "<polyline"), 1);
+	ASSERT_STR_CONTAINS(b.data, "<title>Sample</title></polyline>");
+	objref_buf_dispose(&b);
+	objref_series_free(s);
+	return TEST_OK;
+}
+
 TEST_IMPL(html_bad_input)
 {
 	objref_html_section sec = { "x", NULL, "<g/>" };

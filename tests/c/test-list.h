@@ -81,6 +81,15 @@
 	X(series_growing_rank_bytes) \
 	X(series_growing_too_short) \
 	X(series_growing_two) \
+	X(series_ended_rule) \
+	X(series_ended_short) \
+	X(series_ended_mid_run) \
+	X(series_ended_reported) \
+	X(format_ended) \
+	X(growth_watch_due) \
+	X(growth_watch_long) \
+	X(growth_watch_budget) \
+	X(fault_series_ended) \
 	/* test-report.c */ \
 	X(buf_basic) \
 	X(format_count) \
@@ -183,6 +192,7 @@
 	X(dominators_random_brute_force) \
 	X(fault_dominators) \
 	X(html_report) \
+	X(html_chart_ended) \
 	X(html_bad_input) \
 	X(fault_html) \
 	X(html_report_page) \
