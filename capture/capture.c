@@ -214,8 +214,20 @@ int objref__gather_tracked(objref__tracked *t)
 		return OBJREF_ENOMEM;
 	return gather_frozen(t, t->n ? t->items[0] : NULL);
 #else
-	int nomem;
+	int nomem, walked = objref__gc_lists_walk(&t->own, &t->lists);
 
+	if (walked < 0)
+		return objref__error(OBJREF_ENOMEM, "out of memory listing the collector's objects");
+	if (walked) { /* a forked child: no reference taken */
+		t->items = t->own.objs;
+		t->n = t->nlisted = t->own.n;
+		if (objref__frozen_walk(&t->frozen, &t->own, t->lists) < 0)
+			return objref__error(OBJREF_ENOMEM,
+				"out of memory listing gc.freeze()'s permanent generation");
+		t->items = t->own.objs;
+		t->n = t->own.n;
+		return 0;
+	}
 	t->keep = objref__runtime_call(objref__runtime_get()->get_objects, NULL);
 	if (!t->keep || !PyList_Check(t->keep)) {
 		nomem = PyErr_ExceptionMatches(PyExc_MemoryError);

@@ -96,6 +96,7 @@ int objref_capture_dump_fork_safe(void)
 	if (objref_capture_init() < 0)
 		return objref__error(OBJREF_EPYTHON, "cannot reach the gc module before forking a dump: %s",
 			objref_error_last());
+	objref__gc_lists_prepare(); /* before 3.12: the child lists without gc.get_objects() */
 	return 0;
 }
 
@@ -245,6 +246,7 @@ void objref__capture_child_enter(void)
 	sigaction(SIGHUP, &dfl, NULL);
 	sigaction(SIGPIPE, &ign, NULL);
 	objref__alloc_private();
+	objref__gc_lists_in_child();
 	/* What Python allocates here (gc.get_objects' list before 3.12, a
 	 * str's UTF-8 form) comes from the same pages; what it frees from
 	 * before the fork stays where it is. */

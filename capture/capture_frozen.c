@@ -156,10 +156,10 @@ static const gc_lists *find_lists(PyObject *first, PyObject *tail)
 	return modules && objref__is_tracked(modules) ? lists_from_member(modules) : NULL;
 }
 
-/* Append every node of the permanent generation to out; 1 if the walk
- * came back to the head with every link checked, else 0 and out as it
- * was.  OBJREF_ENOMEM when out cannot grow. */
-static int walk_permanent(objref__objset *out, const gc_head *head)
+/* Append every node of the list at head to out; 1 if the walk came back
+ * to the head with every link checked, else 0 and out as it was.
+ * OBJREF_ENOMEM when out cannot grow. */
+static int walk_list(objref__objset *out, const gc_head *head)
 {
 	uintptr_t prev = (uintptr_t)head, x;
 	size_t n0 = out->n;
@@ -191,7 +191,7 @@ int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const vo
 	*st = OBJREF__FROZEN_NONE;
 	if (g->permanent.head.next == (uintptr_t)&g->permanent.head)
 		return 0; /* nothing frozen: the common case, two reads */
-	if ((ok = walk_permanent(out, &g->permanent.head)) < 0)
+	if ((ok = walk_list(out, &g->permanent.head)) < 0)
 		return ok;
 	*st = ok ? OBJREF__FROZEN_WALKED : OBJREF__FROZEN_UNREAD;
 	return 0;
@@ -215,6 +215,77 @@ int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref_
 	return objref__frozen_walk(st, out, g);
 }
 
+/* ---- every generation, in a forked child before 3.12 ------------------
+ *
+ * Before 3.12 the collector's only public listing, gc.get_objects(),
+ * takes a reference to every object: in a forked child each such write
+ * copies the page the object lives on, so the child would copy most of
+ * the program's heap (and take that much memory more).  The parent
+ * finds the collector's lists once (the list it makes, tracked last, has
+ * generation 0's head for next node) and the child walks them, reading
+ * only.  3.12 on lists without references (PyUnstable_GC_VisitObjects). */
+
+static const gc_lists *known_lists;      /* found by the parent */
+static const void *known_interp;         /* for this interpreter */
+static int walk_generations;             /* 1 in a forked child */
+
+static const void *this_interpreter(void)
+{
+#if PY_VERSION_HEX >= 0x03090000
+	return PyInterpreterState_Get();
+#else
+	return PyThreadState_Get()->interp;
+#endif
+}
+
+void objref__gc_lists_prepare(void)
+{
+#if PY_VERSION_HEX < 0x030C0000
+	objref__session s;
+	PyObject *probe;
+
+	if (known_lists && known_interp == this_interpreter())
+		return;
+	known_lists = NULL;
+	known_interp = this_interpreter();
+	/* Paused: making the list must not start a collection (finalizers). */
+	if (objref__session_enter(&s) < 0) {
+		objref_error_clear();
+		return;
+	}
+	if ((probe = PyList_New(0)) != NULL) {
+		known_lists = lists_at(AS_GC(probe)->next);
+		Py_DECREF(probe);
+	}
+	PyErr_Clear();
+	objref__session_exit(&s);
+#endif
+}
+
+void objref__gc_lists_in_child(void)
+{
+	walk_generations = known_lists != NULL && known_interp == this_interpreter();
+}
+
+int objref__gc_lists_walk(objref__objset *out, const void **lists)
+{
+	const gc_lists *g = known_lists;
+	size_t n0 = out->n;
+
+	*lists = NULL;
+	if (!walk_generations || !lists_valid(g))
+		return 0;
+	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
+		int ok = walk_list(out, &g->generations[i].head);
+		if (ok != 1) {
+			out->n = n0;
+			return ok;
+		}
+	}
+	*lists = g;
+	return 1;
+}
+
 #else /* a free-threaded build, or a layout not known here */
 
 int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists)
@@ -234,6 +305,21 @@ int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref_
 	if (lists)
 		*lists = NULL;
 	*st = objref__frozen_listed_by_collector() ? OBJREF__FROZEN_LISTED : OBJREF__FROZEN_UNREAD;
+	return 0;
+}
+
+void objref__gc_lists_prepare(void)
+{
+}
+
+void objref__gc_lists_in_child(void)
+{
+}
+
+int objref__gc_lists_walk(objref__objset *out, const void **lists)
+{
+	(void)out;
+	*lists = NULL;
 	return 0;
 }
 

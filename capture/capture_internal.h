@@ -166,6 +166,22 @@ int objref__frozen_listed_by_collector(void);
 int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref__objset *out,
 	PyObject *first, PyObject *tail);
 
+/* Before 3.12, in the parent before a fork (GIL held): find the
+ * collector's lists (once per interpreter; makes one empty list with the
+ * collector paused), for the child's objref__gc_lists_walk. */
+void objref__gc_lists_prepare(void);
+
+/* In the forked child (objref__capture_child_enter): walk the lists
+ * found before the fork from now on. */
+void objref__gc_lists_in_child(void);
+
+/* In a forked child before 3.12: append every tracked object of the
+ * collector's three generations to out, in gc.get_objects()' order,
+ * reading only (no reference taken: no page of the heap copied); *lists
+ * set for objref__frozen_walk.  1 done, 0 not here (not a child, lists
+ * not found, a link that does not check: out as it was), OBJREF_ENOMEM. */
+int objref__gc_lists_walk(objref__objset *out, const void **lists);
+
 /* The same, again, from the lists objref__frozen_gather found (not NULL):
  * the permanent generation as it is now. */
 int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists);
