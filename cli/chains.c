@@ -3,6 +3,7 @@
  * itself is libobjref's (objref/chains_report.h), over a snapshot the
  * module's C API takes (python/capi.h).
  */
+#include <stdlib.h>
 #include <string.h>
 #include "chains.h"
 #include "pycompat.h"
@@ -56,40 +57,60 @@ static void growing_names(objref_buf *b, const objref_series *s)
 	objref_free(rows);
 }
 
-int chain_chains_fastest_growing(char *buf, size_t size, const objref_series *s)
+size_t chain_growing_get(chain_growing *g, const objref_series *s)
 {
-	objref_growing_row *rows;
 	size_t n;
 
-	if (objref_series_growing(&rows, &n, s, NULL) < 0)
+	memset(g, 0, sizeof(*g));
+	if (objref_series_growing(&g->rows, &n, s, NULL) < 0 || !n)
 		return 0;
-	if (n)
-		snprintf(buf, size, "%s", rows[0].name);
-	objref_free(rows);
-	return n > 0;
+	if (!(g->names = calloc(n, sizeof(*g->names))))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		g->names[i] = g->rows[i].name;
+	return g->n = n;
+}
+
+void chain_growing_dispose(chain_growing *g)
+{
+	objref_free(g->rows);
+	free(g->names);
+	memset(g, 0, sizeof(*g));
 }
 
 int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_error,
 	const objref_CAPI *api, const chain_options *o, const objref_series *series)
 {
 	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
-	char grown[512];
+	chain_growing g;
+	int rc;
 
 	*out = NULL;
 	*type_error = 0;
 	ro.type = o->type;
-	if (!ro.type && !(chain_chains_fastest_growing(grown, sizeof(grown), series) && (ro.type = grown)))
+	if (!ro.type && !chain_growing_get(&g, series)) {
+		chain_growing_dispose(&g);
 		return 0;
+	}
+	if (!ro.type) {
+		ro.candidates = g.names;
+		ro.ncandidates = g.n;
+	}
 	ro.samples = o->samples;
 	ro.max_depth = o->max_depth;
 	ro.picture = !o->no_picture || o->html; /* --html draws it too */
 	if (api->chains_report(api->state, out, &ro) == 0 ||
-	    !PyErr_ExceptionMatches(PyExc_LookupError))
-		return *out ? 0 : -1;
-	PyErr_Clear();
-	chain_chains_why(why, series, ro.type, "at the end");
-	*type_error = o->type != NULL;
-	return 0;
+	    !PyErr_ExceptionMatches(PyExc_LookupError)) {
+		rc = *out ? 0 : -1;
+	} else {
+		PyErr_Clear();
+		chain_chains_why(why, series, o->type ? o->type : g.names[0], "at the end");
+		*type_error = o->type != NULL;
+		rc = 0;
+	}
+	if (!o->type)
+		chain_growing_dispose(&g);
+	return rc;
 }
 
 void chain_chains_why(objref_buf *why, const objref_series *series, const char *type,

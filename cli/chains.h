@@ -22,9 +22,19 @@
 int chain_chains_get(objref_chains_report **out, objref_buf *why, int *type_error,
 	const objref_CAPI *api, const chain_options *o, const objref_series *series);
 
-/* The fastest-growing type of the series into buf (the type chained
- * without --type); 1, or 0 when nothing grew. */
-int chain_chains_fastest_growing(char *buf, size_t size, const objref_series *s);
+/* The growing types of a series, fastest first: without --type, the
+ * chains report chooses among them (objref_chains_report_options
+ * .candidates).  names[i] is rows[i].name. */
+typedef struct {
+	objref_growing_row *rows;
+	const char **names;
+	size_t n;
+} chain_growing;
+
+/* Fill g from s; the number of growing types (0: none, or out of memory).
+ * Free g with chain_growing_dispose either way. */
+size_t chain_growing_get(chain_growing *g, const objref_series *s);
+void chain_growing_dispose(chain_growing *g);
 
 /* "objref-chain: no live object of type 'T' WHEN; closest: ...; growing:
  * ...\n" appended to why: what to say when T has no instance. */

@@ -195,7 +195,7 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 	objref_chains_report_options ro = OBJREF_CHAINS_REPORT_OPTIONS_INIT;
 	objref_paths *s = NULL;
 	uint64_t *base = NULL, *alive = NULL;
-	char grown[512];
+	chain_growing g = { NULL, NULL, 0 };
 	int err;
 
 	*out = NULL;
@@ -203,9 +203,12 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 	if (o->cycles && !o->type)  /* --cycles alone: no chains, as a live run */
 		return 0;
 	ro.type = o->type;
-	if (!ro.type && !(chain_chains_fastest_growing(grown, sizeof(grown), d->series) &&
-			  (ro.type = grown)))
+	if (!ro.type && !chain_growing_get(&g, d->series)) {
+		chain_growing_dispose(&g);
 		return 0;
+	}
+	ro.candidates = g.names;
+	ro.ncandidates = g.n;
 	ro.samples = o->samples;
 	ro.max_depth = o->max_depth;
 	ro.picture = !o->no_picture || o->html; /* the page draws it */
@@ -217,7 +220,7 @@ static int chains_of(objref_chains_report **out, objref_buf *why, int *type_erro
 	ro.survivors = alive;
 	err = objref_chains_report_build(out, d->last, s, &ro);
 	if (err == OBJREF_ENOTFOUND) {
-		chain_chains_why(why, d->series, ro.type, "in the last dump");
+		chain_chains_why(why, d->series, o->type ? o->type : g.names[0], "in the last dump");
 		*type_error = o->type != NULL;
 		err = 0;
 	}
@@ -225,6 +228,7 @@ cleanup:
 	objref_paths_free(s);
 	free(base);
 	free(alive);
+	chain_growing_dispose(&g);
 	return err;
 }
 

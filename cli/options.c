@@ -41,7 +41,8 @@ typedef struct {
 static const chain_opt opts_table[] = {
 	{ OPT_TYPE, 0, "type", "T", "who holds the objects of type T (tuple, Session or\n"
 	  "pkg.mod.Session): chains from roots to samples of it;\n"
-	  "without --type, the fastest-growing type is chained" },
+	  "without --type, the growing type whose new objects keep\n"
+	  "the most alive is chained" },
 	{ OPT_SAMPLES, 0, "samples", "K", "chain K samples, the newest first (default 5)" },
 	{ OPT_MAX_DEPTH, 0, "max-depth", "D", "longest chain searched (default 20)" },
 	{ 'o', 'o', "output", "FILE", "the picture of the chains: FILE.png, .svg, .pdf or\n"

@@ -11,8 +11,7 @@
 #include "internal.h"
 #include "report_chains_internal.h"
 
-/* Does type t answer to name ("Session" or "app.Session")? */
-static int type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
+int objref__report_type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
 {
 	const objref_type *tp = objref_snapshot_type(snap, t);
 	const char *short_name = objref_snapshot_string(snap, tp->name);
@@ -439,13 +438,14 @@ static char *matching_types(const objref_snapshot *snap, const char *name)
 	char *match = objref__calloc(ntypes + 1, 1);
 
 	for (objref_type_id t = 0; match && t < ntypes; t++)
-		match[t] = (char)type_is(snap, t, name);
+		match[t] = (char)objref__report_type_is(snap, t, name);
 	return match;
 }
 
 int objref_chains_report_build(objref_chains_report **out, const objref_snapshot *snap,
 	objref_paths *s, const objref_chains_report_options *o)
 {
+	objref_chains_report_options chosen;
 	objref_chains_report *r = NULL;
 	objref_chain *chains = NULL;
 	objref_chain_group *groups = NULL;
@@ -457,17 +457,24 @@ int objref_chains_report_build(objref_chains_report **out, const objref_snapshot
 	int err;
 
 	*out = NULL;
-	if (!o || !o->type || !o->samples || !o->max_depth)
+	if (!o || (!o->type && !o->ncandidates) || !o->samples || !o->max_depth)
 		return objref__error(OBJREF_EINVAL, "a chains report needs a type, samples and max_depth");
+	chosen = *o;
+	o = &chosen;
 	if (!(r = objref__calloc(1, sizeof(*r))) ||
 	    !(samples = objref__calloc(o->samples + 1, sizeof(objref_id))) ||
-	    !(chains = objref__calloc(o->samples + 1, sizeof(objref_chain))) ||
-	    !(r->type = dup(o->type)) || !(match = matching_types(snap, o->type))) {
+	    !(chains = objref__calloc(o->samples + 1, sizeof(objref_chain)))) {
 		err = OBJREF_ENOMEM;
 		goto cleanup;
 	}
 	if ((err = objref__ages_init(&ages, snap, o)) < 0 ||
-	    (err = pick_samples(samples, &nsamples, r, snap, &ages, match, o)) < 0)
+	    (!o->type && (err = objref__choose_type(&chosen.type, r, snap, &ages, o)) < 0))
+		goto cleanup;
+	if (!(r->type = dup(o->type)) || !(match = matching_types(snap, o->type))) {
+		err = OBJREF_ENOMEM;
+		goto cleanup;
+	}
+	if ((err = pick_samples(samples, &nsamples, r, snap, &ages, match, o)) < 0)
 		goto cleanup;
 	if (!nsamples) {
 		err = objref__error(OBJREF_ENOTFOUND, "no live object of type '%s'", o->type);
@@ -545,5 +552,8 @@ void objref_chains_report_free(objref_chains_report *r)
 	for (size_t i = 0; r->pattern_dots && i < r->npattern_dots; i++)
 		objref__free(r->pattern_dots[i]);
 	objref__free(r->pattern_dots);
+	for (size_t i = 0; i < r->nchoices; i++)
+		objref__free(r->choices[i].type);
+	objref__free(r->choices);
 	objref__free(r);
 }

@@ -21,6 +21,16 @@ typedef struct {
 				objref__ages_holders */
 } objref__ages;
 
+/* Does type t answer to name ("Session" or "app.Session")? */
+int objref__report_type_is(const objref_snapshot *snap, objref_type_id t, const char *name);
+
+/* Without o->type: which of o->candidates to chain (report_chains_choose.c).
+ * *type is the chosen name (one of o->candidates); r->choices lists what
+ * each candidate's new objects retain when there were two or more and a
+ * baseline.  0 or OBJREF_ENOMEM. */
+int objref__choose_type(const char **type, objref_chains_report *r, const objref_snapshot *snap,
+	const objref__ages *ages, const objref_chains_report_options *o);
+
 /* The age of every object of snap from o's baseline and survivors (all
  * OBJREF__OLD without a baseline).  0 or OBJREF_ENOMEM. */
 int objref__ages_init(objref__ages *a, const objref_snapshot *snap,

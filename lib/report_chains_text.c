@@ -156,6 +156,22 @@ static void explains(objref_buf *b, const objref_chains_report *r, const objref_
 	objref_buf_printf(b, ") enter through %s, there before them\n", p->holder_text);
 }
 
+/* "  chosen: Session, of the 3 types that grew, its new objects keep the
+ * most alive (1.2 MB; str 300 KB, int 26 KB)": why this type. */
+static void chosen(objref_buf *b, const objref_chains_report *r)
+{
+	const size_t shown = 4;
+
+	objref_buf_printf(b, "  chosen: %s, of the %zu types that grew, its new objects keep the most alive (",
+		r->type, r->nchoices);
+	objref_format_bytes(b, (double)r->choices[0].retained, 0);
+	for (size_t i = 1; i < r->nchoices && i <= shown; i++) {
+		objref_buf_printf(b, "%s%s ", i == 1 ? "; " : ", ", r->choices[i].type);
+		objref_format_bytes(b, (double)r->choices[i].retained, 0);
+	}
+	objref_buf_printf(b, "%s)\n", r->nchoices > shown + 1 ? ", ..." : "");
+}
+
 int objref_chains_report_text(objref_buf *b, const objref_chains_report *r)
 {
 	size_t n = r->npatterns;
@@ -165,6 +181,8 @@ int objref_chains_report_text(objref_buf *b, const objref_chains_report *r)
 	objref_format_count(b, r->instances);
 	objref_buf_printf(b, ", %zu pattern%s, %zu/%zu samples share the first):\n", n,
 		n == 1 ? "" : "s", n ? r->patterns[0].count : 0, r->samples);
+	if (r->nchoices)
+		chosen(b, r);
 	if (r->taken_at)
 		objref_buf_printf(b, "  taken at checkpoint %zu (%.1f s) while %s grew, not at the end (they were freed by then)\n",
 			r->taken_at, r->taken_seconds, r->type);
@@ -286,6 +304,18 @@ int objref_chains_report_json(objref_json *w, const objref_chains_report *r, int
 		key_uint(w, "taken_at_checkpoint", r->taken_at);
 		objref_json_key(w, "taken_at_seconds");
 		objref_json_double(w, r->taken_seconds);
+	}
+	if (r->nchoices) { /* only without --type, among two growing types or more */
+		objref_json_key(w, "chosen_among");
+		objref_json_array(w);
+		for (size_t i = 0; i < r->nchoices; i++) {
+			objref_json_object(w);
+			key_str(w, "type", r->choices[i].type);
+			key_uint(w, "new_objects", r->choices[i].new_objects);
+			key_uint(w, "retained_bytes", r->choices[i].retained);
+			objref_json_end(w);
+		}
+		objref_json_end(w);
 	}
 	objref_json_key(w, "patterns");
 	objref_json_array(w);

@@ -447,8 +447,12 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 int objref_py_chains_report(objref_chains_report **out, const objref_modstate *st,
 	const objref_chains_report_options *o)
 {
-	int untracked = may_be_untracked(o->type);
-	int rc = report_of_snapshot(out, st, o, untracked);
+	int untracked = o->type && may_be_untracked(o->type);
+	int rc;
+
+	for (size_t i = 0; !o->type && i < o->ncandidates; i++)
+		untracked |= may_be_untracked(o->candidates[i]);
+	rc = report_of_snapshot(out, st, o, untracked);
 
 	if (rc < 0 && !untracked && PyErr_ExceptionMatches(PyExc_LookupError)) {
 		PyErr_Clear();

@@ -52,13 +52,21 @@ typedef struct {
 	   spread over them; the report's shares are measured over them */
 	const uint64_t *survivors;
 	size_t nsurvivors;
+	/* When type is NULL: the growing types to choose from (fastest first).
+	   The report chains the one whose objects new since the baseline keep
+	   the most bytes alive (retained size over the snapshot's dominator
+	   tree: a leaked Session with its dict, list and str is chosen over
+	   the str), the first on a tie or without a baseline. */
+	const char *const *candidates;
+	size_t ncandidates;
 } objref_chains_report_options;
 
 #define OBJREF_CHAINS_REPORT_OPTIONS_VERSION 1
 #define OBJREF_CHAINS_REPORT_OPTIONS_INIT { \
 	.version = OBJREF_CHAINS_REPORT_OPTIONS_VERSION, .type = NULL, .samples = 5, \
 	.max_depth = OBJREF_PATHS_DEFAULT_DEPTH, .picture = 0, .baseline = NULL, .nbaseline = 0, \
-	.live = { NULL, NULL, NULL, NULL }, .survivors = NULL, .nsurvivors = 0 }
+	.live = { NULL, NULL, NULL, NULL }, .survivors = NULL, .nsurvivors = 0, \
+	.candidates = NULL, .ncandidates = 0 }
 
 /* What holds a pattern's chains. */
 typedef enum {
@@ -67,6 +75,13 @@ typedef enum {
 	OBJREF_REPORT_ROOT_GARBAGE,     /* no root: held only by reference cycles */
 	OBJREF_REPORT_ROOT_TOO_DEEP     /* none within max_depth */
 } objref_report_root_how;
+
+/* A growing type the report chose from (options.candidates). */
+typedef struct {
+	char *type;
+	size_t new_objects;  /* its objects new since the baseline */
+	uint64_t retained;   /* the bytes they keep alive, counted once */
+} objref_report_choice;
 
 /* One root record per pattern.  Strings are owned by the report. */
 typedef struct {
@@ -134,13 +149,18 @@ typedef struct {
 	   program started; 0 when the snapshot is the report's own. */
 	size_t taken_at;
 	double taken_seconds;
+	/* options.candidates, when the report chose among two or more: each
+	   with what its new objects retain, the chosen (type) first */
+	objref_report_choice *choices;
+	size_t nchoices;
 } objref_chains_report;
 
 /* Patterns that get a picture of their own (the HTML report shows them). */
 #define OBJREF_CHAINS_PATTERN_PICTURES 8
 
 /*
- * Build the chains report of o->type over snap, searching with s (a
+ * Build the chains report of o->type (or of the candidate chosen, see
+ * objref_chains_report_options.candidates) over snap, searching with s (a
  * searcher over snap).  The live callbacks run during the call only.
  * *out is the caller's: free it with objref_chains_report_free.  Returns 0,
  * OBJREF_ENOTFOUND (no live object of the type: *out NULL, with a

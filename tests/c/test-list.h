@@ -165,6 +165,7 @@
 	X(chains_report_fault) \
 	X(chains_age_survivors) \
 	X(chains_age_merge_by_holder) \
+	X(chains_age_choose_type) \
 	X(chains_age_new_roots) \
 	X(chains_age_fault) \
 	X(census_sorted_copy) \

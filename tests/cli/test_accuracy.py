@@ -45,6 +45,27 @@ def labels(pattern):
 
 
 class Accuracy(unittest.TestCase):
+    def test_without_type_the_holding_type_is_chained(self):
+        """Item 0: an asyncio server leaking Session objects, each with its
+        bytes, bytearray, list, tuples, strs and ints growing at the same
+        rate.  Without --type the chained type is the one whose new objects
+        keep the most alive (Session), not the fastest-growing count."""
+        text, r = chains('asyncio_sessions.py', '--interval', '0.5')
+        self.assertEqual(r['type'], 'Session', text)
+        among = r['chosen_among']
+        self.assertEqual(among[0]['type'], 'Session')
+        self.assertGreater(len(among), 2)
+        self.assertTrue(all(among[0]['retained_bytes'] > c['retained_bytes'] for c in among[1:]),
+                        among)
+        self.assertRegex(text, r'\n  chosen: Session, of the \d+ types that grew, its new objects '
+                         r'keep the most alive \(')
+        top = r['patterns'][0]
+        self.assertIn(labels(top)[-2], ("['registry']", '.registry'))  # the class's __dict__ entry
+        self.assertEqual(labels(top)[-1], '[*]')
+        self.assertEqual(top['root']['kind'], 'module')
+        # the count would have chosen another type: the check can fail
+        self.assertNotEqual(text.split('growing types')[1].split()[4], 'Session', text)
+
     def test_survivors_audit_server(self):
         """Item 0: a threaded HTTP server keeping every request in a global
         dict; the client's in-flight strs must not be the samples, the
