@@ -85,6 +85,8 @@ void objref_capture_dump_info(objref_dump_info *info)
 
 int objref_capture_dump_fork_safe(void)
 {
+	objref__session paused;
+
 	/* This thread's error message is a thread-local of a dlopen()ed
 	 * library: its first use allocates (glibc's __tls_get_addr calls
 	 * malloc), which the child must never do.  It is made here. */
@@ -96,7 +98,12 @@ int objref_capture_dump_fork_safe(void)
 	if (objref_capture_init() < 0)
 		return objref__error(OBJREF_EPYTHON, "cannot reach the gc module before forking a dump: %s",
 			objref_error_last());
-	objref__gc_lists_prepare(); /* before 3.12: the child lists without gc.get_objects() */
+	/* before 3.12: the child lists without gc.get_objects() */
+	if (objref__session_enter(&paused) == 0) {
+		objref__gc_lists_prepare();
+		objref__session_exit(&paused);
+	}
+	objref_error_clear();
 	return 0;
 }
 

@@ -241,24 +241,17 @@ static const void *this_interpreter(void)
 void objref__gc_lists_prepare(void)
 {
 #if PY_VERSION_HEX < 0x030C0000
-	objref__session s;
 	PyObject *probe;
 
 	if (known_lists && known_interp == this_interpreter())
 		return;
 	known_lists = NULL;
 	known_interp = this_interpreter();
-	/* Paused: making the list must not start a collection (finalizers). */
-	if (objref__session_enter(&s) < 0) {
-		objref_error_clear();
-		return;
-	}
-	if ((probe = PyList_New(0)) != NULL) {
+	if ((probe = PyList_New(0)) != NULL) { /* tracked last: gen 0's head next */
 		known_lists = lists_at(AS_GC(probe)->next);
 		Py_DECREF(probe);
 	}
 	PyErr_Clear();
-	objref__session_exit(&s);
 #endif
 }
 

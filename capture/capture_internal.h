@@ -166,9 +166,10 @@ int objref__frozen_listed_by_collector(void);
 int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref__objset *out,
 	PyObject *first, PyObject *tail);
 
-/* Before 3.12, in the parent before a fork (GIL held): find the
- * collector's lists (once per interpreter; makes one empty list with the
- * collector paused), for the child's objref__gc_lists_walk. */
+/* Before 3.12, in the parent before a fork (GIL held, the collector
+ * paused by the caller: making a list must not start a collection and its
+ * finalizers): find the collector's lists (once per interpreter; makes
+ * one empty list), for the child's objref__gc_lists_walk. */
 void objref__gc_lists_prepare(void);
 
 /* In the forked child (objref__capture_child_enter): walk the lists

@@ -11,18 +11,6 @@
 #include "internal.h"
 #include "report_chains_internal.h"
 
-int objref__report_type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
-{
-	const objref_type *tp = objref_snapshot_type(snap, t);
-	const char *short_name = objref_snapshot_string(snap, tp->name);
-	const char *mod = objref_snapshot_string(snap, tp->module);
-	size_t ml = strlen(mod);
-
-	if (!strchr(name, '.'))
-		return strcmp(short_name, name) == 0;
-	return strncmp(name, mod, ml) == 0 && name[ml] == '.' && strcmp(name + ml + 1, short_name) == 0;
-}
-
 /* The class a sample is taken from, best first: new objects that survived
  * a checkpoint, other new ones, the rest (everything without a baseline). */
 static int sample_class(const objref__ages *a, objref_id i)

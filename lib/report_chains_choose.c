@@ -22,6 +22,19 @@
 #include "internal.h"
 #include "report_chains_internal.h"
 
+/* Does type t answer to name ("Session" or "app.Session")? */
+int objref__report_type_is(const objref_snapshot *snap, objref_type_id t, const char *name)
+{
+	const objref_type *tp = objref_snapshot_type(snap, t);
+	const char *short_name = objref_snapshot_string(snap, tp->name);
+	const char *mod = objref_snapshot_string(snap, tp->module);
+	size_t ml = strlen(mod);
+
+	if (!strchr(name, '.'))
+		return strcmp(short_name, name) == 0;
+	return strncmp(name, mod, ml) == 0 && name[ml] == '.' && strcmp(name + ml + 1, short_name) == 0;
+}
+
 /* The most candidates weighed; the rest grow slower. */
 #define MAX_CANDIDATES 16
 
