@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
+#include "report_internal.h"
 #include "objref/report.h"
 
 int objref_buf_vprintf(objref_buf *b, const char *fmt, va_list ap)
@@ -180,16 +181,61 @@ static int per_ckpt(objref_buf *out, double v)
 	return err ? err : objref_buf_put(out, "/ckpt", 5);
 }
 
-static int growing_row(objref_buf *b, const objref_growing_row *r, size_t width, size_t cwidth,
-	const char *count, size_t bwidth, const char *bytes)
+int objref__format_rates(objref_buf *b, const void *rows, size_t n, objref__rate_of rate,
+	objref__rate_row row)
 {
+	objref_buf *cols = objref__calloc(OBJREF__MAX(2 * n, 1), sizeof(objref_buf));
+	objref__rate_cols c = { 0, 0, 0, NULL, NULL };
+	int err = cols ? 0 : OBJREF_ENOMEM;
+
+	/* cols[2i]: "+1,000/ckpt"; cols[2i+1]: "+88 KB" — columns aligned. */
+	for (size_t i = 0; i < n && !err; i++) {
+		const char *name;
+		double objects, bytes;
+		rate(rows, i, &name, &objects, &bytes);
+		err = per_ckpt(&cols[2 * i], objects);
+		if (!err)
+			err = objref_format_bytes(&cols[2 * i + 1], bytes, 1);
+		c.width = OBJREF__MAX(c.width, width_of(name));
+		c.cwidth = OBJREF__MAX(c.cwidth, cols[2 * i].len);
+		c.bwidth = OBJREF__MAX(c.bwidth, cols[2 * i + 1].len);
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		c.count = cols[2 * i].data;
+		c.bytes = cols[2 * i + 1].data;
+		err = row(b, rows, i, &c);
+	}
+	for (size_t i = 0; cols && i < 2 * n; i++)
+		objref_buf_dispose(&cols[i]);
+	objref__free(cols);
+	return err ? err : objref_buf_failed(b) ? OBJREF_ENOMEM : 0;
+}
+
+size_t objref__utf8_width(const char *s)
+{
+	return width_of(s);
+}
+
+static void growing_rate(const void *rows, size_t i, const char **name, double *objects,
+	double *bytes)
+{
+	const objref_growing_row *r = (const objref_growing_row *)rows + i;
+
+	*name = r->name;
+	*objects = r->objects_per_ckpt;
+	*bytes = r->bytes_per_ckpt;
+}
+
+static int growing_row(objref_buf *b, const void *rows, size_t i, const objref__rate_cols *c)
+{
+	const objref_growing_row *r = (const objref_growing_row *)rows + i;
 	int err = objref_buf_put(b, "  ", 2);
 
 	if (!err)
-		err = put_padded(b, r->name, width);
+		err = put_padded(b, r->name, c->width);
 	if (!err)
-		err = objref_buf_printf(b, " %*s  (%s)%*s  now ", (int)cwidth, count, bytes,
-			(int)(bwidth - strlen(bytes)), "");
+		err = objref_buf_printf(b, " %*s  (%s)%*s  now ", (int)c->cwidth, c->count, c->bytes,
+			(int)(c->bwidth - strlen(c->bytes)), "");
 	if (!err)
 		err = objref_format_count(b, r->last);
 	if (!err)
@@ -202,23 +248,5 @@ static int growing_row(objref_buf *b, const objref_growing_row *r, size_t width,
 
 int objref_format_growing(objref_buf *b, const objref_growing_row *rows, size_t n)
 {
-	objref_buf *cols = objref__calloc(OBJREF__MAX(2 * n, 1), sizeof(objref_buf));
-	size_t width = 0, cwidth = 0, bwidth = 0;
-	int err = cols ? 0 : OBJREF_ENOMEM;
-
-	/* cols[2i]: "+1,000/ckpt"; cols[2i+1]: "+88 KB" — columns aligned. */
-	for (size_t i = 0; i < n && !err; i++) {
-		err = per_ckpt(&cols[2 * i], rows[i].objects_per_ckpt);
-		if (!err)
-			err = objref_format_bytes(&cols[2 * i + 1], rows[i].bytes_per_ckpt, 1);
-		width = OBJREF__MAX(width, width_of(rows[i].name));
-		cwidth = OBJREF__MAX(cwidth, cols[2 * i].len);
-		bwidth = OBJREF__MAX(bwidth, cols[2 * i + 1].len);
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		err = growing_row(b, &rows[i], width, cwidth, cols[2 * i].data, bwidth, cols[2 * i + 1].data);
-	for (size_t i = 0; cols && i < 2 * n; i++)
-		objref_buf_dispose(&cols[i]);
-	objref__free(cols);
-	return err;
+	return objref__format_rates(b, rows, n, growing_rate, growing_row);
 }

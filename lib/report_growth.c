@@ -5,30 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "internal.h"
+#include "report_internal.h"
 #include "objref/report.h"
 #include "objref/run_report.h"
-
-/* Characters (UTF-8 code points) in s. */
-static size_t chars_of(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-/* "+60/ckpt", "+0.5/ckpt" into out. */
-static int per_ckpt(objref_buf *out, double v)
-{
-	int err = objref_buf_put(out, "+", 1);
-
-	if (!err && v < 10 && v != (double)(uint64_t)v)
-		return objref_buf_printf(out, "%.1f/ckpt", v);
-	if (!err)
-		err = objref_format_count(out, (uint64_t)(v + 0.5));
-	return err ? err : objref_buf_put(out, "/ckpt", 5);
-}
 
 /* Whether the count fell to its last at the last checkpoint, the end of
  * the program (objref-chain labels it "end"). */
@@ -61,12 +40,23 @@ static int freed(objref_buf *b, const objref_ended_row *r)
 	return objref_buf_printf(b, " left)");
 }
 
-static int ended_row(objref_buf *b, const objref_ended_row *r, size_t width, size_t cwidth,
-	const char *count, size_t bwidth, const char *bytes)
+static void ended_rate(const void *rows, size_t i, const char **name, double *objects,
+	double *bytes)
 {
+	const objref_ended_row *r = (const objref_ended_row *)rows + i;
+
+	*name = r->name;
+	*objects = r->objects_per_ckpt;
+	*bytes = r->bytes_per_ckpt;
+}
+
+static int ended_row(objref_buf *b, const void *rows, size_t i, const objref__rate_cols *c)
+{
+	const objref_ended_row *r = (const objref_ended_row *)rows + i;
+
 	objref_buf_printf(b, "  %s%*s %*s  (%s)%*s  for %u checkpoint%s, up to ", r->name,
-		(int)(width - chars_of(r->name)), "", (int)cwidth, count, bytes,
-		(int)(bwidth - strlen(bytes)), "", r->peak_at, r->peak_at == 1 ? "" : "s");
+		(int)(c->width - objref__utf8_width(r->name)), "", (int)c->cwidth, c->count, c->bytes,
+		(int)(c->bwidth - strlen(c->bytes)), "", r->peak_at, r->peak_at == 1 ? "" : "s");
 	objref_format_count(b, r->peak);
 	/* checkpoints are numbered from 1 in text */
 	objref_buf_printf(b, " at ckpt %u; ", r->peak_at + 1);
@@ -76,24 +66,7 @@ static int ended_row(objref_buf *b, const objref_ended_row *r, size_t width, siz
 
 int objref_format_ended(objref_buf *b, const objref_ended_row *rows, size_t n)
 {
-	objref_buf *cols = objref__calloc(OBJREF__MAX(2 * n, 1), sizeof(objref_buf));
-	size_t width = 0, cwidth = 0, bwidth = 0;
-	int err = cols ? 0 : OBJREF_ENOMEM;
-
-	for (size_t i = 0; i < n && !err; i++) {
-		err = per_ckpt(&cols[2 * i], rows[i].objects_per_ckpt);
-		if (!err)
-			err = objref_format_bytes(&cols[2 * i + 1], rows[i].bytes_per_ckpt, 1);
-		width = OBJREF__MAX(width, chars_of(rows[i].name));
-		cwidth = OBJREF__MAX(cwidth, cols[2 * i].len);
-		bwidth = OBJREF__MAX(bwidth, cols[2 * i + 1].len);
-	}
-	for (size_t i = 0; i < n && !err; i++)
-		err = ended_row(b, &rows[i], width, cwidth, cols[2 * i].data, bwidth, cols[2 * i + 1].data);
-	for (size_t i = 0; cols && i < 2 * n; i++)
-		objref_buf_dispose(&cols[i]);
-	objref__free(cols);
-	return err ? err : objref_buf_failed(b) ? OBJREF_ENOMEM : 0;
+	return objref__format_rates(b, rows, n, ended_rate, ended_row);
 }
 
 int objref_ended_json(objref_json *w, const objref_ended_row *rows, size_t n)
