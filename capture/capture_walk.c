@@ -55,6 +55,9 @@ typedef struct {
 	size_t hslots_cap, hnext_cap;
 	PyObject **targets;
 	size_t ntargets, targets_cap;
+	objref_label *labels;     /* of targets */
+	size_t labels_cap;
+	objref__inline inl;       /* inline attributes' names (capture_inline.c) */
 	objref__hidden hidden;    /* references traversal hides (capture_hidden.c) */
 	char text[512];
 } walk;
@@ -465,6 +468,21 @@ static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
 	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
 }
 
+/* The labels of the traversed references of op: hints, roles, and from
+ * 3.11 the names of its inline attributes. */
+static int label_targets(walk *w, PyObject *op)
+{
+	int unnamed = 0;
+
+	if (objref__grow((void **)&w->labels, &w->labels_cap, w->ntargets, sizeof(objref_label)) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < w->ntargets; i++) {
+		w->labels[i] = match_hint(w, op, w->targets[i]);
+		unnamed |= w->labels[i] == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	}
+	return unnamed ? objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets) : 0;
+}
+
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
@@ -489,12 +507,14 @@ static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
+	if ((err = label_targets(w, op)) < 0)
+		return err;
 	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
 		objref__objset_prefetch(&w->objs, w->targets[i]);
 	for (size_t i = 0; i < w->ntargets && !err; i++) {
 		if (i + PREFETCH_AHEAD < w->ntargets)
 			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
-		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i]));
+		err = add_edge(w, id, w->targets[i], w->labels[i]);
 	}
 	/* Dict keys are references even where traversal skips them. */
 	for (size_t j = 0; j < w->nhints && !err; j++)
@@ -557,6 +577,8 @@ static void walk_dispose(walk *w)
 	objref__free(w->hslots);
 	objref__free(w->hnext);
 	objref__free(w->targets);
+	objref__free(w->labels);
+	objref__inline_dispose(&w->inl);
 	objref__hidden_dispose(&w->hidden);
 	dispose_types(w);
 }
@@ -622,6 +644,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	objref__tracked_check_frozen(&tracked);
 	w.hidden.b = w.b;
+	w.inl.b = w.b;
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
