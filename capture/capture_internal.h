@@ -355,6 +355,12 @@ void objref__names_dispose(objref__names *s);
 
 /* ---- inline attributes in a full snapshot (capture_inline.c) ------------- */
 
+/* A capture flag of the unit's own, beside OBJREF_CAPTURE_*: no attribute
+ * lookups (the names of inline attributes stay unknown, ".?").  Dumps take
+ * it: the same walk runs in a forked child, which must add no Python calls
+ * of its own. */
+#define OBJREF__CAPTURE_NO_LOOKUPS (1u << 31)
+
 typedef struct objref__inline_type objref__inline_type;
 
 /* What the walk learns about the attribute names of the types with inline

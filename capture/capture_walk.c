@@ -42,6 +42,7 @@ typedef struct {
 				   * generation it left out follows the roots' seeds */
 	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
+	int no_lookups;           /* OBJREF__CAPTURE_NO_LOOKUPS: inline attributes unnamed */
 	objref__objset types;
 	type_info *tinfo;
 	size_t tinfo_cap;
@@ -480,7 +481,7 @@ static int label_targets(walk *w, PyObject *op)
 		w->labels[i] = match_hint(w, op, w->targets[i]);
 		unnamed |= w->labels[i] == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
 	}
-	return unnamed ? objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets) : 0;
+	return unnamed && !w->no_lookups ? objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets) : 0;
 }
 
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
@@ -648,6 +649,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
+	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
 	/* The object set sized once: the tracked objects index into it as they
 	 * are copied, and the untracked ones a heap usually holds (one to two
 	 * per tracked object) fit without a rehash. */
