@@ -59,6 +59,7 @@ typedef struct {
 	objref_label *labels;     /* of targets */
 	size_t labels_cap;
 	objref__inline inl;       /* inline attributes' names (capture_inline.c) */
+	objref_label name_label;  /* .__name__, interned once */
 	objref__hidden hidden;    /* references traversal hides (capture_hidden.c) */
 	char text[512];
 } walk;
@@ -330,18 +331,43 @@ static int hint_named(walk *w, PyObject *op)
 	return err;
 }
 
+/* Where op keeps its instance dict pointer, or NULL: at tp_dictoffset, or
+ * before 3.12 counted from the end of a variable-size object when negative
+ * (an int or bytes subclass: enum members of IntEnum), as the interpreter
+ * computes it.  From 3.11 a managed dict is not reached this way. */
+static PyObject **dict_slot(PyObject *op)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	Py_ssize_t off = tp->tp_dictoffset;
+
+	if (off > 0)
+		return (PyObject **)((char *)op + off);
+#if PY_VERSION_HEX < 0x030C0000
+#ifdef Py_TPFLAGS_MANAGED_DICT
+	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		return NULL;
+#endif
+	if (off < 0) {
+		Py_ssize_t n = Py_SIZE(op) < 0 ? -Py_SIZE(op) : Py_SIZE(op);
+		size_t size = (size_t)(tp->tp_basicsize + n * tp->tp_itemsize);
+		size = (size + SIZEOF_VOID_P - 1) & ~(size_t)(SIZEOF_VOID_P - 1);
+		return (PyObject **)((char *)op + (Py_ssize_t)size + off);
+	}
+#endif
+	return NULL;
+}
+
 /* Every hint for op, from its type's members and its kind. */
 static int collect_hints(walk *w, PyObject *op, const type_info *ti)
 {
-	PyTypeObject *tp = Py_TYPE(op);
+	PyObject **dictp;
 	int err = 0;
 
 	w->nhints = 0;
 	for (size_t i = 0; i < ti->nmembers && !err; i++)
 		err = hint_add(w, *(PyObject **)((char *)op + ti->offsets[i]), ti->labels[i]);
-	if (!err && tp->tp_dictoffset > 0)
-		err = hint_add(w, *(PyObject **)((char *)op + tp->tp_dictoffset),
-			OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	if (!err && (dictp = dict_slot(op)))
+		err = hint_add(w, *dictp, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
 	if (err)
 		return err;
 	if (PyTuple_Check(op) || PyList_Check(op))
@@ -448,6 +474,10 @@ static objref_label match_hint(walk *w, PyObject *op, PyObject *t)
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
 	if (PyAnySet_Check(op))
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_SET_ITEM);
+	/* a property's name (3.10+, set by __set_name__): every other field
+	 * is a member */
+	if (Py_TYPE(op) == &PyProperty_Type && PyUnicode_CheckExact(t))
+		return w->name_label;
 #ifdef Py_TPFLAGS_MANAGED_DICT
 	if (Py_TYPE(op)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
@@ -630,6 +660,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	objref__session session;
 	objref__tracked tracked;
 	objref__roots *roots = NULL;
+	objref_str name;
 	walk w;
 	size_t room;
 	int err;
@@ -646,6 +677,9 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	objref__tracked_check_frozen(&tracked);
 	w.hidden.b = w.b;
 	w.inl.b = w.b;
+	if ((err = intern(&name, &w, "__name__")) < 0)
+		goto cleanup;
+	w.name_label = OBJREF_LABEL(OBJREF_LABEL_ATTR, name);
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
