@@ -34,9 +34,11 @@
 #define DISCOVER_MAX 8
 #define POOL_SEARCHES_MAX 1
 #define POOL_BUDGET (1u << 18)
+#define REORDER_MAX 4  /* times a type's names are put in traversal order */
 
 struct objref__inline_type {
 	PyObject **names;        /* learned names, strong; in traversal order */
+	PyObject **cls;          /* their class defaults (borrowed) or NULL */
 	objref_label *labels;
 	size_t n, cap;
 	PyObject **cands;        /* the class's code names not learned, strong */
@@ -44,6 +46,7 @@ struct objref__inline_type {
 	int cands_done;
 	unsigned searched;       /* instances searched with cands */
 	unsigned pooled;         /* instances searched with the pool */
+	unsigned reordered;      /* times the names were put in traversal order */
 };
 
 #define UNPROBED ((PyObject *)1)  /* vals[j]: not read yet on this instance */
@@ -51,36 +54,45 @@ struct objref__inline_type {
 /* ---- reading an attribute without running code ------------------------- */
 
 /* May obj.name be read with the generic lookup, for instances of tp?  Only
- * if no class of the MRO defines name as a descriptor (a plain class
- * attribute, a default value, is fine: the instance's own value wins). */
-static int probe_safe(PyTypeObject *tp, PyObject *name)
+ * if no class of the MRO defines name as a descriptor; a plain class
+ * attribute (a default value) is fine, the instance's own value wins, and
+ * is then *cls (borrowed; else NULL). */
+static int class_value(PyTypeObject *tp, PyObject *name, PyObject **cls)
 {
 	PyObject *mro = tp->tp_mro;
-	int safe = 1;
 
-	for (Py_ssize_t i = 0; safe && mro && i < PyTuple_GET_SIZE(mro); i++) {
+	*cls = NULL;
+	for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro); i++) {
 		PyObject *base = PyTuple_GET_ITEM(mro, i), *d, *v;
 		if (!PyType_Check(base) || !(d = objref__type_dict((PyTypeObject *)base)))
 			continue;
 		/* the lookup the generic getattr itself does first */
 		v = PyDict_GetItemWithError(d, name);
-		if (v) {
-			PyTypeObject *vt = Py_TYPE(v);
-			safe = !vt->tp_descr_get && !vt->tp_descr_set;
-			Py_DECREF(d);
-			return safe;  /* the first class defining it decides */
+		Py_DECREF(d);
+		if (v) {  /* the first class defining it decides */
+			*cls = v;
+			return !Py_TYPE(v)->tp_descr_get && !Py_TYPE(v)->tp_descr_set;
 		}
 		if (PyErr_Occurred()) {
 			PyErr_Clear();
-			safe = 0;
+			return 0;
 		}
-		Py_DECREF(d);
 	}
-	return safe;
+	return 1;
 }
 
-/* The instance's own value of attribute name: new reference or NULL. */
-static PyObject *probe(PyObject *obj, PyObject *name)
+static int probe_safe(PyTypeObject *tp, PyObject *name)
+{
+	PyObject *cls;
+
+	return class_value(tp, name, &cls);
+}
+
+/* The instance's own value of attribute name: new reference or NULL.
+ * cls: the class's default for it (the lookup's answer when the instance
+ * has none), taken for absent: an instance holding the very same object
+ * cannot be told from one without the attribute. */
+static PyObject *probe(PyObject *obj, PyObject *name, PyObject *cls)
 {
 	PyObject *v;
 
@@ -89,11 +101,14 @@ static PyObject *probe(PyObject *obj, PyObject *name)
 		v = NULL;
 		if (PyObject_GetOptionalAttr(obj, name, &v) < 0)
 			PyErr_Clear();
-		return v;
-	}
+	} else
 #endif
 	if (!(v = PyObject_GenericGetAttr(obj, name)))
 		PyErr_Clear();
+	if (v && v == cls) {
+		Py_DECREF(v);
+		v = NULL;
+	}
 	return v;
 }
 
@@ -137,24 +152,28 @@ static int grow_scratch(objref__inline *in, size_t n)
 	return objref__grow((void **)&in->used, &cap, n, 1);
 }
 
-/* Append name (its value on the instance being named: v) to t's names. */
-static int learn(objref__inline *in, objref__inline_type *t, PyObject *name, PyObject *v)
+/* Append name (its value on the instance being named: v; its class
+ * default: cls) to t's names. */
+static int learn(objref__inline *in, objref__inline_type *t, PyObject *name, PyObject *cls,
+	PyObject *v)
 {
 	char text[256];
 	size_t len = objref__utf8(text, sizeof(text), name, 0);
 	objref_str s;
 	int err;
 
-	size_t cap = t->cap;
+	size_t cap = t->cap, cap2 = t->cap;
 
 	if (objref__grow((void **)&t->names, &t->cap, t->n + 1, sizeof(PyObject *)) < 0 ||
 	    objref__grow((void **)&t->labels, &cap, t->n + 1, sizeof(objref_label)) < 0 ||
+	    objref__grow((void **)&t->cls, &cap2, t->n + 1, sizeof(PyObject *)) < 0 ||
 	    grow_scratch(in, t->n + 1) < 0)
 		return OBJREF_ENOMEM;
 	if ((err = objref_builder_string(&s, in->b, text, len)) < 0)
 		return err;
 	Py_INCREF(name);
 	t->names[t->n] = name;
+	t->cls[t->n] = cls;
 	t->labels[t->n] = OBJREF_LABEL(OBJREF_LABEL_ATTR, s);
 	in->used[t->n] = 0;
 	in->vals[t->n++] = v;
@@ -248,15 +267,15 @@ static int search(objref__inline *in, objref__inline_type *t, PyObject *obj, PyO
 	int err = 0;
 
 	for (size_t k = 0; k < n && !err; k++) {
-		PyObject *v;
+		PyObject *v, *cls;
 		if (budget && !(*budget)--) {
 			*budget = 0;
 			break;
 		}
-		if (known(t, list[k]) || (budget && !probe_safe(Py_TYPE(obj), list[k])))
+		if (known(t, list[k]) || !class_value(Py_TYPE(obj), list[k], &cls))
 			continue;
-		if ((v = probe(obj, list[k]))) {
-			err = learn(in, t, list[k], v);
+		if ((v = probe(obj, list[k], cls))) {
+			err = learn(in, t, list[k], cls, v);
 			if (err)
 				Py_DECREF(v);
 		}
@@ -269,7 +288,7 @@ static int search(objref__inline *in, objref__inline_type *t, PyObject *obj, PyO
 static PyObject *value_of(objref__inline *in, objref__inline_type *t, PyObject *obj, size_t j)
 {
 	if (in->vals[j] == UNPROBED)
-		in->vals[j] = probe(obj, t->names[j]);
+		in->vals[j] = probe(obj, t->names[j], t->cls[j]);
 	return in->vals[j];
 }
 
@@ -295,6 +314,7 @@ static void match(objref__inline *in, objref__inline_type *t, PyObject *obj, PyO
 		for (size_t jj = 0; jj < t->n && found < 0; jj++)
 			if (!in->used[jj] && value_of(in, t, obj, jj) == target)
 				found = (long)jj;
+		in->unsorted |= found >= 0 && (size_t)found < j;
 		if (found < 0) {
 			u[left++] = u[i];
 			continue;
@@ -304,6 +324,57 @@ static void match(objref__inline *in, objref__inline_type *t, PyObject *obj, PyO
 		j = (size_t)found + 1;
 	}
 	*nu = left;
+}
+
+/* Put t's names in the order traversal showed them on an instance whose
+ * every unnamed reference got a name (labels[u[0..nu)], traversal order),
+ * the names it lacks after them: later instances then match each
+ * reference at the first name tried.  0 or OBJREF_ENOMEM. */
+static int reorder(objref__inline_type *t, const objref_label *labels, const size_t *u, size_t nu)
+{
+	size_t *perm = objref__malloc((t->n + 1) * sizeof(size_t)), np = 0, last = 0;
+	unsigned char *taken = objref__malloc(t->n + 1);
+	int sorted = 1;
+
+	if (!perm || !taken) {
+		objref__free(perm);
+		objref__free(taken);
+		return OBJREF_ENOMEM;
+	}
+	memset(taken, 0, t->n);
+	for (size_t i = 0; i < nu; i++)
+		for (size_t j = 0; j < t->n; j++)
+			if (!taken[j] && t->labels[j] == labels[u[i]]) {
+				sorted &= np == 0 || j > last;
+				taken[j] = 1;
+				perm[np++] = last = j;
+				break;
+			}
+	for (size_t j = 0; j < t->n; j++)
+		if (!taken[j])
+			perm[np++] = j;
+	if (!sorted && np == t->n) {
+		PyObject **names = objref__malloc(t->n * sizeof(PyObject *));
+		PyObject **cls = objref__malloc(t->n * sizeof(PyObject *));
+		objref_label *lab = objref__malloc(t->n * sizeof(objref_label));
+		if (names && cls && lab) {
+			for (size_t k = 0; k < t->n; k++) {
+				names[k] = t->names[perm[k]];
+				cls[k] = t->cls[perm[k]];
+				lab[k] = t->labels[perm[k]];
+			}
+			memcpy(t->names, names, t->n * sizeof(PyObject *));
+			memcpy(t->cls, cls, t->n * sizeof(PyObject *));
+			memcpy(t->labels, lab, t->n * sizeof(objref_label));
+			t->reordered++;
+		}
+		objref__free(names);
+		objref__free(cls);
+		objref__free(lab);
+	}
+	objref__free(perm);
+	objref__free(taken);
+	return 0;
 }
 
 /* Is d, an exact dict, obj's materialized __dict__?  Each str entry that
@@ -317,10 +388,10 @@ static int is_instance_dict(PyObject *obj, PyObject *d)
 	if (!PyDict_CheckExact(d))
 		return 0;
 	while (PyDict_Next(d, &pos, &k, &v)) {
-		PyObject *got;
-		if (!PyUnicode_CheckExact(k) || !probe_safe(Py_TYPE(obj), k))
+		PyObject *got, *cls;
+		if (!PyUnicode_CheckExact(k) || !class_value(Py_TYPE(obj), k, &cls))
 			continue;
-		got = probe(obj, k);
+		got = probe(obj, k, cls);
 		Py_XDECREF(got);
 		if (got != v)
 			return 0;
@@ -341,14 +412,18 @@ int objref__inline_name(objref__inline *in, PyObject *op, PyObject **targets, ob
 {
 	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
 	objref__inline_type *t = type_of(in, Py_TYPE(op));
-	size_t nu = 0;
-	int err = 0;
+	size_t nu = 0, nall;
+	int err = 0, searched = 0;
 
-	if (!t || objref__grow((void **)&in->unnamed, &in->unnamed_cap, n, sizeof(size_t)) < 0)
+	if (!t || objref__grow((void **)&in->unnamed, &in->unnamed_cap, n, sizeof(size_t)) < 0 ||
+	    objref__grow((void **)&in->all, &in->all_cap, n, sizeof(size_t)) < 0)
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (labels[i] == unnamed)
 			in->unnamed[nu++] = i;
+	memcpy(in->all, in->unnamed, nu * sizeof(size_t));
+	nall = nu;
+	in->unsorted = 0;
 	if (nu == 1 && is_instance_dict(op, targets[in->unnamed[0]])) {
 		labels[in->unnamed[0]] = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT);
 		return 0;
@@ -364,17 +439,21 @@ int objref__inline_name(objref__inline *in, PyObject *op, PyObject **targets, ob
 	 * names, then every module's, on a few instances of the type. */
 	if (nu && t->searched < DISCOVER_MAX) {
 		t->searched++;
+		searched = 1;
 		if (!(err = class_cands(t, Py_TYPE(op))) &&
 		    !(err = search(in, t, op, t->cands, t->ncands, NULL)))
 			match(in, t, op, targets, labels, &nu);
 	}
 	if (!err && nu && t->pooled < POOL_SEARCHES_MAX) {
 		t->pooled++;
+		searched = 1;
 		if (!(err = module_pool(in)) &&
 		    !(err = search(in, t, op, in->pool, in->npool, &in->pool_budget)))
 			match(in, t, op, targets, labels, &nu);
 	}
 	release_vals(in, t->n);
+	if (!err && !nu && (searched || in->unsorted) && t->reordered < REORDER_MAX)
+		err = reorder(t, labels, in->all, nall);
 	return err;
 }
 
@@ -387,6 +466,7 @@ void objref__inline_dispose(objref__inline *in)
 		for (size_t j = 0; j < t->ncands; j++)
 			Py_DECREF(t->cands[j]);
 		objref__free(t->names);
+		objref__free(t->cls);
 		objref__free(t->labels);
 		objref__free(t->cands);
 	}
@@ -397,6 +477,7 @@ void objref__inline_dispose(objref__inline *in)
 	objref__free(in->vals);
 	objref__free(in->used);
 	objref__free(in->unnamed);
+	objref__free(in->all);
 	objref__objset_dispose(&in->types);
 	memset(in, 0, sizeof(*in));
 }

@@ -380,6 +380,9 @@ typedef struct {
 	size_t vals_cap;              /* of both */
 	size_t *unnamed;              /* scratch: indices of unnamed references */
 	size_t unnamed_cap;
+	size_t *all;                  /* scratch: all of them, in traversal order */
+	size_t all_cap;
+	int unsorted;                 /* scratch: a name matched out of order */
 } objref__inline;
 
 /* Name the references of op (targets[0..n), in traversal order) whose
