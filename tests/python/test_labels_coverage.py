@@ -129,6 +129,15 @@ class Guarded:
         raise AttributeError(name)
 
 
+class Defaulted:
+    parent = None  # a class default: an instance without its own reads it
+
+    def __init__(self, with_parent):
+        if with_parent:
+            self.parent = Manager()
+        self.other = None
+
+
 def labels_of(snap, obj):
     return {addr: label for label, addr, _ in snap.referents(id(obj))}
 
@@ -168,6 +177,13 @@ class InlineAttributes(unittest.TestCase):
         self.assertEqual(names.get(id(g.plain)), ".plain", names)
         self.assertEqual(names.get(id(boss)), ".stash", names)  # `guard` stored nothing
         del GETTER_RAN[:]
+
+    def test_class_default_is_not_the_instance_value(self):
+        kept = [Defaulted(True), Defaulted(False), Defaulted(True)]
+        snap = objref.snapshot()
+        names = self.names(snap, kept[1])
+        self.assertEqual(names.get(id(None)), ".other", names)
+        self.assertEqual(self.names(snap, kept[0]).get(id(kept[0].parent)), ".parent")
 
     @unittest.skipIf(sys.version_info < (3, 11), "instances have a dict object before 3.11")
     def test_materialized_dict_is_named(self):
