@@ -251,6 +251,9 @@ static int hint_function(walk *w, PyFunctionObject *f)
 	err = err ? err : hint_attr(w, f->func_name, "__name__");
 	err = err ? err : hint_attr(w, f->func_qualname, "__qualname__");
 	err = err ? err : hint_attr(w, f->func_annotations, "__annotations__");
+#if PY_VERSION_HEX >= 0x030C0000
+	err = err ? err : hint_attr(w, f->func_typeparams, "__type_params__");
+#endif
 	err = err ? err : hint_add(w, f->func_dict, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
 	return err;
 }
