@@ -202,7 +202,7 @@ class InlineAttributes(unittest.TestCase):
         only = {t.__module__ + "." + t.__qualname__ for t in (Widget, Guarded)}
         only |= {t.__qualname__ for t in (Widget, Guarded)}
         r = objref._label_coverage(top=50, only=only)
-        self.assertGreater(r["only_total"], 1500)
+        self.assertGreater(r["only_total"], 700)  # 2 (before 3.11) to 5 per instance
         ratio = r["only_labelled"] / r["only_total"]
         self.assertGreaterEqual(ratio, 0.99, [g for g in r["gaps"] if g[0] in only])
         del kept
