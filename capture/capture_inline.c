@@ -23,6 +23,8 @@
  * costs lookups.  A name is read only if no class of the MRO defines it as
  * a descriptor (then the generic lookup reads the instance's value and
  * runs nothing); __getattr__ and __getattribute__ overrides are bypassed.
+ * Names are exact str only: the generic lookup of any other name would
+ * make the instance's dict from its inline values.
  * Missing attributes make the lookup raise (cleared at once) before 3.13;
  * from 3.13 PyObject_GetOptionalAttr reports them without an exception.
  */

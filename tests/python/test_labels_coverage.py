@@ -165,6 +165,16 @@ class InlineAttributes(unittest.TestCase):
             self.assertEqual(names.get(id(w.count)), ".count", names)
             self.assertNotIn(".?", names.values())
 
+    @unittest.skipIf(sys.version_info < (3, 11), "instances have a dict object before 3.11")
+    def test_no_instance_dict_is_made(self):
+        import gc
+        mod = factory_module()
+        widgets = [mod.attach(Widget(i), Manager()) for i in range(5)]
+        before = [[type(r) for r in gc.get_referents(w)] for w in widgets]
+        self.assertNotIn(dict, before[0])
+        objref.snapshot()
+        self.assertEqual([[type(r) for r in gc.get_referents(w)] for w in widgets], before)
+
     def test_descriptor_and_getattr_never_run(self):
         mod = factory_module()
         boss = Manager()
