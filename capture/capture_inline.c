@@ -32,10 +32,12 @@
 #include "capture_internal.h"
 
 /* Instances of one type searched with the class's code names; with every
- * module's code names; pool probes per snapshot. */
+ * module's code names; reads of those names in one snapshot (about a
+ * microsecond each when the name is missing: the lookup raises). */
 #define DISCOVER_MAX 8
 #define POOL_SEARCHES_MAX 1
-#define POOL_BUDGET (1u << 18)
+#define CAND_PROBES_MAX (1u << 19)
+#define POOL_PROBES_MAX (1u << 18)
 #define REORDER_MAX 4  /* times a type's names are put in traversal order */
 
 struct objref__inline_type {
@@ -250,7 +252,6 @@ static int module_pool(objref__inline *in)
 	if (in->pool_done)
 		return 0;
 	in->pool_done = 1;
-	in->pool_budget = POOL_BUDGET;
 	memset(&p, 0, sizeof(p));
 	p.names.each = add_pool;
 	p.in = in;
@@ -261,25 +262,27 @@ static int module_pool(objref__inline *in)
 
 /* ---- per instance -------------------------------------------------------- */
 
-/* Read every name of list[0..n) that t does not know on obj, and learn
- * those present (each at most *budget reads, when budget is given). */
+/* Read the names of list[0..n) that t does not know on obj and learn those
+ * present, until one is found for each of the nu unnamed references (by
+ * value, targets[in->unnamed[0..nu)]) or *spent reaches max reads. */
 static int search(objref__inline *in, objref__inline_type *t, PyObject *obj, PyObject **list,
-	size_t n, size_t *budget)
+	size_t n, PyObject **targets, size_t nu, size_t *spent, size_t max)
 {
+	size_t want = nu;
 	int err = 0;
 
-	for (size_t k = 0; k < n && !err; k++) {
+	for (size_t k = 0; k < n && want && *spent < max && !err; k++) {
 		PyObject *v, *cls;
-		if (budget && !(*budget)--) {
-			*budget = 0;
-			break;
-		}
 		if (known(t, list[k]) || !class_value(Py_TYPE(obj), list[k], &cls))
 			continue;
+		++*spent;
 		if ((v = probe(obj, list[k], cls))) {
-			err = learn(in, t, list[k], cls, v);
-			if (err)
+			int counts = 0;
+			for (size_t i = 0; i < nu && !counts; i++)
+				counts = targets[in->unnamed[i]] == v;
+			if ((err = learn(in, t, list[k], cls, v)) < 0)
 				Py_DECREF(v);
+			want -= counts;
 		}
 	}
 	return err;
@@ -443,14 +446,14 @@ int objref__inline_name(objref__inline *in, PyObject *op, PyObject **targets, ob
 		t->searched++;
 		searched = 1;
 		if (!(err = class_cands(t, Py_TYPE(op))) &&
-		    !(err = search(in, t, op, t->cands, t->ncands, NULL)))
+		    !(err = search(in, t, op, t->cands, t->ncands, targets, nu, &in->cand_probes, CAND_PROBES_MAX)))
 			match(in, t, op, targets, labels, &nu);
 	}
 	if (!err && nu && t->pooled < POOL_SEARCHES_MAX) {
 		t->pooled++;
 		searched = 1;
 		if (!(err = module_pool(in)) &&
-		    !(err = search(in, t, op, in->pool, in->npool, &in->pool_budget)))
+		    !(err = search(in, t, op, in->pool, in->npool, targets, nu, &in->pool_probes, POOL_PROBES_MAX)))
 			match(in, t, op, targets, labels, &nu);
 	}
 	release_vals(in, t->n);

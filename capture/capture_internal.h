@@ -374,7 +374,7 @@ typedef struct {
 	PyObject **pool;              /* every module's code names, when first needed */
 	size_t npool, pool_cap;
 	int pool_done;
-	size_t pool_budget;           /* pool probes left in this snapshot */
+	size_t cand_probes, pool_probes; /* reads spent searching, bounded */
 	PyObject **vals;              /* scratch: values probed on one instance */
 	unsigned char *used;          /* scratch: names matched on it */
 	size_t vals_cap;              /* of both */

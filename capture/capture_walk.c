@@ -506,15 +506,30 @@ static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
  * 3.11 the names of its inline attributes. */
 static int label_targets(walk *w, PyObject *op)
 {
-	int unnamed = 0;
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	const objref_label cls = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
+	size_t nunnamed = 0, nclass = 0;
+	int err;
 
 	if (objref__grow((void **)&w->labels, &w->labels_cap, w->ntargets, sizeof(objref_label)) < 0)
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < w->ntargets; i++) {
 		w->labels[i] = match_hint(w, op, w->targets[i]);
-		unnamed |= w->labels[i] == OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+		nunnamed += w->labels[i] == unnamed;
+		nclass += w->labels[i] == cls;
 	}
-	return unnamed && !w->no_lookups ? objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets) : 0;
+	if (!nunnamed || w->no_lookups)
+		return 0;
+	/* The class seen more than once: one is __class__, the others may be
+	 * attributes (an enum member's __objclass__) */
+	for (size_t i = 0; nclass > 1 && i < w->ntargets; i++)
+		if (w->labels[i] == cls && nclass-- > 1)
+			w->labels[i] = unnamed;
+	err = objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets);
+	for (size_t i = 0; i < w->ntargets; i++)
+		if (w->labels[i] == unnamed && w->targets[i] == (PyObject *)Py_TYPE(op))
+			w->labels[i] = cls;
+	return err;
 }
 
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
