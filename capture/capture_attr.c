@@ -15,15 +15,6 @@
 #include <string.h>
 #include "capture_internal.h"
 
-typedef struct {
-	PyObject *obj, *target;
-	PyObject *found;     /* borrowed name, when found */
-	objref__objset seen; /* code objects and names already tried */
-	PyObject **stack;    /* code objects still to read (no recursion) */
-	size_t nstack, stack_cap;
-	int failed;
-} attr_search;
-
 /* Is `name` defined by a class of the MRO (then reading it could run a
  * descriptor)? */
 static int defined_by_type(PyTypeObject *tp, PyObject *name)
@@ -45,26 +36,9 @@ static int defined_by_type(PyTypeObject *tp, PyObject *name)
 	return 0;
 }
 
-static void try_name(attr_search *s, PyObject *name)
-{
-	int added;
-	PyObject *v;
+/* ---- the names the program's code uses ---------------------------------- */
 
-	if (s->found || !PyUnicode_CheckExact(name) ||
-	    objref__objset_add(&s->seen, name, &added) == OBJREF_NO_ID || !added ||
-	    defined_by_type(Py_TYPE(s->obj), name))
-		return;
-	v = PyObject_GenericGetAttr(s->obj, name);
-	if (!v) {
-		PyErr_Clear();
-		return;
-	}
-	if (v == s->target)
-		s->found = name;
-	Py_DECREF(v);
-}
-
-static void push_code(attr_search *s, PyObject *code)
+static void push_code(objref__names *s, PyObject *code)
 {
 	int added;
 
@@ -78,16 +52,37 @@ static void push_code(attr_search *s, PyObject *code)
 	s->stack[s->nstack++] = code;
 }
 
-/* Try every name of the code objects on the stack and of their nested
- * code (comprehensions, inner functions). */
-static void drain(attr_search *s)
+/* Pass name to s->each once. */
+static void pass_name(objref__names *s, PyObject *name)
 {
-	while (s->nstack && !s->found && !s->failed) {
+	int added;
+
+	if (s->stop || !PyUnicode_CheckExact(name) ||
+	    objref__objset_add(&s->seen, name, &added) == OBJREF_NO_ID || !added)
+		return;
+	s->stop = s->each(s, name);
+}
+
+/* Pass every name of the code objects on the stack and of their nested
+ * code (comprehensions, inner functions, class bodies) to s->each; also
+ * the identifiers among its constants: keyword names of calls (a tuple),
+ * a name given to setattr. */
+static void drain(objref__names *s)
+{
+	while (s->nstack && !s->stop && !s->failed) {
 		PyCodeObject *co = (PyCodeObject *)s->stack[--s->nstack];
 		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(co->co_names); i++)
-			try_name(s, PyTuple_GET_ITEM(co->co_names, i));
-		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(co->co_consts); i++)
-			push_code(s, PyTuple_GET_ITEM(co->co_consts, i));
+			pass_name(s, PyTuple_GET_ITEM(co->co_names, i));
+		for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(co->co_consts); i++) {
+			PyObject *c = PyTuple_GET_ITEM(co->co_consts, i);
+			push_code(s, c);
+			if (PyUnicode_CheckExact(c) && PyUnicode_IsIdentifier(c))
+				pass_name(s, c);  /* setattr(obj, "name", v) */
+			for (Py_ssize_t j = 0; PyTuple_CheckExact(c) && j < PyTuple_GET_SIZE(c); j++)
+				if (PyUnicode_CheckExact(PyTuple_GET_ITEM(c, j)) &&
+				    PyUnicode_IsIdentifier(PyTuple_GET_ITEM(c, j)))
+					pass_name(s, PyTuple_GET_ITEM(c, j));  /* f(**kw)'s keywords */
+		}
 	}
 }
 
@@ -103,7 +98,7 @@ static PyObject *code_of(PyObject *v)
 
 /* Push the code of every function in a dict (a class's or a module's),
  * and, one level down, of the classes it defines. */
-static void push_dict(attr_search *s, PyObject *d, int classes)
+static void push_dict(objref__names *s, PyObject *d, int classes)
 {
 	Py_ssize_t pos = 0;
 	PyObject *k, *v;
@@ -131,35 +126,87 @@ static PyObject *module_dict_of(PyTypeObject *tp)
 	return NULL;
 }
 
+void objref__names_of_class(objref__names *s, PyTypeObject *tp)
+{
+	PyObject *mro = tp->tp_mro;
+
+	/* First the methods of the class and its bases, then its module. */
+	for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro) && !s->stop; i++) {
+		if (PyType_Check(PyTuple_GET_ITEM(mro, i))) {
+			push_dict(s, ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict, 0);
+			drain(s);
+		}
+	}
+	if (!s->stop) {
+		push_dict(s, module_dict_of(tp), 1);
+		drain(s);
+	}
+}
+
+void objref__names_of_modules(objref__names *s)
+{
+	PyObject *modules = PySys_GetObject("modules"), *k, *v;
+	Py_ssize_t pos = 0;
+
+	while (modules && PyDict_Check(modules) && !s->stop && PyDict_Next(modules, &pos, &k, &v))
+		if (PyModule_Check(v)) {
+			push_dict(s, PyModule_GetDict(v), 1);
+			drain(s);
+		}
+}
+
+void objref__names_dispose(objref__names *s)
+{
+	objref__objset_dispose(&s->seen);
+	objref__free(s->stack);
+	s->stack = NULL;
+	s->nstack = s->stack_cap = 0;
+}
+
+/* ---- one attribute of one object, for a chain's step ---------------------- */
+
+typedef struct {
+	objref__names names;  /* first: the walker's callback gets it */
+	PyObject *obj, *target;
+	PyObject *found;      /* borrowed name, when found */
+} attr_search;
+
+static int try_name(objref__names *n, PyObject *name)
+{
+	attr_search *s = (attr_search *)n;
+	PyObject *v;
+
+	if (defined_by_type(Py_TYPE(s->obj), name))
+		return 0;
+	v = PyObject_GenericGetAttr(s->obj, name);
+	if (!v) {
+		PyErr_Clear();
+		return 0;
+	}
+	if (v == s->target)
+		s->found = name;
+	Py_DECREF(v);
+	return s->found != NULL;
+}
+
 size_t objref_capture_attr_name(char *buf, size_t size, void *obj, void *target)
 {
 	objref__session session;
 	attr_search s;
-	PyObject *mro = Py_TYPE((PyObject *)obj)->tp_mro;
 	size_t n = 0;
 
 	if (size)
 		buf[0] = '\0';
 	memset(&s, 0, sizeof(s));
+	s.names.each = try_name;
 	s.obj = obj;
 	s.target = target;
 	if (objref__session_enter(&session) < 0)
 		return 0;
-	/* First the methods of the class and its bases, then its module. */
-	for (Py_ssize_t i = 0; mro && i < PyTuple_GET_SIZE(mro) && !s.found; i++) {
-		if (PyType_Check(PyTuple_GET_ITEM(mro, i))) {
-			push_dict(&s, ((PyTypeObject *)PyTuple_GET_ITEM(mro, i))->tp_dict, 0);
-			drain(&s);
-		}
-	}
-	if (!s.found) {
-		push_dict(&s, module_dict_of(Py_TYPE((PyObject *)obj)), 1);
-		drain(&s);
-	}
+	objref__names_of_class(&s.names, Py_TYPE((PyObject *)obj));
 	if (s.found)
 		n = objref__utf8(buf, size, s.found, 0);
-	objref__objset_dispose(&s.seen);
-	objref__free(s.stack);
+	objref__names_dispose(&s.names);
 	objref__session_exit(&session);
 	return n;
 }

@@ -138,7 +138,10 @@ int objref_capture_dump_fd(objref_capture_dump_stats *st, int fd, const char *tm
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	if ((err = objref_capture_snapshot(&snap, OBJREF_CAPTURE_UNTRACKED)) < 0)
+	/* No attribute lookups: in a forked child the walk adds no Python
+	 * calls to those it needs; in process the dump is the same. */
+	if ((err = objref_capture_snapshot(&snap, OBJREF_CAPTURE_UNTRACKED |
+			OBJREF__CAPTURE_NO_LOOKUPS)) < 0)
 		goto cleanup;
 	t1 = now_ns(CLOCK_MONOTONIC);
 	st->walk_ns = info->walk_ns = t1 - t0;

@@ -347,6 +347,72 @@ int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objs
 	size_t ntracked);
 void objref__roots_free(objref__roots *r);
 
+/* ---- the names the program's code uses (capture_attr.c) ---------------- */
+
+/* A walk over the names (co_names, and identifiers among co_consts, exact
+ * str) of code objects, each passed
+ * once to each(); each returns nonzero to stop.  Nested code (co_consts) is
+ * followed with a work list.  Zero-initialise, set each, call one of the
+ * two, then dispose. */
+typedef struct objref__names objref__names;
+struct objref__names {
+	int (*each)(objref__names *s, PyObject *name);  /* name borrowed */
+	objref__objset seen;     /* code objects, dicts and names already passed */
+	PyObject **stack;        /* code objects still to read */
+	size_t nstack, stack_cap;
+	int failed, stop;        /* failed: out of memory, names left out */
+};
+
+/* The names of the methods of tp and its bases, then of its module's
+ * functions and classes. */
+void objref__names_of_class(objref__names *s, PyTypeObject *tp);
+/* The names of the functions and classes of every module in sys.modules. */
+void objref__names_of_modules(objref__names *s);
+void objref__names_dispose(objref__names *s);
+
+/* ---- inline attributes in a full snapshot (capture_inline.c) ------------- */
+
+/* A capture flag of the unit's own, beside OBJREF_CAPTURE_*: no attribute
+ * lookups (the names of inline attributes stay unknown, ".?").  Dumps take
+ * it: the same walk runs in a forked child, which must add no Python calls
+ * of its own. */
+#define OBJREF__CAPTURE_NO_LOOKUPS (1u << 31)
+
+typedef struct objref__inline_type objref__inline_type;
+
+/* What the walk learns about the attribute names of the types with inline
+ * values (3.11+), so that each instance costs about one lookup per
+ * reference.  Zero-initialise with the builder set; dispose once. */
+typedef struct {
+	objref_builder *b;            /* labels are interned here */
+	objref__objset types;         /* types met, id -> tinfo[id] */
+	objref__inline_type *tinfo;
+	size_t tinfo_cap;
+	PyObject **pool;              /* every module's code names, when first needed */
+	size_t npool, pool_cap;
+	int pool_done;
+	size_t cand_probes, pool_probes; /* reads spent searching, bounded */
+	PyObject **vals;              /* scratch: values probed on one instance */
+	unsigned char *used;          /* scratch: names matched on it */
+	size_t vals_cap;              /* of both */
+	size_t *unnamed;              /* scratch: indices of unnamed references */
+	size_t unnamed_cap;
+	size_t *all;                  /* scratch: all of them, in traversal order */
+	size_t all_cap;
+	int unsorted;                 /* scratch: a name matched out of order */
+} objref__inline;
+
+/* Name the references of op (targets[0..n), in traversal order) whose
+ * label is OBJREF_SP_ATTR_UNNAMED: the values of its inline attributes get
+ * OBJREF_LABEL_ATTR of their name, its materialized __dict__ OBJREF_SP_DICT;
+ * the others stay as they are.  Reads attributes only with the generic
+ * lookup and only names that no class of the MRO defines as a descriptor,
+ * so no code of the program runs and op is not changed.  0 or
+ * OBJREF_ENOMEM. */
+int objref__inline_name(objref__inline *in, PyObject *op, PyObject **targets, objref_label *labels,
+	size_t n);
+void objref__inline_dispose(objref__inline *in);
+
 /* ---- describe: names, sizes, descriptions, all without running code ---- */
 
 /* UTF-8 of a str object into buf (truncated to size-1 bytes, at a character

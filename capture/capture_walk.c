@@ -42,6 +42,7 @@ typedef struct {
 				   * generation it left out follows the roots' seeds */
 	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
+	int no_lookups;           /* OBJREF__CAPTURE_NO_LOOKUPS: inline attributes unnamed */
 	objref__objset types;
 	type_info *tinfo;
 	size_t tinfo_cap;
@@ -55,6 +56,10 @@ typedef struct {
 	size_t hslots_cap, hnext_cap;
 	PyObject **targets;
 	size_t ntargets, targets_cap;
+	objref_label *labels;     /* of targets */
+	size_t labels_cap;
+	objref__inline inl;       /* inline attributes' names (capture_inline.c) */
+	objref_label name_label;  /* .__name__, interned once */
 	objref__hidden hidden;    /* references traversal hides (capture_hidden.c) */
 	char text[512];
 } walk;
@@ -246,6 +251,9 @@ static int hint_function(walk *w, PyFunctionObject *f)
 	err = err ? err : hint_attr(w, f->func_name, "__name__");
 	err = err ? err : hint_attr(w, f->func_qualname, "__qualname__");
 	err = err ? err : hint_attr(w, f->func_annotations, "__annotations__");
+#if PY_VERSION_HEX >= 0x030C0000
+	err = err ? err : hint_attr(w, f->func_typeparams, "__type_params__");
+#endif
 	err = err ? err : hint_add(w, f->func_dict, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
 	return err;
 }
@@ -326,18 +334,43 @@ static int hint_named(walk *w, PyObject *op)
 	return err;
 }
 
+/* Where op keeps its instance dict pointer, or NULL: at tp_dictoffset, or
+ * before 3.12 counted from the end of a variable-size object when negative
+ * (an int or bytes subclass: enum members of IntEnum), as the interpreter
+ * computes it.  From 3.11 a managed dict is not reached this way. */
+static PyObject **dict_slot(PyObject *op)
+{
+	PyTypeObject *tp = Py_TYPE(op);
+	Py_ssize_t off = tp->tp_dictoffset;
+
+	if (off > 0)
+		return (PyObject **)((char *)op + off);
+#if PY_VERSION_HEX < 0x030C0000
+#ifdef Py_TPFLAGS_MANAGED_DICT
+	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		return NULL;
+#endif
+	if (off < 0) {
+		Py_ssize_t n = Py_SIZE(op) < 0 ? -Py_SIZE(op) : Py_SIZE(op);
+		size_t size = (size_t)(tp->tp_basicsize + n * tp->tp_itemsize);
+		size = (size + SIZEOF_VOID_P - 1) & ~(size_t)(SIZEOF_VOID_P - 1);
+		return (PyObject **)((char *)op + (Py_ssize_t)size + off);
+	}
+#endif
+	return NULL;
+}
+
 /* Every hint for op, from its type's members and its kind. */
 static int collect_hints(walk *w, PyObject *op, const type_info *ti)
 {
-	PyTypeObject *tp = Py_TYPE(op);
+	PyObject **dictp;
 	int err = 0;
 
 	w->nhints = 0;
 	for (size_t i = 0; i < ti->nmembers && !err; i++)
 		err = hint_add(w, *(PyObject **)((char *)op + ti->offsets[i]), ti->labels[i]);
-	if (!err && tp->tp_dictoffset > 0)
-		err = hint_add(w, *(PyObject **)((char *)op + tp->tp_dictoffset),
-			OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
+	if (!err && (dictp = dict_slot(op)))
+		err = hint_add(w, *dictp, OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_DICT));
 	if (err)
 		return err;
 	if (PyTuple_Check(op) || PyList_Check(op))
@@ -444,6 +477,10 @@ static objref_label match_hint(walk *w, PyObject *op, PyObject *t)
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
 	if (PyAnySet_Check(op))
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_SET_ITEM);
+	/* a property's name (3.10+, set by __set_name__): every other field
+	 * is a member */
+	if (Py_TYPE(op) == &PyProperty_Type && PyUnicode_CheckExact(t))
+		return w->name_label;
 #ifdef Py_TPFLAGS_MANAGED_DICT
 	if (Py_TYPE(op)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
 		return OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
@@ -463,6 +500,36 @@ static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
 		return 0;
 	dst = objref__objset_add(&w->objs, t, &added);
 	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
+}
+
+/* The labels of the traversed references of op: hints, roles, and from
+ * 3.11 the names of its inline attributes. */
+static int label_targets(walk *w, PyObject *op)
+{
+	const objref_label unnamed = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_ATTR_UNNAMED);
+	const objref_label cls = OBJREF_LABEL(OBJREF_LABEL_SPECIAL, OBJREF_SP_CLASS);
+	size_t nunnamed = 0, nclass = 0;
+	int err;
+
+	if (objref__grow((void **)&w->labels, &w->labels_cap, w->ntargets, sizeof(objref_label)) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < w->ntargets; i++) {
+		w->labels[i] = match_hint(w, op, w->targets[i]);
+		nunnamed += w->labels[i] == unnamed;
+		nclass += w->labels[i] == cls;
+	}
+	if (!nunnamed || w->no_lookups)
+		return 0;
+	/* The class seen more than once: one is __class__, the others may be
+	 * attributes (an enum member's __objclass__) */
+	for (size_t i = 0; nclass > 1 && i < w->ntargets; i++)
+		if (w->labels[i] == cls && nclass-- > 1)
+			w->labels[i] = unnamed;
+	err = objref__inline_name(&w->inl, op, w->targets, w->labels, w->ntargets);
+	for (size_t i = 0; i < w->ntargets; i++)
+		if (w->labels[i] == unnamed && w->targets[i] == (PyObject *)Py_TYPE(op))
+			w->labels[i] = cls;
+	return err;
 }
 
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
@@ -489,12 +556,14 @@ static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
+	if ((err = label_targets(w, op)) < 0)
+		return err;
 	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
 		objref__objset_prefetch(&w->objs, w->targets[i]);
 	for (size_t i = 0; i < w->ntargets && !err; i++) {
 		if (i + PREFETCH_AHEAD < w->ntargets)
 			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
-		err = add_edge(w, id, w->targets[i], match_hint(w, op, w->targets[i]));
+		err = add_edge(w, id, w->targets[i], w->labels[i]);
 	}
 	/* Dict keys are references even where traversal skips them. */
 	for (size_t j = 0; j < w->nhints && !err; j++)
@@ -557,6 +626,8 @@ static void walk_dispose(walk *w)
 	objref__free(w->hslots);
 	objref__free(w->hnext);
 	objref__free(w->targets);
+	objref__free(w->labels);
+	objref__inline_dispose(&w->inl);
 	objref__hidden_dispose(&w->hidden);
 	dispose_types(w);
 }
@@ -607,6 +678,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	objref__session session;
 	objref__tracked tracked;
 	objref__roots *roots = NULL;
+	objref_str name;
 	walk w;
 	size_t room;
 	int err;
@@ -622,9 +694,14 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	objref__tracked_check_frozen(&tracked);
 	w.hidden.b = w.b;
+	w.inl.b = w.b;
+	if ((err = intern(&name, &w, "__name__")) < 0)
+		goto cleanup;
+	w.name_label = OBJREF_LABEL(OBJREF_LABEL_ATTR, name);
 	w.hidden.objs = &w.objs;
 	w.refcnt_bias = tracked.keep ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
+	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
 	/* The object set sized once: the tracked objects index into it as they
 	 * are copied, and the untracked ones a heap usually holds (one to two
 	 * per tracked object) fit without a rehash. */
