@@ -201,7 +201,7 @@ int objref_unexplained_json(objref_json *w, const objref_series *s, const objref
 	int err;
 
 	objref_series_unexplained(&u, s);
-	if (!u.measured)
+	if (!u.leaking)
 		return 0;
 	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites, u.intervals,
 			OBJREF_UNEXPLAINED_SITE_SHARE * u.blocks_per_ckpt, OBJREF_UNEXPLAINED_SITES_SHOWN)) < 0)

@@ -13,10 +13,9 @@
  *    "top": [{"type", "count", "bytes"}],               (when top > 0)
  *    "chains": null | {...objref_chains_report_json},
  *    "cycles": {...objref_cycles_report_json},           (when cycles)
- *    "unexplained": {...objref_unexplained_json}}        (memory no object
- *                                                        explains: when the
- *                                                        allocator's blocks were
- *                                                        measured)
+ *    "unexplained": {...objref_unexplained_json}}        (when memory grew
+ *                                                        that no object
+ *                                                        explains)
  *
  * steady_since numbers checkpoints from 1 (null: not steady).
  */

@@ -102,7 +102,7 @@ OBJREF_EXTERN int objref_unexplained_text(objref_buf *b, const objref_series *s,
 
 /*
  * The same as the key "unexplained" of an object w is writing and its
- * value (nothing when the blocks were not measured):
+ * value, when s's verdict is leaking (nothing otherwise, as the text):
  * {"leaking", "blocks_per_ckpt", "objects_per_ckpt", "rises", "intervals",
  *  "bytes_per_ckpt" (null untraced), "sites": [{"site", "blocks_per_ckpt",
  *  "bytes_per_ckpt", "blocks", "reached"}]}.  0 or OBJREF_ENOMEM.

@@ -211,8 +211,16 @@ TEST_IMPL(unexplained_json)
 	objref_buf_dispose(&b);
 	objref_series_free(s);
 
-	/* not measured: no key */
+	/* not measured, or no verdict: no key */
 	CHECK(series_of(&s, 6, flat, unknown));
+	w = (objref_json)OBJREF_JSON_INIT(&b);
+	objref_json_object(&w);
+	ASSERT_OK(objref_unexplained_json(&w, s, &a));
+	objref_json_end(&w);
+	ASSERT_STR_EQ(b.data, "{}");
+	objref_buf_dispose(&b);
+	objref_series_free(s);
+	CHECK(series_of(&s, 2, flat, c_leak));
 	w = (objref_json)OBJREF_JSON_INIT(&b);
 	objref_json_object(&w);
 	ASSERT_OK(objref_unexplained_json(&w, s, &a));
