@@ -35,11 +35,12 @@ def setUpModule():
 
 def run(*args, script=C_LEAK, env=None, status=0):
     """objref-chain --no-picture --every NAME:handle_request=200 ARGS SCRIPT
-    in a fresh directory: (stdout, stderr)."""
+    (ARGS may give their own --every) in a fresh directory: (stdout,
+    stderr)."""
     name = os.path.splitext(os.path.basename(script))[0]
-    every = '%s:handle_request=200' % name
+    every = [] if '--every' in args else ['--every', '%s:handle_request=200' % name]
     with tempfile.TemporaryDirectory() as tmp:
-        p = subprocess.run([CHAIN, '--no-picture', '--every', every] + list(args) + [script],
+        p = subprocess.run([CHAIN, '--no-picture'] + every + list(args) + [script],
                            cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True, timeout=TIMEOUT,
                            env=dict(os.environ, **(env or {})))
@@ -106,6 +107,23 @@ class Unexplained(unittest.TestCase):
         text, _ = run(env={'PYTHONTRACEMALLOC': '1'})
         self.assert_verdict(text)
         self.assertRegex(text, r'(?m)^    \S*c_leak_service\.py:%d ' % leak_line())
+
+    def test_replaced_getallocatedblocks(self):
+        """The program's sys.getallocatedblocks is not the one counted."""
+        with tempfile.TemporaryDirectory() as tmp:
+            script = os.path.join(tmp, 'patched.py')
+            with open(script, 'w') as f:
+                f.write('import sys\n'
+                        'sys.path.insert(0, %r)\n'
+                        'def trap():\n'
+                        '    sys.stderr.write("the program\'s getallocatedblocks was called\\n")\n'
+                        '    return 0\n'
+                        'sys.getallocatedblocks = trap\n'
+                        'import c_leak_service\n'
+                        'c_leak_service.main()\n' % EXAMPLES)
+            text, err = run('--every', 'c_leak_service:handle_request=200', script=script)
+        self.assert_verdict(text)
+        self.assertNotIn('was called', text + err)
 
     def test_json(self):
         doc = json_doc(run('--json', '--tracemalloc=2')[0])
