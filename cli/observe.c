@@ -52,6 +52,8 @@ static struct {
 	size_t watched;         /* checkpoints in the series when the watch last looked */
 	objref_chains_report *kept; /* the growing type's chains taken at a checkpoint, or NULL */
 	int sites_done;         /* the allocation sites of the report were measured */
+	int sites_failed;       /* reading them failed: not tried again */
+	size_t sites_at;        /* the checkpoint sites_before was taken at (0-based) */
 	objref_census *sites_before; /* traced blocks by site at the first checkpoint, or NULL */
 	objref_census *sites_now, *sites_reached; /* ... at the report, and reached objects */
 	objref_alloc_sites sites; /* the three, for the report; .now NULL: none */
@@ -276,12 +278,16 @@ static void keep_chains(void)
 }
 
 /* When tracemalloc traces: its live blocks by site, at the first
- * checkpoint (the baseline of the sites' growth, objref/unexplained.h).
- * A failure leaves the report without sites, and says so. */
+ * checkpoint of objref-chain at which it does (the baseline of the sites'
+ * growth, objref/unexplained.h), numbered as the checkpoint about to be
+ * added.  A failure leaves the report without sites, and says so. */
 static void first_sites(void)
 {
-	if (S.api->alloc_sites(S.api->state, &S.sites_before, NULL) < 0)
+	S.sites_at = objref_series_len(S.series);
+	if (S.api->alloc_sites(S.api->state, &S.sites_before, NULL) < 0) {
 		report_python_failure("reading tracemalloc's traces");
+		S.sites_failed = 1;
+	}
 }
 
 int chain_observe_checkpoint(const char *label)
@@ -299,7 +305,7 @@ int chain_observe_checkpoint(const char *label)
 	if (strcmp(label, "end") != 0 && strcmp(label, "duration") != 0)
 		keep_chains();
 	chain_pyerr_fetch(&saved);
-	if (objref_series_len(S.series) == 0 && !S.sites_before)
+	if (!S.sites_before && !S.sites_failed)
 		first_sites();
 	S.last_capture = chain_clock();
 	if (census_forked(label)) {
@@ -490,7 +496,8 @@ static void find_sites(chain_report *r)
 		if (u.leaking && S.api->alloc_sites(S.api->state, &S.sites_now, &S.sites_reached) < 0)
 			report_python_failure("reading tracemalloc's traces");
 		chain_pyerr_restore(&saved);
-		S.sites = (objref_alloc_sites){ S.sites_before, S.sites_now, S.sites_reached };
+		S.sites = (objref_alloc_sites){ S.sites_before, S.sites_now, S.sites_reached,
+			S.sites_at };
 	}
 	r->sites = S.sites.now ? &S.sites : NULL;
 }
@@ -723,7 +730,8 @@ void chain_observe_dispose(void)
 	objref_census_free(S.sites_now);
 	objref_census_free(S.sites_reached);
 	S.sites_before = S.sites_now = S.sites_reached = NULL;
-	S.sites = (objref_alloc_sites){ NULL, NULL, NULL };
-	S.sites_done = 0;
+	S.sites = (objref_alloc_sites){ NULL, NULL, NULL, 0 };
+	S.sites_done = S.sites_failed = 0;
+	S.sites_at = 0;
 	S.series = NULL;
 }

@@ -121,6 +121,12 @@ static int traced(const objref_alloc_sites *a)
 	return a && a->now;
 }
 
+/* The intervals from the checkpoint of a->before to the last of u's. */
+static uint32_t site_intervals(const objref_unexplained *u, const objref_alloc_sites *a)
+{
+	return a->before_at < u->intervals ? u->intervals - (uint32_t)a->before_at : 1;
+}
+
 /* "    /srv/app.py:27  +100/ckpt  (+5.9 KB)" for each site. */
 static int sites_text(objref_buf *b, const objref_site_row *rows, size_t n)
 {
@@ -150,7 +156,8 @@ int objref_unexplained_text(objref_buf *b, const objref_series *s, const objref_
 	objref_series_unexplained(&u, s);
 	if (!u.leaking)
 		return 0;
-	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites, u.intervals,
+	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites,
+			site_intervals(&u, sites),
 			OBJREF_UNEXPLAINED_SITE_SHARE * u.blocks_per_ckpt, OBJREF_UNEXPLAINED_SITES_SHOWN)) < 0)
 		return err;
 	objref_buf_printf(b, "memory no object explains: +");
@@ -203,7 +210,8 @@ int objref_unexplained_json(objref_json *w, const objref_series *s, const objref
 	objref_series_unexplained(&u, s);
 	if (!u.leaking)
 		return 0;
-	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites, u.intervals,
+	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites,
+			site_intervals(&u, sites),
 			OBJREF_UNEXPLAINED_SITE_SHARE * u.blocks_per_ckpt, OBJREF_UNEXPLAINED_SITES_SHOWN)) < 0)
 		return err;
 	objref_json_key(w, "unexplained");

@@ -65,11 +65,13 @@ typedef struct {
 	uint64_t reached;        /* objects the heap walk reached there now */
 } objref_site_row;
 
-/* The sites as measured: traced blocks by site at the first checkpoint
- * (`before`) and at the report (`now`), and the reached objects by site
- * at the report (count only).  All NULL: tracemalloc did not trace. */
+/* The sites as measured: traced blocks by site at checkpoint `before_at`
+ * (0-based; the first at which tracemalloc traced) and at the report
+ * (`now`: after the last checkpoint), and the reached objects by site at
+ * the report (count only).  now NULL: tracemalloc did not trace. */
 typedef struct {
 	const objref_census *before, *now, *reached;
+	size_t before_at;
 } objref_alloc_sites;
 
 /* ... and when they are this share of the verdict's blocks a checkpoint
@@ -94,7 +96,8 @@ OBJREF_EXTERN int objref_unexplained_sites(objref_site_row **out, size_t *n, dou
 
 /*
  * The report's lines (see the top of this file) when s's verdict is
- * leaking; nothing otherwise.  sites may be NULL (or all NULL): without
+ * leaking; nothing otherwise.  The sites' rates are over the intervals
+ * from sites->before_at to the last checkpoint.  sites may be NULL (or all NULL): without
  * tracemalloc, the line says bytes and sites need it.  0 or OBJREF_ENOMEM.
  */
 OBJREF_EXTERN int objref_unexplained_text(objref_buf *b, const objref_series *s,

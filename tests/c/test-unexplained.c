@@ -111,7 +111,7 @@ TEST_IMPL(unexplained_sites)
 	size_t n;
 
 	CHECK(sites_of(&before, &now, &reached));
-	a = (objref_alloc_sites){ before, now, reached };
+	a = (objref_alloc_sites){ before, now, reached, 0 };
 	ASSERT_OK(objref_unexplained_sites(&rows, &n, &bytes, &a, 5, 5.0, 10));
 	/* app.py:20: 150 unreached of 300 are not 2 x the 150 reached; app.py:7
 	 * grew by 1 a checkpoint, under the floor; lib.py:2 is new (before: 0) */
@@ -159,7 +159,7 @@ TEST_IMPL(unexplained_text)
 	objref_buf_dispose(&b);
 
 	CHECK(sites_of(&before, &now, &reached));
-	a = (objref_alloc_sites){ before, now, reached };
+	a = (objref_alloc_sites){ before, now, reached, 0 };
 	ASSERT_OK(objref_unexplained_text(&b, s, &a));
 	ASSERT_STR_EQ(b.data,
 		"memory no object explains: +100 blocks/ckpt (10 KB) alive but unreachable from any object: "
@@ -193,7 +193,7 @@ TEST_IMPL(unexplained_json)
 	objref_json w = OBJREF_JSON_INIT(&b);
 
 	CHECK(sites_of(&before, &now, &reached));
-	a = (objref_alloc_sites){ before, now, reached };
+	a = (objref_alloc_sites){ before, now, reached, 0 };
 	CHECK(series_of(&s, 6, flat, c_leak));
 	objref_json_object(&w);
 	ASSERT_OK(objref_unexplained_json(&w, s, NULL));
@@ -209,6 +209,16 @@ TEST_IMPL(unexplained_json)
 	ASSERT_STR_CONTAINS(b.data, "\"bytes_per_ckpt\": 10380.0, \"sites\": [{\"site\": \"app.py:35\", "
 		"\"blocks_per_ckpt\": 100.0, \"bytes_per_ckpt\": 9600.0, \"blocks\": 510, \"reached\": 0}, ");
 	objref_buf_dispose(&b);
+
+	/* traced from checkpoint 3 on: the sites' rates over the 2 intervals since */
+	a.before_at = 3;
+	w = (objref_json)OBJREF_JSON_INIT(&b);
+	objref_json_object(&w);
+	ASSERT_OK(objref_unexplained_json(&w, s, &a));
+	objref_json_end(&w);
+	ASSERT_STR_CONTAINS(b.data, "\"sites\": [{\"site\": \"app.py:35\", \"blocks_per_ckpt\": 250.0, ");
+	objref_buf_dispose(&b);
+	a.before_at = 0;
 	objref_series_free(s);
 
 	/* not measured, or no verdict: no key */
@@ -244,7 +254,7 @@ TEST_IMPL(unexplained_fault)
 	unsigned long total;
 
 	CHECK(sites_of(&before, &now, &reached));
-	a = (objref_alloc_sites){ before, now, reached };
+	a = (objref_alloc_sites){ before, now, reached, 0 };
 	CHECK(series_of(&s, 6, flat, c_leak));
 	for (unsigned long k = 1;; k++) {
 		objref_buf b = { 0 };
