@@ -24,21 +24,22 @@ static int64_t unexplained_at(const objref_series *s, size_t i)
 
 void objref_series_unexplained(objref_unexplained *u, const objref_series *s)
 {
+	const size_t w = OBJREF_UNEXPLAINED_WARMUP;
 	size_t n = objref_series_len(s);
 	int64_t prev = 0, falls = 0, net;
 	double objects;
 
 	memset(u, 0, sizeof(*u));
-	if (n < 3)
+	if (n < w + 1 + OBJREF_UNEXPLAINED_MIN_INTERVALS)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = w; i < n; i++)
 		if (objref_series_blocks(s, i) < 0)
 			return;
 	u->measured = 1;
-	u->intervals = (uint32_t)(n - 1);
-	for (size_t i = 0; i < n; i++) {
+	u->intervals = (uint32_t)(n - 1 - w);
+	for (size_t i = w; i < n; i++) {
 		int64_t v = unexplained_at(s, i);
-		if (i == 0)
+		if (i == w)
 			u->first = v;
 		else if (v > prev)
 			u->rises++;
@@ -49,7 +50,7 @@ void objref_series_unexplained(objref_unexplained *u, const objref_series *s)
 	u->last = prev;
 	net = u->last - u->first;
 	objects = (double)objref_census_total_count(objref_series_census(s, n - 1)) -
-		(double)objref_census_total_count(objref_series_census(s, 0));
+		(double)objref_census_total_count(objref_series_census(s, w));
 	u->blocks_per_ckpt = (double)net / u->intervals;
 	u->objects_per_ckpt = objects / u->intervals;
 	u->leaking = net > falls && (double)u->rises > 0.5 * u->intervals &&
@@ -121,10 +122,12 @@ static int traced(const objref_alloc_sites *a)
 	return a && a->now;
 }
 
-/* The intervals from the checkpoint of a->before to the last of u's. */
-static uint32_t site_intervals(const objref_unexplained *u, const objref_alloc_sites *a)
+/* The intervals from the checkpoint of a->before to the last of s. */
+static uint32_t site_intervals(const objref_series *s, const objref_alloc_sites *a)
 {
-	return a->before_at < u->intervals ? u->intervals - (uint32_t)a->before_at : 1;
+	size_t n = objref_series_len(s);
+
+	return a->before_at + 1 < n ? (uint32_t)(n - 1 - a->before_at) : 1;
 }
 
 /* "    /srv/app.py:27  +100/ckpt  (+5.9 KB)" for each site. */
@@ -157,7 +160,7 @@ int objref_unexplained_text(objref_buf *b, const objref_series *s, const objref_
 	if (!u.leaking)
 		return 0;
 	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites,
-			site_intervals(&u, sites),
+			site_intervals(s, sites),
 			OBJREF_UNEXPLAINED_SITE_SHARE * u.blocks_per_ckpt, OBJREF_UNEXPLAINED_SITES_SHOWN)) < 0)
 		return err;
 	objref_buf_printf(b, "memory no object explains: +");
@@ -211,7 +214,7 @@ int objref_unexplained_json(objref_json *w, const objref_series *s, const objref
 	if (!u.leaking)
 		return 0;
 	if (traced(sites) && (err = objref_unexplained_sites(&rows, &n, &bytes, sites,
-			site_intervals(&u, sites),
+			site_intervals(s, sites),
 			OBJREF_UNEXPLAINED_SITE_SHARE * u.blocks_per_ckpt, OBJREF_UNEXPLAINED_SITES_SHOWN)) < 0)
 		return err;
 	objref_json_key(w, "unexplained");

@@ -9,8 +9,8 @@
  * site ("app.py:12") in censuses whose rows are sites (count = blocks,
  * bytes = bytes); this decides and formats.  Plain C.
  *
- *   memory no object explains: +187 blocks/ckpt (18 KB) alive but unreachable from any object: leaked references from C?
- *     (the allocator's blocks less the objects a heap walk reaches rose in 14 of 15 intervals; the objects: +0/ckpt)
+ *   memory no object explains: +186 blocks/ckpt (18 KB) alive but unreachable from any object: leaked references from C?
+ *     (the allocator's blocks less the objects a heap walk reaches rose in 13 of 14 intervals; the objects: +0/ckpt)
  *     allocated at (tracemalloc, per checkpoint):
  *       /srv/app.py:35  +187/ckpt  (+18 KB)
  */
@@ -36,15 +36,26 @@ extern "C" {
  * objects the walk reached there (an object's own extra blocks are not). */
 #define OBJREF_UNEXPLAINED_SITE_RATIO 2.0
 
-/* The allocator's blocks against the census' objects over a series. */
+/* The first checkpoints left out: the first census makes objref's own
+ * lasting state (caches, the baseline) after the blocks were counted, a
+ * step of blocks no object explains. */
+#define OBJREF_UNEXPLAINED_WARMUP 1
+/* Intervals needed after it: a short run's one-off steps (a snapshot
+ * taken in process, a module's first use) are not a trend. */
+#define OBJREF_UNEXPLAINED_MIN_INTERVALS 4
+
+/* The allocator's blocks against the census' objects over a series, from
+ * checkpoint OBJREF_UNEXPLAINED_WARMUP on. */
 typedef struct {
-	int measured;            /* 3 checkpoints or more, every one with its blocks */
+	int measured;            /* OBJREF_UNEXPLAINED_MIN_INTERVALS or more after
+				    the warm-up, every checkpoint of them with its
+				    blocks */
 	int leaking;             /* the verdict (objref_series_unexplained) */
-	int64_t first, last;     /* blocks - objects at the first and last checkpoint */
+	int64_t first, last;     /* blocks - objects after the warm-up and at the last */
 	double blocks_per_ckpt;  /* (last - first) / intervals */
 	double objects_per_ckpt; /* the census' objects, per interval */
 	uint32_t rises;          /* intervals in which blocks - objects rose */
-	uint32_t intervals;      /* checkpoints - 1 */
+	uint32_t intervals;      /* checkpoints - 1 - OBJREF_UNEXPLAINED_WARMUP */
 } objref_unexplained;
 
 /*
