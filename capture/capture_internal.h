@@ -48,7 +48,7 @@ typedef struct {
 	PyObject *gc;          /* the gc module */
 	objref__cfunc get_objects, isenabled, disable, enable, collect, get_debug, get_freeze_count;
 	PyObject *tracemalloc; /* the _tracemalloc module; NULL until tracing was seen */
-	objref__cfunc tm_is_tracing, tm_traceback;
+	objref__cfunc tm_is_tracing, tm_traceback, tm_traces, tm_start;
 	PyObject *itemgetter;  /* operator.itemgetter (the type) */
 } objref__runtime;
 
@@ -61,6 +61,15 @@ const objref__runtime *objref__runtime_get(void);
 /* _tracemalloc's functions, looked up (never imported) if not taken yet:
  * NULL when tracemalloc was never imported or not as the interpreter's. */
 const objref__runtime *objref__runtime_tracemalloc(void);
+
+/* sys.getallocatedblocks, the sys module's own (its PyModuleDef's entry,
+ * as gc's are taken), taken on the first call: NULL with an exception
+ * set when the sys module is not the interpreter's. */
+const objref__cfunc *objref__runtime_allocated_blocks(void);
+
+/* _tracemalloc imported (without builtins.__import__) and taken, to start
+ * tracing: NULL with an exception set. */
+const objref__runtime *objref__runtime_tracemalloc_import(void);
 
 /* f() or f(arg): new reference, or NULL with an exception set. */
 PyObject *objref__runtime_call(objref__cfunc f, PyObject *arg);

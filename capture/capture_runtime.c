@@ -117,7 +117,8 @@ static int take_tracemalloc(int may_import)
 
 	if (!m)
 		return -1;
-	if (take(&R.tm_is_tracing, m, "is_tracing") < 0 || take(&R.tm_traceback, m, "_get_object_traceback") < 0) {
+	if (take(&R.tm_is_tracing, m, "is_tracing") < 0 || take(&R.tm_traceback, m, "_get_object_traceback") < 0 ||
+	    take(&R.tm_traces, m, "_get_traces") < 0 || take(&R.tm_start, m, "start") < 0) {
 		Py_DECREF(m);
 		return -1;
 	}
@@ -158,6 +159,32 @@ const objref__runtime *objref__runtime_tracemalloc(void)
 		return NULL;
 	}
 	return &R;
+}
+
+const objref__runtime *objref__runtime_tracemalloc_import(void)
+{
+	const objref__runtime *r = objref__runtime_get();
+
+	if (!r || r->tracemalloc)
+		return r;
+	return take_tracemalloc(1) < 0 ? NULL : &R;
+}
+
+const objref__cfunc *objref__runtime_allocated_blocks(void)
+{
+	static objref__cfunc f;
+	PyObject *sys;
+
+	if (f.ml)
+		return &f;
+	if (!(sys = real_module("sys", 0)))
+		return NULL;
+	f = real_function(sys, "getallocatedblocks");
+	if (!f.ml) {
+		Py_DECREF(sys);
+		return NULL;
+	}
+	return &f; /* the module's reference is kept: f.self borrows it */
 }
 
 /* f() or f(arg) by the function's calling convention: new reference, or

@@ -17,6 +17,7 @@ int chain_report_json(objref_buf *b, const chain_report *r, const objref_chains_
 	doc.top = r->top;
 	doc.chains = chains;
 	doc.cycles = r->cycles;
+	doc.sites = r->sites;
 	if (objref_run_report_json(b, &doc) < 0 || objref_buf_printf(b, "\n") < 0) {
 		if (Py_IsInitialized() && PyErr_Occurred()) /* --from runs no interpreter */
 			PyErr_Print();

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "objref/growth.h"
+#include "objref/unexplained.h"
 #include "dumps.h"
 #include "every.h"
 #include "follow.h"
@@ -50,6 +51,12 @@ static struct {
 	objref_growth_watch watch; /* when to keep the growing type's chains */
 	size_t watched;         /* checkpoints in the series when the watch last looked */
 	objref_chains_report *kept; /* the growing type's chains taken at a checkpoint, or NULL */
+	int sites_done;         /* the allocation sites of the report were measured */
+	int sites_failed;       /* reading them failed: not tried again */
+	size_t sites_at;        /* the checkpoint sites_before was taken at (0-based) */
+	objref_census *sites_before; /* traced blocks by site at the first checkpoint, or NULL */
+	objref_census *sites_now, *sites_reached; /* ... at the report, and reached objects */
+	objref_alloc_sites sites; /* the three, for the report; .now NULL: none */
 } S;
 
 /* "objref-chain: WHAT failed: <the exception>"; the exception is cleared. */
@@ -133,6 +140,10 @@ int chain_observe_start(const chain_options *o, const char *main_name)
 		return -1;
 	}
 	S.series = S.api->series;
+	if (o->tracemalloc && S.api->tracemalloc_start(S.api->state, (int)o->tracemalloc) < 0) {
+		report_python_failure("--tracemalloc");
+		return -1;
+	}
 	if (o->log_path && configure_log(o->log_path) < 0) {
 		report_python_failure("--log");
 		return -1;
@@ -266,6 +277,19 @@ static void keep_chains(void)
 	S.kept = r;
 }
 
+/* When tracemalloc traces: its live blocks by site, at the first
+ * checkpoint of objref-chain at which it does (the baseline of the sites'
+ * growth, objref/unexplained.h), numbered as the checkpoint about to be
+ * added.  A failure leaves the report without sites, and says so. */
+static void first_sites(void)
+{
+	S.sites_at = objref_series_len(S.series);
+	if (S.api->alloc_sites(S.api->state, &S.sites_before, NULL) < 0) {
+		report_python_failure("reading tracemalloc's traces");
+		S.sites_failed = 1;
+	}
+}
+
 int chain_observe_checkpoint(const char *label)
 {
 	chain_pyerr saved;
@@ -281,6 +305,8 @@ int chain_observe_checkpoint(const char *label)
 	if (strcmp(label, "end") != 0 && strcmp(label, "duration") != 0)
 		keep_chains();
 	chain_pyerr_fetch(&saved);
+	if (!S.sites_before && !S.sites_failed)
+		first_sites();
 	S.last_capture = chain_clock();
 	if (census_forked(label)) {
 		rc = S.api->checkpoint_fork(S.api->state, label, why, sizeof(why));
@@ -455,6 +481,27 @@ static void find_cycles(void)
 	chain_pyerr_restore(&saved);
 }
 
+/* The sites at the report, measured once (a walk with a tracemalloc lookup
+ * per object) and only when memory no object explains grew and the
+ * sites' baseline was taken; r->sites set when they were. */
+static void find_sites(chain_report *r)
+{
+	objref_unexplained u;
+	chain_pyerr saved;
+
+	if (!S.sites_done && S.sites_before) {
+		S.sites_done = 1;
+		objref_series_unexplained(&u, S.series);
+		chain_pyerr_fetch(&saved);
+		if (u.leaking && S.api->alloc_sites(S.api->state, &S.sites_now, &S.sites_reached) < 0)
+			report_python_failure("reading tracemalloc's traces");
+		chain_pyerr_restore(&saved);
+		S.sites = (objref_alloc_sites){ S.sites_before, S.sites_now, S.sites_reached,
+			S.sites_at };
+	}
+	r->sites = S.sites.now ? &S.sites : NULL;
+}
+
 int chain_observe_render(objref_buf *b)
 {
 	chain_report r = {
@@ -468,6 +515,7 @@ int chain_observe_render(objref_buf *b)
 
 	find_cycles();
 	find_chains();
+	find_sites(&r);
 	r.cycles = S.cycles;
 	if (S.opts->json)
 		return chain_report_json(b, &r, S.chains);
@@ -573,6 +621,7 @@ static void write_html(void)
 
 	if (S.forked && chain_follow_name(per_pid, sizeof(per_pid), path, S.pid) == 0)
 		path = per_pid;
+	find_sites(&r);
 	if (chain_report_format(&summary, &r) == 0 && !objref_buf_failed(&summary))
 		p.summary = summary.data;
 	chain_pyerr_fetch(&saved);
@@ -677,5 +726,12 @@ void chain_observe_dispose(void)
 	S.kept = NULL;
 	objref_growth_watch_dispose(&S.watch);
 	S.watched = 0;
+	objref_census_free(S.sites_before);
+	objref_census_free(S.sites_now);
+	objref_census_free(S.sites_reached);
+	S.sites_before = S.sites_now = S.sites_reached = NULL;
+	S.sites = (objref_alloc_sites){ NULL, NULL, NULL, 0 };
+	S.sites_done = S.sites_failed = 0;
+	S.sites_at = 0;
 	S.series = NULL;
 }

@@ -25,7 +25,8 @@ enum {
 	OPT_TYPE = 256, OPT_TOP, OPT_GROWTH, OPT_EVERY, OPT_INTERVAL, OPT_DURATION,
 	OPT_LOG, OPT_JSON, OPT_VERSION, OPT_SAMPLES, OPT_MAX_DEPTH, OPT_NO_PICTURE, OPT_EXTRACT_DOT,
 	OPT_CYCLES, OPT_PYTHON, OPT_FOLLOW_FORK, OPT_PID, OPT_COUNT, OPT_DUMP_DIR, OPT_VERBOSE,
-	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY, OPT_HTML, OPT_CENSUS_IN_PROCESS
+	OPT_FROM, OPT_HEAPSNAPSHOT, OPT_DUMP, OPT_DUMP_EVERY, OPT_HTML, OPT_CENSUS_IN_PROCESS,
+	OPT_TRACEMALLOC
 };
 
 /* One option of the table: --help, the usage error's list and getopt's
@@ -97,6 +98,10 @@ static const chain_opt opts_table[] = {
 	  "in the program's process (it pauses for the whole heap\n"
 	  "walk) instead of in a forked child (it pauses for the\n"
 	  "fork only; the default where fork is safe)" },
+	{ OPT_TRACEMALLOC, 0, "tracemalloc", "[=N]", "trace allocations (tracemalloc, N frames, default 1)\n"
+	  "from the program's start: memory no object explains\n"
+	  "is then told in bytes and by allocation site\n"
+	  "(PYTHONTRACEMALLOC and -X tracemalloc do the same)" },
 	{ OPT_FOLLOW_FORK, 0, "follow-fork", NULL, "a child the program forks (os.fork) reports too\n"
 	  "when it returns to objref-chain, under names with\n"
 	  "its pid: 'SCRIPT [pid N]', PIC.N.png, LOG.N,\n"
@@ -160,7 +165,8 @@ static void spelling(char *buf, size_t size, const chain_opt *o, const char *sep
 	if (o->letter)
 		snprintf(letter, sizeof(letter), "-%c", o->letter);
 	snprintf(buf, size, "%s%s%s%s%s%s", letter, o->letter && o->name ? sep : "",
-		o->name ? "--" : "", o->name ? o->name : "", o->arg ? " " : "", o->arg ? o->arg : "");
+		o->name ? "--" : "", o->name ? o->name : "", o->arg && o->arg[0] != '[' ? " " : "",
+		o->arg ? o->arg : "");
 }
 
 /* The --help text of the options, from the table. */
@@ -328,6 +334,12 @@ static int take_option(chain_options *o, int c, const char *arg)
 	case OPT_CENSUS_IN_PROCESS:
 		o->census_in_process = 1;
 		return CHAIN_OPTIONS_RUN;
+	case OPT_TRACEMALLOC:
+		o->tracemalloc = 1;
+		if (arg && (parse_count(&o->tracemalloc, arg) < 0 || o->tracemalloc > 65535))
+			return usage_error("--tracemalloc=%s: expected N, the frames kept per allocation, "
+				"a whole number from 1 to 65535%s", arg, "");
+		return CHAIN_OPTIONS_RUN;
 	case OPT_PID: {
 		unsigned long pid;
 		if (parse_count(&pid, arg) < 0 || pid > 0x7fffffff)
@@ -415,8 +427,8 @@ static void getopt_tables(struct option *longs, char *shorts)
 			strcpy(shorts + n + 1, o->arg ? ":" : "");
 		}
 		if (o->name)
-			longs[k++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-				NULL, o->id };
+			longs[k++] = (struct option){ o->name, !o->arg ? no_argument :
+				o->arg[0] == '[' ? optional_argument : required_argument, NULL, o->id };
 	}
 	longs[k] = (struct option){ NULL, 0, NULL, 0 };
 }
@@ -474,6 +486,9 @@ int chain_options_parse(chain_options *out, int argc, char **argv)
 	if ((out->from || out->pid) && out->dump)
 		return usage_error("--dump goes with a program run; %s%s", out->from ?
 			"--from reads dumps" : "--pid keeps its dumps with --dump-dir DIR", "");
+	if ((out->from || out->pid) && out->tracemalloc)
+		return usage_error("--tracemalloc goes with a program run (%s)%s", out->from ?
+			"--from reads dumps" : "--pid attaches to a process already running", "");
 	if (out->heapsnapshot && !out->from)
 		return usage_error("--heapsnapshot goes with --from FILE (it exports a dump)%s%s", "", "");
 	if (out->from) {

@@ -80,6 +80,7 @@ typedef struct {
 	unsigned long dump_every; /* --dump-every N: also FILE-1.objref ... every N
 				     checkpoints (the program's too); 0: none */
 	int census_in_process;   /* --census-in-process: no forked census at checkpoints */
+	unsigned long tracemalloc; /* --tracemalloc[=N]: frames traced from the start; 0: off */
 } chain_options;
 
 #define CHAIN_OPTIONS_INIT { .samples = 5, .max_depth = 20 }

@@ -3,6 +3,7 @@
  * series only; formats with objref/report.h.
  */
 #include "objref/growth.h"
+#include "objref/unexplained.h"
 #include "report.h"
 
 /* "objref-chain: app.py ran 1.2 s, 31 checkpoints, heap 61,874 objects (9 MB)" */
@@ -101,5 +102,7 @@ int chain_report_format(objref_buf *b, const chain_report *r)
 		err = most_common(b, r);
 	if (!err && r->growth)
 		err = growing(b, r);
+	if (!err && r->growth)
+		err = objref_unexplained_text(b, r->series, r->sites);
 	return err ? err : objref_buf_failed(b) ? OBJREF_ENOMEM : 0;
 }

@@ -12,6 +12,7 @@
 
 #include "objref/report.h"
 #include "objref/cycles_report.h"
+#include "objref/unexplained.h"
 
 typedef struct {
 	const char *display;          /* the program: "app.py", "-m pkg" */
@@ -20,6 +21,7 @@ typedef struct {
 	unsigned long top;            /* rows of the last census to print; 0: none */
 	int growth;                   /* print the growing types */
 	const objref_cycles_report *cycles; /* --cycles: the garbage cycles, or NULL */
+	const objref_alloc_sites *sites;    /* --tracemalloc's allocation sites, or NULL */
 } chain_report;
 
 /* Append the report to b.  Returns 0 or a negative OBJREF_E* code. */

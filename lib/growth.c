@@ -50,6 +50,7 @@ typedef struct {
 	objref_census *census;
 	double t;
 	char *label;
+	int64_t blocks; /* the allocator's blocks at the checkpoint; -1: unknown */
 } checkpoint;
 
 struct objref_series {
@@ -91,7 +92,7 @@ int objref_series_add(objref_series *s, objref_census *c, double t, const char *
 		objref_census_free(c);
 		return err ? err : OBJREF_ENOMEM;
 	}
-	s->ck[s->n++] = (checkpoint){ c, t, copy };
+	s->ck[s->n++] = (checkpoint){ c, t, copy, -1 };
 	return 0;
 }
 
@@ -113,6 +114,17 @@ double objref_series_time(const objref_series *s, size_t i)
 const char *objref_series_label(const objref_series *s, size_t i)
 {
 	return i < s->n && s->ck[i].label ? s->ck[i].label : "";
+}
+
+void objref_series_set_blocks(objref_series *s, size_t i, int64_t blocks)
+{
+	if (i < s->n)
+		s->ck[i].blocks = blocks < 0 ? -1 : blocks;
+}
+
+int64_t objref_series_blocks(const objref_series *s, size_t i)
+{
+	return i < s->n ? s->ck[i].blocks : -1;
 }
 
 /* The trend of one type over the series; returns 1 when it grows. */

@@ -62,6 +62,16 @@ static int frame_root(objref_report_root *root, objref_buf *text, const objref_s
 	return bad;
 }
 
+/* "; allocated at app.py:12 (tracemalloc)" after the text of a root held
+ * from C, when the face knows where it was allocated. */
+static void held_site(objref_buf *text, objref_id id, const objref_report_live *live)
+{
+	char site[1024];
+
+	if (live && live->alloc_site && live->alloc_site(live->arg, id, site, sizeof(site)) > 0)
+		objref_buf_printf(text, "; allocated at %s (tracemalloc)", site);
+}
+
 /* The root of a chain that reached one: 0, or 1 when a string could not
  * be copied. */
 static int record_root(objref_report_root *root, objref_buf *text, const objref_snapshot *snap,
@@ -91,6 +101,7 @@ static int record_root(objref_report_root *root, objref_buf *text, const objref_
 		root->unexplained = r->extra;
 		objref_buf_printf(text, "held from C: %u reference%s the heap does not explain "
 			"(a C extension, or a missing Py_DECREF)", r->extra, r->extra == 1 ? "" : "s");
+		held_site(text, c->ids[0], live);
 		return 0;
 	default:
 		objref_buf_printf(text, "%s %s", objref_root_kind_name(r->kind),

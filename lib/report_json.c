@@ -151,6 +151,8 @@ int objref_run_report_json(objref_buf *out, const objref_run_report *r)
 		objref_json_key(&w, "cycles");
 		objref_cycles_report_json(&w, r->cycles);
 	}
+	if ((err = objref_unexplained_json(&w, r->series, r->sites)) < 0)
+		return err;
 	objref_json_end(&w);
 	return objref_json_failed(&w) ? OBJREF_ENOMEM : 0;
 }

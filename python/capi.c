@@ -61,6 +61,31 @@ static void capi_checkpoint_hook(void *state, void (*fn)(void *arg), void *arg)
 	objref_py_checkpoint_hook(fn, arg);
 }
 
+static int capi_tracemalloc_start(void *state, int nframe)
+{
+	int err = objref_capture_tracemalloc_start(nframe);
+
+	(void)state;
+	return err < 0 ? objref_py_error(err), -1 : 0;
+}
+
+static int capi_alloc_sites(void *state, objref_census **traced, objref_census **reached)
+{
+	int err;
+
+	(void)state;
+	if (reached)
+		*reached = NULL;
+	if ((err = objref_capture_traced_sites(traced)) < 0 ||
+	    (reached && *traced && (err = objref_capture_reached_sites(reached)) < 0)) {
+		objref_census_free(*traced);
+		*traced = NULL;
+		objref_py_error(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The objref._C_API capsule over st->capi. */
 int objref_py_capi_add(PyObject *m, objref_modstate *st)
 {
@@ -74,6 +99,7 @@ int objref_py_capi_add(PyObject *m, objref_modstate *st)
 		.retained_free = objref_py_retained_free,
 		.checkpoint_fork = capi_checkpoint_fork, .checkpoint_settle = capi_checkpoint_settle,
 		.checkpoint_hook = capi_checkpoint_hook,
+		.tracemalloc_start = capi_tracemalloc_start, .alloc_sites = capi_alloc_sites,
 	};
 	capsule = PyCapsule_New(&st->capi, OBJREF_CAPI_NAME, NULL);
 	if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {

@@ -22,7 +22,7 @@
 #include "objref/html_report.h"
 
 #define OBJREF_CAPI_NAME "objref._C_API"
-#define OBJREF_CAPI_VERSION 1
+#define OBJREF_CAPI_VERSION 2
 
 typedef struct {
 	unsigned int version;      /* OBJREF_CAPI_VERSION */
@@ -75,6 +75,15 @@ typedef struct {
 	/* fn(arg) after each checkpoint taken — objref-chain's and the
 	 * program's objref.checkpoint() — with the GIL held (NULL: none). */
 	void (*checkpoint_hook)(void *state, void (*fn)(void *arg), void *arg);
+	/* tracemalloc.start(nframe), through the _tracemalloc builtin (no
+	 * Lib/tracemalloc.py).  (version 2) */
+	int (*tracemalloc_start)(void *state, int nframe);
+	/* The live blocks tracemalloc traces, by allocation site, into
+	 * *traced, and when reached is not NULL the objects a heap walk
+	 * reaches, by site, into *reached (a tracemalloc lookup per object:
+	 * for a report); both NULL when tracemalloc does not trace.  Free them
+	 * with objref_census_free (objref/unexplained.h reads them). */
+	int (*alloc_sites)(void *state, objref_census **traced, objref_census **reached);
 } objref_CAPI;
 
 #define OBJREF_CAPI_IMPORT() ((const objref_CAPI *)PyCapsule_Import(OBJREF_CAPI_NAME, 0))

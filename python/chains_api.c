@@ -177,10 +177,18 @@ static void name_attributes(void *arg, objref_chain *c)
 	objref_py_name_attributes(arg, c);
 }
 
+/* Where the object `id` was allocated, when tracemalloc traces. */
+static size_t alloc_site(void *arg, objref_id id, char *buf, size_t size)
+{
+	objref_py_pinned *p = arg;
+
+	return id < p->n && p->objs[id] ? objref_capture_alloc_site(buf, size, p->objs[id]) : 0;
+}
+
 static objref_report_live live_of(objref_py_pinned *p)
 {
 	objref_report_live live = { .name_attributes = name_attributes, .thread_name = thread_name,
-		.arg = p };
+		.alloc_site = alloc_site, .arg = p };
 	return live;
 }
 

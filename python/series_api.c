@@ -102,6 +102,7 @@ static struct {
 	char label[256];
 	int has_label;
 	double t;                /* its time in the series: the fork's */
+	int64_t blocks;          /* the allocator's blocks at the fork, or -1 */
 	char failure[600];       /* a forked census that failed, not told yet */
 	void (*hook)(void *arg); /* after each checkpoint taken (objref-chain's --dump-every) */
 	void *hook_arg;
@@ -190,10 +191,10 @@ static int settle(objref_modstate *st, int block)
 		objref_free(addrs);
 	}
 	F.busy = 0;
-	if (!err)
-		err = objref_series_add(st->series, c, F.t, F.has_label ? F.label : NULL);
-	else
+	if (err)
 		objref_census_free(c);
+	else if (!(err = objref_series_add(st->series, c, F.t, F.has_label ? F.label : NULL)))
+		objref_series_set_blocks(st->series, objref_series_len(st->series) - 1, F.blocks);
 	if (err) {
 		snprintf(F.failure, sizeof(F.failure), "checkpoint '%s' (census in a forked child): %s",
 			F.label, objref_error_last());
@@ -230,6 +231,7 @@ void objref_py_checkpoint_hook(void (*fn)(void *arg), void *arg)
 static int checkpoint_here(objref_modstate *st, const char *label, int untracked)
 {
 	objref_census *c;
+	int64_t blocks;
 	int err;
 
 	/* A forked census still counting comes first in the series; its
@@ -240,11 +242,16 @@ static int checkpoint_here(objref_modstate *st, const char *label, int untracked
 		return -1;
 	if (objref_series_len(st->series) > 0 && objref_py_remember_survivors(st) < 0)
 		return -1;
+	/* the allocator's count of the moment of the census (blocks - objects:
+	   objref/unexplained.h); meaningful beside a census of every object */
+	if (objref_capture_allocated_blocks(&blocks) < 0 || !untracked)
+		blocks = -1;
 	if ((err = objref_capture_census(&c, untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
 	    (err = objref_series_add(st->series, c, objref_py_now() - st->t0, label)) < 0) {
 		objref_py_error(err);
 		return -1;
 	}
+	objref_series_set_blocks(st->series, objref_series_len(st->series) - 1, blocks);
 	return append_log(st, objref_series_len(st->series) - 1);
 }
 
@@ -268,6 +275,8 @@ int objref_py_checkpoint_fork(objref_modstate *st, const char *label, char *why,
 	if (settle(st, 1) < 0)
 		return raise_failure();
 	t = objref_py_now() - st->t0;
+	if (objref_capture_allocated_blocks(&F.blocks) < 0)
+		F.blocks = -1;
 	/* the child lists the addresses too for the baseline and where the
 	   chains' survivors are remembered (objref_py_survivors_due) */
 	err = objref_capture_census_fork(&F.job, OBJREF_CAPTURE_UNTRACKED,

@@ -133,6 +133,37 @@ OBJREF_EXTERN int objref_capture_namer(objref_ref *refs, size_t n, void *arg);
  */
 OBJREF_EXTERN size_t objref_capture_alloc_site(char *buf, size_t size, void *obj);
 
+/*
+ * What the allocator holds, for objref/unexplained.h.  GIL held; a pending
+ * exception is kept; no Python code of the program runs.
+ *
+ * objref_capture_allocated_blocks: sys.getallocatedblocks() (the sys
+ * module's own function, whatever sys.getallocatedblocks is now) in
+ * *blocks, -1 when the allocator does not count (PYTHONMALLOC=malloc).
+ * 0 or OBJREF_EPYTHON.
+ *
+ * objref_capture_tracemalloc_start: tracemalloc.start(nframe), through
+ * the _tracemalloc builtin.  0, OBJREF_EINVAL (nframe < 1), OBJREF_EPYTHON.
+ *
+ * objref_capture_traced_sites: the live blocks tracemalloc traces (the
+ * interpreter's domain), grouped by the most recent frame of their
+ * traceback, "path:line", as a census whose rows are sites (count: blocks,
+ * bytes: bytes).  *out NULL when tracemalloc does not trace.
+ *
+ * objref_capture_reached_sites: the objects objref_capture_each reaches
+ * (untracked too) grouped by the site tracemalloc has for each (count
+ * only); objects without a trace are not counted.  *out NULL when not
+ * tracing.  A tracemalloc lookup per object: for a report, not a
+ * checkpoint.
+ *
+ * Both: 0, OBJREF_ENOMEM or OBJREF_EPYTHON; free *out with
+ * objref_census_free.
+ */
+OBJREF_EXTERN int objref_capture_allocated_blocks(int64_t *blocks);
+OBJREF_EXTERN int objref_capture_tracemalloc_start(int nframe);
+OBJREF_EXTERN int objref_capture_traced_sites(objref_census **out);
+OBJREF_EXTERN int objref_capture_reached_sites(objref_census **out);
+
 /* Is obj tracked by the cyclic collector? */
 OBJREF_EXTERN int objref_capture_is_tracked(void *obj);
 

@@ -31,7 +31,8 @@ typedef struct {
 	 * ("" when unknown).  NULL: unknown. */
 	void (*thread_name)(void *arg, uint64_t ident, char *buf, size_t size);
 	/* Where the object `id` was allocated ("app.py:12", tracemalloc) into
-	 * buf; its length, 0 when unknown.  NULL: unknown. */
+	 * buf; its length, 0 when unknown.  NULL: unknown.  The root text of a
+	 * chain held from C ends with it. */
 	size_t (*alloc_site)(void *arg, objref_id id, char *buf, size_t size);
 	void *arg;
 } objref_report_live;

@@ -41,6 +41,12 @@ OBJREF_EXTERN size_t objref_series_len(const objref_series *s);
 OBJREF_EXTERN const objref_census *objref_series_census(const objref_series *s, size_t i);
 OBJREF_EXTERN double objref_series_time(const objref_series *s, size_t i);
 OBJREF_EXTERN const char *objref_series_label(const objref_series *s, size_t i);
+/* The memory blocks the interpreter's allocator held at checkpoint i
+ * (sys.getallocatedblocks(), measured by the face when the census was
+ * taken), or -1 when unknown (not measured, or i out of range).  A
+ * checkpoint starts unknown; a negative value sets it unknown. */
+OBJREF_EXTERN void objref_series_set_blocks(objref_series *s, size_t i, int64_t blocks);
+OBJREF_EXTERN int64_t objref_series_blocks(const objref_series *s, size_t i);
 /* Drop every checkpoint. */
 OBJREF_EXTERN void objref_series_clear(objref_series *s);
 

@@ -30,5 +30,6 @@
 #include "pictures_report.h"
 #include "census_report.h"
 #include "run_report.h"
+#include "unexplained.h"
 
 #endif

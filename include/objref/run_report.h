@@ -12,7 +12,10 @@
  *                                                        ended_reported)
  *    "top": [{"type", "count", "bytes"}],               (when top > 0)
  *    "chains": null | {...objref_chains_report_json},
- *    "cycles": {...objref_cycles_report_json}}           (when cycles)
+ *    "cycles": {...objref_cycles_report_json},           (when cycles)
+ *    "unexplained": {...objref_unexplained_json}}        (when memory grew
+ *                                                        that no object
+ *                                                        explains)
  *
  * steady_since numbers checkpoints from 1 (null: not steady).
  */
@@ -23,6 +26,7 @@
 #include "growth.h"
 #include "chains_report.h"
 #include "cycles_report.h"
+#include "unexplained.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,10 +39,11 @@ typedef struct {
 	size_t top;                          /* rows of the last census; 0: no "top" */
 	const objref_chains_report *chains;  /* NULL: "chains": null */
 	const objref_cycles_report *cycles;  /* NULL: no "cycles" */
+	const objref_alloc_sites *sites;     /* tracemalloc's sites, or NULL */
 } objref_run_report;
 
 #define OBJREF_RUN_REPORT_INIT { .program = "", .seconds = 0, .series = NULL, .top = 0, \
-	.chains = NULL, .cycles = NULL }
+	.chains = NULL, .cycles = NULL, .sites = NULL }
 
 /*
  * Append the JSON document of r to out, on one line, without a newline.

@@ -54,6 +54,14 @@ static void thread_42(void *arg, uint64_t ident, char *buf, size_t size)
 	snprintf(buf, size, "%s", ident == 42 ? "worker-1" : "");
 }
 
+/* The live callback of a face with tracemalloc: the Session [6] was
+ * allocated at app.py:31; nothing else is known. */
+static size_t session_site(void *arg, objref_id id, char *buf, size_t size)
+{
+	(void)arg;
+	return id == 6 ? (size_t)snprintf(buf, size, "app.py:31") : 0;
+}
+
 /* The live callback of a face: names the unnamed attribute "history". */
 static void name_history(void *arg, objref_chain *c)
 {
@@ -164,6 +172,13 @@ TEST_IMPL(chains_report_data)
 	ASSERT_STR_EQ(r->patterns[0].root.text, "held from C: 2 references the heap does not "
 		"explain (a C extension, or a missing Py_DECREF)");
 	objref_chains_report_free(r);
+	/* where it was allocated, when the face knows */
+	o.live.alloc_site = session_site;
+	ASSERT_OK(objref_chains_report_build(&r, snap, paths, &o));
+	ASSERT_STR_EQ(r->patterns[0].root.text, "held from C: 2 references the heap does not "
+		"explain (a C extension, or a missing Py_DECREF); allocated at app.py:31 (tracemalloc)");
+	objref_chains_report_free(r);
+	o.live.alloc_site = NULL;
 	o.samples = 0;
 	ASSERT_EQ(objref_chains_report_build(&r, snap, paths, &o), OBJREF_EINVAL);
 	objref_paths_free(paths);

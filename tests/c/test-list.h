@@ -99,6 +99,13 @@
 	X(format_growth) \
 	X(format_census) \
 	X(format_growing) \
+	/* test-unexplained.c */ \
+	X(unexplained_c_leak) \
+	X(unexplained_no_verdict) \
+	X(unexplained_sites) \
+	X(unexplained_text) \
+	X(unexplained_json) \
+	X(unexplained_fault) \
 	/* test-fault.c */ \
 	X(fault_build_census) \
 	X(fault_series_add) \
