@@ -260,6 +260,51 @@ static int module_pool(objref__inline *in)
 	return p.failed || p.names.failed ? OBJREF_ENOMEM : 0;
 }
 
+/* ---- types whose search of every module's code found nothing ---------
+ *
+ * That search may read up to POOL_PROBES_MAX names a snapshot, and a
+ * process takes many (a service's checkpoints, a test suite's): a type
+ * whose search found no name is not searched again while the modules are
+ * the same (their number unchanged), for the life of the process.  The
+ * type is known by its address and version tag; a ring of the last few
+ * hundred such types. */
+
+typedef struct {
+	const PyTypeObject *tp;
+	unsigned int tag;
+	Py_ssize_t modules;
+} fruitless;
+
+#define FRUITLESS_MAX 512
+static fruitless fruitless_types[FRUITLESS_MAX];
+static size_t fruitless_next;
+
+static Py_ssize_t modules_now(void)
+{
+	PyObject *m = PyImport_GetModuleDict();
+	return m && PyDict_Check(m) ? PyDict_Size(m) : -1;
+}
+
+static int was_fruitless(const PyTypeObject *tp)
+{
+	Py_ssize_t modules = modules_now();
+
+	for (size_t i = 0; i < FRUITLESS_MAX; i++)
+		if (fruitless_types[i].tp == tp && fruitless_types[i].tag == tp->tp_version_tag &&
+		    fruitless_types[i].modules == modules)
+			return 1;
+	return 0;
+}
+
+static void remember_fruitless(const PyTypeObject *tp)
+{
+	fruitless *f = &fruitless_types[fruitless_next++ % FRUITLESS_MAX];
+
+	f->tp = tp;
+	f->tag = tp->tp_version_tag;
+	f->modules = modules_now();
+}
+
 /* ---- per instance -------------------------------------------------------- */
 
 /* Read the names of list[0..n) that t does not know on obj and learn those
@@ -449,12 +494,15 @@ int objref__inline_name(objref__inline *in, PyObject *op, PyObject **targets, ob
 		    !(err = search(in, t, op, t->cands, t->ncands, targets, nu, &in->cand_probes, CAND_PROBES_MAX)))
 			match(in, t, op, targets, labels, &nu);
 	}
-	if (!err && nu && t->pooled < POOL_SEARCHES_MAX) {
+	if (!err && nu && t->pooled < POOL_SEARCHES_MAX && !was_fruitless(Py_TYPE(op))) {
+		size_t before = nu;
 		t->pooled++;
 		searched = 1;
 		if (!(err = module_pool(in)) &&
 		    !(err = search(in, t, op, in->pool, in->npool, targets, nu, &in->pool_probes, POOL_PROBES_MAX)))
 			match(in, t, op, targets, labels, &nu);
+		if (!err && nu == before && in->pool_probes < POOL_PROBES_MAX)
+			remember_fruitless(Py_TYPE(op)); /* the whole pool read: none named */
 	}
 	release_vals(in, t->n);
 	if (!err && !nu && (searched || in->unsorted) && t->reordered < REORDER_MAX)
