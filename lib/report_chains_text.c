@@ -168,10 +168,13 @@ static void explains(objref_buf *b, const objref_chains_report *r, const objref_
 }
 
 /* "  chosen: Session, of the 3 types that grew, its new objects keep the
- * most alive (1.2 MB; str 300 KB, int 26 KB)": why this type. */
+ * most alive (1.2 MB; str 300 KB, int 26 KB)": why this type; then "  one
+ * leak with it: 100 % of the new str, ... are inside its new objects" for
+ * the types most of whose new objects it dominates. */
 static void chosen(objref_buf *b, const objref_chains_report *r)
 {
 	const size_t shown = 4;
+	size_t inside = 0;
 
 	objref_buf_printf(b, "  chosen: %s, of the %zu types that grew, its new objects keep the most alive (",
 		r->type, r->nchoices);
@@ -181,6 +184,15 @@ static void chosen(objref_buf *b, const objref_chains_report *r)
 		objref_format_bytes(b, (double)r->choices[i].retained, 0);
 	}
 	objref_buf_printf(b, "%s)\n", r->nchoices > shown + 1 ? ", ..." : "");
+	for (size_t i = 1; i < r->nchoices; i++) {
+		const objref_report_choice *c = &r->choices[i];
+		if (!c->new_objects || 2 * c->inside < c->new_objects)
+			continue; /* most of its new objects are not the chosen's */
+		objref_buf_printf(b, "%s%zu %% of the new %s", inside++ ? ", " : "  one leak with it: ",
+			(size_t)(100.0 * c->inside / c->new_objects), c->type);
+	}
+	if (inside)
+		objref_buf_printf(b, " are inside its new objects\n");
 }
 
 int objref_chains_report_text(objref_buf *b, const objref_chains_report *r)
@@ -324,6 +336,7 @@ int objref_chains_report_json(objref_json *w, const objref_chains_report *r, int
 			key_str(w, "type", r->choices[i].type);
 			key_uint(w, "new_objects", r->choices[i].new_objects);
 			key_uint(w, "retained_bytes", r->choices[i].retained);
+			key_uint(w, "inside_chosen", r->choices[i].inside);
 			objref_json_end(w);
 		}
 		objref_json_end(w);

@@ -82,6 +82,9 @@ typedef struct {
 	char *type;
 	size_t new_objects;  /* its objects new since the baseline */
 	uint64_t retained;   /* the bytes they keep alive, counted once */
+	size_t inside;       /* of new_objects, those inside the chosen type's new
+				objects (one of them dominates each): part of
+				its leak; 0 for the chosen itself */
 } objref_report_choice;
 
 /* One root record per pattern.  Strings are owned by the report. */

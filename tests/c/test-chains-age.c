@@ -331,9 +331,16 @@ TEST_IMPL(chains_age_choose_type)
 	ASSERT_EQ(r->choices[2].retained, 4 * 56);
 	ASSERT_STR_EQ(r->choices[3].type, "RuleTable");
 	ASSERT_EQ(r->choices[3].retained, 2 * 56);
+	/* inside the new modules: both new dicts and RuleTables, no tuple */
+	ASSERT_EQ(r->choices[0].inside, 0);
+	ASSERT_EQ(r->choices[1].inside, 0);
+	ASSERT_EQ(r->choices[2].inside, 2);
+	ASSERT_EQ(r->choices[3].inside, 2);
 	ASSERT_OK(objref_chains_report_text(&b, r));
 	ASSERT_NOT_NULL(strstr(b.data, "  chosen: module, of the 4 types that grew, its new objects "
-		"keep the most alive (336 B; tuple 280 B, dict 224 B, RuleTable 112 B)\n"));
+		"keep the most alive (336 B; tuple 280 B, dict 224 B, RuleTable 112 B)\n"
+		"  one leak with it: 100 % of the new dict, 100 % of the new RuleTable are inside "
+		"its new objects\n"));
 	objref_buf_dispose(&b);
 	objref_chains_report_free(r);
 
