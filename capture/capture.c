@@ -312,7 +312,7 @@ static int visit_reach(PyObject *t, void *arg)
 {
 	reach *r = arg;
 
-	if (!t)
+	if (!t || !objref__is_live(t))
 		return 0;
 	if (objref__grow((void **)&r->refs, &r->refs_cap, r->nrefs + 1, sizeof(PyObject *)) < 0) {
 		r->failed = 1;

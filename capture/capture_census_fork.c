@@ -86,7 +86,7 @@ static int visit_untracked(PyObject *t, void *arg)
 	addr_walk *w = arg;
 	int added;
 
-	if (!t || objref__is_tracked(t))
+	if (!t || objref__is_tracked(t) || !objref__is_live(t))
 		return 0;
 	if (objref__objset_add(&w->untracked, t, &added) == OBJREF_NO_ID) {
 		w->failed = 1;

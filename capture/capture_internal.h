@@ -258,6 +258,17 @@ static inline int objref__is_tracked(PyObject *op)
 #endif
 }
 
+/* Is op, which a traversal reported, alive?  A dead one (refcount 0) is
+ * an object on a free list that its owner still visits: from 3.12
+ * _asyncio's module_traverse reports its free list of future iterators.
+ * It is no live object to count or to show, and a strong reference to it
+ * would free it again when dropped: the free list would then loop on
+ * itself, and every later collection with it. */
+static inline int objref__is_live(PyObject *op)
+{
+	return Py_REFCNT(op) > 0;
+}
+
 /* Does traversal of op need PyDict_Next for its keys (tp_traverse may skip
  * str keys)? */
 static inline int objref__walk_dict_keys(PyObject *op)

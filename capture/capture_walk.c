@@ -396,7 +396,7 @@ static int collect_target(PyObject *t, void *arg)
 {
 	walk *w = arg;
 
-	if (!t)
+	if (!t || !objref__is_live(t))
 		return 0;
 	if (objref__grow((void **)&w->targets, &w->targets_cap, w->ntargets + 1, sizeof(PyObject *)) < 0)
 		return -1;
