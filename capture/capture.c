@@ -218,7 +218,15 @@ int objref__gather_tracked(objref__tracked *t)
 
 	if (walked < 0)
 		return objref__error(OBJREF_ENOMEM, "out of memory listing the collector's objects");
-	if (walked) { /* a forked child: no reference taken */
+	if (walked) {
+		/* In the program's process a reference to each, as
+		 * gc.get_objects() takes: a capture may free objects (3.11's
+		 * f_locals refresh).  A forked child takes none (no page copied). */
+		if (!objref__gc_lists_child()) {
+			for (size_t i = 0; i < t->own.n; i++)
+				Py_INCREF(t->own.objs[i]);
+			t->held = 1;
+		}
 		t->items = t->own.objs;
 		t->n = t->nlisted = t->own.n;
 		if (objref__frozen_walk(&t->frozen, &t->own, t->lists) < 0)
@@ -289,6 +297,9 @@ int objref__tracked_frozen_again(objref__tracked *t)
 void objref__tracked_dispose(objref__tracked *t)
 {
 	Py_CLEAR(t->keep);
+	for (size_t i = 0; t->held && i < t->nlisted; i++)
+		Py_DECREF(t->own.objs[i]);
+	t->held = 0;
 	objref__objset_dispose(&t->own);
 	t->items = NULL;
 	t->n = t->nlisted = 0;

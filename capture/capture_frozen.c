@@ -215,15 +215,18 @@ int objref__frozen_gather(objref__frozen_status *st, const void **lists, objref_
 	return objref__frozen_walk(st, out, g);
 }
 
-/* ---- every generation, in a forked child before 3.12 ------------------
+/* ---- every generation, before 3.12 ------------------------------------
  *
  * Before 3.12 the collector's only public listing, gc.get_objects(),
- * takes a reference to every object: in a forked child each such write
+ * builds a list of every object (the largest part of a capture of the
+ * tracked objects, with its growth) and raises an audit event, which runs
+ * the program's audit hooks; in a forked child each reference it takes
  * copies the page the object lives on, so the child would copy most of
- * the program's heap (and take that much memory more).  The parent
- * finds the collector's lists once (the list it makes, tracked last, has
- * generation 0's head for next node) and the child walks them, reading
- * only.  3.12 on lists without references (PyUnstable_GC_VisitObjects). */
+ * the program's heap.  The lists are found once (the list made to find
+ * them, tracked last, has generation 0's head for next node; in a child,
+ * by the parent before the fork) and walked, reading only: the program's
+ * process then takes a reference to each object, the child none.  3.12
+ * on lists without references (PyUnstable_GC_VisitObjects). */
 
 static const gc_lists *known_lists;      /* found by the parent */
 static const void *known_interp;         /* for this interpreter */
@@ -260,13 +263,20 @@ void objref__gc_lists_in_child(void)
 	walk_generations = known_lists != NULL && known_interp == this_interpreter();
 }
 
+int objref__gc_lists_child(void)
+{
+	return walk_generations;
+}
+
 int objref__gc_lists_walk(objref__objset *out, const void **lists)
 {
-	const gc_lists *g = known_lists;
+	const gc_lists *g;
 	size_t n0 = out->n;
 
 	*lists = NULL;
-	if (!walk_generations || !lists_valid(g))
+	if (!walk_generations)  /* the program's process: found once */
+		objref__gc_lists_prepare();
+	if (!(g = known_lists) || !lists_valid(g))
 		return 0;
 	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
 		int ok = walk_list(out, &g->generations[i].head);
@@ -307,6 +317,11 @@ void objref__gc_lists_prepare(void)
 
 void objref__gc_lists_in_child(void)
 {
+}
+
+int objref__gc_lists_child(void)
+{
+	return 0;
 }
 
 int objref__gc_lists_walk(objref__objset *out, const void **lists)

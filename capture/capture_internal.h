@@ -188,35 +188,43 @@ void objref__gc_lists_prepare(void);
  * found before the fork from now on. */
 void objref__gc_lists_in_child(void);
 
-/* In a forked child before 3.12: append every tracked object of the
- * collector's three generations to out, in gc.get_objects()' order,
- * reading only (no reference taken: no page of the heap copied); *lists
- * set for objref__frozen_walk.  1 done, 0 not here (not a child, lists
- * not found, a link that does not check: out as it was), OBJREF_ENOMEM. */
+/* Before 3.12: append every tracked object of the collector's three
+ * generations to out, in gc.get_objects()' order, reading only (no
+ * reference taken: in a forked child no page of the heap copied); *lists
+ * set for objref__frozen_walk.  In the program's process the caller has
+ * paused the collector (the lists are found there the first time, as
+ * objref__gc_lists_prepare does).  1 done, 0 not possible (lists not
+ * found, a link that does not check: out as it was), OBJREF_ENOMEM. */
 int objref__gc_lists_walk(objref__objset *out, const void **lists);
+
+/* 1 in a forked child that walks the lists found before the fork. */
+int objref__gc_lists_child(void);
 
 /* The same, again, from the lists objref__frozen_gather found (not NULL):
  * the permanent generation as it is now. */
 int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists);
 
-/* The GC-tracked objects, borrowed: `items` points into gc.get_objects()'s
- * list (held in `keep`) before 3.12 when nothing is frozen, else into our
- * own array.  items[0 .. nlisted) are what the collector listed (each held
- * by `keep` when set), items[nlisted .. n) the permanent generation's
- * objects it left out (`frozen`: OBJREF__FROZEN_WALKED), borrowed: alive
- * while no code runs. */
+/* The GC-tracked objects: `items` points into our own array, or into
+ * gc.get_objects()'s list (held in `keep`) before 3.12 where the
+ * collector's lists could not be walked and nothing is frozen.
+ * items[0 .. nlisted) are what the collector listed (in the program's
+ * process each held, by `keep` or by a reference of ours: `held`),
+ * items[nlisted .. n) the permanent generation's objects it left out
+ * (`frozen`: OBJREF__FROZEN_WALKED), borrowed: alive while no code runs. */
 typedef struct {
 	PyObject **items;
 	size_t n, nlisted;
 	PyObject *keep;      /* the list, or NULL */
+	int held;            /* own.objs[0 .. nlisted) each hold a reference */
 	objref__objset own;  /* the array, from 3.12 or when frozen */
 	objref__frozen_status frozen;
 	const void *lists;   /* the collector's lists, when found */
 } objref__tracked;
 
 /* The tracked objects in *t (zeroed first), gc.freeze()'s permanent
- * generation included.  Calls gc.get_objects() before 3.12 (the only
- * Python object it makes); nothing else that could run code.  0 or a
+ * generation included.  Before 3.12 walks the collector's lists, else
+ * calls gc.get_objects() (the only Python object it makes); nothing
+ * that could run code.  0 or a
  * negative OBJREF_E*; free t with objref__tracked_dispose either way. */
 int objref__gather_tracked(objref__tracked *t);
 

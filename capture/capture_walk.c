@@ -40,7 +40,7 @@ typedef struct {
 	size_t ntracked;          /* ids below: listed by the collector (each holds a
 				   * reference from `keep` before 3.12); the permanent
 				   * generation it left out follows the roots' seeds */
-	int refcnt_bias;          /* 1 when gc.get_objects()'s list holds each tracked object */
+	int refcnt_bias;          /* 1 when capture holds each listed tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
 	int no_lookups;           /* OBJREF__CAPTURE_NO_LOOKUPS: inline attributes unnamed */
 	objref__objset types;
@@ -699,7 +699,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	w.name_label = OBJREF_LABEL(OBJREF_LABEL_ATTR, name);
 	w.hidden.objs = &w.objs;
-	w.refcnt_bias = tracked.keep ? 1 : 0;
+	w.refcnt_bias = tracked.keep || tracked.held ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
 	/* The object set sized once: the tracked objects index into it as they

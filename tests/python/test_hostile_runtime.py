@@ -6,9 +6,9 @@ gc.get_objects/isenabled/disable/enable/collect, sys.modules['gc'|'_tracemalloc'
 sys.settrace) times every capture function of the module.  For each pair the
 spy must record no call, and the result must equal the result without the
 patch.  Exceptions, as documented: growth() and get_new_ids() collect (the
-interpreter's own gc.collect, never a replacement); before 3.12 CPython
-raises the audit event "gc.get_objects" whenever the collector's objects are
-listed, so an audit hook sees that one event (3.12+: none).
+interpreter's own gc.collect, never a replacement).  An audit hook sees no
+event: capture lists the collector's objects by walking its lists, not with
+gc.get_objects() (whose audit event "gc.get_objects" would run the hook).
 """
 import builtins
 import gc
@@ -25,8 +25,7 @@ import objref
 REAL = {name: getattr(gc, name) for name in ("get_objects", "isenabled", "disable", "enable", "collect")}
 CALLS = []          # (entry point, detail): each time program code ran
 AUDIT_ARMED = [False]
-# Before 3.12 listing the collector's objects raises this audit event.
-AUDIT_ALLOWED = {"gc.get_objects"} if sys.version_info < (3, 12) else set()
+AUDIT_ALLOWED = set()  # gc.get_objects() is never called
 
 
 def _audit(event, args):
