@@ -43,6 +43,7 @@ typedef struct {
 	int refcnt_bias;          /* 1 when capture holds each listed tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
 	int no_lookups;           /* OBJREF__CAPTURE_NO_LOOKUPS: inline attributes unnamed */
+	int refs_only;            /* OBJREF_CAPTURE_REFS_ONLY: no descriptions, no labels */
 	objref__objset types;
 	type_info *tinfo;
 	size_t tinfo_cap;
@@ -532,11 +533,47 @@ static int label_targets(walk *w, PyObject *op)
 	return err;
 }
 
+/* The targets gathered, as edges from id, their labels given or none. */
+static int add_targets(walk *w, objref_id id, const objref_label *labels)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
+		objref__objset_prefetch(&w->objs, w->targets[i]);
+	for (size_t i = 0; i < w->ntargets && !err; i++) {
+		if (i + PREFETCH_AHEAD < w->ntargets)
+			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
+		err = add_edge(w, id, w->targets[i], labels ? labels[i] : OBJREF_LABEL(OBJREF_LABEL_NONE, 0));
+	}
+	return err;
+}
+
+/* OBJREF_CAPTURE_REFS_ONLY: the references traversal tells (and a dict's
+ * keys, with untracked objects), unlabelled. */
+static int emit_refs(walk *w, objref_id id, PyObject *op)
+{
+	traverseproc trav = Py_TYPE(op)->tp_traverse;
+
+	w->ntargets = 0;
+	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
+		return OBJREF_ENOMEM;
+	if (!w->tracked_only && objref__walk_dict_keys(op)) {
+		Py_ssize_t pos = 0;
+		PyObject *k, *v;
+		while (PyDict_Next(op, &pos, &k, &v))
+			if (collect_target(k, w) < 0)
+				return OBJREF_ENOMEM;
+	}
+	return add_targets(w, id, NULL);
+}
+
 static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
 	int err;
 
+	if (w->refs_only)
+		return emit_refs(w, id, op);
 	if ((err = collect_hints(w, op, ti)) < 0)
 		return err;
 	/* Exact lists, tuples and dicts reference their items and nothing else
@@ -556,15 +593,8 @@ static int emit_edges(walk *w, objref_id id, PyObject *op, const type_info *ti)
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
-	if ((err = label_targets(w, op)) < 0)
+	if ((err = label_targets(w, op)) < 0 || (err = add_targets(w, id, w->labels)) < 0)
 		return err;
-	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
-		objref__objset_prefetch(&w->objs, w->targets[i]);
-	for (size_t i = 0; i < w->ntargets && !err; i++) {
-		if (i + PREFETCH_AHEAD < w->ntargets)
-			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
-		err = add_edge(w, id, w->targets[i], w->labels[i]);
-	}
 	/* Dict keys are references even where traversal skips them. */
 	for (size_t j = 0; j < w->nhints && !err; j++)
 		if (!w->hints[j].used && OBJREF_LABEL_KIND(w->hints[j].label) == OBJREF_LABEL_DICTKEY)
@@ -590,7 +620,7 @@ static int add_object(walk *w, objref_id id)
 	o.refcnt = rc < 0 ? 0 : (uint64_t)rc > UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
 	o.flags = objref__object_flags(op);
 	o.size = objref__sizeof_class(op, &ti->size, &o.flags);
-	if ((n = objref__describe(w->text, sizeof(w->text), op)) &&
+	if (!w->refs_only && (n = objref__describe(w->text, sizeof(w->text), op)) &&
 	    (err = objref_builder_string(&o.desc, w->b, w->text, n)) < 0)
 		return err;
 	if ((err = objref_builder_object(&got, w->b, &o)) < 0 || (err = emit_edges(w, id, op, ti)) < 0)
@@ -702,6 +732,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	w.refcnt_bias = tracked.keep || tracked.held ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
+	w.refs_only = !!(flags & OBJREF_CAPTURE_REFS_ONLY);
 	/* The object set sized once: the tracked objects index into it as they
 	 * are copied, and the untracked ones a heap usually holds (one to two
 	 * per tracked object) fit without a rehash. */

@@ -100,8 +100,10 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	if (!PyArg_ParseTupleAndKeywords(args, kw, forward ? "OO|nO:find_ref_chain" :
 			"OO|nO:find_backref_chain", kwlist, &obj, &pred, &max_depth, &extra))
 		return NULL;
-	/* Backward from a tracked object, every chain is among tracked objects. */
-	if (objref_py_pin(&p, forward || !objref_capture_is_tracked(obj)) < 0)
+	/* Backward from a tracked object, every chain is among tracked objects.
+	 * The chain is a list of objects: the snapshot's texts go unused. */
+	if (objref_py_pin_flags(&p, OBJREF_CAPTURE_REFS_ONLY |
+			(forward || !objref_capture_is_tracked(obj) ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = max_depth < 0 ? 0 : (size_t)max_depth;

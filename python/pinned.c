@@ -14,21 +14,24 @@ void objref_py_unpin(objref_py_pinned *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* 0, or -1 with an exception.  untracked: include the untracked objects
- * (needed when the chain may end at, or start from, one of them). */
-int objref_py_pin(objref_py_pinned *p, int untracked)
+/* 0, or -1 with an exception. */
+int objref_py_pin_flags(objref_py_pinned *p, unsigned flags)
 {
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n,
-			untracked ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0 ||
+	if ((err = objref_capture_snapshot_pinned(&p->snap, &p->objs, &p->n, flags)) < 0 ||
 	    (err = objref_paths_new(&p->paths, p->snap, NULL)) < 0) {
 		objref_py_unpin(p);
 		objref_py_error(err);
 		return -1;
 	}
 	return 0;
+}
+
+int objref_py_pin(objref_py_pinned *p, int untracked)
+{
+	return objref_py_pin_flags(p, untracked ? OBJREF_CAPTURE_UNTRACKED : 0);
 }
 
 objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj)

@@ -27,7 +27,12 @@ enum {
 	 * float, bytes, atomic tuples and dicts) reachable from tracked ones. */
 	OBJREF_CAPTURE_UNTRACKED = 1u << 0,
 	/* Census rows named "module.name" (objgraph shortnames=False). */
-	OBJREF_CAPTURE_LONGNAMES = 1u << 1
+	OBJREF_CAPTURE_LONGNAMES = 1u << 1,
+	/* A snapshot of the graph only: objects (types, sizes, refcounts,
+	 * flags), references and roots, without descriptions or labels
+	 * (unlabelled references, every object's text empty).  For questions
+	 * answered with the live objects, as find_backref_chain's. */
+	OBJREF_CAPTURE_REFS_ONLY = 1u << 2
 };
 
 /*
