@@ -230,20 +230,12 @@ static void classify(garbage *g)
 	}
 }
 
-/* The id of gc.garbage's list: the address index when built, else a scan
- * (a millisecond per million objects; building the index takes 40). */
+/* The id of gc.garbage's list. */
 static objref_id garbage_list(objref_snapshot *snap)
 {
 	uint64_t addr = snap->gc.garbage_list;
 
-	if (!addr)
-		return OBJREF_NO_ID;
-	if (snap->by_addr)
-		return objref_snapshot_find(snap, addr);
-	for (size_t i = 0; i < snap->nobjects; i++)
-		if (snap->objects[i].addr == addr)
-			return (objref_id)i;
-	return OBJREF_NO_ID;
+	return addr ? objref_snapshot_find(snap, addr) : OBJREF_NO_ID;
 }
 
 int objref_garbage_find(uint8_t **out, objref_id **culprits, size_t *nculprits, objref_snapshot *snap)

@@ -21,6 +21,7 @@ struct objref_snapshot {
 	objref_root *roots;
 	size_t nroots;
 	objref_id *by_addr;       /* lazily built: ids sorted by address */
+	size_t scans;             /* lookups answered by a scan before by_addr */
 	objref_gc_state gc;       /* the collector's state at capture */
 	/* A snapshot loaded from a dump (dump_read.c) borrows its arrays from
 	 * the file's mapping: objref_snapshot_free frees by_addr and the
