@@ -42,6 +42,8 @@ typedef struct {
 				   * generation it left out follows the roots' seeds */
 	int refcnt_bias;          /* 1 when capture holds each listed tracked object */
 	int tracked_only;         /* no OBJREF_CAPTURE_UNTRACKED: leave untracked objects out */
+	objref__objset untracked_seeds; /* tracked_only: the untracked objects the roots
+				   * seeded, the only ones edges may reach */
 	int no_lookups;           /* OBJREF__CAPTURE_NO_LOOKUPS: inline attributes unnamed */
 	int refs_only;            /* OBJREF_CAPTURE_REFS_ONLY: no descriptions, no labels */
 	objref__objset types;
@@ -497,7 +499,8 @@ static int add_edge(walk *w, objref_id src, PyObject *t, objref_label label)
 	/* Without OBJREF_CAPTURE_UNTRACKED the walk stays among the tracked
 	 * objects (and the roots' seeds): no chain to a tracked object passes
 	 * through an untracked one, which holds only atoms. */
-	if (w->tracked_only && !objref__is_tracked(t) && objref__objset_find(&w->objs, t) == OBJREF_NO_ID)
+	if (w->tracked_only && !objref__is_tracked(t) &&
+	    (!w->untracked_seeds.n || objref__objset_find(&w->untracked_seeds, t) == OBJREF_NO_ID))
 		return 0;
 	dst = objref__objset_add(&w->objs, t, &added);
 	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
@@ -651,6 +654,7 @@ static void walk_dispose(walk *w)
 	objref_builder_free(w->b);
 	objref__objset_dispose(&w->objs);
 	objref__objset_dispose(&w->closures);
+	objref__objset_dispose(&w->untracked_seeds);
 	objref__free(w->closure_code);
 	objref__free(w->hints);
 	objref__free(w->hslots);
@@ -693,6 +697,20 @@ static int add_frozen(walk *w, objref__tracked *tracked)
 		if (objref__objset_add(&w->objs, tracked->items[i], &added) == OBJREF_NO_ID)
 			return OBJREF_ENOMEM;
 	return find_closures(w, from, w->objs.n);
+}
+
+/* Without untracked objects, the few the roots seeded (a frame's
+ * untracked locals ...) in a set of their own: an edge to an untracked
+ * object is looked up there, not in the set of every object. */
+static int index_untracked_seeds(walk *w)
+{
+	int added;
+
+	for (size_t i = w->ntracked; w->tracked_only && i < w->objs.n; i++)
+		if (!objref__is_tracked(w->objs.objs[i]) &&
+		    objref__objset_add(&w->untracked_seeds, w->objs.objs[i], &added) == OBJREF_NO_ID)
+			return OBJREF_ENOMEM;
+	return 0;
 }
 
 /* Objects a capture of ntracked tracked objects will likely hold. */
@@ -748,7 +766,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	/* The permanent generation after the seeds: gathering them may have
 	 * freed some of it (3.11's f_locals refresh), so it is listed again. */
-	if ((err = add_frozen(&w, &tracked)) < 0)
+	if ((err = add_frozen(&w, &tracked)) < 0 || (err = index_untracked_seeds(&w)) < 0)
 		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
 	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
@@ -760,9 +778,16 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	if (!err)
 		err = objref__roots_record(roots, w.b, &w.objs, w.ntracked);
 	if (!err && pin) {
+		/* the references held to the listed objects become pins */
+		size_t held = tracked.held ? w.ntracked : 0;
+
 		if (!(*pin = objref__malloc(OBJREF__MAX(w.objs.n, 1) * sizeof(PyObject *))))
 			err = OBJREF_ENOMEM;
-		for (size_t i = 0; !err && i < w.objs.n; i++)
+		if (!err && held) {
+			memcpy(*pin, w.objs.objs, held * sizeof(PyObject *));
+			tracked.held = 0;
+		}
+		for (size_t i = held; !err && i < w.objs.n; i++)
 			(*pin)[i] = Py_NewRef(w.objs.objs[i]);
 	}
 	if (!err) {
