@@ -219,14 +219,10 @@ int objref__gather_tracked(objref__tracked *t)
 	if (walked < 0)
 		return objref__error(OBJREF_ENOMEM, "out of memory listing the collector's objects");
 	if (walked) {
-		/* In the program's process a reference to each, as
-		 * gc.get_objects() takes: a capture may free objects (3.11's
-		 * f_locals refresh).  A forked child takes none (no page copied). */
-		if (!objref__gc_lists_child()) {
-			for (size_t i = 0; i < t->own.n; i++)
-				Py_INCREF(t->own.objs[i]);
-			t->held = 1;
-		}
+		/* In the program's process the walk took a reference to each,
+		 * as gc.get_objects() does: a capture may free objects (3.11's
+		 * f_locals refresh).  A forked child took none. */
+		t->held = !objref__gc_lists_child();
 		t->items = t->own.objs;
 		t->n = t->nlisted = t->own.n;
 		if (objref__frozen_walk(&t->frozen, &t->own, t->lists) < 0)

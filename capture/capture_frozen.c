@@ -156,10 +156,20 @@ static const gc_lists *find_lists(PyObject *first, PyObject *tail)
 	return modules && objref__is_tracked(modules) ? lists_from_member(modules) : NULL;
 }
 
-/* Append every node of the list at head to out; 1 if the walk came back
- * to the head with every link checked, else 0 and out as it was.
+/* Drop the references taken to out->objs[n0 ..) and forget them: each
+ * object had one before, so none is freed. */
+static void unwalk(objref__objset *out, size_t n0, int refs)
+{
+	for (size_t i = n0; refs && i < out->n; i++)
+		Py_DECREF(out->objs[i]);
+	out->n = n0;
+}
+
+/* Append every node of the list at head to out (with refs, taking a
+ * reference to each while its header is at hand); 1 if the walk came
+ * back to the head with every link checked, else 0 and out as it was.
  * OBJREF_ENOMEM when out cannot grow. */
-static int walk_list(objref__objset *out, const gc_head *head)
+static int walk_list(objref__objset *out, const gc_head *head, int refs)
 {
 	uintptr_t prev = (uintptr_t)head, x;
 	size_t n0 = out->n;
@@ -170,16 +180,18 @@ static int walk_list(objref__objset *out, const gc_head *head)
 			goto broken;
 		if (out->n == out->cap &&
 		    objref__grow((void **)&out->objs, &out->cap, out->n + 1, sizeof(PyObject *)) < 0) {
-			out->n = n0;
+			unwalk(out, n0, refs);
 			return OBJREF_ENOMEM;
 		}
 		out->objs[out->n++] = FROM_GC(x);
+		if (refs)
+			Py_INCREF(FROM_GC(x));
 		prev = x;
 	}
 	if ((head->prev & PREV_MASK) == prev)
 		return 1;
 broken:
-	out->n = n0;
+	unwalk(out, n0, refs);
 	return 0;
 }
 
@@ -191,7 +203,7 @@ int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const vo
 	*st = OBJREF__FROZEN_NONE;
 	if (g->permanent.head.next == (uintptr_t)&g->permanent.head)
 		return 0; /* nothing frozen: the common case, two reads */
-	if ((ok = walk_list(out, &g->permanent.head)) < 0)
+	if ((ok = walk_list(out, &g->permanent.head, 0)) < 0)
 		return ok;
 	*st = ok ? OBJREF__FROZEN_WALKED : OBJREF__FROZEN_UNREAD;
 	return 0;
@@ -279,9 +291,9 @@ int objref__gc_lists_walk(objref__objset *out, const void **lists)
 	if (!(g = known_lists) || !lists_valid(g))
 		return 0;
 	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
-		int ok = walk_list(out, &g->generations[i].head);
+		int ok = walk_list(out, &g->generations[i].head, !walk_generations);
 		if (ok != 1) {
-			out->n = n0;
+			unwalk(out, n0, !walk_generations);
 			return ok;
 		}
 	}

@@ -189,12 +189,13 @@ void objref__gc_lists_prepare(void);
 void objref__gc_lists_in_child(void);
 
 /* Before 3.12: append every tracked object of the collector's three
- * generations to out, in gc.get_objects()' order, reading only (no
- * reference taken: in a forked child no page of the heap copied); *lists
- * set for objref__frozen_walk.  In the program's process the caller has
- * paused the collector (the lists are found there the first time, as
- * objref__gc_lists_prepare does).  1 done, 0 not possible (lists not
- * found, a link that does not check: out as it was), OBJREF_ENOMEM. */
+ * generations to out, in gc.get_objects()' order; *lists set for
+ * objref__frozen_walk.  In the program's process, with the collector
+ * paused by the caller, a new reference to each, as gc.get_objects()
+ * takes (the lists are found there the first time, as
+ * objref__gc_lists_prepare does); in a forked child none (no page of the
+ * heap copied).  1 done, 0 not possible (lists not found, a link that
+ * does not check: out and references as they were), OBJREF_ENOMEM. */
 int objref__gc_lists_walk(objref__objset *out, const void **lists);
 
 /* 1 in a forked child that walks the lists found before the fork. */
