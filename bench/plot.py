@@ -46,13 +46,19 @@ class Cairo:
             setattr(self, fname[len("cairo_"):], fn)
 
 
+def spread(lo, hi):
+    """An axis range of some width: one size (--sizes 1e6) or one time
+    would otherwise make it empty."""
+    return (lo - 0.5, hi + 0.5) if hi - lo < 1e-9 else (lo, hi)
+
+
 class Canvas:
     def __init__(self, c, xs, ys):
         self.c = c
         self.surface = c.image_surface_create(0, W, H)  # CAIRO_FORMAT_ARGB32
         self.cr = c.create(self.surface)
-        self.x0, self.x1 = math.log10(xs[0]), math.log10(xs[1])
-        self.y0, self.y1 = math.log10(ys[0]), math.log10(ys[1])
+        self.x0, self.x1 = spread(math.log10(xs[0]), math.log10(xs[1]))
+        self.y0, self.y1 = spread(math.log10(ys[0]), math.log10(ys[1]))
 
     def px(self, x, y):
         fx = (math.log10(x) - self.x0) / (self.x1 - self.x0)
