@@ -109,7 +109,7 @@ void objref__advise_huge(void *p, size_t bytes)
 #endif
 }
 
-int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
+int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap = *cap ? *cap : 16;
 	void *np;

@@ -64,8 +64,13 @@ double objref__child_stall_seconds(void);
 int objref__sort_u64(uint64_t *a, size_t n);
 
 /* Grow *p (an array of elem-sized items with capacity *cap) to hold at least
- * need items, doubling.  Returns 0 or OBJREF_ENOMEM (then *p is unchanged). */
-int objref__grow(void **p, size_t *cap, size_t need, size_t elem);
+ * need items, doubling.  Returns 0 or OBJREF_ENOMEM (then *p is unchanged).
+ * Inline where it has room already (the walks call it once per reference). */
+int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem);
+static inline int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap ? 0 : objref__grow_to(p, cap, need, elem);
+}
 /* Ask that the 2 MiB-aligned interior of [p, p+bytes) be backed by huge
  * pages where the system does that on request (Linux's transparent huge
  * pages, "madvise" mode); for large arrays touched at random.  A hint:
