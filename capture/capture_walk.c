@@ -632,10 +632,11 @@ static int add_object(walk *w, objref_id id)
 }
 
 /* Closure tuples, so their items can be named after the free variables:
- * of the functions among objects from .. to-1. */
+ * of the functions among objects from .. to-1 (none for a snapshot of
+ * references only, which names nothing). */
 static int find_closures(walk *w, size_t from, size_t to)
 {
-	for (size_t i = from; i < to; i++) {
+	for (size_t i = from; i < to && !w->refs_only; i++) {
 		PyObject *op = w->objs.objs[i], *cl;
 		int added;
 		uint32_t cid;
