@@ -30,7 +30,8 @@ enum {
 	OBJREF_CAPTURE_LONGNAMES = 1u << 1,
 	/* A snapshot of the graph only: objects (types, sizes, refcounts,
 	 * flags), references and roots, without descriptions or labels
-	 * (unlabelled references, every object's text empty).  For questions
+	 * (every object's text empty; only the few references traversal
+	 * hides, as a code object's, keep their field's name).  For questions
 	 * answered with the live objects, as find_backref_chain's. */
 	OBJREF_CAPTURE_REFS_ONLY = 1u << 2
 };
