@@ -539,8 +539,45 @@ static int census_frozen(census_walk *c)
 }
 #endif
 
-/* census_one over every tracked object, called directly (the hot loop of
- * the census: no function pointer per object). */
+#if PY_VERSION_HEX < 0x030C0000
+static int census_node(PyObject *op, void *arg)
+{
+	census_walk *c = arg;
+
+	c->listed++;
+	return census_one(op, c);
+}
+
+/* census_one over the permanent generation of the lists walked. */
+static int census_frozen_of(census_walk *c, const void *lists)
+{
+	objref__objset fz;
+	objref__frozen_status st;
+	int err;
+
+	memset(&fz, 0, sizeof(fz));
+	err = objref__frozen_walk(&st, &fz, lists);
+	for (size_t i = 0; i < fz.n && !err; i++)
+		err = census_one(fz.objs[i], c);
+	objref__objset_dispose(&fz);
+	return err;
+}
+
+/* Forget what a walk that could not finish counted. */
+static int census_restart(census_walk *c)
+{
+	tally_dispose(&c->t);
+	memset(&c->t, 0, sizeof(c->t));
+	c->r.failed = 1;  /* a partial count is no size hint */
+	reach_dispose(&c->r);
+	memset(&c->r, 0, sizeof(c->r));
+	c->listed = 0;
+	return c->untracked ? reach_reserve(&c->r, 0) : 0;
+}
+#endif
+
+/* census_one over every tracked object as the collector's lists are
+ * walked: one pass over the heap. */
 static int census_tracked(census_walk *c)
 {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -548,8 +585,15 @@ static int census_tracked(census_walk *c)
 	return c->err ? c->err : census_frozen(c);
 #else
 	objref__tracked t;
-	int err = objref__gather_tracked(&t);
+	const void *lists;
+	int err = objref__gc_lists_visit(census_node, c, &lists);
 
+	if (err)
+		return err < 0 ? err : census_frozen_of(c, lists);
+	/* the lists could not be walked: count what gc.get_objects() lists */
+	if ((err = census_restart(c)) < 0)
+		return err;
+	err = objref__gather_tracked(&t);
 	c->listed = t.n;
 	for (size_t i = 0; i < t.n && !err; i++)
 		err = census_one(t.items[i], c);

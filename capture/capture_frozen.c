@@ -280,6 +280,34 @@ int objref__gc_lists_child(void)
 	return walk_generations;
 }
 
+int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const void **lists)
+{
+	const gc_lists *g;
+
+	*lists = NULL;
+	if (!walk_generations)  /* the program's process: found once */
+		objref__gc_lists_prepare();
+	if (!(g = known_lists) || !lists_valid(g))
+		return 0;
+	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
+		const gc_head *head = &g->generations[i].head;
+		uintptr_t prev = (uintptr_t)head, x;
+		int err;
+
+		for (x = head->next; x != (uintptr_t)head; x = ((const gc_head *)x)->next) {
+			if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev)
+				return 0;
+			if ((err = fn(FROM_GC(x), arg)) < 0)
+				return err;
+			prev = x;
+		}
+		if ((head->prev & PREV_MASK) != prev)
+			return 0;
+	}
+	*lists = g;
+	return 1;
+}
+
 int objref__gc_lists_walk(objref__objset *out, const void **lists)
 {
 	const gc_lists *g;
@@ -333,6 +361,14 @@ void objref__gc_lists_in_child(void)
 
 int objref__gc_lists_child(void)
 {
+	return 0;
+}
+
+int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const void **lists)
+{
+	(void)fn;
+	(void)arg;
+	*lists = NULL;
 	return 0;
 }
 

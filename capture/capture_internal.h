@@ -198,6 +198,15 @@ void objref__gc_lists_in_child(void);
  * does not check: out and references as they were), OBJREF_ENOMEM. */
 int objref__gc_lists_walk(objref__objset *out, const void **lists);
 
+/* Before 3.12: fn on every tracked object of the collector's three
+ * generations, in gc.get_objects()' order, as the walk reaches it (one
+ * pass over the heap), with no reference taken: fn runs no code and
+ * frees nothing.  1 done (*lists set for objref__frozen_walk), 0 not
+ * possible (lists not found, or a link that does not check: fn may have
+ * seen some objects, the caller starts over another way), or fn's
+ * negative OBJREF_E*, which stops the walk. */
+int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const void **lists);
+
 /* 1 in a forked child that walks the lists found before the fork. */
 int objref__gc_lists_child(void);
 
