@@ -38,6 +38,8 @@
  * runs, no Python object is made (forked children call this).
  */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include "capture_internal.h"
 
 typedef struct {
@@ -280,9 +282,20 @@ int objref__gc_lists_child(void)
 	return walk_generations;
 }
 
+/* Tests break the walk of the generations after N objects, as a link
+ * that does not check would: OBJREF_GC_LISTS_FAULT_FOR_TESTS=N (0: the
+ * lists are not found).  SIZE_MAX without it. */
+static size_t lists_fault(void)
+{
+	const char *fault = getenv("OBJREF_GC_LISTS_FAULT_FOR_TESTS");
+
+	return fault && *fault ? (size_t)strtoull(fault, NULL, 10) : SIZE_MAX;
+}
+
 int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const void **lists)
 {
 	const gc_lists *g;
+	size_t left = lists_fault();
 
 	*lists = NULL;
 	if (!walk_generations)  /* the program's process: found once */
@@ -295,7 +308,7 @@ int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const 
 		int err;
 
 		for (x = head->next; x != (uintptr_t)head; x = ((const gc_head *)x)->next) {
-			if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev)
+			if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev || !left--)
 				return 0;
 			if ((err = fn(FROM_GC(x), arg)) < 0)
 				return err;
@@ -311,7 +324,7 @@ int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const 
 int objref__gc_lists_walk(objref__objset *out, const void **lists)
 {
 	const gc_lists *g;
-	size_t n0 = out->n;
+	size_t n0 = out->n, fault = lists_fault();
 
 	*lists = NULL;
 	if (!walk_generations)  /* the program's process: found once */
@@ -320,6 +333,8 @@ int objref__gc_lists_walk(objref__objset *out, const void **lists)
 		return 0;
 	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
 		int ok = walk_list(out, &g->generations[i].head, !walk_generations);
+		if (ok == 1 && out->n - n0 > fault)
+			ok = 0, unwalk(out, n0, !walk_generations);  /* as a broken link would */
 		if (ok != 1) {
 			unwalk(out, n0, !walk_generations);
 			return ok;
