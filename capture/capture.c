@@ -319,27 +319,28 @@ static int visit_reach(PyObject *t, void *arg)
 {
 	reach *r = arg;
 
-	if (!t || !objref__is_live(t))
+	if (!t)
 		return 0;
 	if (objref__grow((void **)&r->refs, &r->refs_cap, r->nrefs + 1, sizeof(PyObject *)) < 0) {
 		r->failed = 1;
 		return -1;
 	}
-	objref__prefetch(t);  /* its header: is it tracked? */
+	objref__prefetch_gc_head(t);  /* is it tracked, is it alive? */
 	r->refs[r->nrefs++] = t;
 	return 0;
 }
 
 /* Add the untracked ones of the references gathered: first their
  * headers, then their slots are asked for ahead, so the misses of one
- * object's references overlap. */
+ * object's references overlap (a reference is read only here, after its
+ * header was asked for: whether it is alive too). */
 static int reach_add(reach *r)
 {
 	size_t n = 0;
 	int added;
 
 	for (size_t i = 0; i < r->nrefs; i++)
-		if (!objref__is_tracked(r->refs[i])) {
+		if (!objref__is_tracked(r->refs[i]) && objref__is_live(r->refs[i])) {
 			objref__objset_prefetch(&r->untracked, r->refs[i]);
 			r->refs[n++] = r->refs[i];
 		}

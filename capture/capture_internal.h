@@ -136,6 +136,13 @@ static inline void objref__prefetch(const void *p)
 #endif
 }
 
+/* Start loading the collector's header before op (its tracked flag) and
+ * op's refcount and type beside it. */
+static inline void objref__prefetch_gc_head(const PyObject *op)
+{
+	objref__prefetch((const char *)op - 2 * sizeof(void *));
+}
+
 /* Start loading op's slot into the cache: the walk calls this a few
  * references ahead, so the random probes of a large index overlap instead
  * of waiting one after the other. */

@@ -23,11 +23,13 @@
 
 /* ---- edges ------------------------------------------------------------ */
 
+/* Gather op's traversed references in w->targets, dead ones included:
+ * add_targets reads each (is it alive?) after asking for its header. */
 static int collect_target(PyObject *t, void *arg)
 {
 	objref__walk *w = arg;
 
-	if (!t || !objref__is_live(t))
+	if (!t)
 		return 0;
 	if (objref__grow((void **)&w->targets, &w->targets_cap, w->ntargets + 1, sizeof(PyObject *)) < 0)
 		return -1;
@@ -50,17 +52,40 @@ static int add_edge(objref__walk *w, objref_id src, PyObject *t, objref_label la
 	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
 }
 
-/* The targets gathered, as edges from id, their labels given or none. */
+/* What add_edge will read of t: its header (alive? tracked?) and its
+ * slot in the object set. */
+static inline void prefetch_target(objref__walk *w, PyObject *t)
+{
+	objref__prefetch_gc_head(t);
+	objref__objset_prefetch(&w->objs, t);
+}
+
+/* Forget the dead references gathered (objref__is_live), before they are
+ * labelled: labelling may look at a target. */
+static void drop_dead_targets(objref__walk *w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->ntargets; i++)
+		if (objref__is_live(w->targets[i]))
+			w->targets[n++] = w->targets[i];
+	w->ntargets = n;
+}
+
+/* The live targets gathered, as edges from id, their labels given or
+ * none.  (A container's items, added from hints, are alive: it holds
+ * them.) */
 static int add_targets(objref__walk *w, objref_id id, const objref_label *labels)
 {
 	int err = 0;
 
 	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
-		objref__objset_prefetch(&w->objs, w->targets[i]);
+		prefetch_target(w, w->targets[i]);
 	for (size_t i = 0; i < w->ntargets && !err; i++) {
 		if (i + PREFETCH_AHEAD < w->ntargets)
-			objref__objset_prefetch(&w->objs, w->targets[i + PREFETCH_AHEAD]);
-		err = add_edge(w, id, w->targets[i], labels ? labels[i] : OBJREF_LABEL(OBJREF_LABEL_NONE, 0));
+			prefetch_target(w, w->targets[i + PREFETCH_AHEAD]);
+		if (objref__is_live(w->targets[i]))
+			err = add_edge(w, id, w->targets[i], labels ? labels[i] : OBJREF_LABEL(OBJREF_LABEL_NONE, 0));
 	}
 	return err;
 }
@@ -110,6 +135,7 @@ static int emit_edges(objref__walk *w, objref_id id, PyObject *op, const objref_
 	w->ntargets = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect_target, w) < 0)
 		return OBJREF_ENOMEM;
+	drop_dead_targets(w);
 	if ((err = objref__walk_label_targets(w, op)) < 0 || (err = add_targets(w, id, w->labels)) < 0)
 		return err;
 	/* Dict keys are references even where traversal skips them. */
