@@ -102,7 +102,7 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 		return NULL;
 	/* Backward from a tracked object, every chain is among tracked objects.
 	 * The chain is a list of objects: the snapshot's texts go unused. */
-	if (objref_py_pin_flags(&p, OBJREF_CAPTURE_REFS_ONLY |
+	if (objref_py_pin(&p, OBJREF_CAPTURE_REFS_ONLY |
 			(forward || !objref_capture_is_tracked(obj) ? OBJREF_CAPTURE_UNTRACKED : 0)) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
@@ -420,7 +420,7 @@ static int report_of_snapshot(objref_chains_report **out, const objref_modstate 
 	int err;
 
 	*out = NULL;
-	if (objref_py_pin(&p, untracked) < 0)
+	if (objref_py_pin(&p, untracked ? OBJREF_CAPTURE_UNTRACKED : 0) < 0)
 		return -1;
 	size_t n = objref_series_len(st->series), at = 0;
 
@@ -648,7 +648,7 @@ static PyObject *py_why_alive(PyObject *m, PyObject *args, PyObject *kw)
 
 	(void)m;
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|nO:why_alive", kwlist, &obj, &depth, &file) ||
-	    objref_py_pin(&p, !objref_capture_is_tracked(obj)) < 0)
+	    objref_py_pin(&p, objref_capture_is_tracked(obj) ? 0 : OBJREF_CAPTURE_UNTRACKED) < 0)
 		return NULL;
 	objref_paths_options_init(&opts);
 	opts.max_depth = depth < 1 ? 1 : (size_t)depth;

@@ -124,12 +124,11 @@ typedef struct {
 	objref_paths *paths;
 } objref_py_pinned;
 
-/* Take one: 0, or -1 with an exception.  untracked: include the untracked
- * objects (needed when a chain may end at, or start from, one of them). */
-int objref_py_pin(objref_py_pinned *p, int untracked);
-/* The same with OBJREF_CAPTURE_* flags (OBJREF_CAPTURE_REFS_ONLY: for a
- * question answered with the objects, not the snapshot's texts). */
-int objref_py_pin_flags(objref_py_pinned *p, unsigned flags);
+/* Take one: 0, or -1 with an exception.  flags: OBJREF_CAPTURE_*;
+ * OBJREF_CAPTURE_UNTRACKED when a chain may end at, or start from, an
+ * untracked object; OBJREF_CAPTURE_REFS_ONLY for a question answered with
+ * the objects, not the snapshot's texts. */
+int objref_py_pin(objref_py_pinned *p, unsigned flags);
 /* Release everything (needs the GIL); p is zeroed. */
 void objref_py_unpin(objref_py_pinned *p);
 /* The id of obj, or OBJREF_NO_ID when the snapshot lacks it. */

@@ -552,7 +552,7 @@ static PyObject *show_graph(PyObject *args, PyObject *kw, int forward)
 	if (parse_graph_args(&a, args, kw, forward ? "O|O&OOO&OzOppOOnd:show_refs"
 						   : "O|O&OOO&OzOppOOnd:show_backrefs") < 0)
 		return NULL;
-	if (objref_py_pin(&p, forward || !all_tracked(a.objs)) < 0)
+	if (objref_py_pin(&p, forward || !all_tracked(a.objs) ? OBJREF_CAPTURE_UNTRACKED : 0) < 0)
 		return NULL;
 	b = (bridge){ &p, a.filter, 0 };
 	if (start_ids(&p, a.objs, &starts, &nstarts) < 0 || ignored(&p, &a, args, kw, &ign, &nign) < 0)
@@ -693,7 +693,7 @@ static PyObject *py_show_chain(PyObject *m, PyObject *args, PyObject *kw)
 	int backrefs = 1, err;
 
 	(void)m;
-	if (parse_chain_args(&a, &backrefs, kw) < 0 || objref_py_pin(&p, 1) < 0)
+	if (parse_chain_args(&a, &backrefs, kw) < 0 || objref_py_pin(&p, OBJREF_CAPTURE_UNTRACKED) < 0)
 		return NULL;
 	if (!(chains = PyMem_Calloc((size_t)n + 1, sizeof(*chains)))) {
 		PyErr_NoMemory();

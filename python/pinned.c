@@ -15,7 +15,7 @@ void objref_py_unpin(objref_py_pinned *p)
 }
 
 /* 0, or -1 with an exception. */
-int objref_py_pin_flags(objref_py_pinned *p, unsigned flags)
+int objref_py_pin(objref_py_pinned *p, unsigned flags)
 {
 	int err;
 
@@ -27,11 +27,6 @@ int objref_py_pin_flags(objref_py_pinned *p, unsigned flags)
 		return -1;
 	}
 	return 0;
-}
-
-int objref_py_pin(objref_py_pinned *p, int untracked)
-{
-	return objref_py_pin_flags(p, untracked ? OBJREF_CAPTURE_UNTRACKED : 0);
 }
 
 objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj)
