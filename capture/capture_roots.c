@@ -233,7 +233,7 @@ typedef struct {
 	const objref__objset *objs;
 	objref_object *obj;     /* the builder's objects, ids as in objs */
 	size_t n, ntracked;
-	uint64_t *off;          /* CSR offsets of the walk's edges */
+	const uint64_t *off;    /* CSR offsets of the walk's edges (the builder's) */
 	const objref_id *adj;   /* their targets, by source */
 	objref_id *adj_own;     /* adj when we had to sort them */
 	uint32_t *indeg;        /* edges into each object */
@@ -286,24 +286,22 @@ static int is_static_type(PyObject *op, uint32_t flags)
 
 /* ---- edges, and one pass over the objects -------------------------------- */
 
-/* In-degrees and CSR offsets of the edges built (the walk adds them in
- * source order; sort them if not). */
+/* In-degrees of the edges built, and their CSR offsets (the builder's,
+ * which objref_builder_finish reuses); the walk adds them in source
+ * order: sort them if not. */
 static int index_edges(recorder *c)
 {
 	const objref_id *src, *dst;
 	size_t ne;
-	int sorted;
+	int sorted, err;
 
+	if ((err = objref_builder_edge_start(&c->off, c->b)) < 0)
+		return err;
 	objref_builder_edges(&src, &dst, &ne, &sorted, c->b);
-	if (!(c->indeg = objref__calloc(c->n + 1, sizeof(uint32_t))) ||
-	    !(c->off = objref__calloc(c->n + 1, sizeof(uint64_t))))
+	if (!(c->indeg = objref__calloc(c->n + 1, sizeof(uint32_t))))
 		return OBJREF_ENOMEM;
-	for (size_t e = 0; e < ne; e++) {
+	for (size_t e = 0; e < ne; e++)
 		c->indeg[dst[e]]++;
-		c->off[src[e] + 1]++;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		c->off[i + 1] += c->off[i];
 	c->adj = dst;
 	if (!sorted) {
 		uint64_t *next = objref__malloc((c->n + 1) * sizeof(uint64_t));
@@ -686,7 +684,6 @@ int objref__roots_record(objref__roots *r, objref_builder *b, const objref__objs
 		err = record_frozen(&c, i);
 	PyErr_Clear();
 cleanup:
-	objref__free(c.off);
 	objref__free(c.adj_own);
 	objref__free(c.indeg);
 	objref__free(c.reach);

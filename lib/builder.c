@@ -16,6 +16,8 @@ struct objref_builder {
 	objref_label *elab;
 	size_t nedges, esrc_cap, edst_cap, elab_cap;
 	int edges_sorted;           /* esrc is non-decreasing so far */
+	uint64_t *start;            /* CSR offsets by source, when asked for */
+	size_t start_nobjects, start_nedges; /* ... of that many objects and edges */
 	objref_root *roots;
 	size_t nroots, roots_cap;
 	objref__strtab strings;
@@ -49,6 +51,7 @@ void objref_builder_free(objref_builder *b)
 	objref__free(b->edst);
 	objref__free(b->elab);
 	objref__free(b->roots);
+	objref__free(b->start);
 	objref__strtab_dispose(&b->strings);
 	objref__free(b);
 }
@@ -176,6 +179,36 @@ static int count_edges(uint64_t *start, const objref_builder *b)
 	return 0;
 }
 
+/* b->start: the offsets of the objects and edges added so far, computed
+ * unless they already are. */
+static int index_sources(objref_builder *b)
+{
+	int err;
+
+	if (b->start && b->start_nobjects == b->nobjects && b->start_nedges == b->nedges)
+		return 0;
+	objref__free(b->start);
+	b->start = objref__calloc(b->nobjects + 1, sizeof(uint64_t));
+	if (!b->start)
+		return OBJREF_ENOMEM;
+	if ((err = count_edges(b->start, b)) < 0) {
+		objref__free(b->start);
+		b->start = NULL;
+		return err;
+	}
+	b->start_nobjects = b->nobjects;
+	b->start_nedges = b->nedges;
+	return 0;
+}
+
+int objref_builder_edge_start(const uint64_t **start, objref_builder *b)
+{
+	int err = index_sources(b);
+
+	*start = err ? NULL : b->start;
+	return err;
+}
+
 /* Stable counting sort of the edges by source into s (start already set). */
 static int sort_edges(objref_snapshot *s, objref_builder *b)
 {
@@ -207,10 +240,10 @@ int objref_builder_finish(objref_snapshot **out, objref_builder *b)
 	int err = OBJREF_ENOMEM;
 
 	*out = NULL;
-	if (!s || !(s->edge_start = objref__calloc(b->nobjects + 1, sizeof(uint64_t))))
+	if (!s || (err = index_sources(b)) < 0)
 		goto cleanup;
-	if ((err = count_edges(s->edge_start, b)) < 0)
-		goto cleanup;
+	s->edge_start = b->start;  /* the root pass's, when it asked for them */
+	b->start = NULL;
 	if (b->edges_sorted) {
 		s->edge_dst = b->edst;
 		s->edge_label = b->elab;

@@ -25,6 +25,7 @@
 	X(snapshot_type_names_copied) \
 	X(snapshot_edges_csr) \
 	X(snapshot_edges_order_kept) \
+	X(snapshot_edge_start_kept_and_renewed) \
 	X(snapshot_edges_many) \
 	X(snapshot_find) \
 	X(snapshot_roots) \

@@ -381,6 +381,62 @@ TEST_IMPL(snapshot_edges_order_kept)
 	return TEST_OK;
 }
 
+/*
+ * objref_builder_edge_start: the offsets asked for during the build are
+ * those of the edges so far, and finish uses offsets for every edge, not
+ * the ones asked for before more objects and edges came.
+ */
+TEST_IMPL(snapshot_edge_start_kept_and_renewed)
+{
+	objref_builder *b = NULL;
+	objref_snapshot *snap = NULL;
+	const uint64_t *start;
+	const objref_id *targets;
+	const objref_label *labels;
+	objref_id id;
+	objref_type_id t;
+	size_t n;
+
+	CHECK(five_objects(&b));
+	ASSERT_OK(objref_builder_edge(b, 0, 1, 0));
+	ASSERT_OK(objref_builder_edge(b, 0, 2, 0));
+	ASSERT_OK(objref_builder_edge(b, 3, 4, 0));
+	ASSERT_OK(objref_builder_edge_start(&start, b));
+	ASSERT_EQ(start[0], 0);
+	ASSERT_EQ(start[1], 2);
+	ASSERT_EQ(start[3], 2);
+	ASSERT_EQ(start[4], 3);
+	ASSERT_EQ(start[5], 3);
+	/* asked again with nothing added: the same offsets */
+	{
+		const uint64_t *again;
+		ASSERT_OK(objref_builder_edge_start(&again, b));
+		ASSERT_PTR_EQ(again, start);
+	}
+	/* then a sixth object and two more edges, one of them from it */
+	CHECK(fx_type(&t, b, 0x9000, "builtins", "dict", "dict"));
+	CHECK(fx_object(&id, b, 0x2000, t, 64, OBJREF_F_TRACKED));
+	ASSERT_EQ(id, 5);
+	ASSERT_OK(objref_builder_edge(b, 4, 0, 0));
+	ASSERT_OK(objref_builder_edge(b, 5, 3, 0));
+	ASSERT_OK(objref_builder_finish(&snap, b));
+	ASSERT_OK(objref_snapshot_validate(snap));
+	ASSERT_OK(objref_snapshot_edges(&targets, &labels, &n, snap, 4));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(targets[0], 0);
+	ASSERT_OK(objref_snapshot_edges(&targets, &labels, &n, snap, 5));
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(targets[0], 3);
+	objref_snapshot_free(snap);
+
+	/* an edge to a missing object is refused when the offsets are asked for */
+	CHECK(five_objects(&b));
+	ASSERT_OK(objref_builder_edge(b, 0, 7, 0));
+	ASSERT_ERR(objref_builder_edge_start(&start, b), OBJREF_EINVAL);
+	objref_builder_free(b);
+	return TEST_OK;
+}
+
 /* A larger graph with edges in reverse order: every edge is found again. */
 TEST_IMPL(snapshot_edges_many)
 {

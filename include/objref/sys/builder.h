@@ -68,6 +68,16 @@ OBJREF_EXTERN objref_object *objref_builder_objects(objref_builder *b, size_t *n
 OBJREF_EXTERN void objref_builder_edges(const objref_id **src, const objref_id **dst, size_t *n,
 	int *sorted, const objref_builder *b);
 
+/*
+ * The CSR offsets of the edges added so far by source: object i's edges
+ * are [start[i], start[i+1]) once sorted by source (in the order added
+ * when *sorted above), nobjects + 1 entries.  Computed once and reused by
+ * objref_builder_finish while no object or edge is added.  Valid until
+ * the next objref_builder_object, objref_builder_edge or finish.
+ * OBJREF_EINVAL when an edge names a missing object, OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_builder_edge_start(const uint64_t **start, objref_builder *b);
+
 /* Turn the builder into a snapshot.  The builder is consumed (freed) whether
  * this succeeds or fails. */
 OBJREF_EXTERN int objref_builder_finish(objref_snapshot **out, objref_builder *b);
