@@ -49,27 +49,40 @@ static uint64_t hash_of(const char *s, size_t len)
 
 #define TAG(h) ((h) & 0xffffffff00000000ULL)
 
-/* Rebuild the index with twice the capacity. */
+/* Rebuild the index with twice the capacity.  The strings' hashes are
+ * computed first, in arena order, so that the slot each insertion will
+ * probe (random, in a table far larger than the caches) is asked for a
+ * few insertions ahead. */
+#define REHASH_AHEAD 8
+
 static int rehash(objref__strtab *t)
 {
 	size_t cap = t->index_cap ? t->index_cap * 2 : 64;
-	uint64_t *idx;
+	uint64_t *idx, *hashes;
 
 	while (cap < (t->n + 1) * 2)  /* a frozen table has strings but no index */
 		cap *= 2;
 	idx = objref__calloc(cap, sizeof(uint64_t));
-
-	if (!idx)
+	hashes = objref__malloc((t->n + 1) * sizeof(uint64_t));
+	if (!idx || !hashes) {
+		objref__free(idx);
+		objref__free(hashes);
 		return OBJREF_ENOMEM;
+	}
+	objref__free(t->index);  /* not read again: the arena has every string */
+	for (size_t i = 0; i < t->n; i++)
+		hashes[i] = hash_of(t->arena + t->off[i], strlen(t->arena + t->off[i]));
 	for (size_t i = 0; i < t->n; i++) {
-		const char *s = t->arena + t->off[i];
-		uint64_t hash = hash_of(s, strlen(s));
-		size_t h = hash & (cap - 1);
+		size_t h = hashes[i] & (cap - 1);
+#if defined(__GNUC__) || defined(__clang__)
+		if (i + REHASH_AHEAD < t->n)
+			__builtin_prefetch(&idx[hashes[i + REHASH_AHEAD] & (cap - 1)]);
+#endif
 		while (idx[h])
 			h = (h + 1) & (cap - 1);
-		idx[h] = TAG(hash) | ((uint64_t)i + 1);
+		idx[h] = TAG(hashes[i]) | ((uint64_t)i + 1);
 	}
-	objref__free(t->index);
+	objref__free(hashes);
 	t->index = idx;
 	t->index_cap = cap;
 	return 0;
