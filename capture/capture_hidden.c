@@ -13,6 +13,9 @@
  *   module        .m_copy: the dict a single-phase extension module is
  *                 re-created from (its PyModuleDef's m_base.m_copy).
  *
+ * Without a builder (b NULL: capture_chain.c's search) targets are only
+ * added, never linked.
+ *
  * A target is linked if the snapshot has it, or added if it is tracked (a
  * frozen tuple, say: the walk then visits it).  An untracked target
  * outside the snapshot is looked through when it is a tuple or a code
@@ -70,6 +73,8 @@ static int target(objref__hidden *h, PyObject *t, const char *field)
 	if (id == OBJREF_NO_ID && objref__is_tracked(t) &&
 	    (id = objref__objset_add(h->objs, t, &added)) == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
+	if (id != OBJREF_NO_ID && !h->b)
+		return 0;  /* a search: reaching t is all */
 	if (id != OBJREF_NO_ID)
 		return (err = field_label(&label, h, field)) < 0 ? err :
 			objref_builder_edge(h->b, h->src, id, label);

@@ -306,7 +306,7 @@ static inline int objref__walk_dict_keys(PyObject *op)
 /* Adds the references tp_traverse does not report but capture can name (a
  * static type's __dict__, a code object's constants ...) as edges. */
 typedef struct {
-	objref_builder *b;
+	objref_builder *b;      /* NULL: targets are added, no edge is made */
 	objref__objset *objs;   /* the walk's objects: tracked targets are added */
 	objref_id src;
 	struct { const char *field; objref_label label; } labels[24]; /* interned once */

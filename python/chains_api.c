@@ -85,6 +85,50 @@ static PyObject *chain_objects(objref_py_pinned *p, const objref_chain *c)
 	return list;
 }
 
+/* Is pred this module's is_proper_module (tested in C, no call)? */
+static int is_module_test(PyObject *m, PyObject *pred)
+{
+	PyObject *ours = PyObject_GetAttrString(m, "is_proper_module");
+	int yes = ours == pred;
+
+	Py_XDECREF(ours);
+	PyErr_Clear();
+	return yes;
+}
+
+/* find_backref_chain(obj, is_proper_module) of a tracked obj: the search
+ * forward from the modules (objref_capture_backref_chain), no snapshot. */
+static PyObject *module_chain(PyObject *obj, Py_ssize_t max_depth, PyObject *extra)
+{
+	uintptr_t *ign = NULL;
+	size_t nign = 0, n;
+	void **chain;
+	PyObject *res = NULL;
+	int err;
+
+	if (extra && objref_py_addresses(extra, &ign, &nign) < 0)
+		goto cleanup;
+	if ((err = objref_capture_backref_chain(&chain, &n, obj, max_depth < 0 ? 0 : (size_t)max_depth,
+			ign, nign)) < 0) {
+		objref_py_error(err);
+		goto cleanup;
+	}
+	if (!chain) {
+		res = Py_BuildValue("[O]", obj); /* objgraph's answer when none is found */
+		goto cleanup;
+	}
+	if (!(res = PyList_New((Py_ssize_t)n))) {
+		objref_capture_release(chain, n);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++)  /* the list takes the references */
+		PyList_SET_ITEM(res, (Py_ssize_t)i, (PyObject *)chain[i]);
+	objref_capture_release(chain, 0);
+cleanup:
+	PyMem_Free(ign);
+	return res;
+}
+
 static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forward)
 {
 	static char *kwlist[] = { "obj", "predicate", "max_depth", "extra_ignore", NULL };
@@ -100,6 +144,8 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	if (!PyArg_ParseTupleAndKeywords(args, kw, forward ? "OO|nO:find_ref_chain" :
 			"OO|nO:find_backref_chain", kwlist, &obj, &pred, &max_depth, &extra))
 		return NULL;
+	if (!forward && objref_capture_is_tracked(obj) && is_module_test(m, pred))
+		return module_chain(obj, max_depth, extra);
 	/* Backward from a tracked object, every chain is among tracked objects.
 	 * The chain is a list of objects: the snapshot's texts go unused. */
 	if (objref_py_pin(&p, OBJREF_CAPTURE_REFS_ONLY |
@@ -108,12 +154,8 @@ static PyObject *find_chain(PyObject *m, PyObject *args, PyObject *kw, int forwa
 	objref_paths_options_init(&opts);
 	opts.max_depth = max_depth < 0 ? 0 : (size_t)max_depth;
 	opts.flags = OBJREF_PATHS_STOP_AT_DEPTH; /* objgraph looks no deeper */
-	bridge = (pred_bridge){ PyObject_GetAttrString(m, "is_proper_module"), p.objs, 0 };
-	if (bridge.pred == pred)
-		Py_CLEAR(bridge.pred); /* the C test: no Python call per object */
-	else
-		Py_XDECREF(bridge.pred), bridge.pred = pred;
-	PyErr_Clear();
+	/* the C test: no Python call per object */
+	bridge = (pred_bridge){ is_module_test(m, pred) ? NULL : pred, p.objs, 0 };
 	if (extra && objref_py_ignore_ids(&p, extra, &ign, &opts.nignore) < 0)
 		goto cleanup;
 	opts.ignore = ign;

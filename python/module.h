@@ -133,6 +133,9 @@ int objref_py_pin(objref_py_pinned *p, unsigned flags);
 void objref_py_unpin(objref_py_pinned *p);
 /* The id of obj, or OBJREF_NO_ID when the snapshot lacks it. */
 objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj);
+/* The addresses extra_ignore (an iterable of id() values) names, in
+ * *addrs (PyMem_Free, also after an error); 0 or -1 with an exception. */
+int objref_py_addresses(PyObject *extra, uintptr_t **addrs, size_t *n);
 /* The ids of extra_ignore (an iterable of id() values) in *ids (PyMem_Free);
  * 0 or -1 with an exception. */
 int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n);

@@ -34,18 +34,18 @@ objref_id objref_py_id_of(objref_py_pinned *p, PyObject *obj)
 	return objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)obj);
 }
 
-/* The ids of extra_ignore (an iterable of id() values) in *ids. */
-int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n)
+/* The addresses extra_ignore (an iterable of id() values) names. */
+int objref_py_addresses(PyObject *extra, uintptr_t **addrs, size_t *n)
 {
 	PyObject *seq = PySequence_Fast(extra, "extra_ignore must be iterable");
 	Py_ssize_t len;
 
-	*ids = NULL;
+	*addrs = NULL;
 	*n = 0;
 	if (!seq)
 		return -1;
 	len = PySequence_Fast_GET_SIZE(seq);
-	if (!(*ids = PyMem_Calloc((size_t)len + 1, sizeof(objref_id)))) {
+	if (!(*addrs = PyMem_Calloc((size_t)len + 1, sizeof(uintptr_t)))) {
 		Py_DECREF(seq);
 		PyErr_NoMemory();
 		return -1;
@@ -56,9 +56,30 @@ int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, 
 			Py_DECREF(seq);
 			return -1;
 		}
-		(*ids)[(*n)++] = objref_snapshot_find(p->snap, (uint64_t)(uintptr_t)addr);
+		(*addrs)[(*n)++] = (uintptr_t)addr;
 	}
 	Py_DECREF(seq);
+	return 0;
+}
+
+/* The ids of extra_ignore (an iterable of id() values) in *ids. */
+int objref_py_ignore_ids(objref_py_pinned *p, PyObject *extra, objref_id **ids, size_t *n)
+{
+	uintptr_t *addrs;
+
+	*ids = NULL;
+	if (objref_py_addresses(extra, &addrs, n) < 0) {
+		PyMem_Free(addrs);
+		return -1;
+	}
+	if (!(*ids = PyMem_Calloc(*n + 1, sizeof(objref_id)))) {
+		PyMem_Free(addrs);
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*ids)[i] = objref_snapshot_find(p->snap, (uint64_t)addrs[i]);
+	PyMem_Free(addrs);
 	return 0;
 }
 

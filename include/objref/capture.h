@@ -83,6 +83,22 @@ OBJREF_EXTERN int objref_capture_snapshot_pinned(objref_snapshot **out, void ***
 OBJREF_EXTERN void objref_capture_release(void **objs, size_t n);
 
 /*
+ * objgraph's find_backref_chain(obj, is_proper_module, max_depth,
+ * extra_ignore) without a snapshot: the shortest chain of references from
+ * a module of sys.modules to obj, a tracked object, found by a
+ * breadth-first search forward from the modules that stops where it
+ * reaches obj.  It is as long as the chain a tracked-only snapshot's
+ * backward search finds (same objects, same references); among chains of
+ * equal length it may choose another.  ignore: the addresses of objects the
+ * chain may not pass (nignore of them).  *chain: new references, module
+ * first, obj last, *n of them; NULL and 0 when no module is within
+ * max_depth references.  Release with objref_capture_release.  0,
+ * OBJREF_EINVAL (obj untracked), OBJREF_ENOMEM.
+ */
+OBJREF_EXTERN int objref_capture_backref_chain(void ***chain, size_t *n, void *obj,
+	size_t max_depth, const uintptr_t *ignore, size_t nignore);
+
+/*
  * The name of the attribute of `obj` whose value is `target`, for
  * attributes stored inline (3.11+), whose names CPython keeps private.
  * Tries the attribute names used by the code of obj's class and module,

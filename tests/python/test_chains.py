@@ -127,6 +127,92 @@ class ObjgraphAgreementTest(unittest.TestCase):
             self.assertTrue(ends)
 
 
+class ForwardSearchTest(unittest.TestCase):
+    """find_backref_chain(obj, objref.is_proper_module) searches forward
+    from the modules, without a snapshot; any other predicate takes the
+    snapshot's backward search.  Both must find chains of one length (the
+    shortest), through real references, ignore what extra_ignore names and
+    stop at the same max_depth."""
+
+    def test_same_chains_as_the_snapshot(self):
+        r = run("""
+            import gc, json, sys, types, objref, module_global, closures, class_registry, lru_method
+
+            class Node:
+                pass
+
+
+            def slow(o):
+                return objref.is_proper_module(o)
+
+
+            def referents_ok(chain):
+                return all(any(r is b for r in gc.get_referents(a)) for a, b in zip(chain, chain[1:]))
+
+
+            def main():  # the targets are locals: no global of __main__ holds them
+                # two ways down to end, one a step longer: only the
+                # shortest counts
+                mod = types.ModuleType("fwd_demo")
+                sys.modules["fwd_demo"] = mod
+                end = Node()
+                mod.short = [[end]]
+                mod.long = [[[end]]]
+                # a chain through a frozen object and a type's __dict__
+                holder = type("Holder", (), {})
+                holder.kept = {"deep": [Node()]}
+                mod.holder = holder
+                gc.freeze()
+                far = Node()
+                holder.kept["deep"].append([far])
+                # untracked on the way: a tuple of atoms is never entered
+                mod.atoms = (1, 2, "x")
+
+                targets = [end, far, holder.kept["deep"][0], module_global.STATE["sessions"][2].history[0][1],
+                           closures.CALLBACKS[1].__closure__[0].cell_contents,
+                           class_registry.Registry.items[3], mod]
+                out = []
+                for t in targets:
+                    fast = objref.find_backref_chain(t, objref.is_proper_module)
+                    back = objref.find_backref_chain(t, slow)
+                    row = {"fast": len(fast), "back": len(back), "ok": referents_ok(fast),
+                           "first": type(fast[0]).__name__, "last": fast[-1] is t}
+                    n = len(fast)
+                    if n > 2:
+                        # max_depth: n - 1 references reach it, n - 2 do not
+                        row["at"] = [len(objref.find_backref_chain(t, p, max_depth=n - 1)) for p in
+                                     (objref.is_proper_module, slow)]
+                        row["below"] = [len(objref.find_backref_chain(t, p, max_depth=n - 2)) for p in
+                                        (objref.is_proper_module, slow)]
+                        # ignoring a step of the chain: both go around it alike
+                        ign = [id(fast[n // 2])]
+                        got = [objref.find_backref_chain(t, p, extra_ignore=ign) for p in
+                               (objref.is_proper_module, slow)]
+                        row["ignored"] = [len(c) for c in got]
+                        row["passes_ignored"] = any(o is fast[n // 2] for c in got for o in c)
+                    out.append(row)
+                    del fast, back
+                gc.unfreeze()
+                return out
+
+
+            print(json.dumps(main()))
+            """)
+        for i, row in enumerate(r):
+            self.assertEqual(row["fast"], row["back"], (i, row))
+            self.assertTrue(row["ok"], (i, row))
+            self.assertEqual(row["first"], "module", (i, row))
+            self.assertTrue(row["last"], (i, row))
+            if "at" in row:
+                self.assertEqual(row["at"], [row["fast"]] * 2, (i, row))
+                self.assertEqual(row["below"], [1, 1], (i, row))
+                self.assertEqual(row["ignored"][0], row["ignored"][1], (i, row))
+                self.assertFalse(row["passes_ignored"], (i, row))
+        self.assertEqual(r[0]["fast"], 5)   # fwd_demo, its dict, .short, [0], end
+        self.assertEqual(r[-1]["fast"], 1)  # a module is its own chain
+        self.assertEqual(r[1]["fast"], 8)   # ... Holder, its dict, .kept, ["deep"], [1], far
+
+
 class WhyAliveTest(unittest.TestCase):
 
     def test_why_alive_prints_and_returns(self):

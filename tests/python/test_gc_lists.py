@@ -33,7 +33,9 @@ CHILD = textwrap.dedent("""
         tracked = objref.typestats(shortnames=False)
         untracked = objref.typestats(shortnames=False, untracked=True)
         snap = objref.snapshot().census(shortnames=False)
-        chain = objref.find_backref_chain(keep[17], objref.is_proper_module)
+        # a predicate of its own: with is_proper_module itself the chain is
+        # searched forward from the modules and no list is walked
+        chain = objref.find_backref_chain(keep[17], lambda o: objref.is_proper_module(o))
         return {"census": tracked.get("__main__.Planted", 0),
                 "census_untracked": untracked.get("__main__.Planted", 0),
                 "floats": untracked.get("builtins.float", 0),
