@@ -28,15 +28,21 @@
 #include "capture_internal.h"
 #include "objref/capture.h"
 
-/* How far ahead the search asks for a header and a slot it will read. */
+/* How far ahead the search asks for an object's header, and how many
+ * objects of a level it traverses before it looks at what they refer to:
+ * the references of a batch are many, so the header and the set slot of
+ * each, asked for as traversal reports it, have arrived when read. */
 #define PREFETCH_AHEAD 8
+#define BATCH 64
 
 typedef struct {
 	objref__objset objs;   /* reached, ids in breadth-first order */
 	objref_id *parent;     /* by id; OBJREF_NO_ID for a module */
 	size_t parent_cap;
-	PyObject **refs;       /* the references of the object expanded */
-	size_t nrefs, refs_cap;
+	PyObject **refs;       /* the references of a batch's objects */
+	objref_id *from;       /* the object that reported each */
+	size_t nrefs, refs_cap, from_cap;
+	objref_id current;     /* the object traversed */
 	objref__hidden hidden; /* no builder: hidden references only reach */
 } search;
 
@@ -44,6 +50,8 @@ typedef struct {
  * so a search of the same heap never rehashes its set. */
 static size_t reached_before;
 
+/* Traversal's visitor: note t, and ask for what reach() will read of it
+ * (its refcount and collector header, its slot in the set). */
 static int collect(PyObject *t, void *arg)
 {
 	search *s = arg;
@@ -51,41 +59,15 @@ static int collect(PyObject *t, void *arg)
 	if (!t)
 		return 0;
 	if (s->nrefs == s->refs_cap &&
-	    objref__grow((void **)&s->refs, &s->refs_cap, s->nrefs + 1, sizeof(PyObject *)) < 0)
+	    (objref__grow((void **)&s->refs, &s->refs_cap, s->nrefs + 1, sizeof(PyObject *)) < 0 ||
+	     objref__grow((void **)&s->from, &s->from_cap, s->refs_cap, sizeof(objref_id)) < 0))
 		return -1;
-	s->refs[s->nrefs++] = t;
-	return 0;
-}
-
-static inline void prefetch_ref(const search *s, PyObject *t)
-{
 	objref__prefetch_gc_head(t);
+	objref__prefetch(t);
 	objref__objset_prefetch(&s->objs, t);
-}
-
-/* Reach op's references: its traversal's, to live tracked objects, and
- * its hidden ones.  0 or OBJREF_ENOMEM. */
-static int expand(search *s, objref_id id, PyObject *op)
-{
-	traverseproc trav = Py_TYPE(op)->tp_traverse;
-	uint32_t flags = PyModule_Check(op) ? OBJREF_F_MODULE : PyType_Check(op) ? OBJREF_F_TYPE :
-		PyCode_Check(op) ? OBJREF_F_CODE : 0;
-	int added;
-
-	s->nrefs = 0;
-	if (trav && PyObject_IS_GC(op) && trav(op, collect, s) < 0)
-		return OBJREF_ENOMEM;
-	for (size_t i = 0; i < s->nrefs && i < PREFETCH_AHEAD; i++)
-		prefetch_ref(s, s->refs[i]);
-	for (size_t i = 0; i < s->nrefs; i++) {
-		PyObject *t = s->refs[i];
-		if (i + PREFETCH_AHEAD < s->nrefs)
-			prefetch_ref(s, s->refs[i + PREFETCH_AHEAD]);
-		if (objref__is_live(t) && objref__is_tracked(t) &&
-		    objref__objset_add(&s->objs, t, &added) == OBJREF_NO_ID)
-			return OBJREF_ENOMEM;
-	}
-	return flags ? objref__hidden_edges(&s->hidden, id, op, flags) : 0;
+	s->refs[s->nrefs] = t;
+	s->from[s->nrefs++] = s->current;
+	return 0;
 }
 
 /* Room for the parents of every object reached. */
@@ -93,6 +75,63 @@ static int parent_room(search *s)
 {
 	return objref__grow((void **)&s->parent, &s->parent_cap, OBJREF__MAX(s->objs.n, 1),
 		sizeof(objref_id));
+}
+
+/* The objects [from, n) were reached from `by`: their parent.  The id of
+ * obj if it is among them, else OBJREF_NO_ID. */
+static objref_id reached(search *s, size_t from, objref_id by, PyObject *obj)
+{
+	for (size_t j = from; j < s->objs.n; j++) {
+		s->parent[j] = by;
+		if (s->objs.objs[j] == obj)
+			return (objref_id)j;
+	}
+	return OBJREF_NO_ID;
+}
+
+/* Traverse op (id): its references are noted for reach(); its hidden
+ * ones (types, code, modules) are reached now.  The id of obj if one of
+ * them is obj, else OBJREF_NO_ID (*err: 0 or OBJREF_ENOMEM). */
+static objref_id traverse(search *s, objref_id id, PyObject *op, PyObject *obj, int *err)
+{
+	traverseproc trav = Py_TYPE(op)->tp_traverse;
+	uint32_t flags = PyModule_Check(op) ? OBJREF_F_MODULE : PyType_Check(op) ? OBJREF_F_TYPE :
+		PyCode_Check(op) ? OBJREF_F_CODE : 0;
+	size_t n = s->objs.n;
+
+	s->current = id;
+	*err = 0;
+	if (trav && PyObject_IS_GC(op) && trav(op, collect, s) < 0)
+		*err = OBJREF_ENOMEM;
+	else if (flags && (*err = objref__hidden_edges(&s->hidden, id, op, flags)) == 0 &&
+		 s->objs.n > n && (*err = parent_room(s)) == 0)
+		return reached(s, n, id, obj);
+	return OBJREF_NO_ID;
+}
+
+/* Reach the references noted: the live tracked ones not reached yet.
+ * The id of obj if one is obj, else OBJREF_NO_ID (*err: 0 or
+ * OBJREF_ENOMEM). */
+static objref_id reach(search *s, PyObject *obj, int *err)
+{
+	int added;
+
+	*err = 0;
+	for (size_t k = 0; k < s->nrefs; k++) {
+		PyObject *t = s->refs[k];
+		size_t n = s->objs.n;
+
+		if (!objref__is_live(t) || !objref__is_tracked(t))
+			continue;
+		if (objref__objset_add(&s->objs, t, &added) == OBJREF_NO_ID ||
+		    (added && s->objs.n > s->parent_cap && parent_room(s) < 0)) {
+			*err = OBJREF_ENOMEM;
+			break;
+		}
+		if (added && reached(s, n, s->from[k], obj) != OBJREF_NO_ID)
+			return (objref_id)n;
+	}
+	return OBJREF_NO_ID;
 }
 
 /* The modules of sys.modules (str keys) not ignored: the search's first
@@ -121,17 +160,20 @@ static int seed_modules(search *s, objref_id *end, PyObject *obj, size_t first)
 }
 
 /*
- * Level by level from the modules [first, n): the id where obj was
- * reached, OBJREF_NO_ID when not within max_depth references (*err: 0 or
- * OBJREF_ENOMEM).
+ * Level by level from the modules [first, n), a batch of up to BATCH
+ * objects of one level at a time: the id where obj was reached,
+ * OBJREF_NO_ID when not within max_depth references (*err: 0 or
+ * OBJREF_ENOMEM).  Everything a batch reaches is on the next level, so
+ * the ids stay in breadth-first order.
  */
 static objref_id breadth_first(search *s, PyObject *obj, size_t first, size_t max_depth, int *err)
 {
-	size_t level = 0, level_end = s->objs.n;
+	size_t level = 0, level_end = s->objs.n, i = first;
+	objref_id end = OBJREF_NO_ID;
 
 	*err = 0;
-	for (size_t i = first; i < s->objs.n; i++) {
-		size_t from = s->objs.n;
+	while (i < s->objs.n && end == OBJREF_NO_ID && !*err) {
+		size_t stop;
 
 		if (i == level_end) {
 			level++;
@@ -139,18 +181,17 @@ static objref_id breadth_first(search *s, PyObject *obj, size_t first, size_t ma
 		}
 		if (level >= max_depth)
 			break;  /* what this level reaches is too far */
-		if (i + PREFETCH_AHEAD < s->objs.n)  /* its header: type, traversal */
-			objref__prefetch(s->objs.objs[i + PREFETCH_AHEAD]);
-		if ((*err = expand(s, (objref_id)i, s->objs.objs[i])) < 0 ||
-		    (*err = parent_room(s)) < 0)
-			return OBJREF_NO_ID;
-		for (size_t j = from; j < s->objs.n; j++) {
-			s->parent[j] = (objref_id)i;
-			if (s->objs.objs[j] == obj)
-				return (objref_id)j;
+		stop = OBJREF__MIN(i + BATCH, level_end);
+		s->nrefs = 0;
+		for (; i < stop && end == OBJREF_NO_ID && !*err; i++) {
+			if (i + PREFETCH_AHEAD < stop)  /* its header: type, traversal */
+				objref__prefetch(s->objs.objs[i + PREFETCH_AHEAD]);
+			end = traverse(s, (objref_id)i, s->objs.objs[i], obj, err);
 		}
+		if (end == OBJREF_NO_ID && !*err)
+			end = reach(s, obj, err);
 	}
-	return OBJREF_NO_ID;
+	return *err ? OBJREF_NO_ID : end;
 }
 
 /* The chain from a module to the object with id `end`, module first, as
@@ -207,6 +248,7 @@ cleanup:
 	objref__objset_dispose(&s.objs);
 	objref__free(s.parent);
 	objref__free(s.refs);
+	objref__free(s.from);
 	objref__session_exit(&session);
 	return err;
 }
