@@ -7,9 +7,14 @@
  * reference stored, then reversed.  The same shortest chain is a shortest
  * path from the set of modules to obj, which a breadth-first search
  * forward from the modules finds as well: a module's references are its
- * traversal, and the search stores only what it reached (an object set
- * whose ids are the queue, in discovery order, and each object's parent),
+ * traversal, and the search stores only what it reached (in a queue, in
+ * discovery order, with each object's parent, and as a mark per object),
  * and stops at the level where it reaches obj.
+ *
+ * The marks are a bit per 16 bytes of the address space (two objects never
+ * share 16 bytes), in a bitmap per megabyte the heap uses, found through a
+ * small table: 8 kB per megabyte of heap, so a million objects' marks stay
+ * in the cache where an address hash of them would not.
  *
  * The graph is a tracked-only snapshot's: the objects the collector tracks,
  * the references traversal reports to live ones (objref__is_live), and the
@@ -30,28 +35,150 @@
 
 /* How far ahead the search asks for an object's header, and how many
  * objects of a level it traverses before it looks at what they refer to:
- * the references of a batch are many, so the header and the set slot of
- * each, asked for as traversal reports it, have arrived when read. */
+ * the references of a batch are many, so the header of each, asked for as
+ * traversal reports it, has arrived when read. */
 #define PREFETCH_AHEAD 8
 #define BATCH 64
 
+/* ---- marks: a bit per 16 bytes, a bitmap per megabyte ------------------ */
+
+#define GRAIN_SHIFT 4
+#define MEGA_SHIFT 20
+#define MEGA_WORDS (((size_t)1 << (MEGA_SHIFT - GRAIN_SHIFT)) / 64)
+
 typedef struct {
-	objref__objset objs;   /* reached, ids in breadth-first order */
+	uintptr_t mega;    /* address >> MEGA_SHIFT, plus one: 0 is empty */
+	uint64_t *bits;
+} mark_slot;
+
+typedef struct {
+	mark_slot *slots;  /* open addressing, at most half full */
+	size_t cap, n;
+	uintptr_t last;    /* the megabyte asked for last, plus one, and its bits */
+	uint64_t *last_bits;
+} marks;
+
+static size_t mark_slot_of(const marks *m, uintptr_t key)
+{
+	size_t mask = m->cap - 1, h = (size_t)objref__hash64(key) & mask;
+
+	while (m->slots[h].mega && m->slots[h].mega != key)
+		h = (h + 1) & mask;
+	return h;
+}
+
+static int marks_grow(marks *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 256;
+	mark_slot *old = m->slots, *slots = objref__calloc(cap, sizeof(mark_slot));
+	size_t oldcap = m->cap;
+
+	if (!slots)
+		return OBJREF_ENOMEM;
+	m->slots = slots;
+	m->cap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].mega)
+			m->slots[mark_slot_of(m, old[i].mega)] = old[i];
+	objref__free(old);
+	return 0;
+}
+
+/* The bitmap of the megabyte holding p, made at first sight; NULL out of
+ * memory. */
+static uint64_t *marks_bits(marks *m, const void *p)
+{
+	uintptr_t key = ((uintptr_t)p >> MEGA_SHIFT) + 1;
+	size_t h;
+
+	if (key == m->last)
+		return m->last_bits;
+	if ((m->n + 1) * 2 > m->cap && marks_grow(m) < 0)
+		return NULL;
+	h = mark_slot_of(m, key);
+	if (!m->slots[h].mega) {
+		if (!(m->slots[h].bits = objref__calloc(MEGA_WORDS, sizeof(uint64_t))))
+			return NULL;
+		m->slots[h].mega = key;
+		m->n++;
+	}
+	m->last = key;
+	return m->last_bits = m->slots[h].bits;
+}
+
+/* Mark p: 1 if it was not marked, 0 if it was, OBJREF_ENOMEM. */
+static int marks_set(marks *m, const void *p)
+{
+	uint64_t *bits = marks_bits(m, p), bit;
+	size_t grain = ((uintptr_t)p >> GRAIN_SHIFT) & (((size_t)1 << (MEGA_SHIFT - GRAIN_SHIFT)) - 1);
+
+	if (!bits)
+		return OBJREF_ENOMEM;
+	bit = (uint64_t)1 << (grain & 63);
+	if (bits[grain >> 6] & bit)
+		return 0;
+	bits[grain >> 6] |= bit;
+	return 1;
+}
+
+static void marks_dispose(marks *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		objref__free(m->slots[i].bits);
+	objref__free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- the search --------------------------------------------------------- */
+
+typedef struct {
+	marks seen;
+	PyObject **queue;      /* reached, in breadth-first order: ids */
 	objref_id *parent;     /* by id; OBJREF_NO_ID for a module */
-	size_t parent_cap;
-	PyObject **refs;       /* the references of a batch's objects */
+	size_t n, cap, parent_cap;
+	PyObject **refs;       /* the references a batch's objects reported */
 	objref_id *from;       /* the object that reported each */
 	size_t nrefs, refs_cap, from_cap;
 	objref_id current;     /* the object traversed */
-	objref__hidden hidden; /* no builder: hidden references only reach */
+	PyObject *obj;         /* the object searched for */
+	objref_id end;         /* its id once reached */
+	objref__hidden hidden; /* reaches through reach_hidden */
 } search;
 
-/* The most objects a search reached: the next one reserves that many,
- * so a search of the same heap never rehashes its set. */
+/* The most objects a search reached: the next one has room for as many. */
 static size_t reached_before;
 
-/* Traversal's visitor: note t, and ask for what reach() will read of it
- * (its refcount and collector header, its slot in the set). */
+/* Put t, reached from `by`, in the queue unless marked already.  0 or
+ * OBJREF_ENOMEM; s->end set when t is the object searched for. */
+static int reach_one(search *s, PyObject *t, objref_id by)
+{
+	int fresh = marks_set(&s->seen, t);
+
+	if (fresh <= 0)
+		return fresh;
+	if (s->n == s->cap &&
+	    (s->n >= OBJREF_NO_ID - 1 ||
+	     objref__grow((void **)&s->queue, &s->cap, s->n + 1, sizeof(PyObject *)) < 0 ||
+	     objref__grow((void **)&s->parent, &s->parent_cap, s->cap, sizeof(objref_id)) < 0))
+		return OBJREF_ENOMEM;
+	s->queue[s->n] = t;
+	s->parent[s->n] = by;
+	if (t == s->obj)
+		s->end = (objref_id)s->n;
+	s->n++;
+	return 0;
+}
+
+/* capture_hidden.c's reach: a tracked target of a hidden reference. */
+static int reach_hidden(void *arg, PyObject *t)
+{
+	search *s = arg;
+
+	return reach_one(s, t, s->current);
+}
+
+/* Traversal's visitor: note t, and ask for its header (refcount, type,
+ * the collector's flags) that reach_refs() will read. */
 static int collect(PyObject *t, void *arg)
 {
 	search *s = arg;
@@ -64,150 +191,100 @@ static int collect(PyObject *t, void *arg)
 		return -1;
 	objref__prefetch_gc_head(t);
 	objref__prefetch(t);
-	objref__objset_prefetch(&s->objs, t);
 	s->refs[s->nrefs] = t;
 	s->from[s->nrefs++] = s->current;
 	return 0;
 }
 
-/* Room for the parents of every object reached. */
-static int parent_room(search *s)
-{
-	return objref__grow((void **)&s->parent, &s->parent_cap, OBJREF__MAX(s->objs.n, 1),
-		sizeof(objref_id));
-}
-
-/* The objects [from, n) were reached from `by`: their parent.  The id of
- * obj if it is among them, else OBJREF_NO_ID. */
-static objref_id reached(search *s, size_t from, objref_id by, PyObject *obj)
-{
-	for (size_t j = from; j < s->objs.n; j++) {
-		s->parent[j] = by;
-		if (s->objs.objs[j] == obj)
-			return (objref_id)j;
-	}
-	return OBJREF_NO_ID;
-}
-
-/* Traverse op (id): its references are noted for reach(); its hidden
- * ones (types, code, modules) are reached now.  The id of obj if one of
- * them is obj, else OBJREF_NO_ID (*err: 0 or OBJREF_ENOMEM). */
-static objref_id traverse(search *s, objref_id id, PyObject *op, PyObject *obj, int *err)
+/* Traverse op (id): its references are noted for reach_refs(); its
+ * hidden ones (types, code, modules) are reached now.  0 or
+ * OBJREF_ENOMEM. */
+static int traverse(search *s, objref_id id, PyObject *op)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
 	uint32_t flags = PyModule_Check(op) ? OBJREF_F_MODULE : PyType_Check(op) ? OBJREF_F_TYPE :
 		PyCode_Check(op) ? OBJREF_F_CODE : 0;
-	size_t n = s->objs.n;
 
 	s->current = id;
-	*err = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, collect, s) < 0)
-		*err = OBJREF_ENOMEM;
-	else if (flags && (*err = objref__hidden_edges(&s->hidden, id, op, flags)) == 0 &&
-		 s->objs.n > n && (*err = parent_room(s)) == 0)
-		return reached(s, n, id, obj);
-	return OBJREF_NO_ID;
+		return OBJREF_ENOMEM;
+	return flags ? objref__hidden_edges(&s->hidden, id, op, flags) : 0;
 }
 
-/* Reach the references noted: the live tracked ones not reached yet.
- * The id of obj if one is obj, else OBJREF_NO_ID (*err: 0 or
- * OBJREF_ENOMEM). */
-static objref_id reach(search *s, PyObject *obj, int *err)
+/* Reach the live tracked references noted.  0 or OBJREF_ENOMEM. */
+static int reach_refs(search *s)
 {
-	int added;
+	int err = 0;
 
-	*err = 0;
-	for (size_t k = 0; k < s->nrefs; k++) {
+	for (size_t k = 0; k < s->nrefs && !err && s->end == OBJREF_NO_ID; k++) {
 		PyObject *t = s->refs[k];
-		size_t n = s->objs.n;
-
-		if (!objref__is_live(t) || !objref__is_tracked(t))
-			continue;
-		if (objref__objset_add(&s->objs, t, &added) == OBJREF_NO_ID ||
-		    (added && s->objs.n > s->parent_cap && parent_room(s) < 0)) {
-			*err = OBJREF_ENOMEM;
-			break;
-		}
-		if (added && reached(s, n, s->from[k], obj) != OBJREF_NO_ID)
-			return (objref_id)n;
+		if (objref__is_live(t) && objref__is_tracked(t))
+			err = reach_one(s, t, s->from[k]);
 	}
-	return OBJREF_NO_ID;
+	s->nrefs = 0;
+	return err;
 }
 
-/* The modules of sys.modules (str keys) not ignored: the search's first
- * level, after the `first` ignored objects.  *end: obj's id if it is one
- * of them.  0 or OBJREF_ENOMEM. */
-static int seed_modules(search *s, objref_id *end, PyObject *obj, size_t first)
+/* The modules of sys.modules (str keys) not ignored: the first level. */
+static int seed_modules(search *s)
 {
 	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
 	Py_ssize_t pos = 0;
-	uint32_t id;
-	int added, err;
+	int err = 0;
 
-	while (modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v)) {
-		if (!PyUnicode_Check(k) || !PyModule_Check(v))
-			continue;
-		if ((id = objref__objset_add(&s->objs, v, &added)) == OBJREF_NO_ID)
-			return OBJREF_ENOMEM;
-		if (id >= first && v == obj)
-			*end = id;
-	}
-	if ((err = parent_room(s)) < 0)
-		return err;
-	for (size_t i = first; i < s->objs.n; i++)
-		s->parent[i] = OBJREF_NO_ID;
-	return 0;
+	while (!err && s->end == OBJREF_NO_ID && modules && PyDict_Check(modules) &&
+	       PyDict_Next(modules, &pos, &k, &v))
+		if (PyUnicode_Check(k) && PyModule_Check(v))
+			err = reach_one(s, v, OBJREF_NO_ID);
+	return err;
 }
 
 /*
- * Level by level from the modules [first, n), a batch of up to BATCH
- * objects of one level at a time: the id where obj was reached,
- * OBJREF_NO_ID when not within max_depth references (*err: 0 or
- * OBJREF_ENOMEM).  Everything a batch reaches is on the next level, so
- * the ids stay in breadth-first order.
+ * Level by level from the modules, a batch of up to BATCH objects of one
+ * level at a time, until obj is reached (s->end) or max_depth references
+ * are passed.  Everything a batch reaches is on the next level, so the
+ * ids stay in breadth-first order.  0 or OBJREF_ENOMEM.
  */
-static objref_id breadth_first(search *s, PyObject *obj, size_t first, size_t max_depth, int *err)
+static int breadth_first(search *s, size_t max_depth)
 {
-	size_t level = 0, level_end = s->objs.n, i = first;
-	objref_id end = OBJREF_NO_ID;
+	size_t level = 0, level_end = s->n, i = 0;
+	int err = 0;
 
-	*err = 0;
-	while (i < s->objs.n && end == OBJREF_NO_ID && !*err) {
+	while (i < s->n && s->end == OBJREF_NO_ID && !err) {
 		size_t stop;
 
 		if (i == level_end) {
 			level++;
-			level_end = s->objs.n;
+			level_end = s->n;
 		}
 		if (level >= max_depth)
 			break;  /* what this level reaches is too far */
 		stop = OBJREF__MIN(i + BATCH, level_end);
-		s->nrefs = 0;
-		for (; i < stop && end == OBJREF_NO_ID && !*err; i++) {
+		for (; i < stop && s->end == OBJREF_NO_ID && !err; i++) {
 			if (i + PREFETCH_AHEAD < stop)  /* its header: type, traversal */
-				objref__prefetch(s->objs.objs[i + PREFETCH_AHEAD]);
-			end = traverse(s, (objref_id)i, s->objs.objs[i], obj, err);
+				objref__prefetch(s->queue[i + PREFETCH_AHEAD]);
+			err = traverse(s, (objref_id)i, s->queue[i]);
 		}
-		if (end == OBJREF_NO_ID && !*err)
-			end = reach(s, obj, err);
+		if (!err && s->end == OBJREF_NO_ID)
+			err = reach_refs(s);
 	}
-	return *err ? OBJREF_NO_ID : end;
+	return err;
 }
 
-/* The chain from a module to the object with id `end`, module first, as
- * new references.  0 or OBJREF_ENOMEM. */
-static int take_chain(void ***chain, size_t *n, const search *s, objref_id end)
+/* The chain from a module to obj, module first, as new references.  0 or
+ * OBJREF_ENOMEM. */
+static int take_chain(void ***chain, size_t *n, const search *s)
 {
 	size_t len = 0;
 	PyObject **c;
 
-	for (objref_id x = end; x != OBJREF_NO_ID; x = s->parent[x])
+	for (objref_id x = s->end; x != OBJREF_NO_ID; x = s->parent[x])
 		len++;
 	if (!(c = objref__malloc(len * sizeof(PyObject *))))
 		return OBJREF_ENOMEM;
 	*n = len;
-	for (objref_id x = end; x != OBJREF_NO_ID; x = s->parent[x])
-		c[--len] = Py_NewRef(s->objs.objs[x]);
+	for (objref_id x = s->end; x != OBJREF_NO_ID; x = s->parent[x])
+		c[--len] = Py_NewRef(s->queue[x]);
 	*chain = (void **)c;
 	return 0;
 }
@@ -217,35 +294,35 @@ int objref_capture_backref_chain(void ***chain, size_t *n, void *obj, size_t max
 {
 	objref__session session;
 	search s;
-	objref_id end;
-	size_t first;
-	int err, added;
+	int err;
 
 	*chain = NULL;
 	*n = 0;
 	if (!obj || !objref__is_tracked((PyObject *)obj))
 		return objref__error(OBJREF_EINVAL, "the object is not tracked by the collector");
 	memset(&s, 0, sizeof(s));
+	s.obj = obj;
+	s.end = OBJREF_NO_ID;
+	s.hidden.reach = reach_hidden;
+	s.hidden.reach_arg = &s;
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
-	s.hidden.objs = &s.objs;
-	if ((err = objref__objset_reserve(&s.objs, OBJREF__MAX(reached_before, 4096))) < 0)
-		goto cleanup;
-	/* The ignored objects first: reached, never expanded. */
+	if (reached_before &&
+	    (objref__grow((void **)&s.queue, &s.cap, reached_before, sizeof(PyObject *)) < 0 ||
+	     objref__grow((void **)&s.parent, &s.parent_cap, s.cap, sizeof(objref_id)) < 0))
+		err = OBJREF_ENOMEM;
+	/* The ignored objects: marked, so never reached. */
 	for (size_t i = 0; i < nignore && !err; i++)
-		if ((PyObject *)ignore[i] != obj && ignore[i] &&
-		    objref__objset_add(&s.objs, (PyObject *)ignore[i], &added) == OBJREF_NO_ID)
+		if (ignore[i] && (PyObject *)ignore[i] != obj && marks_set(&s.seen, (void *)ignore[i]) < 0)
 			err = OBJREF_ENOMEM;
-	first = s.objs.n;
-	end = OBJREF_NO_ID;
-	if (!err && (err = seed_modules(&s, &end, obj, first)) == 0 && end == OBJREF_NO_ID)
-		end = breadth_first(&s, obj, first, max_depth, &err);
-	if (!err && end != OBJREF_NO_ID)
-		err = take_chain(chain, n, &s, end);
-cleanup:
-	reached_before = OBJREF__MAX(reached_before, s.objs.n);
+	if (!err && (err = seed_modules(&s)) == 0 && s.end == OBJREF_NO_ID)
+		err = breadth_first(&s, max_depth);
+	if (!err && s.end != OBJREF_NO_ID)
+		err = take_chain(chain, n, &s);
+	reached_before = OBJREF__MAX(reached_before, s.n);
 	objref__hidden_dispose(&s.hidden);
-	objref__objset_dispose(&s.objs);
+	marks_dispose(&s.seen);
+	objref__free(s.queue);
 	objref__free(s.parent);
 	objref__free(s.refs);
 	objref__free(s.from);

@@ -13,8 +13,9 @@
  *   module        .m_copy: the dict a single-phase extension module is
  *                 re-created from (its PyModuleDef's m_base.m_copy).
  *
- * Without a builder (b NULL: capture_chain.c's search) targets are only
- * added, never linked.
+ * With a reach function (capture_chain.c's search: no builder, no object
+ * set) a tracked target is passed to it instead, and an untracked one
+ * looked through.
  *
  * A target is linked if the snapshot has it, or added if it is tracked (a
  * frozen tuple, say: the walk then visits it).  An untracked target
@@ -64,17 +65,18 @@ static int hidden_of_code(objref__hidden *h, PyCodeObject *co);
 /* Link target t (see the top of the file). */
 static int target(objref__hidden *h, PyObject *t, const char *field)
 {
-	uint32_t id = t ? objref__objset_find(h->objs, t) : OBJREF_NO_ID;
+	uint32_t id;
 	objref_label label = 0;
 	int added, err;
 
 	if (!t)
 		return 0;
-	if (id == OBJREF_NO_ID && objref__is_tracked(t) &&
+	if (h->reach && objref__is_tracked(t))
+		return h->reach(h->reach_arg, t);
+	id = h->reach ? OBJREF_NO_ID : objref__objset_find(h->objs, t);
+	if (id == OBJREF_NO_ID && !h->reach && objref__is_tracked(t) &&
 	    (id = objref__objset_add(h->objs, t, &added)) == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
-	if (id != OBJREF_NO_ID && !h->b)
-		return 0;  /* a search: reaching t is all */
 	if (id != OBJREF_NO_ID)
 		return (err = field_label(&label, h, field)) < 0 ? err :
 			objref_builder_edge(h->b, h->src, id, label);

@@ -306,8 +306,12 @@ static inline int objref__walk_dict_keys(PyObject *op)
 /* Adds the references tp_traverse does not report but capture can name (a
  * static type's __dict__, a code object's constants ...) as edges. */
 typedef struct {
-	objref_builder *b;      /* NULL: targets are added, no edge is made */
+	objref_builder *b;
 	objref__objset *objs;   /* the walk's objects: tracked targets are added */
+	/* Instead of b and objs (a search): each tracked target is passed to
+	 * reach, which returns 0 or a negative OBJREF_E* code. */
+	int (*reach)(void *arg, PyObject *t);
+	void *reach_arg;
 	objref_id src;
 	struct { const char *field; objref_label label; } labels[24]; /* interned once */
 	size_t nlabels;
