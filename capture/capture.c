@@ -304,15 +304,14 @@ void objref__tracked_dispose(objref__tracked *t)
 /* ---- walking the untracked objects reachable from tracked ones -------- */
 
 typedef struct {
-	objref__objset untracked; /* discovered in order; also the work queue */
+	objref__markset untracked; /* discovered in order; also the work queue */
 	PyObject **refs;          /* one object's references, as traversal gave them */
 	size_t nrefs, refs_cap;
 	int failed;
 } reach;
 
 /* How many untracked objects the last walk found: the next one sizes its
- * set from it (heaps change slowly between checkpoints), instead of
- * growing it by rehashing from nothing. */
+ * queue from it (heaps change slowly between checkpoints). */
 static size_t last_untracked;
 
 static int visit_reach(PyObject *t, void *arg)
@@ -330,24 +329,15 @@ static int visit_reach(PyObject *t, void *arg)
 	return 0;
 }
 
-/* Add the untracked ones of the references gathered: first their
- * headers, then their slots are asked for ahead, so the misses of one
- * object's references overlap (a reference is read only here, after its
- * header was asked for: whether it is alive too). */
+/* Add the untracked ones of the references gathered (whose headers were
+ * asked for as traversal reported them: is it tracked, is it alive?). */
 static int reach_add(reach *r)
 {
-	size_t n = 0;
-	int added;
-
 	for (size_t i = 0; i < r->nrefs; i++)
-		if (!objref__is_tracked(r->refs[i]) && objref__is_live(r->refs[i])) {
-			objref__objset_prefetch(&r->untracked, r->refs[i]);
-			r->refs[n++] = r->refs[i];
-		}
-	r->nrefs = 0;
-	for (size_t i = 0; i < n; i++)
-		if (objref__objset_add(&r->untracked, r->refs[i], &added) == OBJREF_NO_ID)
+		if (!objref__is_tracked(r->refs[i]) && objref__is_live(r->refs[i]) &&
+		    objref__markset_add(&r->untracked, r->refs[i]) < 0)
 			return OBJREF_ENOMEM;
+	r->nrefs = 0;
 	return 0;
 }
 
@@ -370,20 +360,20 @@ static int reach_from(reach *r, PyObject *op)
 	return reach_add(r);
 }
 
-/* Size r's set for about as many untracked objects as the last walk
+/* Size r's queue for about as many untracked objects as the last walk
  * found (or as many as ntracked, the first time). */
 static int reach_reserve(reach *r, size_t ntracked)
 {
 	size_t room = last_untracked ? last_untracked + last_untracked / 8 : ntracked;
 
-	return room > 1024 ? objref__objset_reserve(&r->untracked, room) : 0;
+	return room > 1024 ? objref__markset_reserve(&r->untracked, room) : 0;
 }
 
 static void reach_dispose(reach *r)
 {
 	if (!r->failed && r->untracked.n)
 		last_untracked = r->untracked.n;
-	objref__objset_dispose(&r->untracked);
+	objref__markset_dispose(&r->untracked);
 	objref__free(r->refs);
 	r->refs = NULL;
 	r->nrefs = r->refs_cap = 0;

@@ -11,10 +11,9 @@
  * discovery order, with each object's parent, and as a mark per object),
  * and stops at the level where it reaches obj.
  *
- * The marks are a bit per 16 bytes of the address space (two objects never
- * share 16 bytes), in a bitmap per megabyte the heap uses, found through a
- * small table: 8 kB per megabyte of heap, so a million objects' marks stay
- * in the cache where an address hash of them would not.
+ * What it reached is an objref__markset (capture_marks.c): a bit per 16
+ * bytes of heap, so a million objects' marks stay in the cache where an
+ * address hash of them would not.
  *
  * The graph is a tracked-only snapshot's: the objects the collector tracks,
  * the references traversal reports to live ones (objref__is_live), and the
@@ -40,102 +39,12 @@
 #define PREFETCH_AHEAD 8
 #define BATCH 64
 
-/* ---- marks: a bit per 16 bytes, a bitmap per megabyte ------------------ */
-
-#define GRAIN_SHIFT 4
-#define MEGA_SHIFT 20
-#define MEGA_WORDS (((size_t)1 << (MEGA_SHIFT - GRAIN_SHIFT)) / 64)
-
-typedef struct {
-	uintptr_t mega;    /* address >> MEGA_SHIFT, plus one: 0 is empty */
-	uint64_t *bits;
-} mark_slot;
-
-typedef struct {
-	mark_slot *slots;  /* open addressing, at most half full */
-	size_t cap, n;
-	uintptr_t last;    /* the megabyte asked for last, plus one, and its bits */
-	uint64_t *last_bits;
-} marks;
-
-static size_t mark_slot_of(const marks *m, uintptr_t key)
-{
-	size_t mask = m->cap - 1, h = (size_t)objref__hash64(key) & mask;
-
-	while (m->slots[h].mega && m->slots[h].mega != key)
-		h = (h + 1) & mask;
-	return h;
-}
-
-static int marks_grow(marks *m)
-{
-	size_t cap = m->cap ? m->cap * 2 : 256;
-	mark_slot *old = m->slots, *slots = objref__calloc(cap, sizeof(mark_slot));
-	size_t oldcap = m->cap;
-
-	if (!slots)
-		return OBJREF_ENOMEM;
-	m->slots = slots;
-	m->cap = cap;
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].mega)
-			m->slots[mark_slot_of(m, old[i].mega)] = old[i];
-	objref__free(old);
-	return 0;
-}
-
-/* The bitmap of the megabyte holding p, made at first sight; NULL out of
- * memory. */
-static uint64_t *marks_bits(marks *m, const void *p)
-{
-	uintptr_t key = ((uintptr_t)p >> MEGA_SHIFT) + 1;
-	size_t h;
-
-	if (key == m->last)
-		return m->last_bits;
-	if ((m->n + 1) * 2 > m->cap && marks_grow(m) < 0)
-		return NULL;
-	h = mark_slot_of(m, key);
-	if (!m->slots[h].mega) {
-		if (!(m->slots[h].bits = objref__calloc(MEGA_WORDS, sizeof(uint64_t))))
-			return NULL;
-		m->slots[h].mega = key;
-		m->n++;
-	}
-	m->last = key;
-	return m->last_bits = m->slots[h].bits;
-}
-
-/* Mark p: 1 if it was not marked, 0 if it was, OBJREF_ENOMEM. */
-static int marks_set(marks *m, const void *p)
-{
-	uint64_t *bits = marks_bits(m, p), bit;
-	size_t grain = ((uintptr_t)p >> GRAIN_SHIFT) & (((size_t)1 << (MEGA_SHIFT - GRAIN_SHIFT)) - 1);
-
-	if (!bits)
-		return OBJREF_ENOMEM;
-	bit = (uint64_t)1 << (grain & 63);
-	if (bits[grain >> 6] & bit)
-		return 0;
-	bits[grain >> 6] |= bit;
-	return 1;
-}
-
-static void marks_dispose(marks *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		objref__free(m->slots[i].bits);
-	objref__free(m->slots);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ---- the search --------------------------------------------------------- */
 
 typedef struct {
-	marks seen;
-	PyObject **queue;      /* reached, in breadth-first order: ids */
+	objref__markset seen;  /* reached, in breadth-first order: ids */
 	objref_id *parent;     /* by id; OBJREF_NO_ID for a module */
-	size_t n, cap, parent_cap;
+	size_t parent_cap;
 	PyObject **refs;       /* the references a batch's objects reported */
 	objref_id *from;       /* the object that reported each */
 	size_t nrefs, refs_cap, from_cap;
@@ -152,20 +61,17 @@ static size_t reached_before;
  * OBJREF_ENOMEM; s->end set when t is the object searched for. */
 static int reach_one(search *s, PyObject *t, objref_id by)
 {
-	int fresh = marks_set(&s->seen, t);
+	size_t id = s->seen.n;
+	int fresh = objref__markset_add(&s->seen, t);
 
 	if (fresh <= 0)
 		return fresh;
-	if (s->n == s->cap &&
-	    (s->n >= OBJREF_NO_ID - 1 ||
-	     objref__grow((void **)&s->queue, &s->cap, s->n + 1, sizeof(PyObject *)) < 0 ||
-	     objref__grow((void **)&s->parent, &s->parent_cap, s->cap, sizeof(objref_id)) < 0))
+	if ((id >= OBJREF_NO_ID - 1 ||
+	     objref__grow((void **)&s->parent, &s->parent_cap, s->seen.cap, sizeof(objref_id)) < 0))
 		return OBJREF_ENOMEM;
-	s->queue[s->n] = t;
-	s->parent[s->n] = by;
+	s->parent[id] = by;
 	if (t == s->obj)
-		s->end = (objref_id)s->n;
-	s->n++;
+		s->end = (objref_id)id;
 	return 0;
 }
 
@@ -247,23 +153,23 @@ static int seed_modules(search *s)
  */
 static int breadth_first(search *s, size_t max_depth)
 {
-	size_t level = 0, level_end = s->n, i = 0;
+	size_t level = 0, level_end = s->seen.n, i = 0;
 	int err = 0;
 
-	while (i < s->n && s->end == OBJREF_NO_ID && !err) {
+	while (i < s->seen.n && s->end == OBJREF_NO_ID && !err) {
 		size_t stop;
 
 		if (i == level_end) {
 			level++;
-			level_end = s->n;
+			level_end = s->seen.n;
 		}
 		if (level >= max_depth)
 			break;  /* what this level reaches is too far */
 		stop = OBJREF__MIN(i + BATCH, level_end);
 		for (; i < stop && s->end == OBJREF_NO_ID && !err; i++) {
 			if (i + PREFETCH_AHEAD < stop)  /* its header: type, traversal */
-				objref__prefetch(s->queue[i + PREFETCH_AHEAD]);
-			err = traverse(s, (objref_id)i, s->queue[i]);
+				objref__prefetch(s->seen.objs[i + PREFETCH_AHEAD]);
+			err = traverse(s, (objref_id)i, s->seen.objs[i]);
 		}
 		if (!err && s->end == OBJREF_NO_ID)
 			err = reach_refs(s);
@@ -284,7 +190,7 @@ static int take_chain(void ***chain, size_t *n, const search *s)
 		return OBJREF_ENOMEM;
 	*n = len;
 	for (objref_id x = s->end; x != OBJREF_NO_ID; x = s->parent[x])
-		c[--len] = Py_NewRef(s->queue[x]);
+		c[--len] = Py_NewRef(s->seen.objs[x]);
 	*chain = (void **)c;
 	return 0;
 }
@@ -308,21 +214,21 @@ int objref_capture_backref_chain(void ***chain, size_t *n, void *obj, size_t max
 	if ((err = objref__session_enter(&session)) < 0)
 		return err;
 	if (reached_before &&
-	    (objref__grow((void **)&s.queue, &s.cap, reached_before, sizeof(PyObject *)) < 0 ||
-	     objref__grow((void **)&s.parent, &s.parent_cap, s.cap, sizeof(objref_id)) < 0))
+	    (objref__markset_reserve(&s.seen, reached_before) < 0 ||
+	     objref__grow((void **)&s.parent, &s.parent_cap, s.seen.cap, sizeof(objref_id)) < 0))
 		err = OBJREF_ENOMEM;
 	/* The ignored objects: marked, so never reached. */
 	for (size_t i = 0; i < nignore && !err; i++)
-		if (ignore[i] && (PyObject *)ignore[i] != obj && marks_set(&s.seen, (void *)ignore[i]) < 0)
+		if (ignore[i] && (PyObject *)ignore[i] != obj &&
+		    objref__markset_mark(&s.seen, (PyObject *)ignore[i]) < 0)
 			err = OBJREF_ENOMEM;
 	if (!err && (err = seed_modules(&s)) == 0 && s.end == OBJREF_NO_ID)
 		err = breadth_first(&s, max_depth);
 	if (!err && s.end != OBJREF_NO_ID)
 		err = take_chain(chain, n, &s);
-	reached_before = OBJREF__MAX(reached_before, s.n);
+	reached_before = OBJREF__MAX(reached_before, s.seen.n);
 	objref__hidden_dispose(&s.hidden);
-	marks_dispose(&s.seen);
-	objref__free(s.queue);
+	objref__markset_dispose(&s.seen);
 	objref__free(s.parent);
 	objref__free(s.refs);
 	objref__free(s.from);

@@ -108,6 +108,31 @@ int objref__objset_index(objref__objset *s);
  * that many neither reallocates nor rehashes.  0 or OBJREF_ENOMEM. */
 int objref__objset_reserve(objref__objset *s, size_t room);
 
+/* ---- a set of objects with no ids: marks (capture_marks.c) ---- */
+typedef struct {
+	uintptr_t mega;     /* address >> 20, plus one: 0 is empty */
+	uint64_t *bits;     /* a bit per 16 bytes of that megabyte */
+} objref__markslot;
+
+typedef struct {
+	PyObject **objs;    /* borrowed, in the order added */
+	size_t n, cap;
+	objref__markslot *slots; /* open addressing on the megabyte, at most half full */
+	size_t slots_cap, nmegas;
+	uintptr_t last;     /* the megabyte asked for last (key) and its bits */
+	uint64_t *last_bits;
+} objref__markset;
+
+/* Add op (to objs, marked): 1 when it was not there, 0 when it was,
+ * OBJREF_ENOMEM. */
+int objref__markset_add(objref__markset *s, PyObject *op);
+/* Mark op without adding it to objs (an object a walk must not enter):
+ * 1, 0 or OBJREF_ENOMEM as above. */
+int objref__markset_mark(objref__markset *s, const PyObject *op);
+/* Room for `room` objects in objs.  0 or OBJREF_ENOMEM. */
+int objref__markset_reserve(objref__markset *s, size_t room);
+void objref__markset_dispose(objref__markset *s);
+
 /* The slot hash of an address.  Each 1 kB block of the address space
  * (objects made together, which often refer to each other) goes to a
  * random place in the index (splitmix64 of the block number), and its
