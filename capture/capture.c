@@ -325,9 +325,15 @@ static int visit_reach(PyObject *t, void *arg)
 		return -1;
 	}
 	objref__prefetch_gc_head(t);  /* is it tracked, is it alive? */
+	objref__prefetch(t);
 	r->refs[r->nrefs++] = t;
 	return 0;
 }
+
+/* References gathered before reach_add reads them: those of many objects,
+ * so that the header of each, asked for as traversal reported it, has
+ * arrived when read. */
+#define REACH_BATCH 256
 
 /* Add the untracked ones of the references gathered (whose headers were
  * asked for as traversal reported them: is it tracked, is it alive?). */
@@ -347,7 +353,6 @@ static int reach_from(reach *r, PyObject *op)
 {
 	traverseproc trav = Py_TYPE(op)->tp_traverse;
 
-	r->nrefs = 0;
 	if (trav && PyObject_IS_GC(op) && trav(op, visit_reach, r) < 0 && r->failed)
 		return OBJREF_ENOMEM;
 	if (objref__walk_dict_keys(op)) {
@@ -357,7 +362,19 @@ static int reach_from(reach *r, PyObject *op)
 			if (visit_reach(k, r) < 0)
 				return OBJREF_ENOMEM;
 	}
-	return reach_add(r);
+	return r->nrefs >= REACH_BATCH ? reach_add(r) : 0;
+}
+
+/* The i-th untracked object queued, NULL when the walk is over: when the
+ * queue runs out, the references gathered are added first (*err: 0 or
+ * OBJREF_ENOMEM). */
+static PyObject *reach_next(reach *r, size_t i, int *err)
+{
+	if (i == r->untracked.n && (*err = reach_add(r)) < 0)
+		return NULL;
+	if (i + 8 < r->untracked.n)  /* its header: type, size, traversal */
+		objref__prefetch(r->untracked.objs[i + 8]);
+	return i < r->untracked.n ? r->untracked.objs[i] : NULL;
 }
 
 /* Size r's queue for about as many untracked objects as the last walk
@@ -384,10 +401,12 @@ static int reach_untracked(reach *r, const objref__tracked *tracked)
 {
 	int err = 0;
 
+	PyObject *op;
+
 	for (size_t i = 0; i < tracked->n && !err; i++)
 		err = reach_from(r, tracked->items[i]);
-	for (size_t i = 0; i < r->untracked.n && !err; i++)
-		err = reach_from(r, r->untracked.objs[i]);
+	for (size_t i = 0; !err && (op = reach_next(r, i, &err)); i++)
+		err = reach_from(r, op);
 	return err;
 }
 
@@ -620,6 +639,7 @@ int objref_capture_census(objref_census **out, unsigned flags)
 {
 	objref__session session;
 	census_walk *c = objref__calloc(1, sizeof(census_walk));
+	PyObject *op;
 	int err;
 
 	*out = NULL;
@@ -633,9 +653,9 @@ int objref_capture_census(objref_census **out, unsigned flags)
 	err = c->untracked ? reach_reserve(&c->r, 0) : 0;
 	err = err ? err : census_tracked(c);
 	/* The queue grows while it is walked: untracked objects reach more. */
-	for (size_t i = 0; i < c->r.untracked.n && !err; i++)
-		if (!(err = tally_add(&c->t, c->r.untracked.objs[i])))
-			err = reach_from(&c->r, c->r.untracked.objs[i]);
+	for (size_t i = 0; !err && c->untracked && (op = reach_next(&c->r, i, &err)); i++)
+		if (!(err = tally_add(&c->t, op)))
+			err = reach_from(&c->r, op);
 	if (!err)
 		err = tally_census(out, &c->t, (flags & OBJREF_CAPTURE_LONGNAMES) != 0);
 	if (err == OBJREF_ENOMEM)
