@@ -167,45 +167,75 @@ static void unwalk(objref__objset *out, size_t n0, int refs)
 	out->n = n0;
 }
 
-/* Append every node of the list at head to out (with refs, taking a
- * reference to each while its header is at hand); 1 if the walk came
- * back to the head with every link checked, else 0 and out as it was.
- * OBJREF_ENOMEM when out cannot grow. */
-static int walk_list(objref__objset *out, const gc_head *head, int refs)
+/*
+ * Call fn on every node of the list at head, checking each link on the
+ * way; *left: how many nodes may still be visited (tests break the walk
+ * with it).  1 if the walk came back to the head with every link checked,
+ * 0 at a link that does not check (or when *left runs out), fn's negative
+ * code if it fails.
+ */
+static int visit_list(const gc_head *head, size_t *left, int (*fn)(PyObject *op, void *arg),
+	void *arg)
 {
 	uintptr_t prev = (uintptr_t)head, x;
-	size_t n0 = out->n;
+	int err;
 
 	for (x = head->next; x != (uintptr_t)head; x = ((const gc_head *)x)->next) {
-		if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev ||
-		    out->n >= OBJREF_NO_ID - 1)
-			goto broken;
-		if (out->n == out->cap &&
-		    objref__grow((void **)&out->objs, &out->cap, out->n + 1, sizeof(PyObject *)) < 0) {
-			unwalk(out, n0, refs);
-			return OBJREF_ENOMEM;
-		}
-		out->objs[out->n++] = FROM_GC(x);
-		if (refs)
-			Py_INCREF(FROM_GC(x));
+		if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev || !(*left)--)
+			return 0;
+		if ((err = fn(FROM_GC(x), arg)) < 0)
+			return err;
 		prev = x;
 	}
-	if ((head->prev & PREV_MASK) == prev)
-		return 1;
-broken:
-	unwalk(out, n0, refs);
+	return (head->prev & PREV_MASK) == prev;
+}
+
+typedef struct {
+	objref__objset *out;
+	int refs;
+} appender;
+
+/* visit_list's fn: append op (with refs, taking a reference while its
+ * header is at hand). */
+static int append(PyObject *op, void *arg)
+{
+	appender *a = arg;
+	objref__objset *out = a->out;
+
+	if (out->n == out->cap &&
+	    (out->n >= OBJREF_NO_ID - 1 ||
+	     objref__grow((void **)&out->objs, &out->cap, out->n + 1, sizeof(PyObject *)) < 0))
+		return OBJREF_ENOMEM;
+	out->objs[out->n++] = op;
+	if (a->refs)
+		Py_INCREF(op);
 	return 0;
+}
+
+/* Append every node of the list at head to out (with refs, taking a
+ * reference to each); as visit_list, and on anything but 1 out is as it
+ * was (*left: see visit_list). */
+static int walk_list(objref__objset *out, const gc_head *head, int refs, size_t *left)
+{
+	appender a = { out, refs };
+	size_t n0 = out->n;
+	int ok = visit_list(head, left, append, &a);
+
+	if (ok != 1)
+		unwalk(out, n0, refs);
+	return ok;
 }
 
 int objref__frozen_walk(objref__frozen_status *st, objref__objset *out, const void *lists)
 {
 	const gc_lists *g = lists;
+	size_t left = SIZE_MAX;
 	int ok;
 
 	*st = OBJREF__FROZEN_NONE;
 	if (g->permanent.head.next == (uintptr_t)&g->permanent.head)
 		return 0; /* nothing frozen: the common case, two reads */
-	if ((ok = walk_list(out, &g->permanent.head, 0)) < 0)
+	if ((ok = walk_list(out, &g->permanent.head, 0, &left)) < 0)
 		return ok;
 	*st = ok ? OBJREF__FROZEN_WALKED : OBJREF__FROZEN_UNREAD;
 	return 0;
@@ -303,19 +333,9 @@ int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const 
 	if (!(g = known_lists) || !lists_valid(g))
 		return 0;
 	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
-		const gc_head *head = &g->generations[i].head;
-		uintptr_t prev = (uintptr_t)head, x;
-		int err;
-
-		for (x = head->next; x != (uintptr_t)head; x = ((const gc_head *)x)->next) {
-			if (!ALIGNED(x) || (((const gc_head *)x)->prev & PREV_MASK) != prev || !left--)
-				return 0;
-			if ((err = fn(FROM_GC(x), arg)) < 0)
-				return err;
-			prev = x;
-		}
-		if ((head->prev & PREV_MASK) != prev)
-			return 0;
+		int ok = visit_list(&g->generations[i].head, &left, fn, arg);
+		if (ok != 1)
+			return ok;
 	}
 	*lists = g;
 	return 1;
@@ -324,7 +344,7 @@ int objref__gc_lists_visit(int (*fn)(PyObject *op, void *arg), void *arg, const 
 int objref__gc_lists_walk(objref__objset *out, const void **lists)
 {
 	const gc_lists *g;
-	size_t n0 = out->n, fault = lists_fault();
+	size_t n0 = out->n, left = lists_fault();
 
 	*lists = NULL;
 	if (!walk_generations)  /* the program's process: found once */
@@ -332,9 +352,7 @@ int objref__gc_lists_walk(objref__objset *out, const void **lists)
 	if (!(g = known_lists) || !lists_valid(g))
 		return 0;
 	for (int i = 0; i < 3; i++) { /* gc.get_objects()' order */
-		int ok = walk_list(out, &g->generations[i].head, !walk_generations);
-		if (ok == 1 && out->n - n0 > fault)
-			ok = 0, unwalk(out, n0, !walk_generations);  /* as a broken link would */
+		int ok = walk_list(out, &g->generations[i].head, !walk_generations, &left);
 		if (ok != 1) {
 			unwalk(out, n0, !walk_generations);
 			return ok;
