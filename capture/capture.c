@@ -532,20 +532,25 @@ static int census_visit(PyObject *op, void *arg)
 	return c->err == 0;
 }
 
+#endif
+
 /* census_one over the permanent generation's objects the collector's
- * listing left out. */
+ * listing left out, gathered in fz (err: how gathering went). */
+static int census_gathered(census_walk *c, objref__objset *fz, int err)
+{
+	for (size_t i = 0; i < fz->n && !err; i++)
+		err = census_one(fz->objs[i], c);
+	objref__objset_dispose(fz);
+	return err;
+}
+
+#if PY_VERSION_HEX >= 0x030C0000
 static int census_frozen(census_walk *c)
 {
-	objref__objset fz;
+	objref__objset fz = { 0 };
 	objref__frozen_status st;
-	int err;
 
-	memset(&fz, 0, sizeof(fz));
-	err = objref__frozen_gather(&st, NULL, &fz, c->first, NULL);
-	for (size_t i = 0; i < fz.n && !err; i++)
-		err = census_one(fz.objs[i], c);
-	objref__objset_dispose(&fz);
-	return err;
+	return census_gathered(c, &fz, objref__frozen_gather(&st, NULL, &fz, c->first, NULL));
 }
 #endif
 
@@ -561,16 +566,10 @@ static int census_node(PyObject *op, void *arg)
 /* census_one over the permanent generation of the lists walked. */
 static int census_frozen_of(census_walk *c, const void *lists)
 {
-	objref__objset fz;
+	objref__objset fz = { 0 };
 	objref__frozen_status st;
-	int err;
 
-	memset(&fz, 0, sizeof(fz));
-	err = objref__frozen_walk(&st, &fz, lists);
-	for (size_t i = 0; i < fz.n && !err; i++)
-		err = census_one(fz.objs[i], c);
-	objref__objset_dispose(&fz);
-	return err;
+	return census_gathered(c, &fz, objref__frozen_walk(&st, &fz, lists));
 }
 
 /* Forget what a walk that could not finish counted. */
