@@ -73,8 +73,8 @@ static void drop_dead_targets(objref__walk *w)
 }
 
 /* The live targets gathered, as edges from id, their labels given or
- * none.  (A container's items, added from hints, are alive: it holds
- * them.) */
+ * none; with labels, the targets were already sifted (drop_dead_targets).
+ * (A container's items, added from hints, are alive: it holds them.) */
 static int add_targets(objref__walk *w, objref_id id, const objref_label *labels)
 {
 	int err = 0;
@@ -84,7 +84,7 @@ static int add_targets(objref__walk *w, objref_id id, const objref_label *labels
 	for (size_t i = 0; i < w->ntargets && !err; i++) {
 		if (i + PREFETCH_AHEAD < w->ntargets)
 			prefetch_target(w, w->targets[i + PREFETCH_AHEAD]);
-		if (objref__is_live(w->targets[i]))
+		if (labels || objref__is_live(w->targets[i]))
 			err = add_edge(w, id, w->targets[i], labels ? labels[i] : OBJREF_LABEL(OBJREF_LABEL_NONE, 0));
 	}
 	return err;
