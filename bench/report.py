@@ -150,15 +150,16 @@ def why(tkey, size):
         ten = rows.get("chains10", {}).get("objref", {}).get("median")
         floor = rows.get("census", {}).get("floor", {}).get("median")
         if one and ten and floor:
-            return ("10 chains take %s against %s for one, so the search is not the cost: nearly all of it is "
-                    "the snapshot of the tracked objects and its reverse index, built before the first "
-                    "chain (%.0f × the floor's bare walk)" % (fmt_time(ten), fmt_time(one), one / floor))
+            return ("one chain is a search forward from the modules over what they reach within the "
+                    "chain's depth, no snapshot (%.0f × the floor's bare walk); 10 chains, %s against %s "
+                    "for one, take a snapshot of the tracked objects" % (one / floor, fmt_time(ten),
+                                                                          fmt_time(one)))
     if tkey in ("chain_x", "chain_x8"):
-        snap_t = rows.get("snapshot", {}).get("objref", {}).get("median")
+        one = rows.get("chain_d12" if tkey == "chain_x" else "chain_d12_f8", {}).get("objref", {}).get("median")
         walk = size.get("get_objects", {}).get("median")
-        if snap_t and walk:
-            return ("one chain costs a snapshot of the tracked objects and its reverse index; the full "
-                    "snapshot alone is %.1f heap walks here" % (snap_t / walk))
+        if one and walk:
+            return ("one chain is a search forward from the modules that traverses every object they "
+                    "reach within the chain's depth: %.1f heap walks here" % (one / walk))
     if tkey == "census_untracked":
         walk = size.get("get_objects", {}).get("median")
         if walk:
@@ -199,7 +200,7 @@ def growth_note(tkey, seen):
     if v1 < v0 * 1.15:
         return ""
     return (" It also grows faster than the heap: %.3g s per million at %s, %.3g at %s, the mark of "
-            "memory-bound random access (address-to-id lookups, the reverse index) outgrowing the CPU "
+            "memory-bound random access (the objects' headers, address-to-id lookups) outgrowing the CPU "
             "caches; not profiled here." % (v0, heap_short(s0), v1, heap_short(s1)))
 
 
@@ -272,8 +273,9 @@ def write(path, meta, sizes, plots):
               ". The collector is disabled during timings.",
               "- census with untracked objects: `typestats(untracked=True)`, which also counts the str, int, "
               "float, bytes and atomic tuples/dicts that gc.get_objects() does not list.",
-              "- chains: `find_backref_chain(leaf, is_proper_module)` on both sides, the snapshot included "
-              "for objref; both chains checked to have the expected length. 10 chains: "
+              "- chains: `find_backref_chain(leaf, is_proper_module)` on both sides, everything included "
+              "(for objref a search forward from the modules, no snapshot); both chains checked to have "
+              "the expected length. 10 chains: "
               "`objref.chains('Leak', samples=10)` against 10 calls of objgraph's. Each further chain: "
               "(chains() of all 30 planted Leaks − chains() of one) / 29, fastest runs of each, "
               "interleaved (the difference of two nearly equal times: medians would be noise); for "
