@@ -358,20 +358,31 @@ static PyObject *py_show_growth(PyObject *m, PyObject *args, PyObject *kw)
 
 /* ---- by name: count, by_type ---------------------------------------- */
 
+/* Types already named, direct-mapped by address: a name is made once per
+ * type, not once per object. */
+#define NAME_CACHE 64
+
 typedef struct {
 	const char *name;
 	int longnames;
 	Py_ssize_t count;
 	PyObject *list;   /* NULL: only count */
+	struct { PyTypeObject *tp; int match; } seen[NAME_CACHE];
 } name_match;
 
 static int match_name(void *obj, void *arg)
 {
 	name_match *mm = arg;
-	char name[512];
+	PyTypeObject *tp = Py_TYPE((PyObject *)obj);
+	size_t h = ((uintptr_t)tp >> 6) & (NAME_CACHE - 1);
 
-	objref_capture_typename(name, sizeof(name), obj, mm->longnames);
-	if (strcmp(name, mm->name) != 0)
+	if (mm->seen[h].tp != tp) {
+		char name[512];
+		objref_capture_typename(name, sizeof(name), obj, mm->longnames);
+		mm->seen[h].tp = tp;
+		mm->seen[h].match = strcmp(name, mm->name) == 0;
+	}
+	if (!mm->seen[h].match)
 		return 0;
 	mm->count++;
 	return mm->list && PyList_Append(mm->list, (PyObject *)obj) < 0 ? -1 : 0;
