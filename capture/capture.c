@@ -399,9 +399,8 @@ static void reach_dispose(reach *r)
 /* Everything untracked that the tracked objects reach, in r. */
 static int reach_untracked(reach *r, const objref__tracked *tracked)
 {
-	int err = 0;
-
 	PyObject *op;
+	int err = 0;
 
 	for (size_t i = 0; i < tracked->n && !err; i++)
 		err = reach_from(r, tracked->items[i]);
