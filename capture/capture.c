@@ -82,7 +82,22 @@ static size_t slot_for(const objref__objset *s, PyObject *op)
 	return h;
 }
 
-/* A fresh index with room for `room` objects (at most half full). */
+/* Put objs[from ..] in the index (which has room for them). */
+static void index_from(objref__objset *s, size_t from)
+{
+	for (size_t i = from; i < s->n; i++) {
+		size_t h;
+		if (i + 16 < s->n)
+			objref__objset_prefetch(s, s->objs[i + 16]);
+		h = slot_for(s, s->objs[i]);
+		s->slots[h].key = s->objs[i];
+		s->slots[h].id = (uint32_t)i;
+	}
+	s->indexed = s->n;
+}
+
+/* A fresh index, twice as large at least, with room for `room` objects
+ * (at most half full), holding every object. */
 static int reindex(objref__objset *s, size_t room)
 {
 	size_t cap = s->slots_cap ? s->slots_cap * 2 : 1024;
@@ -92,24 +107,24 @@ static int reindex(objref__objset *s, size_t room)
 	objref__free(s->slots);
 	if (!(s->slots = objref__calloc(cap, sizeof(objref__objslot)))) {
 		s->slots_cap = 0;
+		s->indexed = 0;
 		return OBJREF_ENOMEM;
 	}
 	objref__advise_huge(s->slots, cap * sizeof(objref__objslot));
 	s->slots_cap = cap;
-	for (size_t i = 0; i < s->n; i++) {
-		size_t h;
-		if (i + 16 < s->n)
-			objref__objset_prefetch(s, s->objs[i + 16]);
-		h = slot_for(s, s->objs[i]);
-		s->slots[h].key = s->objs[i];
-		s->slots[h].id = (uint32_t)i;
-	}
+	index_from(s, 0);
 	return 0;
 }
 
+/* The objects appended since (by gathering) join the index: in place when
+ * it has room, as after objref__objset_reserve, so the capture's index is
+ * allocated once, not again at twice its size. */
 int objref__objset_index(objref__objset *s)
 {
-	return reindex(s, s->n);
+	if (s->n * 2 + 2 > s->slots_cap)
+		return reindex(s, s->n);
+	index_from(s, s->indexed);
+	return 0;
 }
 
 int objref__objset_reserve(objref__objset *s, size_t room)
@@ -151,6 +166,7 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	s->slots[h].key = op;
 	s->slots[h].id = (uint32_t)s->n;
 	*added = 1;
+	s->indexed = s->n + 1;
 	return (uint32_t)s->n++;
 }
 

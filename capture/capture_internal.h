@@ -96,13 +96,14 @@ typedef struct {
 				 * full; the key is kept in the slot so a probe
 				 * touches one cache line, not the object table too */
 	size_t slots_cap;
+	size_t indexed;     /* objs[0 .. indexed) are in the index */
 } objref__objset;
 
 void objref__objset_dispose(objref__objset *s);
 /* The id of op, adding it when absent (*added = 1).  OBJREF_NO_ID on ENOMEM. */
 uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added);
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op);
-/* Build the index of objects appended without one (by gathering). */
+/* Index the objects appended without it (by gathering). */
 int objref__objset_index(objref__objset *s);
 /* Room for `room` objects in all, array and index, so that adding up to
  * that many neither reallocates nor rehashes.  0 or OBJREF_ENOMEM. */
