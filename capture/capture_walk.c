@@ -164,7 +164,7 @@ static int add_object(objref__walk *w, objref_id id)
 	o.flags = objref__object_flags(op);
 	o.size = objref__sizeof_class(op, &ti->size, &o.flags);
 	if (!w->refs_only && (n = objref__describe(w->text, sizeof(w->text), op)) &&
-	    (err = objref_builder_string(&o.desc, w->b, w->text, n)) < 0)
+	    (err = objref_builder_text(&o.desc, w->b, w->text, n)) < 0)
 		return err;
 	if ((err = objref_builder_object(&got, w->b, &o)) < 0 || (err = emit_edges(w, id, op, ti)) < 0)
 		return err;

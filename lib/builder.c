@@ -73,6 +73,11 @@ int objref_builder_string(objref_str *out, objref_builder *b, const char *s, siz
 	return objref__strtab_intern(out, &b->strings, s, len);
 }
 
+int objref_builder_text(objref_str *out, objref_builder *b, const char *s, size_t len)
+{
+	return objref__strtab_append(out, &b->strings, s, len);
+}
+
 int objref_builder_type(objref_type_id *out, objref_builder *b, uint64_t addr,
 	const char *module, const char *name, const char *qualname)
 {

@@ -28,6 +28,7 @@ void objref__strtab_freeze(objref__strtab *t)
 	objref__free(t->index);
 	t->index = NULL;
 	t->index_cap = 0;
+	t->nindexed = 0;
 }
 
 /* Is string id exactly the len bytes at s (which hold no NUL)?  The
@@ -49,43 +50,82 @@ static uint64_t hash_of(const char *s, size_t len)
 
 #define TAG(h) ((h) & 0xffffffff00000000ULL)
 
-/* Rebuild the index with twice the capacity.  The strings' hashes are
- * computed first, in arena order, so that the slot each insertion will
- * probe (random, in a table far larger than the caches) is asked for a
- * few insertions ahead. */
+/* Rebuild the index with twice the capacity, from the strings it holds
+ * (appended ones stay out), or from every string when there is no index
+ * (a frozen table).  The strings' hashes are computed first, so that the
+ * slot each insertion will probe (random, in a table far larger than the
+ * caches) is asked for a few insertions ahead. */
 #define REHASH_AHEAD 8
 
 static int rehash(objref__strtab *t)
 {
-	size_t cap = t->index_cap ? t->index_cap * 2 : 64;
+	size_t cap = t->index_cap ? t->index_cap * 2 : 64, n = t->index ? t->nindexed : t->n;
 	uint64_t *idx, *hashes;
+	uint32_t *ids;
 
-	while (cap < (t->n + 1) * 2)  /* a frozen table has strings but no index */
+	while (cap < (n + 1) * 2)
 		cap *= 2;
 	idx = objref__calloc(cap, sizeof(uint64_t));
-	hashes = objref__malloc((t->n + 1) * sizeof(uint64_t));
-	if (!idx || !hashes) {
+	hashes = objref__malloc((n + 1) * sizeof(uint64_t));
+	ids = objref__malloc((n + 1) * sizeof(uint32_t));
+	if (!idx || !hashes || !ids) {
 		objref__free(idx);
 		objref__free(hashes);
+		objref__free(ids);
 		return OBJREF_ENOMEM;
 	}
+	if (t->index) {
+		size_t k = 0;
+		for (size_t h = 0; h < t->index_cap && k < n; h++)
+			if (t->index[h])
+				ids[k++] = (uint32_t)t->index[h] - 1;
+		n = k;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			ids[i] = (uint32_t)i;
+	}
 	objref__free(t->index);  /* not read again: the arena has every string */
-	for (size_t i = 0; i < t->n; i++)
-		hashes[i] = hash_of(t->arena + t->off[i], strlen(t->arena + t->off[i]));
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < n; i++)
+		hashes[i] = hash_of(t->arena + t->off[ids[i]], strlen(t->arena + t->off[ids[i]]));
+	for (size_t i = 0; i < n; i++) {
 		size_t h = hashes[i] & (cap - 1);
 #if defined(__GNUC__) || defined(__clang__)
-		if (i + REHASH_AHEAD < t->n)
+		if (i + REHASH_AHEAD < n)
 			__builtin_prefetch(&idx[hashes[i + REHASH_AHEAD] & (cap - 1)]);
 #endif
 		while (idx[h])
 			h = (h + 1) & (cap - 1);
-		idx[h] = TAG(hashes[i]) | ((uint64_t)i + 1);
+		idx[h] = TAG(hashes[i]) | ((uint64_t)ids[i] + 1);
 	}
 	objref__free(hashes);
+	objref__free(ids);
 	t->index = idx;
 	t->index_cap = cap;
+	t->nindexed = n;
 	return 0;
+}
+
+/* Copy len bytes (no NUL among them) to the arena as string t->n. */
+static int store(uint32_t *out, objref__strtab *t, const char *s, size_t len)
+{
+	int err;
+
+	if (t->n >= UINT32_MAX - 1)
+		return objref__error(OBJREF_ENOMEM, "string table is full");
+	if ((err = objref__grow((void **)&t->arena, &t->arena_cap, t->arena_len + len + 1, 1)) < 0 ||
+	    (err = objref__grow((void **)&t->off, &t->off_cap, t->n + 1, sizeof(uint64_t))) < 0)
+		return err;
+	memcpy(t->arena + t->arena_len, s, len);
+	t->arena[t->arena_len + len] = '\0';
+	t->off[t->n] = t->arena_len;
+	t->arena_len += len + 1;
+	*out = (uint32_t)t->n++;
+	return 0;
+}
+
+int objref__strtab_append(uint32_t *out, objref__strtab *t, const char *s, size_t len)
+{
+	return store(out, t, s, strnlen(s, len));
 }
 
 int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len)
@@ -95,7 +135,7 @@ int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_
 	int err;
 
 	len = strnlen(s, len); /* strings are C strings: an embedded NUL ends one */
-	if ((t->n + 1) * 2 > t->index_cap && (err = rehash(t)) < 0)
+	if ((!t->index || (t->nindexed + 1) * 2 > t->index_cap) && (err = rehash(t)) < 0)
 		return err;
 	hash = hash_of(s, len);
 	h = hash & (t->index_cap - 1);
@@ -106,16 +146,9 @@ int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_
 			return 0;
 		}
 	}
-	if (t->n >= UINT32_MAX - 1)
-		return objref__error(OBJREF_ENOMEM, "string table is full");
-	if ((err = objref__grow((void **)&t->arena, &t->arena_cap, t->arena_len + len + 1, 1)) < 0 ||
-	    (err = objref__grow((void **)&t->off, &t->off_cap, t->n + 1, sizeof(uint64_t))) < 0)
+	if ((err = store(out, t, s, len)) < 0)
 		return err;
-	memcpy(t->arena + t->arena_len, s, len);
-	t->arena[t->arena_len + len] = '\0';
-	t->off[t->n] = t->arena_len;
-	t->arena_len += len + 1;
-	t->index[h] = TAG(hash) | ((uint64_t)t->n + 1);
-	*out = (uint32_t)t->n++;
+	t->index[h] = TAG(hash) | ((uint64_t)*out + 1);
+	t->nindexed++;
 	return 0;
 }

@@ -20,6 +20,7 @@
 	X(strings_intern) \
 	X(strings_many) \
 	X(strings_embedded_nul) \
+	X(strings_text_unshared) \
 	X(snapshot_empty) \
 	X(snapshot_accessors) \
 	X(snapshot_type_names_copied) \

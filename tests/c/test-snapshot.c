@@ -106,6 +106,60 @@ TEST_IMPL(strings_embedded_nul)
 	return TEST_OK;
 }
 
+/*
+ * Text stored without interning (objects' descriptions): each gets an id
+ * of its own, equal bytes or not, and stays out of the index, while the
+ * interned strings added between them are still found after the index
+ * has grown many times over.
+ */
+TEST_IMPL(strings_text_unshared)
+{
+	enum { N = 3000 };
+	objref_builder *b = NULL;
+	objref_snapshot *snap = NULL;
+	static objref_str key[N], text[N];
+	objref_str again, t1, t2;
+	char s[32];
+	size_t i;
+
+	ASSERT_OK(objref_builder_new(&b));
+	for (i = 0; i < N; i++) {
+		int len = snprintf(s, sizeof(s), "key_%zu", i);
+		ASSERT_OK(objref_builder_string(&key[i], b, s, (size_t)len));
+		ASSERT_OK(objref_builder_text(&again, b, s, (size_t)len));
+		ASSERT_NE(again, key[i]);    /* the same bytes, not shared */
+		len = snprintf(s, sizeof(s), "text_%zu", i);
+		ASSERT_OK(objref_builder_text(&text[i], b, s, (size_t)len));
+	}
+	ASSERT_OK(objref_builder_text(&t1, b, "same", 4));
+	ASSERT_OK(objref_builder_text(&t2, b, "same", 4));
+	ASSERT_NE(t1, t2);
+	for (i = 0; i < N; i++) {
+		int len = snprintf(s, sizeof(s), "key_%zu", i);
+		ASSERT_OK(objref_builder_string(&again, b, s, (size_t)len));
+		ASSERT_EQ(again, key[i]);
+	}
+	/* a text is not in the index: interning its bytes makes a new string */
+	ASSERT_OK(objref_builder_string(&again, b, "text_7", 6));
+	ASSERT_NE(again, text[7]);
+	ASSERT_OK(objref_builder_string(&t1, b, "text_7", 6));
+	ASSERT_EQ(t1, again);
+	/* an embedded NUL ends a text as it ends an interned string */
+	ASSERT_OK(objref_builder_text(&t2, b, "ab\0cd", 5));
+
+	ASSERT_OK(objref_builder_finish(&snap, b));
+	for (i = 0; i < N; i += 11) {
+		snprintf(s, sizeof(s), "text_%zu", i);
+		ASSERT_STR_EQ(objref_snapshot_string(snap, text[i]), s);
+		snprintf(s, sizeof(s), "key_%zu", i);
+		ASSERT_STR_EQ(objref_snapshot_string(snap, key[i]), s);
+	}
+	ASSERT_STR_EQ(objref_snapshot_string(snap, t2), "ab");
+	ASSERT_OK(objref_snapshot_validate(snap));
+	objref_snapshot_free(snap);
+	return TEST_OK;
+}
+
 TEST_IMPL(snapshot_empty)
 {
 	objref_builder *b = NULL;

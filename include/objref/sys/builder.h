@@ -25,6 +25,11 @@ OBJREF_EXTERN void objref_builder_free(objref_builder *b);
  * ends it (strings are C strings). */
 OBJREF_EXTERN int objref_builder_string(objref_str *out, objref_builder *b, const char *s, size_t len);
 
+/* Store a string without interning it: a new id even when equal bytes
+ * were added before.  For strings that are mostly unique (objects'
+ * descriptions), which interning would only hash and index. */
+OBJREF_EXTERN int objref_builder_text(objref_str *out, objref_builder *b, const char *s, size_t len);
+
 /* Add a type; names are copied. */
 OBJREF_EXTERN int objref_builder_type(objref_type_id *out, objref_builder *b, uint64_t addr,
 	const char *module, const char *name, const char *qualname);
