@@ -65,21 +65,16 @@ static int hidden_of_code(objref__hidden *h, PyCodeObject *co);
 /* Link target t (see the top of the file). */
 static int target(objref__hidden *h, PyObject *t, const char *field)
 {
-	uint32_t id;
 	objref_label label = 0;
-	int added, err;
+	int err;
 
 	if (!t)
 		return 0;
 	if (h->reach && objref__is_tracked(t))
 		return h->reach(h->reach_arg, t);
-	id = h->reach ? OBJREF_NO_ID : objref__objset_find(h->objs, t);
-	if (id == OBJREF_NO_ID && !h->reach && objref__is_tracked(t) &&
-	    (id = objref__objset_add(h->objs, t, &added)) == OBJREF_NO_ID)
-		return OBJREF_ENOMEM;
-	if (id != OBJREF_NO_ID)
+	if (!h->reach && (objref__is_tracked(t) || objref__markset_has(h->seen, t)))
 		return (err = field_label(&label, h, field)) < 0 ? err :
-			objref_builder_edge(h->b, h->src, id, label);
+			h->link(h->link_arg, h->src, t, label);
 	if (PyCode_Check(t))  /* its fields are never code objects: one call deep */
 		return hidden_of_code(h, (PyCodeObject *)t);
 	return PyTuple_CheckExact(t) ? push_work(h, t, field) : 0;

@@ -130,6 +130,8 @@ int objref__markset_add(objref__markset *s, PyObject *op);
 /* Mark op without adding it to objs (an object a walk must not enter):
  * 1, 0 or OBJREF_ENOMEM as above. */
 int objref__markset_mark(objref__markset *s, const PyObject *op);
+/* Is op marked? */
+int objref__markset_has(const objref__markset *s, const PyObject *op);
 /* Room for `room` objects in objs.  0 or OBJREF_ENOMEM. */
 int objref__markset_reserve(objref__markset *s, size_t room);
 void objref__markset_dispose(objref__markset *s);
@@ -332,10 +334,14 @@ static inline int objref__walk_dict_keys(PyObject *op)
 /* Adds the references tp_traverse does not report but capture can name (a
  * static type's __dict__, a code object's constants ...) as edges. */
 typedef struct {
-	objref_builder *b;
-	objref__objset *objs;   /* the walk's objects: tracked targets are added */
-	/* Instead of b and objs (a search): each tracked target is passed to
-	 * reach, which returns 0 or a negative OBJREF_E* code. */
+	objref_builder *b;      /* labels are interned here */
+	const objref__markset *seen; /* the walk's objects so far */
+	/* The walk's edge from src to t (added to the walk when new): 0 or a
+	 * negative OBJREF_E* code. */
+	int (*link)(void *arg, objref_id src, PyObject *t, objref_label label);
+	void *link_arg;
+	/* Instead of b, seen and link (a search): each tracked target is
+	 * passed to reach, which returns 0 or a negative OBJREF_E* code. */
 	int (*reach)(void *arg, PyObject *t);
 	void *reach_arg;
 	objref_id src;

@@ -8,7 +8,9 @@
  * Against the address hash of objref__objset (16 bytes a slot, at most
  * half full, ids kept), a million objects' marks take 1 to 2 MB where the
  * hash takes 32 to 64 MB: the marks stay in the cache, the hash's probes
- * are misses.  No ids: for a search or a census, not for a snapshot.
+ * are misses.  No ids: a search, a census and a snapshot's walk ask it
+ * "seen before?"; the snapshot gives ids through its address index, once,
+ * after the walk (capture_walk.c).
  */
 #include <string.h>
 #include "capture_internal.h"
@@ -79,6 +81,21 @@ int objref__markset_mark(objref__markset *s, const PyObject *op)
 		return 0;
 	bits[grain >> 6] |= bit;
 	return 1;
+}
+
+int objref__markset_has(const objref__markset *s, const PyObject *op)
+{
+	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
+	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
+	const uint64_t *bits = NULL;
+
+	if (key == s->last) {
+		bits = s->last_bits;
+	} else if (s->slots_cap) {
+		size_t h = slot_of(s, key);
+		bits = s->slots[h].mega ? s->slots[h].bits : NULL;
+	}
+	return bits && (bits[grain >> 6] >> (grain & 63) & 1);
 }
 
 int objref__markset_add(objref__markset *s, PyObject *op)

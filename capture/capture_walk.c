@@ -5,7 +5,11 @@
  * collector lists them), then the seeds of the roots (capture_roots.c:
  * frame locals, modules), then the others as references reach them.
  * Object i is processed when the loop reaches i, so its edges are added in
- * increasing source order and the builder needs no sort.
+ * increasing source order and the builder needs no sort.  The walk marks
+ * the objects it finds in a bitmap (objref__markset) and keeps each edge's
+ * target as an address; once every object has its id, one pass over the
+ * edges turns the addresses into ids through the address index, asking
+ * for each slot far ahead (resolve_targets).
  *
  * Edges are exactly the references tp_traverse reports, plus dict keys
  * (which a dict of str keys does not traverse), plus the references of
@@ -37,27 +41,42 @@ static int collect_target(PyObject *t, void *arg)
 	return 0;
 }
 
+/* An edge from src to t, t joining the walk when new; its target is an
+ * id once resolve_targets has run. */
+static int walk_link(objref__walk *w, objref_id src, PyObject *t, objref_label label)
+{
+	int fresh = objref__markset_mark(&w->seen, t), err;
+
+	if (fresh < 0 ||
+	    objref__grow((void **)&w->pend, &w->pend_cap, w->npend + 1, sizeof(PyObject *)) < 0)
+		return OBJREF_ENOMEM;
+	if (fresh) {
+		if (w->objs.n >= OBJREF_NO_ID - 1 ||
+		    objref__grow((void **)&w->objs.objs, &w->objs.cap, w->objs.n + 1, sizeof(PyObject *)) < 0)
+			return OBJREF_ENOMEM;
+		w->objs.objs[w->objs.n++] = t;
+	}
+	if ((err = objref_builder_edge(w->b, src, OBJREF_NO_ID, label)) < 0)
+		return err;
+	w->pend[w->npend++] = t;
+	return 0;
+}
+
+/* The hidden references' link (capture_hidden.c). */
+static int link_hidden(void *arg, objref_id src, PyObject *t, objref_label label)
+{
+	return walk_link(arg, src, t, label);
+}
+
 static int add_edge(objref__walk *w, objref_id src, PyObject *t, objref_label label)
 {
-	int added;
-	uint32_t dst;
-
 	/* Without OBJREF_CAPTURE_UNTRACKED the walk stays among the tracked
 	 * objects (and the roots' seeds): no chain to a tracked object passes
 	 * through an untracked one, which holds only atoms. */
 	if (w->tracked_only && !objref__is_tracked(t) &&
 	    (!w->untracked_seeds.n || objref__objset_find(&w->untracked_seeds, t) == OBJREF_NO_ID))
 		return 0;
-	dst = objref__objset_add(&w->objs, t, &added);
-	return dst == OBJREF_NO_ID ? OBJREF_ENOMEM : objref_builder_edge(w->b, src, dst, label);
-}
-
-/* What add_edge will read of t: its header (alive? tracked?) and its
- * slot in the object set. */
-static inline void prefetch_target(objref__walk *w, PyObject *t)
-{
-	objref__prefetch_gc_head(t);
-	objref__objset_prefetch(&w->objs, t);
+	return walk_link(w, src, t, label);
 }
 
 /* Forget the dead references gathered (objref__is_live), before they are
@@ -80,10 +99,10 @@ static int add_targets(objref__walk *w, objref_id id, const objref_label *labels
 	int err = 0;
 
 	for (size_t i = 0; i < w->ntargets && i < PREFETCH_AHEAD; i++)
-		prefetch_target(w, w->targets[i]);
+		objref__prefetch_gc_head(w->targets[i]);  /* alive? tracked? */
 	for (size_t i = 0; i < w->ntargets && !err; i++) {
 		if (i + PREFETCH_AHEAD < w->ntargets)
-			prefetch_target(w, w->targets[i + PREFETCH_AHEAD]);
+			objref__prefetch_gc_head(w->targets[i + PREFETCH_AHEAD]);
 		if (labels || objref__is_live(w->targets[i]))
 			err = add_edge(w, id, w->targets[i], labels ? labels[i] : OBJREF_LABEL(OBJREF_LABEL_NONE, 0));
 	}
@@ -121,13 +140,8 @@ static int emit_edges(objref__walk *w, objref_id id, PyObject *op, const objref_
 	/* Exact lists, tuples and dicts reference their items and nothing else
 	 * (keys included, which dicts of str keys do not traverse). */
 	if (PyList_CheckExact(op) || PyTuple_CheckExact(op) || PyDict_CheckExact(op)) {
-		for (size_t j = 0; j < w->nhints && j < PREFETCH_AHEAD; j++)
-			objref__objset_prefetch(&w->objs, w->hints[j].obj);
-		for (size_t j = 0; j < w->nhints && !err; j++) {
-			if (j + PREFETCH_AHEAD < w->nhints)
-				objref__objset_prefetch(&w->objs, w->hints[j + PREFETCH_AHEAD].obj);
+		for (size_t j = 0; j < w->nhints && !err; j++)
 			err = add_edge(w, id, w->hints[j].obj, w->hints[j].label);
-		}
 		return err;
 	}
 	if ((err = objref__walk_index_hints(w)) < 0)
@@ -175,6 +189,8 @@ static void walk_dispose(objref__walk *w)
 {
 	objref_builder_free(w->b);
 	objref__objset_dispose(&w->objs);
+	objref__markset_dispose(&w->seen);
+	objref__free(w->pend);
 	objref__objset_dispose(&w->closures);
 	objref__objset_dispose(&w->untracked_seeds);
 	objref__free(w->closure_code);
@@ -235,6 +251,44 @@ static int index_untracked_seeds(objref__walk *w)
 	return 0;
 }
 
+/* Every object found before the walk (listed, seeded), marked. */
+static int mark_found(objref__walk *w)
+{
+	for (size_t i = 0; i < w->objs.n; i++)
+		if (objref__markset_mark(&w->seen, w->objs.objs[i]) < 0)
+			return OBJREF_ENOMEM;
+	return 0;
+}
+
+/* How far ahead resolve_targets asks for the slot it will probe: the loop
+ * does nothing else, so many misses can overlap. */
+#define RESOLVE_AHEAD 16
+
+/* The objects the walk found join the index, and each edge's target
+ * becomes its id. */
+static int resolve_targets(objref__walk *w)
+{
+	size_t n;
+	objref_id *dst = objref_builder_edge_targets(w->b, &n);
+	int err;
+
+	if ((err = objref__objset_index(&w->objs)) < 0)
+		return err;
+	if (n != w->npend)
+		return objref__error(OBJREF_EINVAL, "capture: %zu edges for %zu targets", n, w->npend);
+	for (size_t k = 0; k < n; k++) {
+		if (k + RESOLVE_AHEAD < n)
+			objref__objset_prefetch(&w->objs, w->pend[k + RESOLVE_AHEAD]);
+		if ((dst[k] = objref__objset_find(&w->objs, w->pend[k])) == OBJREF_NO_ID)
+			return objref__error(OBJREF_EINVAL, "capture: an edge's target was never added");
+	}
+	/* not needed again: its memory goes before the roots take theirs */
+	objref__free(w->pend);
+	w->pend = NULL;
+	w->npend = w->pend_cap = 0;
+	return 0;
+}
+
 /* Objects a capture of ntracked tracked objects will likely hold. */
 static size_t expected_objects(size_t ntracked, int tracked_only)
 {
@@ -268,7 +322,9 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	if ((err = objref_builder_string(&name, w.b, "__name__", strlen("__name__"))) < 0)
 		goto cleanup;
 	w.name_label = OBJREF_LABEL(OBJREF_LABEL_ATTR, name);
-	w.hidden.objs = &w.objs;
+	w.hidden.seen = &w.seen;
+	w.hidden.link = link_hidden;
+	w.hidden.link_arg = &w;
 	w.refcnt_bias = tracked.keep || tracked.held ? 1 : 0;
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
@@ -278,7 +334,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	 * per tracked object) fit without a rehash. */
 	room = expected_objects(tracked.n, w.tracked_only);
 	if ((err = objref__objset_reserve(&w.objs, room)) < 0 ||
-	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
+	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0 ||
+	    (err = objref__grow((void **)&w.pend, &w.pend_cap, room * 2, sizeof(PyObject *))) < 0)
 		goto cleanup;
 	if (tracked.nlisted) /* nothing listed: items may be NULL */
 		memcpy(w.objs.objs, tracked.items, tracked.nlisted * sizeof(PyObject *));
@@ -289,7 +346,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	/* The permanent generation after the seeds: gathering them may have
 	 * freed some of it (3.11's f_locals refresh), so it is listed again. */
-	if ((err = add_frozen(&w, &tracked)) < 0 || (err = index_untracked_seeds(&w)) < 0)
+	if ((err = add_frozen(&w, &tracked)) < 0 || (err = index_untracked_seeds(&w)) < 0 ||
+	    (err = mark_found(&w)) < 0)
 		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
 	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
@@ -298,6 +356,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
 		err = add_object(&w, (objref_id)i);
 	}
+	if (!err)
+		err = resolve_targets(&w);
 	if (!err)
 		err = objref__roots_record(roots, w.b, &w.objs, w.ntracked);
 	if (!err && pin) {

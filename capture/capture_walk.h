@@ -27,7 +27,15 @@ typedef struct {
 
 typedef struct objref__walk {
 	objref_builder *b;
-	objref__objset objs;      /* every object; id == builder id */
+	objref__objset objs;      /* every object; id == builder id.  The index
+				   * holds those found before the walk; the walk
+				   * appends the others, marked in `seen` */
+	objref__markset seen;     /* every object so far: the walk asks it, not
+				   * the index (in the cache where the index's
+				   * probes miss) */
+	PyObject **pend;          /* each edge's target, in the builder's order:
+				   * made ids after the walk (resolve_targets) */
+	size_t npend, pend_cap;
 	size_t ntracked;          /* ids below: listed by the collector (each holds a
 				   * reference from `keep` before 3.12); the permanent
 				   * generation it left out follows the roots' seeds */

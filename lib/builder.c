@@ -160,6 +160,12 @@ int objref_builder_edge(objref_builder *b, objref_id src, objref_id dst, objref_
 	return 0;
 }
 
+objref_id *objref_builder_edge_targets(objref_builder *b, size_t *n)
+{
+	*n = b->nedges;
+	return b->edst;
+}
+
 int objref_builder_root(objref_builder *b, const objref_root *root)
 {
 	int err = objref__grow((void **)&b->roots, &b->roots_cap, b->nroots + 1, sizeof(*root));

@@ -56,6 +56,11 @@ OBJREF_EXTERN objref_object *objref_builder_object_at(objref_builder *b, objref_
  * increasing src order avoids a sort at finish. */
 OBJREF_EXTERN int objref_builder_edge(objref_builder *b, objref_id src, objref_id dst, objref_label label);
 
+/* The targets of the edges added so far (*n of them), to be rewritten in
+ * place before finishing: a capture adds each edge as it walks and turns
+ * its target into an id once the walk has found every object. */
+OBJREF_EXTERN objref_id *objref_builder_edge_targets(objref_builder *b, size_t *n);
+
 OBJREF_EXTERN int objref_builder_root(objref_builder *b, const objref_root *root);
 
 /*
