@@ -75,10 +75,11 @@ void objref__objset_dispose(objref__objset *s)
 
 static size_t slot_for(const objref__objset *s, PyObject *op)
 {
-	size_t mask = s->slots_cap - 1, h = objref__objset_hash(op) & mask;
+	size_t h = objref__objset_home(s->slots_cap, op);
 
 	while (s->slots[h].key && s->slots[h].key != op)
-		h = (h + 1) & mask;
+		if (++h == s->slots_cap)
+			h = 0;
 	return h;
 }
 
@@ -96,14 +97,12 @@ static void index_from(objref__objset *s, size_t from)
 	s->indexed = s->n;
 }
 
-/* A fresh index, twice as large at least, with room for `room` objects
- * (at most half full), holding every object. */
+/* A fresh index, twice as large at least, with room for `room` objects,
+ * holding every object. */
 static int reindex(objref__objset *s, size_t room)
 {
-	size_t cap = s->slots_cap ? s->slots_cap * 2 : 1024;
+	size_t cap = OBJREF__MAX(OBJREF__OBJSET_SLOTS(room), s->slots_cap ? s->slots_cap * 2 : 1024);
 
-	while (cap < room * 2 + 2)
-		cap *= 2;
 	objref__free(s->slots);
 	if (!(s->slots = objref__calloc(cap, sizeof(objref__objslot)))) {
 		s->slots_cap = 0;
@@ -121,7 +120,7 @@ static int reindex(objref__objset *s, size_t room)
  * allocated once, not again at twice its size. */
 int objref__objset_index(objref__objset *s)
 {
-	if (s->n * 2 + 2 > s->slots_cap)
+	if (OBJREF__OBJSET_SLOTS(s->n) > s->slots_cap)
 		return reindex(s, s->n);
 	index_from(s, s->indexed);
 	return 0;
@@ -136,7 +135,7 @@ int objref__objset_reserve(objref__objset *s, size_t room)
 			return err;
 		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
 	}
-	return room * 2 + 2 > s->slots_cap ? reindex(s, room) : 0;
+	return OBJREF__OBJSET_SLOTS(room) > s->slots_cap ? reindex(s, room) : 0;
 }
 
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
@@ -154,7 +153,7 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	size_t h;
 
 	*added = 0;
-	if ((s->n + 1) * 2 > s->slots_cap && reindex(s, s->n + 1) < 0)
+	if (OBJREF__OBJSET_SLOTS(s->n + 1) > s->slots_cap && reindex(s, s->n + 1) < 0)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
 	if (s->slots[h].key)

@@ -92,9 +92,10 @@ typedef struct {
 typedef struct {
 	PyObject **objs;    /* borrowed: kept alive by the heap (gc paused, no code runs) */
 	size_t n, cap;
-	objref__objslot *slots; /* open addressing on the address, at most half
-				 * full; the key is kept in the slot so a probe
-				 * touches one cache line, not the object table too */
+	objref__objslot *slots; /* open addressing on the address, at most two
+				 * thirds full (OBJREF__OBJSET_SLOTS); the key is
+				 * kept in the slot so a probe touches one cache
+				 * line, not the object table too */
 	size_t slots_cap;
 	size_t indexed;     /* objs[0 .. indexed) are in the index */
 } objref__objset;
@@ -136,23 +137,36 @@ int objref__markset_has(const objref__markset *s, const PyObject *op);
 int objref__markset_reserve(objref__markset *s, size_t room);
 void objref__markset_dispose(objref__markset *s);
 
-/* The slot hash of an address.  Each 1 kB block of the address space
- * (objects made together, which often refer to each other) goes to a
- * random place in the index (splitmix64 of the block number), and its
- * objects, 16-byte aligned, to consecutive slots from there: references
- * within a block probe nearby slots, in the same cache lines, instead of
- * one random line each.  The block is small on purpose: under linear
+/* The home slot of an address among cap slots.  Each 1 kB block of the
+ * address space (objects made together, which often refer to each other)
+ * goes to a random place in the index (splitmix64 of the block number),
+ * and its objects, 16-byte aligned, to consecutive slots from there:
+ * references within a block probe nearby slots, in the same cache lines,
+ * instead of one random line each.  The block is small on purpose: under linear
  * probing a block's slots are one run, and runs that meet make one
  * cluster a missing key must scan to its end; with 1 MB blocks (runs of
  * up to 65,536 slots) a dense arena made clusters of tens of thousands
  * of slots, and lookups of objects not in the set (hidden references of
  * code objects) took most of a snapshot's time in the sanitizer build. */
-static inline size_t objref__objset_hash(const PyObject *op)
+static inline size_t objref__objset_home(size_t cap, const PyObject *op)
 {
-	uint64_t a = (uint64_t)(uintptr_t)op;
+	uint64_t a = (uint64_t)(uintptr_t)op, h = objref__hash64(a >> 10);
+	size_t block;
 
-	return (size_t)(objref__hash64(a >> 10) + ((a >> 4) & 63));
+	/* the block's place in [0, cap - 64): the hash scaled, not masked, so
+	 * the capacity need not be a power of two */
+#if defined(__SIZEOF_INT128__)
+	block = (size_t)(((unsigned __int128)h * (cap - 64)) >> 64);
+#else
+	block = (size_t)(h % (cap - 64));
+#endif
+	return block + (size_t)((a >> 4) & 63);
 }
+
+/* Slots for n objects: at most two thirds full, plus a block's run.  Not
+ * rounded up to a power of two, which would double a capture's index
+ * half the time. */
+#define OBJREF__OBJSET_SLOTS(n) ((n) + (n) / 2 + 64)
 
 /* Start loading the memory at p into the cache. */
 static inline void objref__prefetch(const void *p)
@@ -178,7 +192,7 @@ static inline void objref__objset_prefetch(const objref__objset *s, const PyObje
 {
 #if defined(__GNUC__) || defined(__clang__)
 	if (s->slots_cap)
-		__builtin_prefetch(&s->slots[objref__objset_hash(op) & (s->slots_cap - 1)]);
+		__builtin_prefetch(&s->slots[objref__objset_home(s->slots_cap, op)]);
 #else
 	(void)s;
 	(void)op;

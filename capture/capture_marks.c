@@ -6,7 +6,7 @@
  * added (the walk's queue).
  *
  * Against the address hash of objref__objset (16 bytes a slot, at most
- * half full, ids kept), a million objects' marks take 1 to 2 MB where the
+ * two thirds full, ids kept), a million objects' marks take 1 to 2 MB where the
  * hash takes 32 to 64 MB: the marks stay in the cache, the hash's probes
  * are misses.  No ids: a search, a census and a snapshot's walk ask it
  * "seen before?"; the snapshot gives ids through its address index, once,
