@@ -13,8 +13,10 @@ void objref_snapshot_free(objref_snapshot *snap)
 		return;
 	if (snap->release) {  /* loaded from a dump: arrays borrowed */
 		objref__free(snap->by_addr);
-		if (snap->strings_borrowed)
+		if (snap->strings_borrowed) {
 			objref__free(snap->strings.index);
+			objref__free(snap->strings.recent);
+		}
 		else
 			objref__strtab_dispose(&snap->strings);
 		snap->release(snap);

@@ -20,13 +20,16 @@ void objref__strtab_dispose(objref__strtab *t)
 	objref__free(t->arena);
 	objref__free(t->off);
 	objref__free(t->index);
+	objref__free(t->recent);
 	memset(t, 0, sizeof(*t));
 }
 
 void objref__strtab_freeze(objref__strtab *t)
 {
 	objref__free(t->index);
+	objref__free(t->recent);
 	t->index = NULL;
+	t->recent = NULL;
 	t->index_cap = 0;
 	t->nindexed = 0;
 }
@@ -125,7 +128,25 @@ static int store(uint32_t *out, objref__strtab *t, const char *s, size_t len)
 
 int objref__strtab_append(uint32_t *out, objref__strtab *t, const char *s, size_t len)
 {
-	return store(out, t, s, strnlen(s, len));
+	uint64_t hash;
+	size_t h;
+	uint32_t id;
+	int err;
+
+	len = strnlen(s, len);
+	if (!t->recent && !(t->recent = objref__calloc(OBJREF__STRTAB_RECENT, sizeof(uint64_t))))
+		return OBJREF_ENOMEM;
+	hash = hash_of(s, len);
+	h = (size_t)hash & (OBJREF__STRTAB_RECENT - 1);
+	if (t->recent[h] && TAG(t->recent[h]) == TAG(hash) &&
+	    (id = (uint32_t)t->recent[h] - 1) < t->n && equal_at(t, id, s, len)) {
+		*out = id;
+		return 0;
+	}
+	if ((err = store(out, t, s, len)) < 0)
+		return err;
+	t->recent[h] = TAG(hash) | ((uint64_t)*out + 1);
+	return 0;
 }
 
 int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len)

@@ -4,8 +4,9 @@
  * Strings live NUL-terminated in one arena; string i starts at off[i].
  * Strings are C strings: interning bytes that hold a NUL keeps what comes
  * before it.  Invariants: string 0 is ""; ids are dense; interning the same bytes twice
- * returns the same id; a string appended (objref__strtab_append) is stored
- * as is, not indexed: it gets an id of its own and interning equal bytes
+ * returns the same id; a string appended (objref__strtab_append) is not
+ * indexed: it shares the id of an equal string appended recently (a small
+ * cache by hash), else gets an id of its own, and interning equal bytes
  * later does not find it (until the index is rebuilt after a freeze); the index is open-addressed with capacity a power of
  * two, at most half full, each slot holding id+1 in its low 32 bits (0 =
  * empty) and the upper 32 bits of the string's hash in its high ones, so a
@@ -24,14 +25,17 @@ typedef struct {
 	uint64_t *index;    /* hash slots: hash tag << 32 | (id + 1), or 0 */
 	size_t index_cap;
 	size_t nindexed;    /* strings in the index */
+	uint64_t *recent;   /* OBJREF__STRTAB_RECENT slots, by hash: an appended
+			     * string's hash tag << 32 | (id + 1), or 0 */
 } objref__strtab;
 
 int objref__strtab_init(objref__strtab *t);
 void objref__strtab_dispose(objref__strtab *t);
 int objref__strtab_intern(uint32_t *out, objref__strtab *t, const char *s, size_t len);
-/* Store a string without looking for an equal one: for the many strings
- * seen once (each object's description), which would only fill the
- * index. */
+/* Store a string without the index: for the many strings seen once or a
+ * few times (each object's description), which would only fill it.  An
+ * equal string appended recently, still in the cache, is shared. */
+#define OBJREF__STRTAB_RECENT 65536
 int objref__strtab_append(uint32_t *out, objref__strtab *t, const char *s, size_t len);
 /* Drop the hash index (the table stays readable, no longer internable). */
 void objref__strtab_freeze(objref__strtab *t);
