@@ -70,6 +70,7 @@ void objref__objset_dispose(objref__objset *s)
 {
 	objref__free(s->objs);
 	objref__free(s->slots);
+	objref__free(s->rank_ids);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -126,7 +127,7 @@ int objref__objset_index(objref__objset *s)
 	return 0;
 }
 
-int objref__objset_reserve(objref__objset *s, size_t room)
+int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed)
 {
 	int err;
 
@@ -135,13 +136,52 @@ int objref__objset_reserve(objref__objset *s, size_t room)
 			return err;
 		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
 	}
-	return OBJREF__OBJSET_SLOTS(room) > s->slots_cap ? reindex(s, room) : 0;
+	return OBJREF__OBJSET_SLOTS(indexed) > s->slots_cap ? reindex(s, indexed) : 0;
+}
+
+int objref__objset_reserve(objref__objset *s, size_t room)
+{
+	return objref__objset_reserve_split(s, room, room);
+}
+
+int objref__objset_index_marks(objref__objset *s, objref__markset *marks)
+{
+	int err;
+
+	if ((err = objref__markset_rank(marks)) < 0)
+		return err;
+	if (marks->nranked != s->n)
+		return objref__error(OBJREF_EINVAL, "capture: %zu objects but %zu marks", s->n,
+				     marks->nranked);
+	objref__free(s->slots);  /* its memory goes first */
+	s->slots = NULL;
+	s->slots_cap = s->indexed = 0;
+	if (!(s->rank_ids = objref__malloc(OBJREF__MAX(s->n, 1) * sizeof(uint32_t))))
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t r;
+		if (i + 16 < s->n)
+			objref__markset_prefetch(marks, s->objs[i + 16]);
+		if ((r = objref__markset_rank_of(marks, s->objs[i])) >= s->n) {
+			objref__free(s->rank_ids);
+			s->rank_ids = NULL;
+			return objref__error(OBJREF_EINVAL, "capture: an object was not marked");
+		}
+		s->rank_ids[r] = (uint32_t)i;
+	}
+	s->marks = marks;
+	s->indexed = s->n;
+	return 0;
 }
 
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
 {
 	size_t h;
 
+	if (s->rank_ids) {
+		h = objref__markset_rank_of(s->marks, op);
+		return h < s->n ? s->rank_ids[h] : OBJREF_NO_ID;
+	}
 	if (!s->slots_cap)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);
@@ -153,6 +193,10 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	size_t h;
 
 	*added = 0;
+	if (s->rank_ids) {  /* indexed by marks: it may not grow */
+		objref__error(OBJREF_EINVAL, "capture: an object added after the walk");
+		return OBJREF_NO_ID;
+	}
 	if (OBJREF__OBJSET_SLOTS(s->n + 1) > s->slots_cap && reindex(s, s->n + 1) < 0)
 		return OBJREF_NO_ID;
 	h = slot_for(s, op);

@@ -84,6 +84,8 @@ int objref__session_enter(objref__session *s);
 void objref__session_exit(objref__session *s);
 
 /* ---- a set of objects: a dense array plus an address index ---- */
+struct objref__markset;
+
 typedef struct {
 	PyObject *key;      /* NULL: empty */
 	uint32_t id;
@@ -98,6 +100,9 @@ typedef struct {
 				 * line, not the object table too */
 	size_t slots_cap;
 	size_t indexed;     /* objs[0 .. indexed) are in the index */
+	const struct objref__markset *marks; /* or, after objref__objset_index_marks,
+				 * the index: op's rank among the marks ... */
+	uint32_t *rank_ids;  /* ... and the id of each rank */
 } objref__objset;
 
 void objref__objset_dispose(objref__objset *s);
@@ -109,20 +114,32 @@ int objref__objset_index(objref__objset *s);
 /* Room for `room` objects in all, array and index, so that adding up to
  * that many neither reallocates nor rehashes.  0 or OBJREF_ENOMEM. */
 int objref__objset_reserve(objref__objset *s, size_t room);
+/* Room for `room` objects in the array and `indexed` in the index. */
+int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed);
+/* Make `marks` the index, in place of the address hash: every object of s
+ * is marked there and every mark is an object of s (else OBJREF_EINVAL).
+ * s may not grow afterwards; marks must outlive s's finds.  Its array of
+ * ids (4 bytes an object) and the marks' ranks (capture_marks.c) take a
+ * fraction of the hash's memory, and stay in the cache where the hash's
+ * probes miss. */
+int objref__objset_index_marks(objref__objset *s, struct objref__markset *marks);
 
 /* ---- a set of objects with no ids: marks (capture_marks.c) ---- */
 typedef struct {
 	uintptr_t mega;     /* address >> 20, plus one: 0 is empty */
 	uint64_t *bits;     /* a bit per 16 bytes of that megabyte */
+	uint16_t *before;   /* objref__markset_rank: the marks before each word of bits */
+	uint32_t base;      /* ... and before this megabyte */
 } objref__markslot;
 
-typedef struct {
+typedef struct objref__markset {
 	PyObject **objs;    /* borrowed, in the order added */
 	size_t n, cap;
 	objref__markslot *slots; /* open addressing on the megabyte, at most half full */
 	size_t slots_cap, nmegas;
 	uintptr_t last;     /* the megabyte asked for last (key) and its bits */
 	uint64_t *last_bits;
+	size_t nranked;     /* after objref__markset_rank: how many marks */
 } objref__markset;
 
 /* Add op (to objs, marked): 1 when it was not there, 0 when it was,
@@ -135,6 +152,15 @@ int objref__markset_mark(objref__markset *s, const PyObject *op);
 int objref__markset_has(const objref__markset *s, const PyObject *op);
 /* Room for `room` objects in objs.  0 or OBJREF_ENOMEM. */
 int objref__markset_reserve(objref__markset *s, size_t room);
+/* Number the marks 0 .. nranked - 1 (an order of the address space, not
+ * of marking), so that objref__markset_rank_of answers with a few reads
+ * of the bitmaps (2 bytes more per 64 bits).  Marking afterwards is not
+ * allowed.  0 or OBJREF_ENOMEM. */
+int objref__markset_rank(objref__markset *s);
+/* op's rank, or SIZE_MAX when op is not marked. */
+size_t objref__markset_rank_of(const objref__markset *s, const PyObject *op);
+/* Start loading what objref__markset_rank_of(s, op) will read. */
+void objref__markset_prefetch(const objref__markset *s, const PyObject *op);
 void objref__markset_dispose(objref__markset *s);
 
 /* The home slot of an address among cap slots.  Each 1 kB block of the

@@ -7,9 +7,12 @@
  * Object i is processed when the loop reaches i, so its edges are added in
  * increasing source order and the builder needs no sort.  The walk marks
  * the objects it finds in a bitmap (objref__markset) and keeps each edge's
- * target as an address; once every object has its id, one pass over the
- * edges turns the addresses into ids through the address index, asking
- * for each slot far ahead (resolve_targets).
+ * target as an address; once every object has its id, the marks become
+ * the index (an object's rank among them, then the id of that rank), and
+ * one pass over the edges turns the addresses into ids, asking for what
+ * it will read far ahead (resolve_targets).  The address hash holds only
+ * the objects found before the walk, which the roots' seeds are checked
+ * against.
  *
  * Edges are exactly the references tp_traverse reports, plus dict keys
  * (which a dict of str keys does not traverse), plus the references of
@@ -260,27 +263,35 @@ static int mark_found(objref__walk *w)
 	return 0;
 }
 
-/* How far ahead resolve_targets asks for the slot it will probe: the loop
- * does nothing else, so many misses can overlap. */
+/* How far ahead resolve_targets asks for the marks it will read, and
+ * for the id those give: the loop does nothing else, so many misses can
+ * overlap. */
 #define RESOLVE_AHEAD 16
 
-/* The objects the walk found join the index, and each edge's target
- * becomes its id. */
+/* The marks become the index (every object is marked, objref__objset_
+ * index_marks), and each edge's target becomes its id. */
 static int resolve_targets(objref__walk *w)
 {
 	size_t n;
 	objref_id *dst = objref_builder_edge_targets(w->b, &n);
+	const uint32_t *ids;
 	int err;
 
-	if ((err = objref__objset_index(&w->objs)) < 0)
+	if ((err = objref__objset_index_marks(&w->objs, &w->seen)) < 0)
 		return err;
 	if (n != w->npend)
 		return objref__error(OBJREF_EINVAL, "capture: %zu edges for %zu targets", n, w->npend);
+	ids = w->objs.rank_ids;
 	for (size_t k = 0; k < n; k++) {
-		if (k + RESOLVE_AHEAD < n)
-			objref__objset_prefetch(&w->objs, w->pend[k + RESOLVE_AHEAD]);
-		if ((dst[k] = objref__objset_find(&w->objs, w->pend[k])) == OBJREF_NO_ID)
+		size_t r;
+		if (k + 2 * RESOLVE_AHEAD < n)
+			objref__markset_prefetch(&w->seen, w->pend[k + 2 * RESOLVE_AHEAD]);
+		if (k + RESOLVE_AHEAD < n &&
+		    (r = objref__markset_rank_of(&w->seen, w->pend[k + RESOLVE_AHEAD])) < w->objs.n)
+			objref__prefetch(&ids[r]);
+		if ((r = objref__markset_rank_of(&w->seen, w->pend[k])) >= w->objs.n)
 			return objref__error(OBJREF_EINVAL, "capture: an edge's target was never added");
+		dst[k] = ids[r];
 	}
 	/* not needed again: its memory goes before the roots take theirs */
 	objref__free(w->pend);
@@ -329,11 +340,12 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
 	w.refs_only = !!(flags & OBJREF_CAPTURE_REFS_ONLY);
-	/* The object set sized once: the tracked objects index into it as they
-	 * are copied, and the untracked ones a heap usually holds (one to two
-	 * per tracked object) fit without a rehash. */
+	/* The object array sized once, for the untracked objects a heap
+	 * usually holds too (one to two per tracked object); the address hash
+	 * for the tracked ones and the roots' seeds only: the walk asks its
+	 * marks, and the marks index every object after it. */
 	room = expected_objects(tracked.n, w.tracked_only);
-	if ((err = objref__objset_reserve(&w.objs, room)) < 0 ||
+	if ((err = objref__objset_reserve_split(&w.objs, room, tracked.n + 1024)) < 0 ||
 	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0 ||
 	    (err = objref__grow((void **)&w.pend, &w.pend_cap, room * 2, sizeof(PyObject *))) < 0)
 		goto cleanup;

@@ -156,6 +156,24 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(snap.object(id(obj))["refcnt"], sys.getrefcount(obj) - 1)
         del holders
 
+    def test_packed_objects_resolve_to_themselves(self):
+        # Objects made one after another lie 16 or 32 bytes apart, in
+        # every bit of the capture's marks (a bit per 16 bytes), across
+        # words and megabytes: each edge must name its own target, in order.
+        floats = [float(i) + 0.5 for i in range(200000)]
+        pairs = [(i, -i) for i in range(0, 200000, 7)]
+        holder = [floats, pairs]
+        snap = objref.snapshot()
+        got = [addr for _, addr, _ in snap.referents(id(floats))]
+        self.assertEqual(got, [id(f) for f in floats])
+        self.assertEqual([addr for _, addr, _ in snap.referents(id(pairs))], [id(p) for p in pairs])
+        for i in (0, 1, 63, 64, 65, 4095, 4096, 199999):
+            self.assertEqual(snap.object(id(floats[i]))["desc"], repr(floats[i]))
+        self.assertEqual([addr for _, addr, _ in snap.referents(id(pairs[-1]))],
+                         [id(pairs[-1][0]), id(pairs[-1][1])])
+        self.assertEqual(snap.object(id(pairs[-1][1]))["desc"], str(pairs[-1][1]))
+        del holder
+
     def test_census_of_snapshot_matches_live(self):
         # Snapshot first: it includes what frame locals hold, such as the
         # census dict (and its keys) if `live` were taken before it.
