@@ -68,6 +68,26 @@ size_t objref__utf8_count(char *buf, size_t size, PyObject *str, int quoted, Py_
 	len = PyUnicode_GET_LENGTH(str);
 	kind = PyUnicode_KIND(str);
 	data = PyUnicode_DATA(str);
+	if (PyUnicode_IS_ASCII(str)) {
+		/* most strings: a byte a character, copied unless escaped */
+		const unsigned char *p = data;
+		Py_ssize_t i = 0;
+
+		for (; i < len && at + 1 < size; i++) {
+			unsigned char c = p[i];
+			size_t n;
+			if (!quoted || (c >= 0x20 && c != 0x7f && c != '\'' && c != '\\')) {
+				buf[at++] = (char)c;
+				continue;
+			}
+			if (!(n = put_char(buf, size, at, c, quoted)))
+				break;
+			at += n;
+		}
+		*chars = i;
+		buf[at] = '\0';
+		return at;
+	}
 	for (Py_ssize_t i = 0; i < len; i++) {
 		size_t n = put_char(buf, size, at, PyUnicode_READ(kind, data, i), quoted);
 		if (!n)
@@ -335,6 +355,39 @@ uint32_t objref__object_flags(PyObject *op)
 	return f;
 }
 
+/* Append the text s, as much of it as fits with its terminating NUL. */
+static size_t put_text(char *buf, size_t size, size_t at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (at >= size)
+		return at;
+	n = OBJREF__MIN(n, size - at - 1);
+	memcpy(buf + at, s, n);
+	buf[at + n] = '\0';
+	return at + n;
+}
+
+/* Append v in decimal, as snprintf's "%lld" would (the whole number or
+ * nothing: a cut number would lie). */
+static size_t put_decimal(char *buf, size_t size, size_t at, long long v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	tmp[--n] = '\0';
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--n] = '-';
+	if (at + (sizeof(tmp) - 1 - n) >= size)
+		return at;
+	return put_text(buf, size, at, tmp + n);
+}
+
 /* 'text' (escaped as repr() would), cut after about 40 bytes with "...". */
 static size_t describe_str(char *buf, size_t size, PyObject *op)
 {
@@ -345,7 +398,7 @@ static size_t describe_str(char *buf, size_t size, PyObject *op)
 		return 0;
 	buf[0] = '\'';
 	n = 1 + objref__utf8_count(buf + 1, cap - 5, op, 1, &chars);
-	n += (size_t)snprintf(buf + n, size - n, "'%s", chars < PyUnicode_GET_LENGTH(op) ? "..." : "");
+	n = put_text(buf, size, n, chars < PyUnicode_GET_LENGTH(op) ? "'..." : "'");
 	return OBJREF__MIN(n, size - 1);
 }
 
@@ -375,8 +428,8 @@ static size_t describe_number(char *buf, size_t size, PyObject *op)
 	long long v;
 
 	if (PyFloat_Check(op)) {
-		char *r = PyOS_double_to_string(PyFloat_AS_DOUBLE(op), 'r', 0, 0, NULL);
-		size_t n = r ? (size_t)snprintf(buf, size, "%s", r) : 0;
+		char *r = PyOS_double_to_string(PyFloat_AS_DOUBLE(op), 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+		size_t n = r ? put_text(buf, size, 0, r) : 0;
 		PyMem_Free(r);
 		return n;
 	}
@@ -385,8 +438,8 @@ static size_t describe_number(char *buf, size_t size, PyObject *op)
 		PyErr_Clear();
 		return 0;
 	}
-	return overflow ? (size_t)snprintf(buf, size, "%s", overflow > 0 ? "> 2**63" : "< -2**63")
-			: (size_t)snprintf(buf, size, "%lld", v);
+	return overflow ? put_text(buf, size, 0, overflow > 0 ? "> 2**63" : "< -2**63")
+			: put_decimal(buf, size, 0, v);
 }
 
 size_t objref__describe(char *buf, size_t size, PyObject *op)
@@ -414,12 +467,12 @@ size_t objref__describe(char *buf, size_t size, PyObject *op)
 	} else if (PyMethod_Check(op) && PyFunction_Check(PyMethod_GET_FUNCTION(op))) {
 		n = objref__utf8(buf, size, ((PyFunctionObject *)PyMethod_GET_FUNCTION(op))->func_qualname, 0);
 	} else if (PyBytes_Check(op)) {
-		n = (size_t)snprintf(buf, size, "%zd bytes", PyBytes_GET_SIZE(op));
+		n = put_text(buf, size, put_decimal(buf, size, 0, PyBytes_GET_SIZE(op)), " bytes");
 	} else if (PyTuple_Check(op) || PyList_Check(op) || PyDict_Check(op) || PyAnySet_Check(op)) {
 		/* Read the size fields: len() could run a subclass's __len__. */
 		Py_ssize_t len = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_Check(op) ?
 			PyList_GET_SIZE(op) : PyDict_Check(op) ? PyDict_GET_SIZE(op) : PySet_GET_SIZE(op);
-		n = (size_t)snprintf(buf, size, "len %zd", len);
+		n = put_decimal(buf, size, put_text(buf, size, 0, "len "), len);
 	}
 	return OBJREF__MIN(n, size - 1);
 }

@@ -174,6 +174,18 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(snap.object(id(pairs[-1][1]))["desc"], str(pairs[-1][1]))
         del holder
 
+    def test_number_descriptions_are_their_repr(self):
+        nums = [0, -1, 2 ** 63 - 1, -2 ** 63, 1.0, -0.0, 1e300, 12.5, float("inf")]
+        holder = [nums]
+        snap = objref.snapshot()
+        for n in nums:
+            with self.subTest(n=n):
+                self.assertEqual(snap.object(id(n))["desc"], repr(n))
+        big = [2 ** 63, -2 ** 63 - 1]
+        snap = objref.snapshot()
+        self.assertEqual([snap.object(id(b))["desc"] for b in big], ["> 2**63", "< -2**63"])
+        del holder
+
     def test_census_of_snapshot_matches_live(self):
         # Snapshot first: it includes what frame locals hold, such as the
         # census dict (and its keys) if `live` were taken before it.
