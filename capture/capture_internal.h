@@ -125,20 +125,37 @@ int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed)
 int objref__objset_index_marks(objref__objset *s, struct objref__markset *marks);
 
 /* ---- a set of objects with no ids: marks (capture_marks.c) ---- */
+#define OBJREF__MARK_GRAIN_SHIFT 4   /* a bit per 16 bytes */
+#define OBJREF__MARK_MEGA_SHIFT 20   /* a bitmap per megabyte */
+#define OBJREF__MARK_GRAINS ((size_t)1 << (OBJREF__MARK_MEGA_SHIFT - OBJREF__MARK_GRAIN_SHIFT))
+#define OBJREF__MARK_WORDS (OBJREF__MARK_GRAINS / 64)
+/* Megabytes numbered below this have codes (objref__markset_mark_code) */
+#define OBJREF__MARK_CODED_MEGAS 65535u
+#define OBJREF__MARK_NO_CODE UINT32_MAX
+
 typedef struct {
-	uintptr_t mega;     /* address >> 20, plus one: 0 is empty */
-	uint64_t *bits;     /* a bit per 16 bytes of that megabyte */
+	uint64_t *bits;     /* a bit per 16 bytes of the megabyte */
 	uint16_t *before;   /* objref__markset_rank: the marks before each word of bits */
 	uint32_t base;      /* ... and before this megabyte */
+} objref__markmega;
+
+typedef struct {
+	uintptr_t mega;     /* address >> 20, plus one: 0 is empty */
+	uint32_t num;       /* its number: megas[num] */
 } objref__markslot;
 
 typedef struct objref__markset {
 	PyObject **objs;    /* borrowed, in the order added */
 	size_t n, cap;
+	objref__markmega *megas; /* the megabytes in the order first marked */
+	size_t nmegas, megas_cap;
 	objref__markslot *slots; /* open addressing on the megabyte, at most half full */
-	size_t slots_cap, nmegas;
-	uintptr_t last;     /* the megabyte asked for last (key) and its bits */
+	size_t slots_cap;
+	uintptr_t last;     /* the megabyte asked for last (key), its number and bits */
+	uint32_t last_num;
 	uint64_t *last_bits;
+	size_t coded_megas; /* megabytes numbered below this (at most
+			     * OBJREF__MARK_CODED_MEGAS) have codes; 0: none */
 	size_t nranked;     /* after objref__markset_rank: how many marks */
 } objref__markset;
 
@@ -148,6 +165,11 @@ int objref__markset_add(objref__markset *s, PyObject *op);
 /* Mark op without adding it to objs (an object a walk must not enter):
  * 1, 0 or OBJREF_ENOMEM as above. */
 int objref__markset_mark(objref__markset *s, const PyObject *op);
+/* Mark op as objref__markset_mark does, and give its code: 32 bits that
+ * name its bit (the megabyte's number, the bit in it), for
+ * objref__markset_rank_of_code; OBJREF__MARK_NO_CODE when op's megabyte
+ * was numbered too late (a heap spread over more than 64 GB). */
+int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code);
 /* Is op marked? */
 int objref__markset_has(const objref__markset *s, const PyObject *op);
 /* Room for `room` objects in objs.  0 or OBJREF_ENOMEM. */
@@ -161,6 +183,45 @@ int objref__markset_rank(objref__markset *s);
 size_t objref__markset_rank_of(const objref__markset *s, const PyObject *op);
 /* Start loading what objref__markset_rank_of(s, op) will read. */
 void objref__markset_prefetch(const objref__markset *s, const PyObject *op);
+
+/* The number of bits set in x: the instruction where the build may use it,
+ * else the classic SWAR sum (a dozen operations, no table, no call). */
+static inline unsigned objref__popcount64(uint64_t x)
+{
+#if defined(__POPCNT__) || (defined(__GNUC__) && !defined(__x86_64__) && !defined(__i386__))
+	return (unsigned)__builtin_popcountll(x);
+#else
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/* The rank of a marked object by its code (not OBJREF__MARK_NO_CODE), once
+ * ranked: two reads and a popcount, no search. */
+static inline size_t objref__markset_rank_of_code(const objref__markset *s, uint32_t code)
+{
+	const objref__markmega *m = &s->megas[code >> 16];
+	size_t grain = code & 0xffff;
+
+	return (size_t)m->base + m->before[grain >> 6] +
+	       objref__popcount64(m->bits[grain >> 6] & (((uint64_t)1 << (grain & 63)) - 1));
+}
+
+/* Start loading what objref__markset_rank_of_code will read. */
+static inline void objref__markset_prefetch_code(const objref__markset *s, uint32_t code)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	const objref__markmega *m = &s->megas[code >> 16];
+
+	__builtin_prefetch(&m->bits[(code & 0xffff) >> 6]);
+	__builtin_prefetch(&m->before[(code & 0xffff) >> 6]);
+#else
+	(void)s;
+	(void)code;
+#endif
+}
 void objref__markset_dispose(objref__markset *s);
 
 /* The home slot of an address among cap slots.  Each 1 kB block of the

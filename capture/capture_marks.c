@@ -11,30 +11,19 @@
  * are misses.  No ids: a search, a census and a snapshot's walk ask it
  * "seen before?".  Ranked (objref__markset_rank), the marks number the
  * objects: a count of the marks before each 64-bit word, and a popcount
- * within it.  A snapshot's walk gives its objects ids through the ranks,
- * once, after the walk (capture_walk.c).
+ * within it.  The megabytes are numbered as they are first marked, so a
+ * mark has a code of 32 bits (the megabyte's number, the bit in it) that
+ * a snapshot's walk keeps in place of an edge's target; after the walk
+ * the code gives the target's rank without a search, and the rank its id
+ * (capture_walk.c).
  */
 #include <string.h>
 #include "capture_internal.h"
 
-#define GRAIN_SHIFT 4
-#define MEGA_SHIFT 20
-#define GRAINS ((size_t)1 << (MEGA_SHIFT - GRAIN_SHIFT))
-#define MEGA_WORDS (GRAINS / 64)
-
-/* The number of bits set in x: the instruction where the build may use it,
- * else the classic SWAR sum (a dozen operations, no table, no call). */
-static inline unsigned popcount64(uint64_t x)
-{
-#if defined(__POPCNT__) || (defined(__GNUC__) && !defined(__x86_64__) && !defined(__i386__))
-	return (unsigned)__builtin_popcountll(x);
-#else
-	x -= (x >> 1) & 0x5555555555555555ULL;
-	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
+#define GRAIN_SHIFT OBJREF__MARK_GRAIN_SHIFT
+#define MEGA_SHIFT OBJREF__MARK_MEGA_SHIFT
+#define GRAINS OBJREF__MARK_GRAINS
+#define MEGA_WORDS OBJREF__MARK_WORDS
 
 static inline size_t slot_of(const objref__markset *s, uintptr_t key)
 {
@@ -62,36 +51,48 @@ static int grow_slots(objref__markset *s)
 	return 0;
 }
 
-/* The bitmap of the megabyte holding op, made at first sight; NULL out
- * of memory.  The last one asked for is kept at hand: objects made
- * together lie together. */
-static uint64_t *bits_of(objref__markset *s, const PyObject *op)
+/* The bitmap of the megabyte holding op, made (and numbered) at first
+ * sight, its number in *num; NULL out of memory.  The last one asked for
+ * is kept at hand: objects made together lie together. */
+static uint64_t *bits_of(objref__markset *s, const PyObject *op, uint32_t *num)
 {
 	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
 	size_t h;
 
-	if (key == s->last)
+	if (key == s->last) {
+		*num = s->last_num;
 		return s->last_bits;
+	}
 	if ((s->nmegas + 1) * 2 > s->slots_cap && grow_slots(s) < 0)
 		return NULL;
 	h = slot_of(s, key);
 	if (!s->slots[h].mega) {
-		if (!(s->slots[h].bits = objref__calloc(MEGA_WORDS, sizeof(uint64_t))))
+		objref__markmega *m;
+		if (s->nmegas >= UINT32_MAX ||
+		    objref__grow((void **)&s->megas, &s->megas_cap, s->nmegas + 1, sizeof(*m)) < 0)
+			return NULL;
+		m = &s->megas[s->nmegas];
+		memset(m, 0, sizeof(*m));
+		if (!(m->bits = objref__calloc(MEGA_WORDS, sizeof(uint64_t))))
 			return NULL;
 		s->slots[h].mega = key;
-		s->nmegas++;
+		s->slots[h].num = (uint32_t)s->nmegas++;
 	}
 	s->last = key;
-	return s->last_bits = s->slots[h].bits;
+	s->last_num = *num = s->slots[h].num;
+	return s->last_bits = s->megas[*num].bits;
 }
 
-int objref__markset_mark(objref__markset *s, const PyObject *op)
+int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code)
 {
-	uint64_t *bits = bits_of(s, op), bit;
+	uint32_t num;
+	uint64_t *bits = bits_of(s, op, &num), bit;
 	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
 
 	if (!bits)
 		return OBJREF_ENOMEM;
+	*code = num < s->coded_megas ?
+		(uint32_t)num << 16 | (uint32_t)grain : OBJREF__MARK_NO_CODE;
 	bit = (uint64_t)1 << (grain & 63);
 	if (bits[grain >> 6] & bit)
 		return 0;
@@ -99,19 +100,34 @@ int objref__markset_mark(objref__markset *s, const PyObject *op)
 	return 1;
 }
 
-int objref__markset_has(const objref__markset *s, const PyObject *op)
+int objref__markset_mark(objref__markset *s, const PyObject *op)
+{
+	uint32_t code;
+
+	return objref__markset_mark_code(s, op, &code);
+}
+
+/* The bitmap of the megabyte holding op, or NULL when nothing there is
+ * marked. */
+static const objref__markmega *mega_of(const objref__markset *s, const PyObject *op)
 {
 	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
-	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
-	const uint64_t *bits = NULL;
+	size_t h;
 
-	if (key == s->last) {
-		bits = s->last_bits;
-	} else if (s->slots_cap) {
-		size_t h = slot_of(s, key);
-		bits = s->slots[h].mega ? s->slots[h].bits : NULL;
-	}
-	return bits && (bits[grain >> 6] >> (grain & 63) & 1);
+	if (key == s->last)
+		return &s->megas[s->last_num];
+	if (!s->slots_cap)
+		return NULL;
+	h = slot_of(s, key);
+	return s->slots[h].mega ? &s->megas[s->slots[h].num] : NULL;
+}
+
+int objref__markset_has(const objref__markset *s, const PyObject *op)
+{
+	const objref__markmega *m = mega_of(s, op);
+	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
+
+	return m && (m->bits[grain >> 6] >> (grain & 63) & 1);
 }
 
 int objref__markset_add(objref__markset *s, PyObject *op)
@@ -135,12 +151,10 @@ int objref__markset_rank(objref__markset *s)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->slots_cap; i++) {
-		objref__markslot *m = &s->slots[i];
+	for (size_t i = 0; i < s->nmegas; i++) {
+		objref__markmega *m = &s->megas[i];
 		uint32_t before = 0;
 
-		if (!m->mega)
-			continue;
 		if (!m->before && !(m->before = objref__malloc(MEGA_WORDS * sizeof(uint16_t))))
 			return OBJREF_ENOMEM;
 		if (n > UINT32_MAX)
@@ -149,7 +163,7 @@ int objref__markset_rank(objref__markset *s)
 		/* at most 65,472 marks before the last word: a uint16_t holds it */
 		for (size_t w = 0; w < MEGA_WORDS; w++) {
 			m->before[w] = (uint16_t)before;
-			before += popcount64(m->bits[w]);
+			before += objref__popcount64(m->bits[w]);
 		}
 		n += before;
 	}
@@ -159,34 +173,21 @@ int objref__markset_rank(objref__markset *s)
 
 size_t objref__markset_rank_of(const objref__markset *s, const PyObject *op)
 {
-	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
-	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1), h;
-	const objref__markslot *m;
-	uint64_t word;
+	const objref__markmega *m = mega_of(s, op);
+	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
 
-	if (!s->slots_cap)
-		return SIZE_MAX;
-	h = slot_of(s, key);
-	m = &s->slots[h];
-	if (!m->mega || !m->before)
-		return SIZE_MAX;
-	word = m->bits[grain >> 6];
-	if (!(word >> (grain & 63) & 1))
+	if (!m || !m->before || !(m->bits[grain >> 6] >> (grain & 63) & 1))
 		return SIZE_MAX;
 	return (size_t)m->base + m->before[grain >> 6] +
-	       (size_t)popcount64(word & (((uint64_t)1 << (grain & 63)) - 1));
+	       objref__popcount64(m->bits[grain >> 6] & (((uint64_t)1 << (grain & 63)) - 1));
 }
 
 void objref__markset_prefetch(const objref__markset *s, const PyObject *op)
 {
-	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
+	const objref__markmega *m = mega_of(s, op);
 	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
-	const objref__markslot *m;
 
-	if (!s->slots_cap)
-		return;
-	m = &s->slots[slot_of(s, key)];
-	if (m->mega && m->before) {
+	if (m && m->before) {
 		objref__prefetch(&m->bits[grain >> 6]);
 		objref__prefetch(&m->before[grain >> 6]);
 	}
@@ -194,10 +195,11 @@ void objref__markset_prefetch(const objref__markset *s, const PyObject *op)
 
 void objref__markset_dispose(objref__markset *s)
 {
-	for (size_t i = 0; i < s->slots_cap; i++) {
-		objref__free(s->slots[i].bits);
-		objref__free(s->slots[i].before);
+	for (size_t i = 0; i < s->nmegas; i++) {
+		objref__free(s->megas[i].bits);
+		objref__free(s->megas[i].before);
 	}
+	objref__free(s->megas);
 	objref__free(s->slots);
 	objref__free(s->objs);
 	memset(s, 0, sizeof(*s));

@@ -20,6 +20,7 @@
  * Labels come from "hints" (capture_labels.c), so labels never add or
  * drop a reference.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "capture_walk.h"
 #include "objref/census.h"
@@ -44,14 +45,15 @@ static int collect_target(PyObject *t, void *arg)
 	return 0;
 }
 
-/* An edge from src to t, t joining the walk when new; its target is an
- * id once resolve_targets has run. */
+/* An edge from src to t, t joining the walk when new.  The edge's target
+ * is t's code among the marks until resolve_targets makes it an id (t's
+ * address waits in pend when it has no code). */
 static int walk_link(objref__walk *w, objref_id src, PyObject *t, objref_label label)
 {
-	int fresh = objref__markset_mark(&w->seen, t), err;
+	uint32_t code;
+	int fresh = objref__markset_mark_code(&w->seen, t, &code), err;
 
-	if (fresh < 0 ||
-	    objref__grow((void **)&w->pend, &w->pend_cap, w->npend + 1, sizeof(PyObject *)) < 0)
+	if (fresh < 0)
 		return OBJREF_ENOMEM;
 	if (fresh) {
 		if (w->objs.n >= OBJREF_NO_ID - 1 ||
@@ -59,10 +61,12 @@ static int walk_link(objref__walk *w, objref_id src, PyObject *t, objref_label l
 			return OBJREF_ENOMEM;
 		w->objs.objs[w->objs.n++] = t;
 	}
-	if ((err = objref_builder_edge(w->b, src, OBJREF_NO_ID, label)) < 0)
-		return err;
-	w->pend[w->npend++] = t;
-	return 0;
+	if (code == OBJREF__MARK_NO_CODE) {
+		if (objref__grow((void **)&w->pend, &w->pend_cap, w->npend + 1, sizeof(PyObject *)) < 0)
+			return OBJREF_ENOMEM;
+		w->pend[w->npend++] = t;
+	}
+	return (err = objref_builder_edge(w->b, src, code, label)) < 0 ? err : 0;
 }
 
 /* The hidden references' link (capture_hidden.c). */
@@ -269,30 +273,37 @@ static int mark_found(objref__walk *w)
 #define RESOLVE_AHEAD 16
 
 /* The marks become the index (every object is marked, objref__objset_
- * index_marks), and each edge's target becomes its id. */
+ * index_marks), and each edge's target, a code among the marks (or an
+ * address in pend), becomes its id. */
 static int resolve_targets(objref__walk *w)
 {
-	size_t n;
+	const objref__markset *m = &w->seen;
+	size_t n, at = 0;
 	objref_id *dst = objref_builder_edge_targets(w->b, &n);
 	const uint32_t *ids;
 	int err;
 
 	if ((err = objref__objset_index_marks(&w->objs, &w->seen)) < 0)
 		return err;
-	if (n != w->npend)
-		return objref__error(OBJREF_EINVAL, "capture: %zu edges for %zu targets", n, w->npend);
 	ids = w->objs.rank_ids;
 	for (size_t k = 0; k < n; k++) {
 		size_t r;
-		if (k + 2 * RESOLVE_AHEAD < n)
-			objref__markset_prefetch(&w->seen, w->pend[k + 2 * RESOLVE_AHEAD]);
-		if (k + RESOLVE_AHEAD < n &&
-		    (r = objref__markset_rank_of(&w->seen, w->pend[k + RESOLVE_AHEAD])) < w->objs.n)
-			objref__prefetch(&ids[r]);
-		if ((r = objref__markset_rank_of(&w->seen, w->pend[k])) >= w->objs.n)
+		if (k + 2 * RESOLVE_AHEAD < n && dst[k + 2 * RESOLVE_AHEAD] != OBJREF__MARK_NO_CODE)
+			objref__markset_prefetch_code(m, dst[k + 2 * RESOLVE_AHEAD]);
+		if (k + RESOLVE_AHEAD < n && dst[k + RESOLVE_AHEAD] != OBJREF__MARK_NO_CODE)
+			objref__prefetch(&ids[objref__markset_rank_of_code(m, dst[k + RESOLVE_AHEAD])]);
+		if (dst[k] != OBJREF__MARK_NO_CODE)
+			r = objref__markset_rank_of_code(m, dst[k]);
+		else if (at < w->npend)
+			r = objref__markset_rank_of(m, w->pend[at++]);
+		else
+			r = SIZE_MAX;
+		if (r >= w->objs.n)
 			return objref__error(OBJREF_EINVAL, "capture: an edge's target was never added");
 		dst[k] = ids[r];
 	}
+	if (at != w->npend)
+		return objref__error(OBJREF_EINVAL, "capture: %zu edges' targets left", w->npend - at);
 	/* not needed again: its memory goes before the roots take theirs */
 	objref__free(w->pend);
 	w->pend = NULL;
@@ -340,14 +351,19 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	w.tracked_only = !(flags & OBJREF_CAPTURE_UNTRACKED);
 	w.no_lookups = !!(flags & OBJREF__CAPTURE_NO_LOOKUPS);
 	w.refs_only = !!(flags & OBJREF_CAPTURE_REFS_ONLY);
+	/* Edges keep their targets' codes; tests give codes to fewer megabytes
+	 * to take the path of a heap spread over more than 64 GB. */
+	w.seen.coded_megas = OBJREF__MARK_CODED_MEGAS;
+	if (getenv("OBJREF_MARK_CODES_FOR_TESTS"))
+		w.seen.coded_megas = OBJREF__MIN(OBJREF__MARK_CODED_MEGAS,
+			(size_t)strtoul(getenv("OBJREF_MARK_CODES_FOR_TESTS"), NULL, 10));
 	/* The object array sized once, for the untracked objects a heap
 	 * usually holds too (one to two per tracked object); the address hash
 	 * for the tracked ones and the roots' seeds only: the walk asks its
 	 * marks, and the marks index every object after it. */
 	room = expected_objects(tracked.n, w.tracked_only);
 	if ((err = objref__objset_reserve_split(&w.objs, room, tracked.n + 1024)) < 0 ||
-	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0 ||
-	    (err = objref__grow((void **)&w.pend, &w.pend_cap, room * 2, sizeof(PyObject *))) < 0)
+	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
 		goto cleanup;
 	if (tracked.nlisted) /* nothing listed: items may be NULL */
 		memcpy(w.objs.objs, tracked.items, tracked.nlisted * sizeof(PyObject *));

@@ -34,8 +34,9 @@ typedef struct objref__walk {
 	objref__markset seen;     /* every object so far: the walk asks it, not
 				   * the index (in the cache where the index's
 				   * probes miss) */
-	PyObject **pend;          /* each edge's target, in the builder's order:
-				   * made ids after the walk (resolve_targets) */
+	PyObject **pend;          /* the targets of the edges whose target has no
+				   * code among the marks (a heap spread over more
+				   * than 64 GB), in the builder's order */
 	size_t npend, pend_cap;
 	size_t ntracked;          /* ids below: listed by the collector (each holds a
 				   * reference from `keep` before 3.12); the permanent
