@@ -121,6 +121,12 @@ static int reindex(objref__objset *s, size_t room)
  * allocated once, not again at twice its size. */
 int objref__objset_index(objref__objset *s)
 {
+	if (s->marks) {
+		for (; s->indexed < s->n; s->indexed++)
+			if (objref__markset_mark(s->marks, s->objs[s->indexed]) < 0)
+				return OBJREF_ENOMEM;
+		return 0;
+	}
 	if (OBJREF__OBJSET_SLOTS(s->n) > s->slots_cap)
 		return reindex(s, s->n);
 	index_from(s, s->indexed);
@@ -136,7 +142,7 @@ int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed)
 			return err;
 		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
 	}
-	return OBJREF__OBJSET_SLOTS(indexed) > s->slots_cap ? reindex(s, indexed) : 0;
+	return !s->marks && OBJREF__OBJSET_SLOTS(indexed) > s->slots_cap ? reindex(s, indexed) : 0;
 }
 
 int objref__objset_reserve(objref__objset *s, size_t room)
@@ -144,33 +150,36 @@ int objref__objset_reserve(objref__objset *s, size_t room)
 	return objref__objset_reserve_split(s, room, room);
 }
 
-int objref__objset_index_marks(objref__objset *s, objref__markset *marks)
+void objref__objset_use_marks(objref__objset *s, objref__markset *marks)
 {
+	s->marks = marks;
+}
+
+int objref__objset_ids(objref__objset *s)
+{
+	objref__markset *marks = s->marks;
 	int err;
 
+	if (!marks || (s->rank_ids && s->ranked == s->n))
+		return 0;
 	if ((err = objref__markset_rank(marks)) < 0)
 		return err;
 	if (marks->nranked != s->n)
 		return objref__error(OBJREF_EINVAL, "capture: %zu objects but %zu marks", s->n,
 				     marks->nranked);
-	objref__free(s->slots);  /* its memory goes first */
-	s->slots = NULL;
-	s->slots_cap = s->indexed = 0;
+	objref__free(s->rank_ids);
+	s->ranked = 0;
 	if (!(s->rank_ids = objref__malloc(OBJREF__MAX(s->n, 1) * sizeof(uint32_t))))
 		return OBJREF_ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
 		size_t r;
 		if (i + 16 < s->n)
 			objref__markset_prefetch(marks, s->objs[i + 16]);
-		if ((r = objref__markset_rank_of(marks, s->objs[i])) >= s->n) {
-			objref__free(s->rank_ids);
-			s->rank_ids = NULL;
+		if ((r = objref__markset_rank_of(marks, s->objs[i])) >= s->n)
 			return objref__error(OBJREF_EINVAL, "capture: an object was not marked");
-		}
 		s->rank_ids[r] = (uint32_t)i;
 	}
-	s->marks = marks;
-	s->indexed = s->n;
+	s->ranked = s->n;
 	return 0;
 }
 
@@ -178,7 +187,9 @@ uint32_t objref__objset_find(const objref__objset *s, PyObject *op)
 {
 	size_t h;
 
-	if (s->rank_ids) {
+	if (s->marks) {
+		if (!s->rank_ids || s->ranked != s->n)
+			return OBJREF_NO_ID;
 		h = objref__markset_rank_of(s->marks, op);
 		return h < s->n ? s->rank_ids[h] : OBJREF_NO_ID;
 	}
@@ -193,9 +204,12 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	size_t h;
 
 	*added = 0;
-	if (s->rank_ids) {  /* indexed by marks: it may not grow */
-		objref__error(OBJREF_EINVAL, "capture: an object added after the walk");
-		return OBJREF_NO_ID;
+	if (s->marks) {
+		int fresh = objref__objset_insert(s, op);
+		if (fresh < 0 || (!fresh && objref__objset_ids(s) < 0))
+			return OBJREF_NO_ID;
+		*added = fresh;
+		return fresh ? (uint32_t)(s->n - 1) : objref__objset_find(s, op);
 	}
 	if (OBJREF__OBJSET_SLOTS(s->n + 1) > s->slots_cap && reindex(s, s->n + 1) < 0)
 		return OBJREF_NO_ID;
@@ -211,6 +225,30 @@ uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added)
 	*added = 1;
 	s->indexed = s->n + 1;
 	return (uint32_t)s->n++;
+}
+
+int objref__objset_insert(objref__objset *s, PyObject *op)
+{
+	int added, fresh;
+
+	if (!s->marks)
+		return objref__objset_add(s, op, &added) == OBJREF_NO_ID ? OBJREF_ENOMEM : added;
+	if (s->n >= OBJREF_NO_ID - 1 ||
+	    objref__grow((void **)&s->objs, &s->cap, s->n + 1, sizeof(PyObject *)) < 0 ||
+	    (fresh = objref__markset_mark(s->marks, op)) < 0)
+		return OBJREF_ENOMEM;
+	if (fresh) {
+		s->objs[s->n++] = op;
+		s->indexed = s->n;
+	}
+	return fresh;
+}
+
+int objref__objset_has(const objref__objset *s, PyObject *op)
+{
+	if (s->marks)
+		return objref__markset_has(s->marks, op);
+	return objref__objset_find(s, op) != OBJREF_NO_ID;
 }
 
 /* ---- gathering the tracked objects ----------------------------------- */

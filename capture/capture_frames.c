@@ -71,12 +71,11 @@ static PyCodeObject *code_of(PyFrameObject *f)
  * the walk; cell: read through a cell the frame holds. */
 static int add_local(objref__frames *r, objref__objset *objs, PyObject *name, PyObject *value, int cell)
 {
-	int added;
 
 	if (!value || !name || !PyUnicode_Check(name))
 		return 0;
 	if (objref__grow((void **)&r->locals, &r->locals_cap, r->nlocals + 1, sizeof(objref__local)) < 0 ||
-	    objref__objset_add(objs, value, &added) == OBJREF_NO_ID)
+	    objref__objset_insert(objs, value) < 0)
 		return OBJREF_ENOMEM;
 	r->locals[r->nlocals++] = (objref__local){ value, name, (uint32_t)(r->nframes - 1), cell != 0 };
 	return 0;
@@ -121,7 +120,7 @@ static int read_locals(objref__frames *r, objref__objset *objs, PyFrameObject *f
 	Py_ssize_t at = 0;
 	int added, err = 0;
 
-	if (objref__objset_add(objs, (PyObject *)f, &added) == OBJREF_NO_ID)
+	if (objref__objset_insert(objs, (PyObject *)f) < 0)
 		return OBJREF_ENOMEM;
 	if (!(co->co_flags & CO_OPTIMIZED))
 		return f->f_locals ? add_namespace(r, objs, f->f_locals, f->f_globals) : 0;
@@ -162,7 +161,7 @@ static int read_locals(objref__frames *r, objref__objset *objs, PyFrameObject *f
 	}
 	/* Not listed by the collector: created (or first tracked) by us, so
 	 * never frozen. */
-	if (objref__objset_find(objs, locals) == OBJREF_NO_ID &&
+	if (!objref__objset_has(objs, locals) &&
 	    objref__objset_add(&r->ours, locals, &added) == OBJREF_NO_ID)
 		return OBJREF_ENOMEM;
 	r->frames[r->nframes - 1].locals = locals;
@@ -264,11 +263,10 @@ int objref__frames_gather(objref__frames *r, objref__objset *objs)
 	for (PyThreadState *ts = PyInterpreterState_ThreadHead(current_interp()); ts && !err;
 	     ts = PyThreadState_Next(ts)) {
 		uint32_t depth = 0;
-		int added;
 		if (ts->dict) {  /* PyThreadState_GetDict(): a seed, held by the thread state */
 			if (objref__grow((void **)&r->tsdicts, &r->tsdicts_cap, r->ntsdicts + 1,
 					sizeof(PyObject *)) < 0 ||
-			    objref__objset_add(objs, ts->dict, &added) == OBJREF_NO_ID)
+			    objref__objset_insert(objs, ts->dict) < 0)
 				return OBJREF_ENOMEM;
 			r->tsdicts[r->ntsdicts++] = ts->dict;
 		}

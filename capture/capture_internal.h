@@ -100,14 +100,22 @@ typedef struct {
 				 * line, not the object table too */
 	size_t slots_cap;
 	size_t indexed;     /* objs[0 .. indexed) are in the index */
-	const struct objref__markset *marks; /* or, after objref__objset_index_marks,
-				 * the index: op's rank among the marks ... */
-	uint32_t *rank_ids;  /* ... and the id of each rank */
+	struct objref__markset *marks; /* or, with objref__objset_use_marks, the
+				 * index is a set of marks: an object's rank
+				 * among them ... */
+	uint32_t *rank_ids;  /* ... and the id of each rank, */
+	size_t ranked;       /* for the first `ranked` objects (objref__objset_ids) */
 } objref__objset;
 
 void objref__objset_dispose(objref__objset *s);
 /* The id of op, adding it when absent (*added = 1).  OBJREF_NO_ID on ENOMEM. */
 uint32_t objref__objset_add(objref__objset *s, PyObject *op, int *added);
+/* Add op when absent: 1 when added, 0 when there, OBJREF_ENOMEM. */
+int objref__objset_insert(objref__objset *s, PyObject *op);
+/* Is op in s? */
+int objref__objset_has(const objref__objset *s, PyObject *op);
+/* The id of op, or OBJREF_NO_ID.  With marks, only after objref__objset_ids
+ * and until s grows. */
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op);
 /* Index the objects appended without it (by gathering). */
 int objref__objset_index(objref__objset *s);
@@ -116,13 +124,18 @@ int objref__objset_index(objref__objset *s);
 int objref__objset_reserve(objref__objset *s, size_t room);
 /* Room for `room` objects in the array and `indexed` in the index. */
 int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed);
-/* Make `marks` the index, in place of the address hash: every object of s
- * is marked there and every mark is an object of s (else OBJREF_EINVAL).
- * s may not grow afterwards; marks must outlive s's finds.  Its array of
- * ids (4 bytes an object) and the marks' ranks (capture_marks.c) take a
- * fraction of the hash's memory, and stay in the cache where the hash's
- * probes miss. */
-int objref__objset_index_marks(objref__objset *s, struct objref__markset *marks);
+/* Index s, still empty, by `marks` instead of an address hash: adding
+ * marks an object, objref__objset_index marks the appended ones.  A
+ * snapshot's walk marks what it finds in the same marks and appends it:
+ * it asks the marks, in the cache, where the hash's probes miss.  The
+ * marks must outlive s, and must mark nothing that s does not hold. */
+void objref__objset_use_marks(objref__objset *s, struct objref__markset *marks);
+/* With marks: give every object of s its id for objref__objset_find (a
+ * rank among the marks, then an array of 4 bytes an object): O(objects),
+ * so once the objects are all there.  Every object of s must be marked
+ * and every mark an object of s (else OBJREF_EINVAL).  Without marks:
+ * nothing to do. */
+int objref__objset_ids(objref__objset *s);
 
 /* ---- a set of objects with no ids: marks (capture_marks.c) ---- */
 #define OBJREF__MARK_GRAIN_SHIFT 4   /* a bit per 16 bytes */

@@ -103,10 +103,9 @@ static int seed_modules(objref__objset *objs)
 {
 	PyObject *modules = PyImport_GetModuleDict(), *k, *v;
 	Py_ssize_t pos = 0;
-	int added;
 
 	while (modules && PyDict_Check(modules) && PyDict_Next(modules, &pos, &k, &v))
-		if (objref__objset_add(objs, v, &added) == OBJREF_NO_ID)
+		if (objref__objset_insert(objs, v) < 0)
 			return OBJREF_ENOMEM;
 	return 0;
 }
@@ -125,10 +124,14 @@ static PyObject *gc_call(objref__cfunc f)
 
 /* Which gathered ids are outside the permanent generation, when gathering
  * also listed it: those gc.get_objects() returns. */
-static int find_listed(objref__roots *r, const objref__runtime *rt, const objref__objset *objs)
+static int find_listed(objref__roots *r, const objref__runtime *rt, objref__objset *objs)
 {
-	PyObject *all = gc_call(rt->get_objects);
-	int err = 0;
+	PyObject *all;
+	int err;
+
+	if ((err = objref__objset_ids(objs)) < 0)  /* with marks, once */
+		return err;
+	all = gc_call(rt->get_objects);
 
 	if (!all || !PyList_Check(all)) {
 		Py_XDECREF(all);
@@ -166,7 +169,6 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 {
 	const objref__runtime *rt = objref__runtime_get();
 	PyObject *d, *n;
-	int added;
 
 	if (!rt || !(d = PyModule_GetDict(rt->gc))) {
 		PyErr_Clear();
@@ -177,7 +179,7 @@ static int gather_gc(objref__roots *r, objref__objset *objs)
 	if (r->garbage && !PyList_CheckExact(r->garbage))
 		r->garbage = NULL;
 	for (Py_ssize_t i = 0; r->garbage && i < PyList_GET_SIZE(r->garbage); i++)
-		if (objref__objset_add(objs, PyList_GET_ITEM(r->garbage, i), &added) == OBJREF_NO_ID)
+		if (objref__objset_insert(objs, PyList_GET_ITEM(r->garbage, i)) < 0)
 			return OBJREF_ENOMEM;
 	if ((n = gc_call(rt->get_freeze_count))) {
 		r->frozen = PyLong_Check(n) ? PyLong_AsLong(n) : 0;

@@ -234,12 +234,12 @@ static int walk_nomem(const objref__walk *w, size_t listed)
 static int add_frozen(objref__walk *w, objref__tracked *tracked)
 {
 	size_t from = w->objs.n;
-	int err, added;
+	int err;
 
 	if ((err = objref__tracked_frozen_again(tracked)) < 0)
 		return err;
 	for (size_t i = tracked->nlisted; i < tracked->n; i++)
-		if (objref__objset_add(&w->objs, tracked->items[i], &added) == OBJREF_NO_ID)
+		if (objref__objset_insert(&w->objs, tracked->items[i]) < 0)
 			return OBJREF_ENOMEM;
 	return objref__walk_find_closures(w, from, w->objs.n);
 }
@@ -258,23 +258,14 @@ static int index_untracked_seeds(objref__walk *w)
 	return 0;
 }
 
-/* Every object found before the walk (listed, seeded), marked. */
-static int mark_found(objref__walk *w)
-{
-	for (size_t i = 0; i < w->objs.n; i++)
-		if (objref__markset_mark(&w->seen, w->objs.objs[i]) < 0)
-			return OBJREF_ENOMEM;
-	return 0;
-}
-
 /* How far ahead resolve_targets asks for the marks it will read, and
  * for the id those give: the loop does nothing else, so many misses can
  * overlap. */
 #define RESOLVE_AHEAD 16
 
-/* The marks become the index (every object is marked, objref__objset_
- * index_marks), and each edge's target, a code among the marks (or an
- * address in pend), becomes its id. */
+/* Every object has its id among the marks (objref__objset_ids), and each
+ * edge's target, a code among the marks (or an address in pend), becomes
+ * that id. */
 static int resolve_targets(objref__walk *w)
 {
 	const objref__markset *m = &w->seen;
@@ -283,7 +274,7 @@ static int resolve_targets(objref__walk *w)
 	const uint32_t *ids;
 	int err;
 
-	if ((err = objref__objset_index_marks(&w->objs, &w->seen)) < 0)
+	if ((err = objref__objset_ids(&w->objs)) < 0)
 		return err;
 	ids = w->objs.rank_ids;
 	for (size_t k = 0; k < n; k++) {
@@ -358,11 +349,11 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		w.seen.coded_megas = OBJREF__MIN(OBJREF__MARK_CODED_MEGAS,
 			(size_t)strtoul(getenv("OBJREF_MARK_CODES_FOR_TESTS"), NULL, 10));
 	/* The object array sized once, for the untracked objects a heap
-	 * usually holds too (one to two per tracked object); the address hash
-	 * for the tracked ones and the roots' seeds only: the walk asks its
-	 * marks, and the marks index every object after it. */
+	 * usually holds too (one to two per tracked object); the marks, which
+	 * the walk asks, index it. */
 	room = expected_objects(tracked.n, w.tracked_only);
-	if ((err = objref__objset_reserve_split(&w.objs, room, tracked.n + 1024)) < 0 ||
+	objref__objset_use_marks(&w.objs, &w.seen);
+	if ((err = objref__objset_reserve_split(&w.objs, room, 0)) < 0 ||
 	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
 		goto cleanup;
 	if (tracked.nlisted) /* nothing listed: items may be NULL */
@@ -374,8 +365,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 		goto cleanup;
 	/* The permanent generation after the seeds: gathering them may have
 	 * freed some of it (3.11's f_locals refresh), so it is listed again. */
-	if ((err = add_frozen(&w, &tracked)) < 0 || (err = index_untracked_seeds(&w)) < 0 ||
-	    (err = mark_found(&w)) < 0)
+	if ((err = add_frozen(&w, &tracked)) < 0 || (err = index_untracked_seeds(&w)) < 0)
 		goto cleanup;
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
 	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
