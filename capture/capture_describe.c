@@ -355,11 +355,9 @@ uint32_t objref__object_flags(PyObject *op)
 	return f;
 }
 
-/* Append the text s, as much of it as fits with its terminating NUL. */
-static size_t put_text(char *buf, size_t size, size_t at, const char *s)
+/* Append the n bytes at s, as many as fit with a terminating NUL. */
+static size_t put_mem(char *buf, size_t size, size_t at, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (at >= size)
 		return at;
 	n = OBJREF__MIN(n, size - at - 1);
@@ -367,6 +365,8 @@ static size_t put_text(char *buf, size_t size, size_t at, const char *s)
 	buf[at + n] = '\0';
 	return at + n;
 }
+
+#define put_text(buf, size, at, s) put_mem(buf, size, at, s, strlen(s))
 
 /* Append v in decimal, as snprintf's "%lld" would (the whole number or
  * nothing: a cut number would lie). */
@@ -376,16 +376,15 @@ static size_t put_decimal(char *buf, size_t size, size_t at, long long v)
 	size_t n = sizeof(tmp);
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 
-	tmp[--n] = '\0';
 	do {
 		tmp[--n] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
 	if (v < 0)
 		tmp[--n] = '-';
-	if (at + (sizeof(tmp) - 1 - n) >= size)
+	if (at + (sizeof(tmp) - n) >= size)
 		return at;
-	return put_text(buf, size, at, tmp + n);
+	return put_mem(buf, size, at, tmp + n, sizeof(tmp) - n);
 }
 
 /* 'text' (escaped as repr() would), cut after about 40 bytes with "...". */
