@@ -182,7 +182,7 @@ int objref__markset_mark(objref__markset *s, const PyObject *op);
  * name its bit (the megabyte's number, the bit in it), for
  * objref__markset_rank_of_code; OBJREF__MARK_NO_CODE when op's megabyte
  * was numbered too late (a heap spread over more than 64 GB). */
-int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code);
+static inline int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code);
 /* Is op marked? */
 int objref__markset_has(const objref__markset *s, const PyObject *op);
 /* Room for `room` objects in objs.  0 or OBJREF_ENOMEM. */
@@ -209,6 +209,25 @@ static inline unsigned objref__popcount64(uint64_t x)
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 	return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 #endif
+}
+
+int objref__markset_mark_code_far(objref__markset *s, const PyObject *op, uint32_t *code);
+
+/* In the megabyte marked last (objects made together lie together), here;
+ * elsewhere, in capture_marks.c. */
+static inline int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code)
+{
+	size_t grain = ((uintptr_t)op >> OBJREF__MARK_GRAIN_SHIFT) & (OBJREF__MARK_GRAINS - 1);
+	uint64_t bit = (uint64_t)1 << (grain & 63), *word;
+
+	if (((uintptr_t)op >> OBJREF__MARK_MEGA_SHIFT) + 1 != s->last)
+		return objref__markset_mark_code_far(s, op, code);
+	*code = s->last_num < s->coded_megas ? s->last_num << 16 | (uint32_t)grain : OBJREF__MARK_NO_CODE;
+	word = &s->last_bits[grain >> 6];
+	if (*word & bit)
+		return 0;
+	*word |= bit;
+	return 1;
 }
 
 /* The rank of a marked object by its code (not OBJREF__MARK_NO_CODE), once

@@ -83,7 +83,7 @@ static uint64_t *bits_of(objref__markset *s, const PyObject *op, uint32_t *num)
 	return s->last_bits = s->megas[*num].bits;
 }
 
-int objref__markset_mark_code(objref__markset *s, const PyObject *op, uint32_t *code)
+int objref__markset_mark_code_far(objref__markset *s, const PyObject *op, uint32_t *code)
 {
 	uint32_t num;
 	uint64_t *bits = bits_of(s, op, &num), bit;
