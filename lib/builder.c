@@ -1,8 +1,9 @@
 /*
  * lib/builder.c — building a snapshot: objects, types and strings are
- * appended; edges are collected as (src, dst, label) triples and turned into
- * CSR at finish (a counting sort, skipped when they came in src order, as
- * capture adds them).
+ * appended.  Edges that come in source order, as a capture adds them, are
+ * kept as CSR from the start: targets and labels appended, each source's
+ * first edge noted in `start`.  The first edge out of order turns them into
+ * (src, dst, label) triples, sorted into CSR at finish (a counting sort).
  */
 #include <string.h>
 #include "snapshot_internal.h"
@@ -12,12 +13,14 @@ struct objref_builder {
 	size_t nobjects, objects_cap;
 	objref_type *types;
 	size_t ntypes, types_cap;
-	objref_id *esrc, *edst;
+	objref_id *esrc, *edst;     /* esrc: only once the edges are out of order */
 	objref_label *elab;
 	size_t nedges, esrc_cap, edst_cap, elab_cap;
-	int edges_sorted;           /* esrc is non-decreasing so far */
-	uint64_t *start;            /* CSR offsets by source, when asked for */
-	size_t start_nobjects, start_nedges; /* ... of that many objects and edges */
+	int edges_sorted;           /* the sources are non-decreasing so far */
+	uint64_t *start;            /* CSR offsets by source: sorted, start[0 ..
+				     * started) as the edges come; else when asked */
+	size_t start_cap, started;
+	size_t start_nobjects, start_nedges; /* complete for that many objects and edges */
 	objref_root *roots;
 	size_t nroots, roots_cap;
 	objref__strtab strings;
@@ -37,6 +40,7 @@ int objref_builder_new(objref_builder **out)
 		return err;
 	}
 	b->edges_sorted = 1;
+	b->start_nobjects = SIZE_MAX;  /* none computed */
 	*out = b;
 	return 0;
 }
@@ -61,7 +65,10 @@ int objref_builder_reserve(objref_builder *b, size_t nobjects, size_t nedges)
 	int err;
 
 	if ((err = objref__grow((void **)&b->objects, &b->objects_cap, nobjects, sizeof(objref_object))) < 0 ||
-	    (err = objref__grow((void **)&b->esrc, &b->esrc_cap, nedges, sizeof(objref_id))) < 0 ||
+	    (b->edges_sorted &&
+	     (err = objref__grow((void **)&b->start, &b->start_cap, nobjects + 1, sizeof(uint64_t))) < 0) ||
+	    (!b->edges_sorted &&
+	     (err = objref__grow((void **)&b->esrc, &b->esrc_cap, nedges, sizeof(objref_id))) < 0) ||
 	    (err = objref__grow((void **)&b->edst, &b->edst_cap, nedges, sizeof(objref_id))) < 0 ||
 	    (err = objref__grow((void **)&b->elab, &b->elab_cap, nedges, sizeof(objref_label))) < 0)
 		return err;
@@ -142,18 +149,52 @@ void objref_builder_edges(const objref_id **src, const objref_id **dst, size_t *
 	*sorted = b->edges_sorted;
 }
 
+/* The first edge out of source order: the edges so far get their sources
+ * back from the offsets, and are kept as triples from now on. */
+static int unsort_edges(objref_builder *b)
+{
+	size_t e = 0;
+
+	if (objref__grow((void **)&b->esrc, &b->esrc_cap, OBJREF__MAX(b->edst_cap, 1), sizeof(objref_id)) < 0)
+		return OBJREF_ENOMEM;
+	for (size_t i = 0; i < b->started; i++) {
+		size_t end = i + 1 < b->started ? b->start[i + 1] : b->nedges;
+		for (; e < end; e++)
+			b->esrc[e] = (objref_id)i;
+	}
+	objref__free(b->start);
+	b->start = NULL;
+	b->start_cap = b->started = b->start_nedges = 0;
+	b->start_nobjects = SIZE_MAX;  /* none computed */
+	b->edges_sorted = 0;
+	return 0;
+}
+
 int objref_builder_edge(objref_builder *b, objref_id src, objref_id dst, objref_label label)
 {
 	size_t n = b->nedges + 1;
 	int err;
 
-	if ((err = objref__grow((void **)&b->esrc, &b->esrc_cap, n, sizeof(objref_id))) < 0 ||
+	/* out of order, or from an object not added yet (which CSR cannot
+	 * hold before it is: its id may be anything) */
+	if (b->edges_sorted && (src + (size_t)1 < b->started || src >= b->nobjects) &&
+	    (err = unsort_edges(b)) < 0)
+		return err;
+	if (b->edges_sorted && src >= b->started) {
+		/* src's first edge: objects started .. src begin here */
+		if ((err = objref__grow((void **)&b->start, &b->start_cap, (size_t)src + 2, sizeof(uint64_t))) < 0)
+			return err;
+		for (size_t i = b->started; i <= src; i++)
+			b->start[i] = b->nedges;
+		b->started = (size_t)src + 1;
+	}
+	if ((!b->edges_sorted &&
+	     (err = objref__grow((void **)&b->esrc, &b->esrc_cap, n, sizeof(objref_id))) < 0) ||
 	    (err = objref__grow((void **)&b->edst, &b->edst_cap, n, sizeof(objref_id))) < 0 ||
 	    (err = objref__grow((void **)&b->elab, &b->elab_cap, n, sizeof(objref_label))) < 0)
 		return err;
-	if (b->nedges && src < b->esrc[b->nedges - 1])
-		b->edges_sorted = 0;
-	b->esrc[b->nedges] = src;
+	if (!b->edges_sorted)
+		b->esrc[b->nedges] = src;
 	b->edst[b->nedges] = dst;
 	b->elab[b->nedges] = label;
 	b->nedges = n;
@@ -190,6 +231,24 @@ static int count_edges(uint64_t *start, const objref_builder *b)
 	return 0;
 }
 
+/* The offsets kept as the edges came, completed for the objects with no
+ * edge after the last source; checks every id is in range. */
+static int complete_start(objref_builder *b)
+{
+	int err;
+
+	for (size_t e = 0; e < b->nedges; e++)
+		if (b->edst[e] >= b->nobjects)
+			return objref__error(OBJREF_EINVAL, "edge %zu (-> %u) names a missing object (%zu objects)",
+				e, b->edst[e], b->nobjects);
+	if ((err = objref__grow((void **)&b->start, &b->start_cap, b->nobjects + 1, sizeof(uint64_t))) < 0)
+		return err;
+	/* not b->started: a later edge may still start at an object here */
+	for (size_t i = b->started; i <= b->nobjects; i++)
+		b->start[i] = b->nedges;
+	return 0;
+}
+
 /* b->start: the offsets of the objects and edges added so far, computed
  * unless they already are. */
 static int index_sources(objref_builder *b)
@@ -198,14 +257,21 @@ static int index_sources(objref_builder *b)
 
 	if (b->start && b->start_nobjects == b->nobjects && b->start_nedges == b->nedges)
 		return 0;
-	objref__free(b->start);
-	b->start = objref__calloc(b->nobjects + 1, sizeof(uint64_t));
-	if (!b->start)
-		return OBJREF_ENOMEM;
-	if ((err = count_edges(b->start, b)) < 0) {
+	if (b->edges_sorted) {
+		if ((err = complete_start(b)) < 0)
+			return err;
+	} else {
 		objref__free(b->start);
-		b->start = NULL;
-		return err;
+		b->start_cap = 0;
+		if (!(b->start = objref__calloc(b->nobjects + 1, sizeof(uint64_t))))
+			return OBJREF_ENOMEM;
+		b->start_cap = b->nobjects + 1;
+		if ((err = count_edges(b->start, b)) < 0) {
+			objref__free(b->start);
+			b->start = NULL;
+			b->start_cap = 0;
+			return err;
+		}
 	}
 	b->start_nobjects = b->nobjects;
 	b->start_nedges = b->nedges;
@@ -255,6 +321,7 @@ int objref_builder_finish(objref_snapshot **out, objref_builder *b)
 		goto cleanup;
 	s->edge_start = b->start;  /* the root pass's, when it asked for them */
 	b->start = NULL;
+	b->start_cap = b->started = 0;
 	if (b->edges_sorted) {
 		s->edge_dst = b->edst;
 		s->edge_label = b->elab;

@@ -27,6 +27,7 @@
 	X(snapshot_edges_csr) \
 	X(snapshot_edges_order_kept) \
 	X(snapshot_edge_start_kept_and_renewed) \
+	X(snapshot_edges_sorted_then_not) \
 	X(snapshot_edges_many) \
 	X(snapshot_find) \
 	X(snapshot_roots) \

@@ -495,6 +495,58 @@ TEST_IMPL(snapshot_edge_start_kept_and_renewed)
 	return TEST_OK;
 }
 
+/*
+ * Edges in source order, with objects that have none between them, are
+ * kept by source as they come; the first one out of order (or from an
+ * object not added yet) turns them back into triples, and every edge
+ * keeps its source, its target and its order.
+ */
+TEST_IMPL(snapshot_edges_sorted_then_not)
+{
+	static const objref_id want[5][3] = { { 1, 2, 4 }, { 0 }, { 0 }, { 4, 1 }, { 0 } };
+	/* the edges of object i: want[i][0 .. nwant[i]) */
+	static const size_t nwant[5] = { 3, 1, 0, 2, 0 };
+
+	for (int late = 0; late < 3; late++) {
+		objref_builder *b = NULL;
+		objref_snapshot *snap = NULL;
+		const objref_id *targets;
+		const objref_label *labels;
+		size_t n;
+
+		CHECK(five_objects(&b));
+		ASSERT_OK(objref_builder_edge(b, 0, 1, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0)));
+		ASSERT_OK(objref_builder_edge(b, 0, 2, OBJREF_LABEL(OBJREF_LABEL_INDEX, 1)));
+		ASSERT_OK(objref_builder_edge(b, 3, 4, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0)));
+		if (late == 1) {  /* out of order: back to object 0, then 1 */
+			ASSERT_OK(objref_builder_edge(b, 0, 4, OBJREF_LABEL(OBJREF_LABEL_INDEX, 2)));
+			ASSERT_OK(objref_builder_edge(b, 1, 0, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0)));
+			ASSERT_OK(objref_builder_edge(b, 3, 1, OBJREF_LABEL(OBJREF_LABEL_INDEX, 1)));
+		} else {
+			ASSERT_OK(objref_builder_edge(b, 3, 1, OBJREF_LABEL(OBJREF_LABEL_INDEX, 1)));
+			ASSERT_OK(objref_builder_edge(b, late ? 7 : 1, 0, OBJREF_LABEL(OBJREF_LABEL_INDEX, 0)));
+		}
+		if (late == 2) {  /* an edge from an object not added yet: refused at finish */
+			ASSERT_ERR(objref_builder_finish(&snap, b), OBJREF_EINVAL);
+			continue;
+		}
+		if (late == 0)  /* 1 after 3: out of order too; then 0's third edge */
+			ASSERT_OK(objref_builder_edge(b, 0, 4, OBJREF_LABEL(OBJREF_LABEL_INDEX, 2)));
+		ASSERT_OK(objref_builder_finish(&snap, b));
+		ASSERT_OK(objref_snapshot_validate(snap));
+		for (objref_id i = 0; i < 5; i++) {
+			ASSERT_OK(objref_snapshot_edges(&targets, &labels, &n, snap, i));
+			ASSERT_EQ(n, nwant[i]);
+			for (size_t k = 0; k < n; k++) {  /* each source's edges in the order added */
+				ASSERT_EQ(targets[k], want[i][k]);
+				ASSERT_EQ(OBJREF_LABEL_PAYLOAD(labels[k]), k);
+			}
+		}
+		objref_snapshot_free(snap);
+	}
+	return TEST_OK;
+}
+
 /* A larger graph with edges in reverse order: every edge is found again. */
 TEST_IMPL(snapshot_edges_many)
 {

@@ -73,7 +73,9 @@ OBJREF_EXTERN objref_object *objref_builder_objects(objref_builder *b, size_t *n
 /*
  * The edges added so far as parallel arrays of sources and targets (*n of
  * them) in the order they were added; *sorted tells whether the sources
- * are non-decreasing.  Valid until the next objref_builder_edge.
+ * are non-decreasing.  While they are, *src is NULL: the edges are kept
+ * by source already (objref_builder_edge_start).  Valid until the next
+ * objref_builder_edge.
  */
 OBJREF_EXTERN void objref_builder_edges(const objref_id **src, const objref_id **dst, size_t *n,
 	int *sorted, const objref_builder *b);
