@@ -57,8 +57,20 @@ static uint64_t hash_of(const char *s, size_t len)
 		memcpy(&w, s, 8);
 		h = objref__hash64(h ^ w);
 	}
-	w = 0;
-	memcpy(&w, s, len);
+	/* the last 1 to 7 bytes in fixed-size reads (a copy of a variable
+	 * size is a call): two overlapping halves, or the first, middle and
+	 * last byte; the length, in h already, tells the cases apart */
+	if (len >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + len - 4, 4);
+		w = (uint64_t)hi << 32 | lo;
+	} else if (len) {
+		const unsigned char *u = (const unsigned char *)s;
+		w = (uint64_t)u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16;
+	} else {
+		w = 0;
+	}
 	return objref__hash64(h ^ w);
 }
 
