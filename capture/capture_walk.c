@@ -41,6 +41,10 @@ static int collect_target(PyObject *t, void *arg)
 		return 0;
 	if (objref__grow((void **)&w->targets, &w->targets_cap, w->ntargets + 1, sizeof(PyObject *)) < 0)
 		return -1;
+	/* its refcount (alive?) and the collector's flags (tracked?), read
+	 * once traversal is over: asked for now */
+	objref__prefetch_gc_head(t);
+	objref__prefetch(t);
 	w->targets[w->ntargets++] = t;
 	return 0;
 }
