@@ -172,6 +172,17 @@ static int emit_edges(objref__walk *w, objref_id id, PyObject *op, const objref_
 
 /* ---- objects ---------------------------------------------------------- */
 
+/* Start loading the separate block that holds a list's items or a dict's
+ * keys and values, which labelling reads first (op's header has arrived:
+ * it was asked for earlier). */
+static inline void prefetch_items(PyObject *op)
+{
+	if (PyList_CheckExact(op) && PyList_GET_SIZE(op))
+		objref__prefetch(((PyListObject *)op)->ob_item);
+	else if (PyDict_CheckExact(op) && PyDict_GET_SIZE(op))
+		objref__prefetch(((PyDictObject *)op)->ma_keys);
+}
+
 static int add_object(objref__walk *w, objref_id id)
 {
 	PyObject *op = w->objs.objs[id];
@@ -376,6 +387,8 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	for (size_t i = 0; i < w.objs.n && !err; i++) {
 		if (i + PREFETCH_AHEAD < w.objs.n)  /* its header: refcount, type */
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
+		if (i + PREFETCH_AHEAD / 2 < w.objs.n)  /* header here: its items */
+			prefetch_items(w.objs.objs[i + PREFETCH_AHEAD / 2]);
 		err = add_object(&w, (objref_id)i);
 	}
 	if (!err)
