@@ -385,8 +385,10 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	objref__roots_gc_enabled(roots, session.gc_was_enabled > 0);
 	objref__roots_frozen_listed(roots, tracked.frozen == OBJREF__FROZEN_WALKED);
 	for (size_t i = 0; i < w.objs.n && !err; i++) {
-		if (i + PREFETCH_AHEAD < w.objs.n)  /* its header: refcount, type */
+		if (i + PREFETCH_AHEAD < w.objs.n) {  /* its headers: refcount, type; tracked? */
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
+			objref__prefetch_gc_head(w.objs.objs[i + PREFETCH_AHEAD]);
+		}
 		if (i + PREFETCH_AHEAD / 2 < w.objs.n)  /* header here: its items */
 			prefetch_items(w.objs.objs[i + PREFETCH_AHEAD / 2]);
 		err = add_object(&w, (objref_id)i);
