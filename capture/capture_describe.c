@@ -421,14 +421,76 @@ static size_t describe_frame(char *buf, size_t size, PyFrameObject *f)
 	return (size_t)snprintf(buf, size, "%s %s:%d", name, file, PyFrame_GetLineNumber(f));
 }
 
+/*
+ * repr(x) for the floats that are a short decimal (a price, 0.25, 3.0),
+ * without the shortest-digits algorithm: 0 when x is not one of them.
+ *
+ * For k = 0, 1, ... the integers m next to x * 10^k are tried: m / 10^k,
+ * one correctly rounded division of two exact doubles (m < 2^53, 10^k
+ * exact), is the double that reading the decimal m * 10^-k gives, so m
+ * round-trips exactly when it equals x.  The first k with one m that does
+ * is the fewest decimals, so the fewest significant digits: the digits
+ * repr() writes, and in its fixed notation (1e-4 <= |x| < 1e16).  Two m
+ * that both round-trip (repr() would take the nearer), a k past 8, or an
+ * x outside the range: 0, and the caller asks the interpreter.
+ */
+#define FLOAT_FAST_DECIMALS 8
+
+static size_t describe_float_short(char *buf, size_t size, double x)
+{
+	double ax = x < 0 ? -x : x, scale = 1;
+	char tmp[40];
+	size_t n = sizeof(tmp);
+
+	if (!(ax >= 1e-4 && ax < 1e15))
+		return 0;
+	for (int k = 0; k <= FLOAT_FAST_DECIMALS; k++, scale *= 10) {
+		double y = ax * scale, m = (double)(long long)(y + 0.5), hit = 0;
+		uint64_t u;
+
+		if (y >= 9007199254740991.0)  /* 2^53 - 1: m and m + 1 exact */
+			return 0;
+		for (double c = m - 1; c <= m + 1; c++)
+			if (c >= 0 && c / scale == ax) {
+				if (hit)
+					return 0;
+				hit = c + 1;  /* + 1: c may be 0 */
+			}
+		if (!hit)
+			continue;
+		u = (uint64_t)(hit - 1);
+		tmp[--n] = '\0';
+		if (!k)
+			tmp[--n] = '0';  /* 3.0 */
+		for (int d = 0; d < k; d++) {  /* the decimals */
+			tmp[--n] = (char)('0' + u % 10);
+			u /= 10;
+		}
+		tmp[--n] = '.';
+		do {
+			tmp[--n] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (x < 0)
+			tmp[--n] = '-';
+		return put_mem(buf, size, 0, tmp + n, sizeof(tmp) - 1 - n);
+	}
+	return 0;
+}
+
 static size_t describe_number(char *buf, size_t size, PyObject *op)
 {
 	int overflow = 0;
 	long long v;
 
 	if (PyFloat_Check(op)) {
-		char *r = PyOS_double_to_string(PyFloat_AS_DOUBLE(op), 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-		size_t n = r ? put_text(buf, size, 0, r) : 0;
+		size_t n = describe_float_short(buf, size, PyFloat_AS_DOUBLE(op));
+		char *r;
+
+		if (n)
+			return n;
+		r = PyOS_double_to_string(PyFloat_AS_DOUBLE(op), 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+		n = r ? put_text(buf, size, 0, r) : 0;
 		PyMem_Free(r);
 		return n;
 	}

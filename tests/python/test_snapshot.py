@@ -203,6 +203,32 @@ class SnapshotTest(unittest.TestCase):
                 self.assertTrue(got["valid"])
                 self.assertGreater(got["n"], 150000)
 
+    def test_float_descriptions_are_their_repr(self):
+        # Short decimals (prices, 0.25, 3.0) are written without the
+        # interpreter's shortest-digits code: every float must still read
+        # exactly as repr() writes it, short or not, at every magnitude.
+        import random
+        import struct
+        rng = random.Random(14)
+        vals = [0.1, 0.3, 0.1 + 0.2, 1 / 3, 2.675, 1e-4, 9.999999999999999e-05, 1e15,
+                999999999999999.9, 123456789012345.67, 4503599627370495.5, 1e16, 1e-5,
+                19.99, 29.99 * 3, 5e-324, 1.7976931348623157e308, -2.5, 100.0, 1e22]
+        for e in range(-5, 17):
+            for d in range(0, 11):
+                for _ in range(12):
+                    x = round(rng.random() * 10 ** e, d)
+                    vals += [x, -x]
+        for _ in range(3000):
+            vals.append(struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0])
+            vals.append(1.6e9 + rng.random() * 1e7)
+        holder = [float(v) for v in vals]
+        snap = objref.snapshot()
+        wrong = [(repr(v), snap.object(id(v))["desc"]) for v in holder
+                 if snap.object(id(v))["desc"] != repr(v)]
+        self.assertEqual(wrong, [])
+        self.assertGreater(len(holder), 8000)
+        del holder
+
     def test_number_descriptions_are_their_repr(self):
         nums = [0, -1, 2 ** 63 - 1, -2 ** 63, 1.0, -0.0, 1e300, 12.5, float("inf")]
         holder = [nums]
