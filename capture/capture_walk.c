@@ -387,6 +387,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	for (size_t i = 0; i < w.objs.n && !err; i++) {
 		if (i + PREFETCH_AHEAD < w.objs.n) {  /* its headers: refcount, type; tracked? */
 			objref__prefetch(w.objs.objs[i + PREFETCH_AHEAD]);
+			objref__prefetch((char *)w.objs.objs[i + PREFETCH_AHEAD] + 32);
 			objref__prefetch_gc_head(w.objs.objs[i + PREFETCH_AHEAD]);
 		}
 		if (i + PREFETCH_AHEAD / 2 < w.objs.n)  /* header here: its items */
