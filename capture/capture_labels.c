@@ -462,6 +462,8 @@ int objref__walk_find_closures(objref__walk *w, size_t from, size_t to)
 		PyObject *op = w->objs.objs[i], *cl;
 		int added;
 		uint32_t cid;
+		if (i + 16 < to)  /* its type: a miss each, the objects far apart */
+			objref__prefetch(w->objs.objs[i + 16]);
 		if (!PyFunction_Check(op) || !(cl = ((PyFunctionObject *)op)->func_closure))
 			continue;
 		if ((cid = objref__objset_add(&w->closures, cl, &added)) == OBJREF_NO_ID ||
