@@ -368,20 +368,27 @@ static size_t put_mem(char *buf, size_t size, size_t at, const char *s, size_t n
 
 #define put_text(buf, size, at, s) put_mem(buf, size, at, s, strlen(s))
 
+/* Write u's decimal digits (at least one) and a '-' when negative, ending
+ * just before tmp[n]: where they begin. */
+static size_t digits_before(char *tmp, size_t n, unsigned long long u, int negative)
+{
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (negative)
+		tmp[--n] = '-';
+	return n;
+}
+
 /* Append v in decimal, as snprintf's "%lld" would (the whole number or
  * nothing: a cut number would lie). */
 static size_t put_decimal(char *buf, size_t size, size_t at, long long v)
 {
 	char tmp[24];
-	size_t n = sizeof(tmp);
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	size_t n = digits_before(tmp, sizeof(tmp),
+		v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, v < 0);
 
-	do {
-		tmp[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[--n] = '-';
 	if (at + (sizeof(tmp) - n) >= size)
 		return at;
 	return put_mem(buf, size, at, tmp + n, sizeof(tmp) - n);
@@ -467,12 +474,7 @@ static size_t describe_float_short(char *buf, size_t size, double x)
 			u /= 10;
 		}
 		tmp[--n] = '.';
-		do {
-			tmp[--n] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (x < 0)
-			tmp[--n] = '-';
+		n = digits_before(tmp, n, u, x < 0);
 		return put_mem(buf, size, 0, tmp + n, sizeof(tmp) - 1 - n);
 	}
 	return 0;
