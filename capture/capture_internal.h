@@ -119,11 +119,10 @@ int objref__objset_has(const objref__objset *s, PyObject *op);
 uint32_t objref__objset_find(const objref__objset *s, PyObject *op);
 /* Index the objects appended without it (by gathering). */
 int objref__objset_index(objref__objset *s);
-/* Room for `room` objects in all, array and index, so that adding up to
- * that many neither reallocates nor rehashes.  0 or OBJREF_ENOMEM. */
-int objref__objset_reserve(objref__objset *s, size_t room);
-/* Room for `room` objects in the array and `indexed` in the index. */
-int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed);
+/* Room for `room` objects in the array and `indexed` in the index (none
+ * with marks), so that adding that many neither reallocates nor
+ * rehashes.  0 or OBJREF_ENOMEM. */
+int objref__objset_reserve(objref__objset *s, size_t room, size_t indexed);
 /* Index s, still empty, by `marks` instead of an address hash: adding
  * marks an object, objref__objset_index marks the appended ones.  A
  * snapshot's walk marks what it finds in the same marks and appends it:
@@ -230,15 +229,19 @@ static inline int objref__markset_mark_code(objref__markset *s, const PyObject *
 	return 1;
 }
 
+/* The rank of the marked grain of megabyte m, once ranked: the marks
+ * before its megabyte, before its word, and before it in the word. */
+static inline size_t objref__markmega_rank(const objref__markmega *m, size_t grain)
+{
+	return (size_t)m->base + m->before[grain >> 6] +
+	       objref__popcount64(m->bits[grain >> 6] & (((uint64_t)1 << (grain & 63)) - 1));
+}
+
 /* The rank of a marked object by its code (not OBJREF__MARK_NO_CODE), once
  * ranked: two reads and a popcount, no search. */
 static inline size_t objref__markset_rank_of_code(const objref__markset *s, uint32_t code)
 {
-	const objref__markmega *m = &s->megas[code >> 16];
-	size_t grain = code & 0xffff;
-
-	return (size_t)m->base + m->before[grain >> 6] +
-	       objref__popcount64(m->bits[grain >> 6] & (((uint64_t)1 << (grain & 63)) - 1));
+	return objref__markmega_rank(&s->megas[code >> 16], code & 0xffff);
 }
 
 /* Start loading what objref__markset_rank_of_code will read. */

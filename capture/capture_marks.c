@@ -51,53 +51,42 @@ static int grow_slots(objref__markset *s)
 	return 0;
 }
 
-/* The bitmap of the megabyte holding op, made (and numbered) at first
- * sight, its number in *num; NULL out of memory.  The last one asked for
- * is kept at hand: objects made together lie together. */
-static uint64_t *bits_of(objref__markset *s, const PyObject *op, uint32_t *num)
+/* Make the megabyte holding op the last one asked for (s->last, its
+ * number and bitmap), made and numbered at first sight.  0 or
+ * OBJREF_ENOMEM. */
+static int use_mega(objref__markset *s, const PyObject *op)
 {
 	uintptr_t key = ((uintptr_t)op >> MEGA_SHIFT) + 1;
 	size_t h;
 
-	if (key == s->last) {
-		*num = s->last_num;
-		return s->last_bits;
-	}
+	if (key == s->last)
+		return 0;
 	if ((s->nmegas + 1) * 2 > s->slots_cap && grow_slots(s) < 0)
-		return NULL;
+		return OBJREF_ENOMEM;
 	h = slot_of(s, key);
 	if (!s->slots[h].mega) {
 		objref__markmega *m;
 		if (s->nmegas >= UINT32_MAX ||
 		    objref__grow((void **)&s->megas, &s->megas_cap, s->nmegas + 1, sizeof(*m)) < 0)
-			return NULL;
+			return OBJREF_ENOMEM;
 		m = &s->megas[s->nmegas];
 		memset(m, 0, sizeof(*m));
 		if (!(m->bits = objref__calloc(MEGA_WORDS, sizeof(uint64_t))))
-			return NULL;
+			return OBJREF_ENOMEM;
 		s->slots[h].mega = key;
 		s->slots[h].num = (uint32_t)s->nmegas++;
 	}
 	s->last = key;
-	s->last_num = *num = s->slots[h].num;
-	return s->last_bits = s->megas[*num].bits;
+	s->last_num = s->slots[h].num;
+	s->last_bits = s->megas[s->last_num].bits;
+	return 0;
 }
 
+/* Elsewhere than the megabyte marked last: it becomes the last one, and the
+ * inline path marks op there. */
 int objref__markset_mark_code_far(objref__markset *s, const PyObject *op, uint32_t *code)
 {
-	uint32_t num;
-	uint64_t *bits = bits_of(s, op, &num), bit;
-	size_t grain = ((uintptr_t)op >> GRAIN_SHIFT) & (GRAINS - 1);
-
-	if (!bits)
-		return OBJREF_ENOMEM;
-	*code = num < s->coded_megas ?
-		(uint32_t)num << 16 | (uint32_t)grain : OBJREF__MARK_NO_CODE;
-	bit = (uint64_t)1 << (grain & 63);
-	if (bits[grain >> 6] & bit)
-		return 0;
-	bits[grain >> 6] |= bit;
-	return 1;
+	return use_mega(s, op) < 0 ? OBJREF_ENOMEM : objref__markset_mark_code(s, op, code);
 }
 
 int objref__markset_mark(objref__markset *s, const PyObject *op)
@@ -178,8 +167,7 @@ size_t objref__markset_rank_of(const objref__markset *s, const PyObject *op)
 
 	if (!m || !m->before || !(m->bits[grain >> 6] >> (grain & 63) & 1))
 		return SIZE_MAX;
-	return (size_t)m->base + m->before[grain >> 6] +
-	       objref__popcount64(m->bits[grain >> 6] & (((uint64_t)1 << (grain & 63)) - 1));
+	return objref__markmega_rank(m, grain);
 }
 
 void objref__markset_prefetch(const objref__markset *s, const PyObject *op)

@@ -75,7 +75,7 @@ int objref__objset_index(objref__objset *s)
 	return 0;
 }
 
-int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed)
+int objref__objset_reserve(objref__objset *s, size_t room, size_t indexed)
 {
 	int err;
 
@@ -85,11 +85,6 @@ int objref__objset_reserve_split(objref__objset *s, size_t room, size_t indexed)
 		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
 	}
 	return !s->marks && OBJREF__OBJSET_SLOTS(indexed) > s->slots_cap ? reindex(s, indexed) : 0;
-}
-
-int objref__objset_reserve(objref__objset *s, size_t room)
-{
-	return objref__objset_reserve_split(s, room, room);
 }
 
 void objref__objset_use_marks(objref__objset *s, objref__markset *marks)

@@ -5,14 +5,12 @@
  * collector lists them), then the seeds of the roots (capture_roots.c:
  * frame locals, modules), then the others as references reach them.
  * Object i is processed when the loop reaches i, so its edges are added in
- * increasing source order and the builder needs no sort.  The walk marks
- * the objects it finds in a bitmap (objref__markset) and keeps each edge's
- * target as an address; once every object has its id, the marks become
- * the index (an object's rank among them, then the id of that rank), and
- * one pass over the edges turns the addresses into ids, asking for what
- * it will read far ahead (resolve_targets).  The address hash holds only
- * the objects found before the walk, which the roots' seeds are checked
- * against.
+ * increasing source order and the builder needs no sort.  There is no
+ * address hash: the object set is indexed by the walk's marks
+ * (objref__markset, a bit per 16 bytes), and each edge keeps its target's
+ * code among the marks; once every object is found, the marks rank the
+ * objects into ids and one pass over the edges turns the codes into ids,
+ * asking for what it will read far ahead (resolve_targets).
  *
  * Edges are exactly the references tp_traverse reports, plus dict keys
  * (which a dict of str keys does not traverse), plus the references of
@@ -368,7 +366,7 @@ static int capture(objref_snapshot **out, PyObject ***pin, unsigned flags)
 	 * the walk asks, index it. */
 	room = expected_objects(tracked.n, w.tracked_only);
 	objref__objset_use_marks(&w.objs, &w.seen);
-	if ((err = objref__objset_reserve_split(&w.objs, room, 0)) < 0 ||
+	if ((err = objref__objset_reserve(&w.objs, room, 0)) < 0 ||
 	    (err = objref_builder_reserve(w.b, room, room * 2)) < 0)
 		goto cleanup;
 	if (tracked.nlisted) /* nothing listed: items may be NULL */

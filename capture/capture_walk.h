@@ -27,10 +27,8 @@ typedef struct {
 
 typedef struct objref__walk {
 	objref_builder *b;
-	objref__objset objs;      /* every object; id == builder id.  The index
-				   * holds those found before the walk; the walk
-				   * appends the others, marked in `seen`, whose
-				   * ranks index them all after it */
+	objref__objset objs;      /* every object; id == builder id.  Indexed by
+				   * `seen`: the walk appends what it marks there */
 	objref__markset seen;     /* every object so far: the walk asks it, not
 				   * the index (in the cache where the index's
 				   * probes miss) */

@@ -16,9 +16,9 @@ void objref_snapshot_free(objref_snapshot *snap)
 		if (snap->strings_borrowed) {
 			objref__free(snap->strings.index);
 			objref__free(snap->strings.recent);
-		}
-		else
+		} else {
 			objref__strtab_dispose(&snap->strings);
+		}
 		snap->release(snap);
 		objref__free(snap);
 		return;
