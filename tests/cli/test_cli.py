@@ -44,6 +44,18 @@ def setUpModule():
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def stacks(pid):
+    """The C stacks of every thread of a process that did not stop (gdb),
+    for a failure's message; or why they could not be had."""
+    try:
+        r = subprocess.run(['gdb', '-p', str(pid), '-batch', '-nx', '-ex', 'thread apply all bt 40'],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return 'no stacks (gdb: %s)' % e
+    return '\n'.join(line for line in r.stdout.splitlines()
+                     if line.startswith(('#', 'Thread')))
+
+
 def report(stdout):
     """(program, seconds, checkpoints, objects) from the report's first line."""
     m = HEADER.search(stdout)

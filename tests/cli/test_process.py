@@ -22,7 +22,7 @@ import subprocess
 import time
 import unittest
 
-from tests.cli.test_cli import CHAIN, HEADER, TIMEOUT, ChainTest, report, setUpModule  # noqa: F401
+from tests.cli.test_cli import CHAIN, HEADER, TIMEOUT, ChainTest, report, setUpModule, stacks  # noqa: F401
 
 FORK_EXIT = '''\
 import os, sys
@@ -105,9 +105,11 @@ class ProcessTest(ChainTest):
         try:
             out, err = proc.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
+            where = stacks(proc.pid)
             proc.kill()
             out, err = proc.communicate()
-            self.fail('objref-chain did not stop after %s\nstderr:\n%s' % (sig, err))
+            self.fail('objref-chain did not stop after %s\nstderr:\n%s\nstacks:\n%s'
+                      % (sig, err, where))
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def log_headers(self, name='log.txt'):
