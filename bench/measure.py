@@ -45,26 +45,45 @@ def peak_mb():
     return kb / 1024.0
 
 
-def run_cell(fn, repeat, budget, setup=None, inner=None):
+def run_cell(fn, repeat, budget, setup=None, inner=None, walk=None):
     """Run fn() up to `repeat` times (setup() untimed before each run),
     stopping early once the runs so far took more than `budget` seconds.
     With inner, a run's time is inner(result) (a step the callee timed
-    itself) instead of the wall time of fn().  Returns {median, runs,
-    times, peak_rss_mb, peak_exact} and, as "result", what the last run
-    returned."""
+    itself) instead of the wall time of fn().  With walk, each run is
+    paired with a run of walk() timed just before it (run twice, the
+    second timed; its result dropped at once): "walk_times", and "walks", the median of the runs' time ÷
+    their walk's, a ratio the machine's drift during a long bench does not
+    move.  Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
+    "result", what the last run returned.  The peak is the highest of the
+    runs' own (the paired walk's excluded)."""
     exact = reset_peak()
-    times, result, spent = [], None, 0.0
+    times, walks, result, spent, peak = [], [], None, 0.0, 0.0
     for _ in range(repeat):
         result = None  # the previous run's result must not add to this run's peak
         if setup is not None:
             setup()
+        if walk is not None:
+            # twice, the second timed: the first after the previous run
+            # pays for the pages that run gave back (a small heap's walk
+            # 3× slower), which would flatter the ratio
+            walk()
+            t = time.perf_counter()
+            walk()
+            walks.append(time.perf_counter() - t)
+        if exact:
+            reset_peak()
         t = time.perf_counter()
         result = fn()
         wall = time.perf_counter() - t
+        peak = max(peak, peak_mb())
         times.append(inner(result) if inner is not None else wall)
         spent += wall
         if spent > budget:
             break
-    return {"median": statistics.median(times), "runs": len(times),
-            "times": times, "peak_rss_mb": peak_mb(), "peak_exact": exact,
-            "result": result}
+    r = {"median": statistics.median(times), "runs": len(times),
+         "times": times, "peak_rss_mb": peak, "peak_exact": exact,
+         "result": result}
+    if walk is not None:
+        r["walk_times"] = walks
+        r["walks"] = statistics.median(t / w for t, w in zip(times, walks))
+    return r

@@ -48,6 +48,8 @@ def target_value(tkey, cells, size):
         floor = cells.get("floor", {})
         return t / floor["median"] if floor.get("median") else None
     if kind == "x_walks":
+        if "walks" in ours:  # each run paired with a walk just before it
+            return ours["walks"]
         walk = size.get("get_objects", {})
         return t / walk["median"] if walk.get("median") else None
     if kind == "x_peer":
@@ -248,12 +250,15 @@ def write(path, meta, sizes, plots):
                                                              meta["load_note"]),
              "- every cell: the median of up to %d runs on the same heap in one process, stopping early when a "
              "cell's runs pass %.0f s (the runs column says how many); peak RSS is the process's high-water "
-             "mark during the cell (reset through /proc/self/clear_refs), the heap under test included."
+             "mark during the cell's runs, the highest of them (reset through /proc/self/clear_refs before each), "
+             "the heap under test included."
              % (meta["repeat"], meta["budget"]), ""]
     lines += ["## Targets (DESIGN.md §6; issue 14's in heap walks and against objgraph)", "",
               "A heap walk is `gc.get_objects()` timed in the same process on the same heap (its time is in "
               "each table's heading); ratios of one run, since absolute times on a shared machine move by "
-              "2× between runs.", ""]
+              "2× between runs. The rows in heap walks time a `gc.get_objects()` just before each of their "
+              "runs and give the median of the runs' ratios, which the machine's drift over the bench "
+              "does not move.", ""]
     table, misses = summary(sizes)
     lines += table + [""]
     if misses:

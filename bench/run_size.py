@@ -44,10 +44,10 @@ class Runner:
         self.workdir = workdir
         self.rows = {key: {} for key, *_ in ROWS}
 
-    def cell(self, key, side, fn, setup=None, check=None, inner=None):
+    def cell(self, key, side, fn, setup=None, check=None, inner=None, walk=None):
         """Measure one cell; record an error instead of raising."""
         try:
-            r = measure.run_cell(fn, self.args.repeat, self.args.budget, setup, inner)
+            r = measure.run_cell(fn, self.args.repeat, self.args.budget, setup, inner, walk)
             res = r.pop("result")
             if check is not None:
                 r["check"] = check(res)
@@ -71,7 +71,7 @@ def census_rows(run, og):
     run.cell("census", "objref", objref.typestats)
     run.cell("census", "peer", og.typestats)
     run.cell("census_untracked", "floor", objref_floor.walk)
-    run.cell("census_untracked", "objref", lambda: objref.typestats(untracked=True))
+    run.cell("census_untracked", "objref", lambda: objref.typestats(untracked=True), walk=gc.get_objects)
     with open(os.devnull, "w") as null:
         objref.show_growth(file=null, collect=False)  # the peaks: later calls compare
         run.cell("show_growth_nocollect", "floor", objref_floor.walk)
@@ -80,7 +80,7 @@ def census_rows(run, og):
     run.cell("by_type", "objref", lambda: objref.by_type("Record"))
     run.cell("by_type", "peer", lambda: og.by_type("Record"))
     run.cell("snapshot", "floor", objref_floor.walk)
-    run.cell("snapshot", "objref", objref.snapshot)
+    run.cell("snapshot", "objref", objref.snapshot, walk=gc.get_objects)
 
 
 def one_chain_rows(run, og, planted):

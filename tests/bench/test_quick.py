@@ -4,6 +4,7 @@ These tests check the shape of what it writes, never the times."""
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import unittest
@@ -127,6 +128,22 @@ class QuickBench(unittest.TestCase):
             line = [x for x in self.md.splitlines() if x.startswith("| " + text + " |")]
             self.assertEqual(len(line), 1, text)
             self.assertRegex(line[0], r"met|missed|n/a")
+
+    def test_walks_paired_run_by_run(self):
+        # The rows in heap walks time a gc.get_objects() before each run:
+        # one walk per run, and the target's number is the median of the
+        # runs' own ratios, as the table prints it.
+        for size in self.data["sizes"]:
+            for key, (text, kind, _limit) in TARGETS.items():
+                if kind != "x_walks":
+                    continue
+                c = size["rows"][key]["objref"]
+                self.assertEqual(len(c["walk_times"]), len(c["times"]), (size["heap"], key))
+                self.assertTrue(all(w > 0 for w in c["walk_times"]), c)
+                want = statistics.median(t / w for t, w in zip(c["times"], c["walk_times"]))
+                self.assertAlmostEqual(c["walks"], want, places=9)
+                line = [x for x in self.md.splitlines() if x.startswith("| " + text + " |")][0]
+                self.assertIn("(%.3g walks" % want, line)
 
     def test_service_heap_chains(self):
         """The service heap's chains have their planted length on both sides
