@@ -531,13 +531,26 @@ size_t objref__describe(char *buf, size_t size, PyObject *op)
 		n = objref__utf8(buf, size, ((PyFunctionObject *)PyMethod_GET_FUNCTION(op))->func_qualname, 0);
 	} else if (PyBytes_Check(op)) {
 		n = put_text(buf, size, put_decimal(buf, size, 0, PyBytes_GET_SIZE(op)), " bytes");
-	} else if (PyTuple_Check(op) || PyList_Check(op) || PyDict_Check(op) || PyAnySet_Check(op)) {
-		/* Read the size fields: len() could run a subclass's __len__. */
-		Py_ssize_t len = PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_Check(op) ?
-			PyList_GET_SIZE(op) : PyDict_Check(op) ? PyDict_GET_SIZE(op) : PySet_GET_SIZE(op);
-		n = put_decimal(buf, size, put_text(buf, size, 0, "len "), len);
+	} else {
+		Py_ssize_t len = objref__described_len(op);
+		if (len >= 0)
+			n = put_decimal(buf, size, put_text(buf, size, 0, "len "), len);
 	}
 	return OBJREF__MIN(n, size - 1);
+}
+
+Py_ssize_t objref__described_len(PyObject *op)
+{
+	/* The size fields: len() could run a subclass's __len__. */
+	if (PyTuple_Check(op))
+		return PyTuple_GET_SIZE(op);
+	if (PyList_Check(op))
+		return PyList_GET_SIZE(op);
+	if (PyDict_Check(op))
+		return PyDict_GET_SIZE(op);
+	if (PyAnySet_Check(op))
+		return PySet_GET_SIZE(op);
+	return -1;
 }
 
 size_t objref__render_key(char *buf, size_t size, PyObject *key)

@@ -679,6 +679,12 @@ uint32_t objref__type_flags(PyTypeObject *tp, const char *module);
 /* A short safe description of op into buf; returns its length (0: none). */
 size_t objref__describe(char *buf, size_t size, PyObject *op);
 
+/* The length a container is described by ("len N": a tuple, list, dict or
+ * set, subclasses too, read from its size field), or -1 when op is not
+ * described by one.  Its description is then the same for every container
+ * of that length, which a walk may keep instead of writing it again. */
+Py_ssize_t objref__described_len(PyObject *op);
+
 /* The rendered key of a dict entry for a KEY label: 'name' for str keys,
  * the number for int keys, <type> otherwise. */
 size_t objref__render_key(char *buf, size_t size, PyObject *key);

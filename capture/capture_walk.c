@@ -181,6 +181,28 @@ static inline void prefetch_items(PyObject *op)
 		objref__prefetch(((PyDictObject *)op)->ma_keys);
 }
 
+/* op's description into *desc (left alone when op has none).  Most
+ * containers are short and share their "len N" with many others: that
+ * string is written and looked up once per walk, then reused. */
+static int describe(objref__walk *w, PyObject *op, objref_str *desc)
+{
+	Py_ssize_t len = objref__described_len(op);
+	size_t n;
+	int err;
+
+	if (len >= 0 && len < OBJREF__LEN_DESCS && w->len_desc[len]) {
+		*desc = w->len_desc[len] - 1;
+		return 0;
+	}
+	if (!(n = objref__describe(w->text, sizeof(w->text), op)))
+		return 0;
+	if ((err = objref_builder_text(desc, w->b, w->text, n)) < 0)
+		return err;
+	if (len >= 0 && len < OBJREF__LEN_DESCS)
+		w->len_desc[len] = *desc + 1;
+	return 0;
+}
+
 static int add_object(objref__walk *w, objref_id id)
 {
 	PyObject *op = w->objs.objs[id];
@@ -188,7 +210,6 @@ static int add_object(objref__walk *w, objref_id id)
 	objref_object o = { .addr = (uint64_t)(uintptr_t)op };
 	Py_ssize_t rc = Py_REFCNT(op) - (id < w->ntracked ? w->refcnt_bias : 0);
 	objref_id got;
-	size_t n;
 	int err;
 
 	if (!ti)
@@ -197,8 +218,7 @@ static int add_object(objref__walk *w, objref_id id)
 	o.refcnt = rc < 0 ? 0 : (uint64_t)rc > UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
 	o.flags = objref__object_flags(op);
 	o.size = objref__sizeof_class(op, &ti->size, &o.flags);
-	if (!w->refs_only && (n = objref__describe(w->text, sizeof(w->text), op)) &&
-	    (err = objref_builder_text(&o.desc, w->b, w->text, n)) < 0)
+	if (!w->refs_only && (err = describe(w, op, &o.desc)) < 0)
 		return err;
 	if ((err = objref_builder_object(&got, w->b, &o)) < 0 || (err = emit_edges(w, id, op, ti)) < 0)
 		return err;

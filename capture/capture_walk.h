@@ -25,6 +25,9 @@ typedef struct {
 	objref_label *labels;
 } objref__type_info;
 
+/* Containers shorter than this have their "len N" written once per walk. */
+#define OBJREF__LEN_DESCS 256
+
 typedef struct objref__walk {
 	objref_builder *b;
 	objref__objset objs;      /* every object; id == builder id.  Indexed by
@@ -63,6 +66,7 @@ typedef struct objref__walk {
 	objref__inline inl;       /* inline attributes' names (capture_inline.c) */
 	objref_label name_label;  /* .__name__, interned once */
 	objref__hidden hidden;    /* references traversal hides (capture_hidden.c) */
+	uint32_t len_desc[OBJREF__LEN_DESCS]; /* "len N"'s string + 1, by N, once written */
 	char text[512];
 } objref__walk;
 

@@ -241,6 +241,27 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual([snap.object(id(b))["desc"] for b in big], ["> 2**63", "< -2**63"])
         del holder
 
+    def test_container_descriptions_are_their_length(self):
+        # "len N" is written once per length and reused: every container
+        # still says its own length, short or long, subclass or not.
+        class Tup(tuple):
+            pass
+
+        class Lst(list):
+            pass
+        lengths = [0, 1, 2, 3, 7, 255, 256, 257, 1000]
+        made = []
+        for n in lengths:
+            made += [tuple(range(n)), list(range(n)), dict.fromkeys(range(n)), set(range(n)),
+                     frozenset(range(n)), Tup(range(n)), Lst(range(n))]
+        made += [tuple(range(3)) for _ in range(50)]
+        snap = objref.snapshot()
+        wrong = [(type(c).__name__, len(c), snap.object(id(c))["desc"]) for c in made
+                 if snap.object(id(c))["desc"] != "len %d" % len(c)]
+        self.assertEqual(wrong, [])
+        self.assertEqual(len(made), 7 * len(lengths) + 50)
+        del made
+
     def test_census_of_snapshot_matches_live(self):
         # Snapshot first: it includes what frame locals hold, such as the
         # census dict (and its keys) if `live` were taken before it.
