@@ -49,11 +49,9 @@ def run_cell(fn, repeat, budget, setup=None, inner=None, walk=None):
     """Run fn() up to `repeat` times (setup() untimed before each run),
     stopping early once the runs so far took more than `budget` seconds.
     With inner, a run's time is inner(result) (a step the callee timed
-    itself) instead of the wall time of fn().  With walk, each run is
-    paired with a run of walk() timed just before it (run twice, the
-    second timed; its result dropped at once): "walk_times", and "walks", the median of the runs' time ÷
-    their walk's, a ratio the machine's drift during a long bench does not
-    move.  Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
+    itself) instead of the wall time of fn().  With walk, walk() is timed
+    just before each run (run twice, the second timed; its result dropped
+    at once): "walk_times", the unit's time in the state the runs met.  Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
     "result", what the last run returned.  The peak is the highest of the
     runs' own (the paired walk's excluded)."""
     exact = reset_peak()
@@ -85,5 +83,4 @@ def run_cell(fn, repeat, budget, setup=None, inner=None, walk=None):
          "result": result}
     if walk is not None:
         r["walk_times"] = walks
-        r["walks"] = statistics.median(t / w for t, w in zip(times, walks))
     return r
