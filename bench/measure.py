@@ -51,7 +51,8 @@ def run_cell(fn, repeat, budget, setup=None, inner=None, walk=None):
     With inner, a run's time is inner(result) (a step the callee timed
     itself) instead of the wall time of fn().  With walk, walk() is timed
     just before each run (run twice, the second timed; its result dropped
-    at once): "walk_times", the unit's time in the state the runs met.  Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
+    at once): "walk_times", the unit's time in the state the runs met.
+    Returns {median, runs, times, peak_rss_mb, peak_exact} and, as
     "result", what the last run returned.  The peak is the highest of the
     runs' own (the paired walk's excluded)."""
     exact = reset_peak()
@@ -62,8 +63,9 @@ def run_cell(fn, repeat, budget, setup=None, inner=None, walk=None):
             setup()
         if walk is not None:
             # twice, the second timed: the first after the previous run
-            # pays for the pages that run gave back (a small heap's walk
-            # 3× slower), which would flatter the ratio
+            # pays for the pages that run gave back (on the 1e5 heaps 2-3×
+            # the walk at the start, the second 1-2×), which would flatter
+            # the ratio
             walk()
             t = time.perf_counter()
             walk()

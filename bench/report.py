@@ -259,8 +259,8 @@ def write(path, meta, sizes, plots):
                                                              meta["load_note"]),
              "- every cell: the median of up to %d runs on the same heap in one process, stopping early when a "
              "cell's runs pass %.0f s (the runs column says how many); peak RSS is the process's high-water "
-             "mark during the cell's runs, the highest of them (reset through /proc/self/clear_refs before each), "
-             "the heap under test included."
+             "mark during the cell's runs, the highest of them (reset through /proc/self/clear_refs "
+             "before each), the heap under test included."
              % (meta["repeat"], meta["budget"]), ""]
     lines += ["## Targets (DESIGN.md §6; issue 14's in heap walks and against objgraph)", "",
               "A heap walk is `gc.get_objects()` timed in the same process on the same heap (its time is in "
