@@ -531,26 +531,23 @@ size_t objref__describe(char *buf, size_t size, PyObject *op)
 		n = objref__utf8(buf, size, ((PyFunctionObject *)PyMethod_GET_FUNCTION(op))->func_qualname, 0);
 	} else if (PyBytes_Check(op)) {
 		n = put_text(buf, size, put_decimal(buf, size, 0, PyBytes_GET_SIZE(op)), " bytes");
-	} else {
-		Py_ssize_t len = objref__described_len(op);
-		if (len >= 0)
-			n = put_decimal(buf, size, put_text(buf, size, 0, "len "), len);
+	} else if (objref__described_by_len(Py_TYPE(op))) {
+		n = put_decimal(buf, size, put_text(buf, size, 0, "len "), objref__described_len(op));
 	}
 	return OBJREF__MIN(n, size - 1);
 }
 
+int objref__described_by_len(PyTypeObject *tp)
+{
+	return PyType_FastSubclass(tp, Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_LIST_SUBCLASS |
+		       Py_TPFLAGS_DICT_SUBCLASS) ||
+	       PyType_IsSubtype(tp, &PySet_Type) || PyType_IsSubtype(tp, &PyFrozenSet_Type);
+}
+
 Py_ssize_t objref__described_len(PyObject *op)
 {
-	/* The size fields: len() could run a subclass's __len__. */
-	if (PyTuple_Check(op))
-		return PyTuple_GET_SIZE(op);
-	if (PyList_Check(op))
-		return PyList_GET_SIZE(op);
-	if (PyDict_Check(op))
-		return PyDict_GET_SIZE(op);
-	if (PyAnySet_Check(op))
-		return PySet_GET_SIZE(op);
-	return -1;
+	return PyTuple_Check(op) ? PyTuple_GET_SIZE(op) : PyList_Check(op) ? PyList_GET_SIZE(op) :
+	       PyDict_Check(op) ? PyDict_GET_SIZE(op) : PySet_GET_SIZE(op);
 }
 
 size_t objref__render_key(char *buf, size_t size, PyObject *key)

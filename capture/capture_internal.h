@@ -679,10 +679,13 @@ uint32_t objref__type_flags(PyTypeObject *tp, const char *module);
 /* A short safe description of op into buf; returns its length (0: none). */
 size_t objref__describe(char *buf, size_t size, PyObject *op);
 
-/* The length a container is described by ("len N": a tuple, list, dict or
- * set, subclasses too, read from its size field), or -1 when op is not
- * described by one.  Its description is then the same for every container
- * of that length, which a walk may keep instead of writing it again. */
+/* Are tp's instances described by their length ("len N": tuples, lists,
+ * dicts and sets, subclasses too)?  Such a description is the same for
+ * every container of that length, which a walk may keep instead of
+ * writing it again.  Asked once per type. */
+int objref__described_by_len(PyTypeObject *tp);
+/* The length op is described by, read from its size field (len() could
+ * run a subclass's __len__); op's type is described by its length. */
 Py_ssize_t objref__described_len(PyObject *op);
 
 /* The rendered key of a dict entry for a KEY label: 'name' for str keys,

@@ -62,6 +62,7 @@ static int new_type(objref__walk *w, objref__type_info *ti, PyTypeObject *tp)
 	memset(ti, 0, sizeof(*ti));
 	objref__type_names(tp, name, sizeof(name), mod, sizeof(mod), qual, sizeof(qual));
 	objref__size_class_of(&ti->size, tp);
+	ti->by_len = objref__described_by_len(tp);
 	if ((err = objref_builder_type(&ti->id, w->b, (uint64_t)(uintptr_t)tp, mod, name, qual)) < 0)
 		return err;
 	objref_builder_type_at(w->b, ti->id)->flags = objref__type_flags(tp, mod);

@@ -184,9 +184,9 @@ static inline void prefetch_items(PyObject *op)
 /* op's description into *desc (left alone when op has none).  Most
  * containers are short and share their "len N" with many others: that
  * string is written and looked up once per walk, then reused. */
-static int describe(objref__walk *w, PyObject *op, objref_str *desc)
+static int describe(objref__walk *w, PyObject *op, const objref__type_info *ti, objref_str *desc)
 {
-	Py_ssize_t len = objref__described_len(op);
+	Py_ssize_t len = ti->by_len ? objref__described_len(op) : -1;
 	size_t n;
 	int err;
 
@@ -218,7 +218,7 @@ static int add_object(objref__walk *w, objref_id id)
 	o.refcnt = rc < 0 ? 0 : (uint64_t)rc > UINT32_MAX ? UINT32_MAX : (uint32_t)rc;
 	o.flags = objref__object_flags(op);
 	o.size = objref__sizeof_class(op, &ti->size, &o.flags);
-	if (!w->refs_only && (err = describe(w, op, &o.desc)) < 0)
+	if (!w->refs_only && (err = describe(w, op, ti, &o.desc)) < 0)
 		return err;
 	if ((err = objref_builder_object(&got, w->b, &o)) < 0 || (err = emit_edges(w, id, op, ti)) < 0)
 		return err;

@@ -20,6 +20,7 @@ typedef struct {
 typedef struct {
 	objref_type_id id;
 	objref__size_class size; /* how its instances are sized, worked out once */
+	int by_len;           /* described by its length (objref__described_by_len) */
 	size_t nmembers;
 	Py_ssize_t *offsets;  /* T_OBJECT / T_OBJECT_EX members over the MRO */
 	objref_label *labels;
