@@ -52,7 +52,6 @@ static int reindex(objref__objset *s, size_t room)
 		s->indexed = 0;
 		return OBJREF_ENOMEM;
 	}
-	objref__advise_huge(s->slots, cap * sizeof(objref__objslot));
 	s->slots_cap = cap;
 	index_from(s, 0);
 	return 0;
@@ -79,11 +78,8 @@ int objref__objset_reserve(objref__objset *s, size_t room, size_t indexed)
 {
 	int err;
 
-	if (room > s->cap) {
-		if ((err = objref__grow((void **)&s->objs, &s->cap, room, sizeof(PyObject *))) < 0)
-			return err;
-		objref__advise_huge(s->objs, s->cap * sizeof(PyObject *));
-	}
+	if (room > s->cap && (err = objref__grow((void **)&s->objs, &s->cap, room, sizeof(PyObject *))) < 0)
+		return err;
 	return !s->marks && OBJREF__OBJSET_SLOTS(indexed) > s->slots_cap ? reindex(s, indexed) : 0;
 }
 

@@ -49,23 +49,14 @@ typedef struct {
 	uint32_t *stack;     /* path of a compression */
 } dom_work;
 
-/*
- * A large array (objref__malloc, or objref__calloc with zero), asked to be
- * backed by huge pages where the system does that on request (Linux's
- * transparent huge pages in "madvise" mode): the arrays are touched at
- * random, once per build, and with 4 KiB pages a build of 1e6 objects
- * spent a fifth of its time in page faults and the rest waiting on TLB
- * misses.  Only the 2 MiB-aligned interior is advised; the advice is a
- * hint, its failure ignored.
- */
+/* An array of count items (zeroed with zero).  The arrays are touched at
+ * random, once per build: with 4 KiB pages a build of 1e6 objects spent a
+ * fifth of its time in page faults and the rest waiting on TLB misses, so
+ * the allocator advises large ones onto huge pages (lib/alloc.c). */
 static void *big(size_t count, size_t each, int zero)
 {
-	size_t bytes = (count ? count : 1) * each;
-	void *p = zero ? objref__calloc(count ? count : 1, each) : objref__malloc(bytes);
-
-	if (p)
-		objref__advise_huge(p, bytes);
-	return p;
+	count = count ? count : 1;
+	return zero ? objref__calloc(count, each) : objref__malloc(count * each);
 }
 
 static void work_free(dom_work *w)

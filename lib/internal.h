@@ -71,11 +71,6 @@ static inline int objref__grow(void **p, size_t *cap, size_t need, size_t elem)
 {
 	return need <= *cap ? 0 : objref__grow_to(p, cap, need, elem);
 }
-/* Ask that the 2 MiB-aligned interior of [p, p+bytes) be backed by huge
- * pages where the system does that on request (Linux's transparent huge
- * pages, "madvise" mode); for large arrays touched at random.  A hint:
- * refused or unsupported, nothing changes. */
-void objref__advise_huge(void *p, size_t bytes);
 
 /* Set the message for objref_error_last() and return code. */
 int objref__error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
