@@ -1,7 +1,9 @@
 /*
- * tests/c/test-alloc.c — the forked child's allocator and the sort that
- * needs no malloc (lib/alloc.c, lib/sort.c; internal, so lib/internal.h).
+ * tests/c/test-alloc.c — the forked child's allocator, the huge-page advice
+ * on large arrays and the sort that needs no malloc (lib/alloc.c,
+ * lib/sort.c; internal, so lib/internal.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,5 +124,66 @@ TEST_IMPL(alloc_private)
 	ASSERT(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 	free(before);
+	return TEST_OK;
+}
+
+/* Does the mapping holding p carry flag (a VmFlags word of
+ * /proc/self/smaps, "hg": advised onto huge pages)?  1, 0, or -1 when
+ * smaps cannot be read. */
+static int vma_has_flag(const void *p, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int inside = 0, found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		} else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+			char *w = strtok(line + 8, " \n");
+			for (; w; w = strtok(NULL, " \n"))
+				found |= strcmp(w, flag) == 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Arrays of megabytes, from malloc, calloc or growth, are advised onto
+ * huge pages before their first touch (a snapshot of a million objects
+ * faulted 15,000 4 kB pages a capture without it); growth keeps the
+ * bytes.  Where the kernel has no transparent huge pages, nothing to see. */
+TEST_IMPL(alloc_huge_advice)
+{
+	const size_t mb8 = (size_t)8 << 20;
+	unsigned char *m, *c;
+	uint64_t *arr = NULL;
+	size_t cap = 0, n = mb8 / sizeof(*arr);
+
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0 || vma_has_flag(&cap, "rd") < 0) {
+		fprintf(stderr, "alloc_huge_advice: no transparent huge pages or smaps here, not checked\n");
+		return TEST_OK;
+	}
+	ASSERT((m = objref__malloc(mb8)) != NULL);
+	ASSERT((c = objref__calloc(mb8 / 8, 8)) != NULL);
+	/* the middle of each lies in its 2 MB-aligned interior */
+	ASSERT_EQ(vma_has_flag(m + mb8 / 2, "hg"), 1);
+	ASSERT_EQ(vma_has_flag(c + mb8 / 2, "hg"), 1);
+	ASSERT_EQ(c[0] | c[mb8 / 2] | c[mb8 - 1], 0);
+	objref__free(m);
+	objref__free(c);
+	/* grown from small to 8 MB: every step's values kept, the last array advised */
+	for (size_t i = 0; i < n; i++) {
+		ASSERT_OK(objref__grow((void **)&arr, &cap, i + 1, sizeof(*arr)));
+		arr[i] = i * 2654435761u;
+	}
+	for (size_t i = 0; i < n; i++)
+		ASSERT_EQ(arr[i], i * 2654435761u);
+	ASSERT_EQ(vma_has_flag(arr + n / 2, "hg"), 1);
+	objref__free(arr);
 	return TEST_OK;
 }

@@ -11,6 +11,7 @@
 	/* test-alloc.c */ \
 	X(sort_u64) \
 	X(alloc_private) \
+	X(alloc_huge_advice) \
 	/* test-error.c */ \
 	X(version) \
 	X(error_message) \
