@@ -60,7 +60,8 @@ def target_value(tkey, cells, size):
         floor = cells.get("floor", {})
         return t / floor["median"] if floor.get("median") else None
     if kind == "x_walks":
-        return t / unit_walk(ours, size) if unit_walk(ours, size) else None
+        unit = unit_walk(ours, size)
+        return t / unit if unit else None
     if kind == "x_peer":
         peer = cells.get("peer", {})
         return peer["median"] / t if peer.get("median") and t > 0 else None
