@@ -7,6 +7,8 @@
  * The counters are process-global and not thread-safe: fault injection is a
  * single-threaded test facility.
  */
+#include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +16,13 @@
 #include <unistd.h>
 #include "internal.h"
 
-/* An array this large is advised onto huge pages (advise_huge). */
+/* An array this large is advised onto huge pages (advise_huge) and, freed,
+ * kept for the next capture (keep). */
 #define BIG ((size_t)2 << 20)
 
 static void advise_huge(void *p, size_t bytes);
+static void *reuse(size_t size);
+static int keep(void *p);
 static int private_mode; /* objref__alloc_private() was called: a forked child */
 static void *private_malloc(size_t size);
 static void *private_realloc(void *old, size_t size);
@@ -58,23 +63,31 @@ static void *fail(size_t size)
  * the arrays that were malloc'ed rather than grown. */
 void *objref__malloc(size_t size)
 {
-	void *p = should_fail() ? NULL : private_mode ? private_malloc(size) : malloc(size ? size : 1);
+	void *p;
 
-	if (!p)
+	if (should_fail())
 		return fail(size);
-	advise_huge(p, size);
-	return p;
+	if (private_mode)
+		p = private_malloc(size);
+	else if (!(p = reuse(size)) && (p = malloc(size ? size : 1)))
+		advise_huge(p, size);
+	return p ? p : fail(size);
 }
 
 void *objref__calloc(size_t n, size_t size)
 {
-	void *p = should_fail() ? NULL : private_mode ? objref__private_calloc(n, size)
-						      : calloc(n ? n : 1, size ? size : 1);
+	void *p;
 
-	if (!p)
+	if (should_fail())
 		return fail(n * size);
-	advise_huge(p, n * size);  /* calloc of a new mapping touches nothing */
-	return p;
+	if (private_mode) {
+		p = objref__private_calloc(n, size);
+	} else if (size && n <= SIZE_MAX / size && (p = reuse(n * size))) {
+		memset(p, 0, n * size);
+	} else if ((p = calloc(n ? n : 1, size ? size : 1))) {
+		advise_huge(p, n * size);  /* calloc of a new mapping touches nothing */
+	}
+	return p ? p : fail(n * size);
 }
 
 void *objref__realloc(void *old, size_t size)
@@ -88,7 +101,7 @@ void objref__free(void *p)
 {
 	if (private_mode)
 		private_free(p);
-	else
+	else if (!keep(p))
 		free(p);
 }
 
@@ -137,12 +150,13 @@ int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
 		ncap *= 2;
 	if (ncap > SIZE_MAX / elem)
 		return objref__error(OBJREF_ENOMEM, "array of %zu items is too large", need);
-	if (ncap * elem >= BIG && *cap && !private_mode) {
+	if (ncap * elem >= BIG && (*cap || !*p) && !private_mode) {
 		/* realloc would copy into pages faulted 4 kB at a time: the new
-		 * array is advised before the copy touches it */
+		 * array is a kept one, or advised before the copy touches it */
 		if (!(np = objref__malloc(ncap * elem)))
 			return OBJREF_ENOMEM;
-		memcpy(np, *p, *cap * elem);
+		if (*cap)
+			memcpy(np, *p, *cap * elem);
 		objref__free(*p);
 	} else if (!(np = objref__realloc(*p, ncap * elem))) {
 		return OBJREF_ENOMEM;
@@ -152,6 +166,132 @@ int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
 	*p = np;
 	*cap = ncap;
 	return 0;
+}
+
+/* ---- blocks kept for the next capture ----------------------------------
+ *
+ * A capture fills a few hundred megabytes of fresh arrays, and the kernel
+ * zeroes each page before the first touch: at a million objects a tenth
+ * of the snapshot's time.  So a freed block of BIG bytes or more is kept
+ * (up to keep_limit bytes in all, KEPT_SLOTS blocks) and a later request
+ * that it fits takes it back, its pages still mapped.  A kept block's
+ * whole huge pages are given to the kernel lazily (MADV_FREE): under
+ * memory pressure they are reclaimed, and a later touch faults a zero
+ * page as before; without that pressure they are reused as they are.
+ * objref_release_memory() frees them all now; OBJREF_KEEP_MB sets the
+ * limit (0: keep nothing).  A lock guards the list: a dump's reader
+ * thread and a rendering without the GIL allocate too.  A forked child
+ * never comes here (private_mode). */
+
+#define KEPT_SLOTS 32
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define __SANITIZE_ADDRESS__ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_DEFAULT_MB 0 /* a kept block would hide a use after free from the sanitizer */
+#else
+#define KEEP_DEFAULT_MB 1024
+#endif
+
+typedef struct {
+	void *p;
+	size_t size; /* malloc_usable_size(p) */
+} kept_block;
+
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static kept_block kept[KEPT_SLOTS];
+static size_t nkept, kept_bytes;
+static size_t keep_limit = SIZE_MAX; /* SIZE_MAX: not read yet */
+
+static size_t keep_limit_now(void)
+{
+	if (keep_limit == SIZE_MAX) {
+		const char *e = getenv("OBJREF_KEEP_MB");
+		char *end;
+		unsigned long long mb = e && *e ? strtoull(e, &end, 10) : KEEP_DEFAULT_MB;
+
+		if (e && *e && *end)
+			mb = KEEP_DEFAULT_MB;
+		keep_limit = mb > SIZE_MAX >> 21 ? SIZE_MAX >> 1 : (size_t)mb << 20;
+	}
+	return keep_limit;
+}
+
+size_t objref__keep_limit(size_t bytes)
+{
+	size_t was = keep_limit_now();
+
+	keep_limit = bytes;
+	return was;
+}
+
+/* A kept block of at least size bytes, and at most four times that (a
+ * larger one waits for a larger request), the smallest; NULL if none. */
+static void *reuse(size_t size)
+{
+	size_t best = KEPT_SLOTS;
+	void *p = NULL;
+
+	if (size < BIG || !nkept)  /* unlocked: a stale answer costs one fresh block */
+		return NULL;
+	pthread_mutex_lock(&kept_lock);
+	for (size_t i = 0; i < nkept; i++)
+		if (kept[i].size >= size && kept[i].size / 4 <= size &&
+		    (best == KEPT_SLOTS || kept[i].size < kept[best].size))
+			best = i;
+	if (best < KEPT_SLOTS) {
+		p = kept[best].p;
+		kept_bytes -= kept[best].size;
+		kept[best] = kept[--nkept];
+	}
+	pthread_mutex_unlock(&kept_lock);
+	return p;
+}
+
+/* Keep p for a later request instead of freeing it: 1, or 0 (not kept:
+ * small, no room, or the kernel cannot take its pages lazily). */
+static int keep(void *p)
+{
+	size_t size = p ? malloc_usable_size(p) : 0;
+	uintptr_t lo, hi;
+	int kept_it = 0;
+
+	if (size < BIG || size > keep_limit_now())
+		return 0;
+#if defined(__linux__) && defined(MADV_FREE)
+	lo = ((uintptr_t)p + BIG - 1) & ~(BIG - 1);
+	hi = ((uintptr_t)p + size) & ~(BIG - 1);
+	if (hi > lo && madvise((void *)lo, hi - lo, MADV_FREE) < 0)
+		return 0;
+#else
+	(void)lo;
+	(void)hi;
+	return 0;
+#endif
+	pthread_mutex_lock(&kept_lock);
+	if (nkept < KEPT_SLOTS && kept_bytes + size <= keep_limit) {
+		kept[nkept].p = p;
+		kept[nkept++].size = size;
+		kept_bytes += size;
+		kept_it = 1;
+	}
+	pthread_mutex_unlock(&kept_lock);
+	return kept_it;
+}
+
+size_t objref_release_memory(void)
+{
+	size_t freed;
+
+	pthread_mutex_lock(&kept_lock);
+	for (size_t i = 0; i < nkept; i++)
+		free(kept[i].p);
+	freed = kept_bytes;
+	nkept = kept_bytes = 0;
+	pthread_mutex_unlock(&kept_lock);
+	return freed;
 }
 
 /* ---- the forked child's allocator --------------------------------------

@@ -21,6 +21,11 @@ void *objref__realloc(void *p, size_t size);
 void objref__free(void *p);
 char *objref__strndup(const char *s, size_t len);
 
+/* Set how many bytes of freed big blocks are kept for the next capture
+ * (objref_release_memory); returns the limit it replaces.  For tests: the
+ * default comes from OBJREF_KEEP_MB. */
+size_t objref__keep_limit(size_t bytes);
+
 /*
  * In a forked child, before it allocates: from then on the allocator above
  * takes its memory from mmap, never from the C library's malloc (whose

@@ -51,6 +51,16 @@ OBJREF_EXTERN const char *objref_version(void);
 OBJREF_EXTERN void objref_free(void *p);
 
 /*
+ * Give back now the memory objref keeps between captures: the working
+ * arrays of 2 MB or more that a capture or an analysis freed, kept for the
+ * next one (at most OBJREF_KEEP_MB megabytes, default 1024; 0 keeps none).
+ * Their pages are already the kernel's to reclaim under memory pressure
+ * (MADV_FREE) but still count in the process's RSS until it does.
+ * Returns the bytes freed.
+ */
+OBJREF_EXTERN size_t objref_release_memory(void);
+
+/*
  * Fault injection for tests: make the nth allocation from now fail (1 = the
  * next one), then succeed again.  0 turns it off.  Returns how many
  * allocations were made since the last call, so a test can learn the number

@@ -1,6 +1,6 @@
 /*
  * tests/c/test-alloc.c — the forked child's allocator, the huge-page advice
- * on large arrays and the sort that needs no malloc (lib/alloc.c,
+ * on large arrays, the big blocks kept between captures and the sort that needs no malloc (lib/alloc.c,
  * lib/sort.c; internal, so lib/internal.h).
  */
 #include <stdio.h>
@@ -185,5 +185,50 @@ TEST_IMPL(alloc_huge_advice)
 		ASSERT_EQ(arr[i], i * 2654435761u);
 	ASSERT_EQ(vma_has_flag(arr + n / 2, "hg"), 1);
 	objref__free(arr);
+	return TEST_OK;
+}
+
+/* A freed block of megabytes is kept for the next request it fits (not
+ * one under a quarter of its size), calloc's reads zero, the limit bounds
+ * what is kept, and objref_release_memory() gives every kept byte back. */
+TEST_IMPL(alloc_keeps_big_blocks)
+{
+	const size_t mb = (size_t)1 << 20;
+	size_t was = objref__keep_limit(64 * mb);
+	unsigned char *a, *b, *c, *d;
+
+	objref_release_memory();
+	ASSERT((a = objref__malloc(16 * mb)) != NULL);
+	memset(a, 0xab, 16 * mb);
+	objref__free(a);
+	ASSERT((b = objref__malloc(3 * mb)) != NULL);  /* under a quarter: a fresh block */
+	ASSERT(b != a);
+	ASSERT((c = objref__malloc(12 * mb)) != NULL); /* fits: the kept one */
+	ASSERT(c == a);
+	c[12 * mb - 1] = 1;
+	objref__free(c);
+	ASSERT((d = objref__calloc(13 * mb / 8, 8)) != NULL);
+	ASSERT(d == a);
+	for (size_t i = 0; i < 13 * mb; i += 4093)
+		ASSERT_EQ(d[i], 0);
+	ASSERT_EQ(d[13 * mb - 1], 0);
+	objref__free(d);
+	objref__free(b);
+	/* a, then b: both kept (at least their sizes), and all given back */
+	ASSERT_GE(objref_release_memory(), 19 * mb);
+	ASSERT_EQ(objref_release_memory(), 0);
+	/* small blocks are never kept; nothing over the limit is */
+	objref__keep_limit(8 * mb);
+	ASSERT((a = objref__malloc(mb)) != NULL);
+	objref__free(a);
+	ASSERT((a = objref__malloc(16 * mb)) != NULL);
+	objref__free(a);
+	ASSERT_EQ(objref_release_memory(), 0);
+	/* with the limit 0 (OBJREF_KEEP_MB=0), nothing is kept */
+	objref__keep_limit(0);
+	ASSERT((a = objref__malloc(4 * mb)) != NULL);
+	objref__free(a);
+	ASSERT_EQ(objref_release_memory(), 0);
+	objref__keep_limit(was);
 	return TEST_OK;
 }

@@ -12,6 +12,7 @@
 	X(sort_u64) \
 	X(alloc_private) \
 	X(alloc_huge_advice) \
+	X(alloc_keeps_big_blocks) \
 	/* test-error.c */ \
 	X(version) \
 	X(error_message) \
