@@ -467,6 +467,13 @@ static PyObject *py_snapshot(PyObject *module, PyObject *unused)
 	return objref_py_snapshot_wrap(objref_py_state(module)->snapshot_type, snap);
 }
 
+static PyObject *py_release_memory(PyObject *module, PyObject *unused)
+{
+	(void)module;
+	(void)unused;
+	return PyLong_FromSize_t(objref_release_memory());
+}
+
 typedef struct {
 	uint64_t *a;
 	size_t n, cap;
@@ -573,6 +580,10 @@ PyMethodDef objref_series_methods[] = {
 	{ "snapshot", py_snapshot, METH_NOARGS,
 	  "snapshot()\n--\n\nA full snapshot of the heap: objects (untracked ones too),\n"
 	  "labelled references, types and roots." },
+	{ "release_memory", py_release_memory, METH_NOARGS,
+	  "release_memory()\n--\n\nFree now the working arrays objref keeps between captures\n"
+	  "(OBJREF_KEEP_MB, default 1024; the kernel may already reclaim them\n"
+	  "under memory pressure); returns the bytes freed." },
 	{ "_census_rows", py_census_rows, METH_VARARGS,
 	  "_census_rows(fork, untracked=True, addrs=False)\n--\n\nFor tests: the census as bytes, "
 	  "one 'name\\tcount\\tbytes' line per row,\ncounted in process or by a forked child; with "

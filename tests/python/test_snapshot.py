@@ -203,6 +203,46 @@ class SnapshotTest(unittest.TestCase):
                 self.assertTrue(got["valid"])
                 self.assertGreater(got["n"], 150000)
 
+    def test_memory_kept_between_snapshots(self):
+        # The working arrays a snapshot freed are kept for the next one
+        # (OBJREF_KEEP_MB); a snapshot written over kept, unzeroed arrays
+        # records what one written over fresh pages does, and
+        # release_memory() gives the kept bytes back.
+        script = textwrap.dedent("""
+            import gc, json, objref
+            rows = [{"k%d" % i: (i, str(i), [i]) } for i in range(60000)]
+            gc.collect(); gc.disable()
+            def shape(s):
+                st = s.stats()
+                refs = [s.referents(id(r)) + s.referents(id(t)) for r in rows[::50] for t in r.values()]
+                return {"n": st["objects"], "valid": s.validate(), "refs": refs}
+            objref.release_memory()
+            s = objref.snapshot(); fresh = shape(s); del s
+            kept = objref.release_memory()  # the second snapshot meets fresh pages again
+            s = objref.snapshot(); del s
+            s = objref.snapshot(); reused = shape(s); del s
+            print(json.dumps({"fresh": fresh, "reused": reused, "kept": kept,
+                              "left": objref.release_memory(), "again": objref.release_memory()}))
+        """)
+        for mb in ("512", "0"):
+            env = dict(os.environ, OBJREF_KEEP_MB=mb,
+                       PYTHONPATH=os.path.dirname(os.path.dirname(objref.__file__)) + os.pathsep +
+                       os.path.dirname(objref.__file__) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            got = json.loads(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                                            text=True, check=True).stdout)
+            fresh, reused = got["fresh"], got["reused"]
+            with self.subTest(keep_mb=mb):
+                self.assertTrue(fresh["valid"])
+                self.assertTrue(reused["valid"])
+                self.assertEqual(fresh["refs"], reused["refs"])
+                self.assertGreater(fresh["n"], 300000)
+                self.assertEqual(got["again"], 0)
+                if mb == "0":
+                    self.assertEqual([got["kept"], got["left"]], [0, 0])
+                else:  # at least the object array: 40 bytes an object
+                    self.assertGreater(got["kept"], 40 * fresh["n"])
+                    self.assertGreater(got["left"], 40 * fresh["n"])
+
     def test_float_descriptions_are_their_repr(self):
         # Short decimals (prices, 0.25, 3.0) are written without the
         # interpreter's shortest-digits code: every float must still read
