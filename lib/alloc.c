@@ -184,13 +184,15 @@ int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
  * never comes here (private_mode). */
 
 #define KEPT_SLOTS 32
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define __SANITIZE_ADDRESS__ 1
-#endif
-#endif
 #if defined(__SANITIZE_ADDRESS__)
-#define KEEP_DEFAULT_MB 0 /* a kept block would hide a use after free from the sanitizer */
+#define OBJREF__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OBJREF__ASAN 1
+#endif
+#endif
+#if defined(OBJREF__ASAN) || !defined(MADV_FREE)
+#define KEEP_DEFAULT_MB 0 /* ASan: a kept block would hide a use after free */
 #else
 #define KEEP_DEFAULT_MB 1024
 #endif
@@ -205,6 +207,8 @@ static kept_block kept[KEPT_SLOTS];
 static size_t nkept, kept_bytes;
 static size_t keep_limit = SIZE_MAX; /* SIZE_MAX: not read yet */
 
+/* The limit: OBJREF_KEEP_MB (megabytes) read at the first call, unless a
+ * test set it.  Under kept_lock. */
 static size_t keep_limit_now(void)
 {
 	if (keep_limit == SIZE_MAX) {
@@ -221,9 +225,12 @@ static size_t keep_limit_now(void)
 
 size_t objref__keep_limit(size_t bytes)
 {
-	size_t was = keep_limit_now();
+	size_t was;
 
+	pthread_mutex_lock(&kept_lock);
+	was = keep_limit_now();
 	keep_limit = bytes;
+	pthread_mutex_unlock(&kept_lock);
 	return was;
 }
 
@@ -234,7 +241,7 @@ static void *reuse(size_t size)
 	size_t best = KEPT_SLOTS;
 	void *p = NULL;
 
-	if (size < BIG || !nkept)  /* unlocked: a stale answer costs one fresh block */
+	if (size < BIG)
 		return NULL;
 	pthread_mutex_lock(&kept_lock);
 	for (size_t i = 0; i < nkept; i++)
@@ -255,27 +262,22 @@ static void *reuse(size_t size)
 static int keep(void *p)
 {
 	size_t size = p ? malloc_usable_size(p) : 0;
-	uintptr_t lo, hi;
 	int kept_it = 0;
 
-	if (size < BIG || size > keep_limit_now())
+	if (size < BIG)
 		return 0;
-#if defined(__linux__) && defined(MADV_FREE)
-	lo = ((uintptr_t)p + BIG - 1) & ~(BIG - 1);
-	hi = ((uintptr_t)p + size) & ~(BIG - 1);
-	if (hi > lo && madvise((void *)lo, hi - lo, MADV_FREE) < 0)
-		return 0;
-#else
-	(void)lo;
-	(void)hi;
-	return 0;
-#endif
 	pthread_mutex_lock(&kept_lock);
-	if (nkept < KEPT_SLOTS && kept_bytes + size <= keep_limit) {
-		kept[nkept].p = p;
-		kept[nkept++].size = size;
-		kept_bytes += size;
-		kept_it = 1;
+	if (nkept < KEPT_SLOTS && size <= keep_limit_now() && kept_bytes <= keep_limit - size) {
+#if defined(__linux__) && defined(MADV_FREE)
+		uintptr_t lo = ((uintptr_t)p + BIG - 1) & ~(BIG - 1), hi = ((uintptr_t)p + size) & ~(BIG - 1);
+
+		kept_it = hi <= lo || madvise((void *)lo, hi - lo, MADV_FREE) == 0;
+#endif
+		if (kept_it) {
+			kept[nkept].p = p;
+			kept[nkept++].size = size;
+			kept_bytes += size;
+		}
 	}
 	pthread_mutex_unlock(&kept_lock);
 	return kept_it;
