@@ -23,6 +23,9 @@
 static void advise_huge(void *p, size_t bytes);
 static void *reuse(size_t size);
 static int keep(void *p);
+static size_t big_size(void *p);
+static void make_room(size_t size);
+static void account(size_t gone, size_t made);
 static int private_mode; /* objref__alloc_private() was called: a forked child */
 static void *private_malloc(size_t size);
 static void *private_realloc(void *old, size_t size);
@@ -67,10 +70,15 @@ void *objref__malloc(size_t size)
 
 	if (should_fail())
 		return fail(size);
-	if (private_mode)
+	if (private_mode) {
 		p = private_malloc(size);
-	else if (!(p = reuse(size)) && (p = malloc(size ? size : 1)))
-		advise_huge(p, size);
+	} else if (!(p = reuse(size))) {
+		make_room(size);
+		if ((p = malloc(size ? size : 1))) {
+			advise_huge(p, size);
+			account(0, big_size(p));
+		}
+	}
 	return p ? p : fail(size);
 }
 
@@ -84,16 +92,31 @@ void *objref__calloc(size_t n, size_t size)
 		p = objref__private_calloc(n, size);
 	} else if (size && n <= SIZE_MAX / size && (p = reuse(n * size))) {
 		memset(p, 0, n * size);
-	} else if ((p = calloc(n ? n : 1, size ? size : 1))) {
-		advise_huge(p, n * size);  /* calloc of a new mapping touches nothing */
+	} else {
+		size_t bytes = size && n <= SIZE_MAX / size ? n * size : 0;
+
+		make_room(bytes);
+		if ((p = calloc(n ? n : 1, size ? size : 1))) {
+			advise_huge(p, n * size);  /* calloc of a new mapping touches nothing */
+			account(0, big_size(p));
+		}
 	}
 	return p ? p : fail(n * size);
 }
 
 void *objref__realloc(void *old, size_t size)
 {
-	void *p = should_fail() ? NULL : private_mode ? private_realloc(old, size)
-						      : realloc(old, size ? size : 1);
+	size_t was;
+	void *p;
+
+	if (should_fail())
+		return fail(size);
+	if (private_mode)
+		return (p = private_realloc(old, size)) ? p : fail(size);
+	was = big_size(old);
+	make_room(size > was ? size - was : 0);
+	if ((p = realloc(old, size ? size : 1)))
+		account(was, big_size(p));
 	return p ? p : fail(size);
 }
 
@@ -172,16 +195,27 @@ int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
  *
  * A capture fills a few hundred megabytes of fresh arrays, and the kernel
  * zeroes each page before the first touch: at a million objects a tenth
- * of the snapshot's time.  So a freed block of BIG bytes or more is kept
- * (up to keep_limit bytes in all, KEPT_SLOTS blocks) and a later request
- * that it fits takes it back, its pages still mapped.  A kept block's
- * whole huge pages are given to the kernel lazily (MADV_FREE): under
- * memory pressure they are reclaimed, and a later touch faults a zero
- * page as before; without that pressure they are reused as they are.
- * objref_release_memory() frees them all now; OBJREF_KEEP_MB sets the
- * limit (0: keep nothing).  A lock guards the list: a dump's reader
- * thread and a rendering without the GIL allocate too.  A forked child
- * never comes here (private_mode). */
+ * of the snapshot's time, at ten million a quarter.  So a freed block of
+ * BIG bytes or more is kept (at most KEPT_SLOTS blocks) and a later
+ * request that it fits takes it back, its pages still mapped.
+ *
+ * How much: never more than objref's big blocks ever held at once.  The
+ * blocks in use (live_big) and the kept ones together stay within the
+ * high-water mark of the blocks in use (peak_big): a block is kept only
+ * when that holds, and a new block that no kept one fits first frees kept
+ * blocks, the largest first, until it holds.  So keeping never raises the
+ * process's peak: repeated captures of one heap reuse their own arrays,
+ * and a smaller capture after a larger one gives the surplus back.
+ * OBJREF_KEEP_MB caps the kept bytes further (0: keep nothing).
+ *
+ * A kept block's whole huge pages are given to the kernel lazily
+ * (MADV_FREE): under memory pressure they are reclaimed, and a later
+ * touch faults a zero page as before; without that pressure they are
+ * reused as they are.  objref_release_memory() frees them all now, and
+ * the high-water mark starts again from the blocks in use.  A
+ * lock guards the list and the counts: a dump's reader thread and a
+ * rendering without the GIL allocate too.  A forked child never comes
+ * here (private_mode). */
 
 #define KEPT_SLOTS 32
 #if defined(__SANITIZE_ADDRESS__)
@@ -192,9 +226,7 @@ int objref__grow_to(void **p, size_t *cap, size_t need, size_t elem)
 #endif
 #endif
 #if defined(OBJREF__ASAN) || !defined(MADV_FREE)
-#define KEEP_DEFAULT_MB 0 /* ASan: a kept block would hide a use after free */
-#else
-#define KEEP_DEFAULT_MB 1024
+#define KEEP_NOTHING 1 /* ASan: a kept block would hide a use after free */
 #endif
 
 typedef struct {
@@ -205,20 +237,26 @@ typedef struct {
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 static kept_block kept[KEPT_SLOTS];
 static size_t nkept, kept_bytes;
+static size_t live_big, peak_big;    /* big blocks in use: now, and at most */
 static size_t keep_limit = SIZE_MAX; /* SIZE_MAX: not read yet */
 
-/* The limit: OBJREF_KEEP_MB (megabytes) read at the first call, unless a
- * test set it.  Under kept_lock. */
+/* The cap: OBJREF_KEEP_MB (megabytes) read at the first call, unless a
+ * test set it; without it none (SIZE_MAX / 2), or 0 under ASan.  Under
+ * kept_lock. */
 static size_t keep_limit_now(void)
 {
 	if (keep_limit == SIZE_MAX) {
 		const char *e = getenv("OBJREF_KEEP_MB");
-		char *end;
-		unsigned long long mb = e && *e ? strtoull(e, &end, 10) : KEEP_DEFAULT_MB;
+		char *end = NULL;
+		unsigned long long mb = e && *e ? strtoull(e, &end, 10) : 0;
 
-		if (e && *e && *end)
-			mb = KEEP_DEFAULT_MB;
-		keep_limit = mb > SIZE_MAX >> 21 ? SIZE_MAX >> 1 : (size_t)mb << 20;
+#ifdef KEEP_NOTHING
+		keep_limit = 0;
+#else
+		keep_limit = SIZE_MAX >> 1;
+#endif
+		if (e && *e && !*end && mb <= SIZE_MAX >> 21)
+			keep_limit = (size_t)mb << 20;
 	}
 	return keep_limit;
 }
@@ -232,6 +270,54 @@ size_t objref__keep_limit(size_t bytes)
 	keep_limit = bytes;
 	pthread_mutex_unlock(&kept_lock);
 	return was;
+}
+
+/* p's usable size if it is a big block (not the forked child's), else 0. */
+static size_t big_size(void *p)
+{
+	size_t size = p && !private_mode ? malloc_usable_size(p) : 0;
+
+	return size >= BIG ? size : 0;
+}
+
+/* Under kept_lock: the blocks in use went from live_big to that less gone
+ * plus made; the high-water mark follows. */
+static void account_locked(size_t gone, size_t made)
+{
+	live_big = (live_big > gone ? live_big - gone : 0) + made;
+	if (live_big > peak_big)
+		peak_big = live_big;
+}
+
+static void account(size_t gone, size_t made)
+{
+	if (!gone && !made)
+		return;
+	pthread_mutex_lock(&kept_lock);
+	account_locked(gone, made);
+	pthread_mutex_unlock(&kept_lock);
+}
+
+/* Before a new block of size bytes that no kept one fits: free kept
+ * blocks, the largest first, until the kept ones, those in use and the new
+ * one together stay within the most ever in use (peak_big, which the new
+ * block may raise). */
+static void make_room(size_t size)
+{
+	if (size < BIG)
+		return;
+	pthread_mutex_lock(&kept_lock);
+	while (nkept && kept_bytes + live_big + size > OBJREF__MAX(peak_big, live_big + size)) {
+		size_t big = 0;
+
+		for (size_t i = 1; i < nkept; i++)
+			if (kept[i].size > kept[big].size)
+				big = i;
+		free(kept[big].p);
+		kept_bytes -= kept[big].size;
+		kept[big] = kept[--nkept];
+	}
+	pthread_mutex_unlock(&kept_lock);
 }
 
 /* A kept block of at least size bytes, and at most four times that (a
@@ -251,6 +337,7 @@ static void *reuse(size_t size)
 	if (best < KEPT_SLOTS) {
 		p = kept[best].p;
 		kept_bytes -= kept[best].size;
+		account_locked(0, kept[best].size);
 		kept[best] = kept[--nkept];
 	}
 	pthread_mutex_unlock(&kept_lock);
@@ -258,16 +345,19 @@ static void *reuse(size_t size)
 }
 
 /* Keep p for a later request instead of freeing it: 1, or 0 (not kept:
- * small, no room, or the kernel cannot take its pages lazily). */
+ * small, no room, over what was ever in use, or the kernel cannot take its
+ * pages lazily). */
 static int keep(void *p)
 {
-	size_t size = p ? malloc_usable_size(p) : 0;
+	size_t size = big_size(p);
 	int kept_it = 0;
 
-	if (size < BIG)
+	if (!size)
 		return 0;
 	pthread_mutex_lock(&kept_lock);
-	if (nkept < KEPT_SLOTS && size <= keep_limit_now() && kept_bytes <= keep_limit - size) {
+	account_locked(size, 0);
+	if (nkept < KEPT_SLOTS && size <= keep_limit_now() && kept_bytes <= keep_limit - size &&
+	    kept_bytes + size + live_big <= peak_big) {
 #if defined(__linux__) && defined(MADV_FREE)
 		uintptr_t lo = ((uintptr_t)p + BIG - 1) & ~(BIG - 1), hi = ((uintptr_t)p + size) & ~(BIG - 1);
 
@@ -292,6 +382,7 @@ size_t objref_release_memory(void)
 		free(kept[i].p);
 	freed = kept_bytes;
 	nkept = kept_bytes = 0;
+	peak_big = live_big;  /* what is kept from now on: at most what is used from now on */
 	pthread_mutex_unlock(&kept_lock);
 	return freed;
 }

@@ -582,8 +582,9 @@ PyMethodDef objref_series_methods[] = {
 	  "labelled references, types and roots." },
 	{ "release_memory", py_release_memory, METH_NOARGS,
 	  "release_memory()\n--\n\nFree now the working arrays objref keeps between captures\n"
-	  "(OBJREF_KEEP_MB, default 1024; the kernel may already reclaim them\n"
-	  "under memory pressure); returns the bytes freed." },
+	  "(never more than its arrays ever held at once; OBJREF_KEEP_MB caps\n"
+	  "it; the kernel may already reclaim them under memory pressure);\n"
+	  "returns the bytes freed." },
 	{ "_census_rows", py_census_rows, METH_VARARGS,
 	  "_census_rows(fork, untracked=True, addrs=False)\n--\n\nFor tests: the census as bytes, "
 	  "one 'name\\tcount\\tbytes' line per row,\ncounted in process or by a forked child; with "

@@ -53,7 +53,10 @@ OBJREF_EXTERN void objref_free(void *p);
 /*
  * Give back now the memory objref keeps between captures: the working
  * arrays of 2 MB or more that a capture or an analysis freed, kept for the
- * next one (at most OBJREF_KEEP_MB megabytes, default 1024; 0 keeps none).
+ * next one (never more, with the arrays in use, than objref's arrays ever
+ * held at once, so keeping does not raise the process's peak; at most
+ * OBJREF_KEEP_MB megabytes when that is set, 0 keeping none).  The count
+ * of what was held at once starts again from here.
  * Their pages are already the kernel's to reclaim under memory pressure
  * (MADV_FREE) but still count in the process's RSS until it does.
  * Returns the bytes freed.

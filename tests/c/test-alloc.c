@@ -198,6 +198,15 @@ TEST_IMPL(alloc_keeps_big_blocks)
 	unsigned char *a, *b, *c, *d;
 
 	objref_release_memory();
+	/* 48 MB in use once (not kept: the limit 0), so what is kept below,
+	 * never more than was in use at once, has room */
+	objref__keep_limit(0);
+	ASSERT((a = objref__malloc(48 * mb)) != NULL);
+	objref__free(a);
+	ASSERT_EQ(objref_release_memory(), 0);
+	ASSERT((a = objref__malloc(48 * mb)) != NULL);
+	objref__free(a);
+	objref__keep_limit(64 * mb);
 	ASSERT((a = objref__malloc(16 * mb)) != NULL);
 	memset(a, 0xab, 16 * mb);
 	objref__free(a);
@@ -229,6 +238,37 @@ TEST_IMPL(alloc_keeps_big_blocks)
 	ASSERT((a = objref__malloc(4 * mb)) != NULL);
 	objref__free(a);
 	ASSERT_EQ(objref_release_memory(), 0);
+	objref__keep_limit(was);
+	return TEST_OK;
+}
+
+/* Never more kept than objref's big blocks ever held at once: a block that
+ * no kept one fits first frees the kept ones that would go over, so a
+ * larger capture after a smaller one does not add its arrays to the
+ * smaller one's.  release_memory() starts the count again. */
+TEST_IMPL(alloc_keeps_no_more_than_was_in_use)
+{
+	const size_t mb = (size_t)1 << 20;
+	size_t was = objref__keep_limit(SIZE_MAX >> 1), got;
+	unsigned char *a, *b;
+
+	objref_release_memory();
+	ASSERT((a = objref__malloc(16 * mb)) != NULL);
+	objref__free(a); /* kept: 16 MB, as much as was in use */
+	ASSERT((b = objref__malloc(40 * mb)) != NULL);
+	ASSERT(b != a);
+	objref__free(b); /* kept; the 16 MB block was freed for it */
+	got = objref_release_memory();
+	ASSERT_GE(got, 40 * mb);
+	ASSERT_LT(got, 56 * mb);
+	/* a freed block that was never in use beside the kept ones is kept */
+	ASSERT((a = objref__malloc(8 * mb)) != NULL);
+	ASSERT((b = objref__malloc(8 * mb)) != NULL);
+	objref__free(a);
+	objref__free(b);
+	got = objref_release_memory();
+	ASSERT_GE(got, 16 * mb);
+	ASSERT_LT(got, 20 * mb);
 	objref__keep_limit(was);
 	return TEST_OK;
 }

@@ -13,6 +13,7 @@
 	X(alloc_private) \
 	X(alloc_huge_advice) \
 	X(alloc_keeps_big_blocks) \
+	X(alloc_keeps_no_more_than_was_in_use) \
 	/* test-error.c */ \
 	X(version) \
 	X(error_message) \
