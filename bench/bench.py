@@ -1,9 +1,11 @@
-"""The benchmark driver: one process per heap size (bench/run_size.py),
+"""The benchmark driver: one process per heap size (bench/run_size.py), or
+N with --processes N (each cell then shows its fastest: bench/processes.py),
 then docs/benchmarks.md, its plot and the raw JSON.
 
     python3 bench/bench.py --build-dir build            # 1e5, 1e6, 3e6, 1e7 if memory allows
     python3 bench/bench.py --quick --out-dir build/bench-quick   # 1e5 only, under a minute
     python3 bench/bench.py --heaps service --sizes 1e6  # one heap, one size
+    python3 bench/bench.py --sizes 1e6,1e7 --processes 2  # 1e6, 1e7, 1e6, 1e7
 
 Each size runs on each heap (bench/heaps.py: ours, and the service-like heap
 of ../shared/bench/heapgen.py when it is there — skipped, saying so, when not).
@@ -26,6 +28,7 @@ sys.path.insert(0, HERE)
 
 import heaps  # noqa: E402
 import plot  # noqa: E402
+import processes  # noqa: E402
 import report  # noqa: E402
 
 BIG = 10000000  # 1e7: run only when memory allows
@@ -63,7 +66,7 @@ def load():
     return " ".join("%.2f" % x for x in os.getloadavg())
 
 
-def run_size(args, heap, n, json_path):
+def run_size(args, heap, n, json_path, process=0):
     env = dict(os.environ)
     build = os.path.abspath(args.build_dir)
     env["PYTHONPATH"] = os.pathsep.join([os.path.join(build, "python"), os.path.join(build, "bench")])
@@ -73,9 +76,12 @@ def run_size(args, heap, n, json_path):
            "--repeat", str(args.repeat), "--budget", str(args.budget),
            "--max-cell", str(args.max_cell), "--json", json_path, "--heap", heap]
     t = time.time()
-    print("bench: %s heap, %s objects ..." % (heap, format(n, ",")), flush=True)
+    what = "%s heap, %s objects%s" % (heap, format(n, ","),
+                                      ", process %d of %d" % (process + 1, args.processes)
+                                      if args.processes > 1 else "")
+    print("bench: %s ..." % what, flush=True)
     subprocess.run(cmd, env=env, check=True)
-    print("bench: %s heap, %s objects done in %.0f s" % (heap, format(n, ","), time.time() - t), flush=True)
+    print("bench: %s done in %.0f s" % (what, time.time() - t), flush=True)
     with open(json_path) as f:
         return json.load(f)
 
@@ -103,12 +109,17 @@ def parse_args():
                     help="heap sizes in tracked objects; 1e7 only if memory allows")
     ap.add_argument("--quick", action="store_true", help="1e5 only, small budgets (the test suite's mode)")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--processes", type=int, default=1,
+                    help="processes per size, each size's in turn with the others'; every cell shows its "
+                         "fastest process (bench/processes.py)")
     ap.add_argument("--budget", type=float, default=60.0, help="seconds per cell before it stops repeating")
     ap.add_argument("--max-cell", type=float, default=300.0, help="skip a cell estimated longer than this")
     ap.add_argument("--out-dir", help="default: docs/, or BUILD/bench-quick with --quick")
     ap.add_argument("--name", default="benchmarks", help="NAME.md, NAME.png and NAME.json in --out-dir")
     ap.add_argument("--source-label", help="what objref was built from, when not this tree's git commit")
     args = ap.parse_args()
+    if args.processes < 1:
+        ap.error("--processes must be at least 1")
     if args.quick:
         args.sizes, args.budget, args.max_cell = "1e5", 3.0, 20.0
     if args.out_dir is None:
@@ -129,26 +140,31 @@ def main():
             "cpus": os.cpu_count(), "memory": "%.1f GB RAM" % (meminfo_kb("MemTotal") / 2 ** 20),
             "python": platform.python_version(), "python_path": sys.executable,
             "commit": args.source_label or git_commit(), "repeat": args.repeat, "budget": args.budget,
+            "processes": args.processes,
             "load_before": load(), "loads": [], "skipped": []}
     results = []
     for heap in args.heaps:
         if heap == "service" and not heaps.heapgen_available():
             meta["skipped"].append("service heap: skipped: %s" % heaps_missing())
             continue
-        mine = []
-        for n in args.sizes:
-            if n >= BIG and mine:
-                need = memory_needed_gb(mine, n)
-                avail = meminfo_kb("MemAvailable") / 2 ** 20
-                if need > avail:
-                    meta["skipped"].append("%s heap, %.0e: skipped: needs about %.0f GB, %.0f GB available"
-                                           % (heap, n, need, avail))
+        mine, skipped = {}, set()  # size -> one result per process
+        for p in range(args.processes):
+            for n in args.sizes:
+                if n in skipped:
                     continue
-            tmp = os.path.join(args.out_dir, "%s-%s-%d.json.tmp" % (args.name, heap, n))
-            mine.append(run_size(args, heap, n, tmp))
-            meta["loads"].append(os.getloadavg()[0])
-            os.remove(tmp)
-        results += mine
+                if n >= BIG and n not in mine and mine:
+                    need = memory_needed_gb([r for rs in mine.values() for r in rs], n)
+                    avail = meminfo_kb("MemAvailable") / 2 ** 20
+                    if need > avail:
+                        meta["skipped"].append("%s heap, %.0e: skipped: needs about %.0f GB, %.0f GB available"
+                                               % (heap, n, need, avail))
+                        skipped.add(n)
+                        continue
+                tmp = os.path.join(args.out_dir, "%s-%s-%d-%d.json.tmp" % (args.name, heap, n, p))
+                mine.setdefault(n, []).append(run_size(args, heap, n, tmp, p))
+                meta["loads"].append(os.getloadavg()[0])
+                os.remove(tmp)
+        results += [processes.merge(mine[n]) for n in args.sizes if n in mine]
     meta["load_after"] = load()
     meta["objgraph"] = results[0]["objgraph"] if results else "?"
     # The benchmark itself keeps one core busy (load 1): more means other work ran alongside.
