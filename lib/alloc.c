@@ -84,20 +84,19 @@ void *objref__malloc(size_t size)
 
 void *objref__calloc(size_t n, size_t size)
 {
+	size_t bytes = size && n <= SIZE_MAX / size ? n * size : 0; /* 0 on overflow: calloc fails */
 	void *p;
 
 	if (should_fail())
 		return fail(n * size);
 	if (private_mode) {
 		p = objref__private_calloc(n, size);
-	} else if (size && n <= SIZE_MAX / size && (p = reuse(n * size))) {
-		memset(p, 0, n * size);
+	} else if ((p = reuse(bytes))) {
+		memset(p, 0, bytes);
 	} else {
-		size_t bytes = size && n <= SIZE_MAX / size ? n * size : 0;
-
 		make_room(bytes);
 		if ((p = calloc(n ? n : 1, size ? size : 1))) {
-			advise_huge(p, n * size);  /* calloc of a new mapping touches nothing */
+			advise_huge(p, bytes);  /* calloc of a new mapping touches nothing */
 			account(0, big_size(p));
 		}
 	}
